@@ -1,0 +1,12 @@
+"""Assembling the core from settings: knowledge base + migrated database → `Assistant`."""
+
+from __future__ import annotations
+
+from assistant.config import Settings
+from assistant.service import Assistant
+from knowledge import load_knowledge
+from storage.database import open_database
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    return Assistant(load_knowledge(), open_database(settings.database_url))

@@ -1,0 +1,73 @@
+"""Settings read from the environment (and a `.env` file in the project root, when present).
+
+Every setting is validated here, once, so a wrong value stops start-up with a one-line message
+naming the variable instead of a traceback later.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'assistant.db'}"
+
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_base_url: str | None = None
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
+    """Build `Settings` from `environ` (default: `os.environ`, after reading `.env`)."""
+    if environ is None:
+        if read_dotenv:
+            load_dotenv(PROJECT_ROOT / ".env", override=False)
+        environ = dict(os.environ)
+
+    token = (environ.get("TELEGRAM_TOKEN") or "").strip() or None
+    if token is not None and not _TOKEN_RE.match(token):
+        raise ConfigError(
+            "TELEGRAM_TOKEN 格式不对：应形如 123456789:AAH…（从 @BotFather 获得）"
+        )
+
+    database_url = (environ.get("DATABASE_URL") or "").strip() or DEFAULT_DATABASE_URL
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        raise ConfigError(
+            "DATABASE_URL 不受支持：请使用 sqlite:///路径 或 postgresql+psycopg://用户@主机/库"
+        )
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+
+    base_url = (environ.get("TELEGRAM_BASE_URL") or "").strip() or None
+    if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
+        raise ConfigError("TELEGRAM_BASE_URL 应以 http:// 或 https:// 开头，例如 http://127.0.0.1:8081/bot")
+
+    admin_ids: set[int] = set()
+    for part in (environ.get("ADMIN_IDS") or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ConfigError(f"ADMIN_IDS 含有无效的用户 id「{part}」：应为逗号分隔的数字")
+        admin_ids.add(int(part))
+
+    return Settings(
+        telegram_token=token,
+        database_url=database_url,
+        telegram_base_url=base_url,
+        admin_ids=frozenset(admin_ids),
+    )

@@ -1,0 +1,48 @@
+"""What flows between the adapters and the core: one `Incoming`, a list of `Reply`.
+
+Reply text is Telegram-flavoured HTML (only <b>, <i>, <code>); every piece of user-typed text in
+it is escaped with `html.escape` by the core. The console adapter strips the tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did: typed text, a command, a button tap or a shared contact."""
+
+    user_id: int
+    chat_id: int
+    text: str = ""
+    command: str | None = None  # without the slash, lower case: "start", "help" …
+    args: tuple[str, ...] = ()
+    callback: str | None = None  # data of a tapped inline button
+    contact_phone: str | None = None  # from Telegram's "share my phone number"
+    update_id: int | None = None
+    user_name: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str  # callback data, at most 64 bytes
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)  # inline keyboard rows
+    keyboard: list[list[str]] | None = None  # reply keyboard (choices typed by tapping)
+    request_contact: str | None = None  # label of a "share my phone number" key
+    remove_keyboard: bool = False
+    edit: bool = False  # replace the message whose button was tapped, instead of sending anew
+    notice: str | None = None  # short toast for a tapped button
+
+    def options(self) -> list[tuple[str, str | None]]:
+        """Every choice offered, as (label, callback data or None for typed text)."""
+        found: list[tuple[str, str | None]] = [(b.label, b.data) for row in self.buttons for b in row]
+        for row in self.keyboard or []:
+            found.extend((label, None) for label in row)
+        return found

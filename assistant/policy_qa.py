@@ -1,0 +1,133 @@
+"""Policy questions in chat: decide what kind of message it is and compose the reply.
+
+Greetings and thanks get a friendly reply; empty, symbol-only and over-long messages get a
+specific hint; everything else goes to the knowledge base, which answers (with its source and
+related questions as buttons) or abstains (with "您是不是想问…" suggestions and the contact
+phone). No storage here: the caller decides whether to log an abstention.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from assistant import texts
+from assistant.messages import Button, Reply
+from knowledge import Answer, Entry, KnowledgeBase
+from knowledge.text import normalize
+
+MAX_QUESTION_CHARS = 300
+_BUTTON_LABEL_CHARS = 30
+
+_GREETINGS = {
+    "你好", "您好", "你们好", "大家好", "在吗", "在不在", "有人吗", "哈喽", "嗨", "喂", "hi", "hello",
+    "早上好", "上午好", "中午好", "下午好", "晚上好", "早", "你好呀", "您好啊", "你好啊",
+}
+_THANKS = {"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "谢了", "thanks", "thank you", "辛苦了"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class Kind(StrEnum):
+    ANSWER = "answer"
+    ABSTAIN = "abstain"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    EMPTY = "empty"
+    NO_WORDS = "no_words"
+    TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: Kind
+    question: str
+    answer: Answer | None
+    replies: list[Reply]
+
+
+def button_label(text: str) -> str:
+    return text if len(text) <= _BUTTON_LABEL_CHARS else text[: _BUTTON_LABEL_CHARS - 1] + "…"
+
+
+class PolicyQA:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+
+    def _fill(self, template: str) -> str:
+        return template.format(
+            bot_name=texts.BOT_NAME,
+            office=self.kb.parameters.contact_office,
+            phone=self.kb.parameters.contact_phone,
+        )
+
+    def intro(self) -> str:
+        return self._fill(texts.INTRO)
+
+    def help(self) -> str:
+        return self._fill(texts.HELP)
+
+    def contact_line(self) -> str:
+        return self._fill(texts.CONTACT_LINE)
+
+    def error_text(self) -> str:
+        return self._fill(texts.ERROR)
+
+    def entry_reply(self, entry: Entry) -> Reply:
+        """An entry's answer with its source, and its related questions as buttons."""
+        text = (
+            f"<b>{html.escape(entry.question)}</b>\n{html.escape(entry.answer)}\n\n"
+            + texts.ANSWER_SOURCE.format(source=html.escape(str(entry.source)))
+        )
+        buttons = []
+        for related_id in entry.related:
+            related = self.kb.get(related_id)
+            if related is not None:
+                buttons.append([Button(button_label(related.question), f"kb:{related.id}")])
+        return Reply(text, buttons=buttons)
+
+    def abstain_reply(self, answer: Answer) -> Reply:
+        lines = [texts.ABSTAIN]
+        buttons = [[Button(button_label(s.question), f"kb:{s.entry_id}")] for s in answer.suggestions]
+        if buttons:
+            lines.append(texts.SUGGEST)
+        lines.append(self.contact_line())
+        return Reply("\n".join(lines), buttons=buttons)
+
+    def respond(self, raw_text: str) -> Outcome:
+        """Classify `raw_text` and build the reply a user sees."""
+        text = _CONTROL.sub(" ", raw_text).strip()
+        if not text:
+            return Outcome(Kind.EMPTY, raw_text, None, [Reply(texts.EMPTY_INPUT)])
+        if len(text) > MAX_QUESTION_CHARS:
+            message = texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS)
+            return Outcome(Kind.TOO_LONG, raw_text, None, [Reply(message)])
+        folded = normalize(text).replace(" ", "")
+        if not folded:
+            return Outcome(Kind.NO_WORDS, raw_text, None, [Reply(texts.NO_WORDS)])
+        if folded in _GREETINGS:
+            return Outcome(Kind.GREETING, raw_text, None, [Reply(self.intro())])
+        if folded in _THANKS:
+            return Outcome(Kind.THANKS, raw_text, None, [Reply(texts.THANKS)])
+        answer = self.kb.ask(text)
+        if answer.entry is not None:
+            return Outcome(Kind.ANSWER, raw_text, answer, [self.entry_reply(answer.entry)])
+        return Outcome(Kind.ABSTAIN, raw_text, answer, [self.abstain_reply(answer)])
+
+    @staticmethod
+    def as_json(outcome: Outcome) -> dict:
+        """The `bot.py ask --json` contract."""
+        answer = outcome.answer
+        entry = answer.entry if answer else None
+        return {
+            "question": outcome.question,
+            "answer": entry.answer if entry else None,
+            "entry_id": entry.id if entry else None,
+            "score": float(answer.score) if answer else 0.0,
+            "suggestions": [
+                {"entry_id": s.entry_id, "question": s.question}
+                for s in (answer.suggestions if answer else ())
+            ],
+            "source": str(entry.source) if entry else None,
+        }

@@ -1,0 +1,43 @@
+"""Fixed user-facing wording (Simplified Chinese), kept together so it reads as one voice."""
+
+BOT_NAME = "防返贫监测帮扶助手"
+
+INTRO = (
+    "您好！我是<b>{bot_name}</b>，可以帮您：\n"
+    "• <b>政策问答</b>：直接输入问题，如“监测收入标准是多少？”“三保障指什么？”\n"
+    "• <b>申报困难</b>：家里遇到因病、因灾、务工不稳等困难，可以向村里反映线索\n"
+    "• <b>联系咨询</b>：{office}，电话 {phone}\n\n"
+    "我的回答都注明出处；拿不准的问题，我会如实告诉您并给出咨询电话。"
+)
+
+HELP = (
+    "<b>使用帮助</b>\n"
+    "• 直接输入政策问题，我会从知识库中查找答案并注明来源。\n"
+    "• /start 主菜单　/help 本帮助\n"
+    "• 回答下方的按钮是相关问题，点一下即可查看。\n"
+    "政策咨询：{office}，电话 {phone}"
+)
+
+ASK_PROMPT = "请直接输入您想问的政策问题，例如：“监测收入标准是多少？”“大排查查哪些内容？”"
+
+EMPTY_INPUT = "没有收到文字内容。请用文字输入您的问题，例如：“监测收入标准是多少？”"
+NO_WORDS = "没能看懂这条消息（只有符号或表情）。请用文字描述您的问题，例如：“三保障指什么？”"
+TOO_LONG = (
+    "您的消息有 {length} 个字，太长了，我没法准确理解。"
+    "请用一两句话（{limit} 字以内）说明您想问什么。"
+)
+THANKS = "不客气！还有其他问题可以随时问我。"
+
+ANSWER_SOURCE = "📄 来源：{source}"
+ABSTAIN = "抱歉，这个问题我没有把握回答，暂时无法给您准确答复。"
+ABSTAIN_ECHO = "您问的是：“{question}”"
+SUGGEST = "您是不是想问："
+TRY_ASKING = "您可以试着这样问："
+CONTACT_LINE = "也可以直接咨询{office}，电话 {phone}。"
+
+UNKNOWN_COMMAND = "没有 /{command} 这个命令。发送 /help 查看可用的功能。"
+UNKNOWN_BUTTON = "这个按钮已失效，请重新发送 /start。"
+ERROR = "抱歉，处理您的消息时出了点问题，请稍后再试。如急需帮助，请拨打 {phone}。"
+
+MENU_ASK = "❓ 政策问答"
+MENU_CONTACT = "📞 联系咨询"

@@ -1,0 +1,138 @@
+"""防返贫监测帮扶助手 — the one entry point.
+
+    python bot.py start            Telegram bot if TELEGRAM_TOKEN is set, else the console chat
+    python bot.py run              the Telegram bot (long polling)
+    python bot.py chat             the console chat, on the same core and database
+    python bot.py ask "问题"        the reply a user would see (--json for the machine contract;
+                                   "-" reads one question per line from stdin)
+    python bot.py check            validate the knowledge and dialog YAML
+    python bot.py db upgrade       apply database migrations
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from assistant.config import ConfigError, load_settings
+from assistant.yamlfile import DataError
+
+log = logging.getLogger("bot")
+
+
+def build_application(settings=None, **kwargs):
+    """The configured python-telegram-bot `Application` (see handlers.telegram_app)."""
+    from handlers.telegram_app import build_application as build
+
+    return build(settings, **kwargs)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.policy_qa import PolicyQA
+    from handlers.console import render
+    from knowledge import load_knowledge
+
+    qa = PolicyQA(load_knowledge())
+    questions = sys.stdin if args.question == "-" else [args.question]
+    for line in questions:
+        question = line.rstrip("\n") if args.question == "-" else line
+        outcome = qa.respond(question)
+        if args.json:
+            print(json.dumps(PolicyQA.as_json(outcome), ensure_ascii=False), flush=True)
+        else:
+            print(render(outcome.replies)[0], flush=True)
+    return 0
+
+
+def cmd_check(_args: argparse.Namespace) -> int:
+    from knowledge import load_knowledge
+
+    try:
+        kb = load_knowledge()
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"检查未通过：{len(exc.problems)} 个问题", file=sys.stderr)
+        return 1
+    print(f"检查通过：{len(kb.entries)} 个知识条目")
+    return 0
+
+
+def cmd_chat(_args: argparse.Namespace) -> int:
+    from assistant.bootstrap import build_assistant
+    from handlers.console import run_console
+
+    settings = load_settings()
+    print(f"控制台对话（数据库：{_describe(settings.database_url)}）。输入问题，Ctrl-D 退出。")
+    run_console(build_assistant(settings).handle)
+    return 0
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    application = build_application(settings)
+    print("Telegram 机器人已启动（长轮询），Ctrl-C 停止。")
+    application.run_polling(allowed_updates=["message", "callback_query"])
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.telegram_token:
+        return cmd_run(args)
+    print("未设置 TELEGRAM_TOKEN，启动本地控制台对话。要启动 Telegram 机器人，请在 .env 中设置 TELEGRAM_TOKEN 后再运行 make run。")
+    return cmd_chat(args)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from storage.database import make_engine, upgrade
+
+    settings = load_settings()
+    upgrade(make_engine(settings.database_url))
+    print(f"数据库已升级到最新版本：{_describe(settings.database_url)}")
+    return 0
+
+
+def _describe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot.py", description="防返贫监测帮扶助手")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("start", help="有令牌时启动 Telegram 机器人，否则启动控制台对话").set_defaults(func=cmd_start)
+    sub.add_parser("run", help="启动 Telegram 机器人（长轮询）").set_defaults(func=cmd_run)
+    sub.add_parser("chat", help="控制台对话").set_defaults(func=cmd_chat)
+    ask = sub.add_parser("ask", help="回答一个问题（- 表示从标准输入逐行读取）")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="输出 JSON")
+    ask.set_defaults(func=cmd_ask)
+    sub.add_parser("check", help="检查知识库与对话 YAML").set_defaults(func=cmd_check)
+    db = sub.add_parser("db", help="数据库管理")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(func=cmd_db)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command in {"run", "start"} else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    except DataError as exc:
+        print(f"数据文件错误：{exc.problems[0]}（运行 python bot.py check 查看全部）", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Core replies → Telegram messages and keyboards; Telegram updates → core `Incoming`."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+
+from assistant.messages import Incoming, Reply
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """What the user did, or None for updates the bot ignores (edits, channel posts …)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return None
+    name = user.full_name or ""
+    if update.callback_query is not None:
+        return Incoming(
+            user_id=user.id,
+            chat_id=chat.id,
+            callback=update.callback_query.data or "",
+            update_id=update.update_id,
+            user_name=name,
+        )
+    message = update.message
+    if message is None:
+        return None
+    if message.contact is not None:
+        # Only a contact the user shares of themselves counts as their phone number.
+        own = message.contact.user_id in (None, user.id)
+        return Incoming(
+            user_id=user.id,
+            chat_id=chat.id,
+            contact_phone=message.contact.phone_number if own else None,
+            text="" if own else "（转发的联系人）",
+            update_id=update.update_id,
+            user_name=name,
+        )
+    text = message.text or ""
+    if text.startswith("/"):
+        head, *args = text[1:].split()
+        command = head.split("@", 1)[0].lower()
+        return Incoming(
+            user_id=user.id,
+            chat_id=chat.id,
+            text=text,
+            command=command,
+            args=tuple(args),
+            update_id=update.update_id,
+            user_name=name,
+        )
+    return Incoming(
+        user_id=user.id, chat_id=chat.id, text=text, update_id=update.update_id, user_name=name
+    )
+
+
+def reply_markup(reply: Reply):
+    """The keyboard for one reply: inline buttons, a reply keyboard, or removal of one."""
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+        )
+    if reply.keyboard or reply.request_contact:
+        rows: list[list[KeyboardButton]] = []
+        if reply.request_contact:
+            rows.append([KeyboardButton(reply.request_contact, request_contact=True)])
+        rows.extend([KeyboardButton(label) for label in row] for row in reply.keyboard or [])
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    return None

@@ -1,0 +1,108 @@
+"""The Telegram bot: one PTB `Application` whose handlers all funnel into `Assistant.handle`.
+
+`build_application()` wires settings, knowledge base and database; `run_polling()` starts long
+polling. The core is synchronous (SQLAlchemy), so it runs in a worker thread per update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from assistant.config import ConfigError, Settings, load_settings
+from assistant.messages import Incoming, Reply
+from assistant.service import COMMANDS, Assistant
+from handlers.render import reply_markup, to_incoming
+
+log = logging.getLogger(__name__)
+
+
+def assistant_of(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
+    return context.application.bot_data["assistant"]
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every message, command and button tap: ask the core, then show its replies."""
+    incoming = to_incoming(update)
+    if incoming is None:
+        return
+    replies = await asyncio.to_thread(assistant_of(context).handle, incoming)
+    await send_replies(update, context, incoming, replies)
+
+
+async def send_replies(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, replies: list[Reply]
+) -> None:
+    query = update.callback_query
+    if query is not None:
+        notice = next((r.notice for r in replies if r.notice), None)
+        await query.answer(notice)
+    for reply in replies:
+        markup = reply_markup(reply)
+        if reply.edit and query is not None and query.message is not None:
+            try:
+                await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            except BadRequest as exc:  # "message is not modified" after a double tap
+                if "not modified" not in str(exc).lower():
+                    raise
+            continue
+        await context.bot.send_message(
+            incoming.chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with the update id; tell the user, without a traceback."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        text = assistant_of(context).qa.error_text()
+        try:
+            await context.bot.send_message(update.effective_chat.id, text)
+        except Exception:  # the network may be what failed; the log already has it
+            log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+async def register_commands(application: Application) -> None:
+    await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in COMMANDS])
+
+
+def build_application(
+    settings: Settings | None = None,
+    *,
+    assistant: Assistant | None = None,
+    request: BaseRequest | None = None,
+) -> Application:
+    """The configured PTB application. `request` replaces the HTTP layer (tests)."""
+    settings = settings or load_settings()
+    if not settings.telegram_token:
+        raise ConfigError("TELEGRAM_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌")
+    if assistant is None:
+        from assistant.bootstrap import build_assistant
+
+        assistant = build_assistant(settings)
+
+    builder = ApplicationBuilder().token(settings.telegram_token).post_init(register_commands)
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data["assistant"] = assistant
+    application.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, on_update))
+    application.add_handler(CallbackQueryHandler(on_update))
+    application.add_error_handler(on_error)
+    return application

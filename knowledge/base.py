@@ -1,0 +1,232 @@
+"""Loading, validating and querying the knowledge base.
+
+Entries live in `data/entries/*.yaml` (see `Entry` for the fields); answers are templates over
+the policy parameters. `load_knowledge()` validates everything and raises `DataError` listing
+each problem with file and line; `KnowledgeBase.ask()` answers or abstains.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from assistant.yamlfile import DataError, LineDict, Problem, load_yaml
+from knowledge.params import PolicyParameters, load_parameters
+from knowledge.retrieval import Analyzer, Retriever
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# At or above this score the best entry is answered; below it the bot abstains.
+ANSWER_THRESHOLD = 0.45
+# Entries scoring at least this much are offered as "您是不是想问…" suggestions.
+SUGGESTION_FLOOR = 0.2
+MAX_SUGGESTIONS = 3
+
+REQUIRED_FIELDS = ("id", "question", "alternates", "answer", "source", "tags")
+SOURCE_FIELDS = ("document", "section", "date")
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str
+    section: str
+    date: str
+
+    def __str__(self) -> str:
+        return f"{self.document}·{self.section}（{self.date}）"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    question: str
+    alternates: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str  # rendered from the template with the policy parameters
+    source: Source
+    tags: tuple[str, ...]
+    related: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry_id: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome of one question: an entry (answered) or None (abstained)."""
+
+    question: str
+    entry: Entry | None
+    score: float
+    suggestions: tuple[Suggestion, ...]
+    best_entry_id: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.entry is not None
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        entries: list[Entry],
+        parameters: PolicyParameters,
+        retriever: Retriever,
+        featured_ids: list[str],
+    ):
+        self.entries = {entry.id: entry for entry in entries}
+        self.parameters = parameters
+        self.retriever = retriever
+        self.featured_ids = featured_ids
+
+    def featured(self) -> list[Entry]:
+        """Entries offered as examples in the menu."""
+        return [self.entries[i] for i in self.featured_ids]
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.entries.get(entry_id)
+
+    def ask(self, question: str) -> Answer:
+        _, ranked = self.retriever.rank(question)
+        best = ranked[0] if ranked else None
+        if best is not None and best.score >= ANSWER_THRESHOLD:
+            return Answer(question, self.entries[best.entry_id], best.score, (), best.entry_id)
+        suggestions = tuple(
+            Suggestion(r.entry_id, self.entries[r.entry_id].question)
+            for r in ranked[:MAX_SUGGESTIONS]
+            if r.score >= SUGGESTION_FLOOR
+        )
+        if best is None:
+            return Answer(question, None, 0.0, suggestions)
+        return Answer(question, None, best.score, suggestions, best.entry_id)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _parse_entry(raw: LineDict, path: Path, placeholders: dict[str, str], problems: list[Problem]):
+    where = raw.line
+    missing = [name for name in REQUIRED_FIELDS if not raw.get(name)]
+    if missing:
+        problems.append(Problem(path, where, f"条目 {raw.get('id', '?')} 缺少字段：{', '.join(missing)}"))
+        return None
+    source = raw["source"]
+    if not isinstance(source, dict) or any(not source.get(f) for f in SOURCE_FIELDS):
+        problems.append(
+            Problem(path, raw.key_line("source"), f"条目 {raw['id']} 的 source 需要 document、section、date")
+        )
+        return None
+    template = str(raw["answer"])
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        problems.append(Problem(path, raw.key_line("answer"), f"条目 {raw['id']} 的答案模板有误：{exc}"))
+        return None
+    unknown = sorted(fields - placeholders.keys())
+    if unknown:
+        problems.append(
+            Problem(path, raw.key_line("answer"), f"条目 {raw['id']} 引用了未知参数：{', '.join(unknown)}")
+        )
+        return None
+    source_date = source["date"]
+    return Entry(
+        id=str(raw["id"]),
+        question=str(raw["question"]).strip(),
+        alternates=tuple(str(a).strip() for a in _as_list(raw["alternates"])),
+        keywords=tuple(str(k) for k in _as_list(raw.get("keywords"))),
+        answer=template.format_map(placeholders).strip(),
+        source=Source(
+            str(source["document"]),
+            str(source["section"]),
+            source_date.isoformat() if isinstance(source_date, date) else str(source_date),
+        ),
+        tags=tuple(str(t) for t in _as_list(raw["tags"])),
+        related=tuple(str(r) for r in _as_list(raw.get("related"))),
+    )
+
+
+def load_entries(data_dir: Path, placeholders: dict[str, str]) -> list[Entry]:
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    first_seen: dict[str, tuple[Path, int]] = {}
+    related_refs: list[tuple[Path, int, str, str]] = []
+    files = sorted((data_dir / "entries").glob("*.yaml"))
+    if not files:
+        raise DataError([Problem(data_dir / "entries", 0, "没有任何知识条目文件")])
+    for path in files:
+        try:
+            raw_file = load_yaml(path)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(raw_file, dict) or not isinstance(raw_file.get("entries"), list):
+            problems.append(Problem(path, 1, "文件应有顶层键 entries: 条目列表"))
+            continue
+        for raw in raw_file["entries"]:
+            if not isinstance(raw, LineDict):
+                problems.append(Problem(path, raw_file.line, "每个条目应为映射"))
+                continue
+            entry = _parse_entry(raw, path, placeholders, problems)
+            if entry is None:
+                continue
+            if entry.id in first_seen:
+                other_path, other_line = first_seen[entry.id]
+                problems.append(
+                    Problem(path, raw.line, f"条目 id 重复：{entry.id}（首次出现在 {other_path.name}:{other_line}）")
+                )
+                continue
+            first_seen[entry.id] = (path, raw.line)
+            entries.append(entry)
+            related_refs.extend((path, raw.key_line("related"), entry.id, r) for r in entry.related)
+    for path, line, entry_id, target in related_refs:
+        if target not in first_seen:
+            problems.append(Problem(path, line, f"条目 {entry_id} 的 related 指向不存在的条目：{target}"))
+    if problems:
+        raise DataError(problems)
+    return entries
+
+
+def load_synonyms(path: Path) -> tuple[list[list[str]], list[str]]:
+    raw = load_yaml(path)
+    problems = []
+    groups = raw.get("synonyms") if isinstance(raw, dict) else None
+    stopwords = raw.get("stopwords") if isinstance(raw, dict) else None
+    if not isinstance(groups, list) or not all(isinstance(g, list) and len(g) >= 2 for g in groups):
+        problems.append(Problem(path, 1, "synonyms 应为列表，每组至少两个词（第一个为标准词）"))
+    if not isinstance(stopwords, list):
+        problems.append(Problem(path, 1, "stopwords 应为词语列表"))
+    if problems:
+        raise DataError(problems)
+    return [[str(w) for w in g] for g in groups], [str(w) for w in stopwords]
+
+
+def load_featured(path: Path, known_ids: set[str]) -> list[str]:
+    raw = load_yaml(path)
+    ids = raw.get("featured") if isinstance(raw, dict) else None
+    if not isinstance(ids, list) or not ids:
+        raise DataError([Problem(path, 1, "featured 应为条目 id 列表")])
+    unknown = [str(i) for i in ids if str(i) not in known_ids]
+    if unknown:
+        raise DataError([Problem(path, raw.key_line("featured"), f"featured 指向不存在的条目：{', '.join(unknown)}")])
+    return [str(i) for i in ids]
+
+
+def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    """Load parameters, synonyms and entries; validate them; build the retriever."""
+    parameters = load_parameters(data_dir / "parameters.yaml")
+    entries = load_entries(data_dir, parameters.placeholders())
+    featured = load_featured(data_dir / "menu.yaml", {e.id for e in entries})
+    groups, stopwords = load_synonyms(data_dir / "synonyms.yaml")
+    retriever = Retriever(Analyzer(groups, stopwords))
+    retriever.build(
+        (e.id, [e.question, *e.alternates], list(e.keywords), e.answer) for e in entries
+    )
+    return KnowledgeBase(entries, parameters, retriever, featured)

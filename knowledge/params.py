@@ -1,0 +1,105 @@
+"""Policy parameters (`data/parameters.yaml`): the monitoring line per year and province, the
+current screening's dates and the contact office.
+
+Answers refer to them through placeholders (`{monitoring_line}`, `{contact_phone}` …) so that
+next year's update is one edit in one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.yamlfile import DataError, LineDict, Problem, load_yaml
+
+
+@dataclass(frozen=True)
+class MonitoringLine:
+    year: int
+    province: str
+    yuan_per_capita_per_year: int
+    source: str
+
+
+@dataclass(frozen=True)
+class PolicyParameters:
+    current_year: int
+    province: str
+    monitoring_lines: tuple[MonitoringLine, ...]
+    screening: dict[str, str]
+    contact: dict[str, str]
+
+    def monitoring_line(self, year: int | None = None, province: str | None = None) -> MonitoringLine:
+        """The monitoring line for `year` (default: the current year) in `province`."""
+        year = year or self.current_year
+        province = province or self.province
+        for line in self.monitoring_lines:
+            if line.year == year and line.province == province:
+                return line
+        raise KeyError(f"没有 {year} 年 {province} 的监测范围")
+
+    def placeholders(self) -> dict[str, str]:
+        """Values that answer templates may use, by placeholder name."""
+        current = self.monitoring_line()
+        values = {
+            "year": str(self.current_year),
+            "province": self.province,
+            "monitoring_line": str(current.yuan_per_capita_per_year),
+        }
+        values.update({key: str(value) for key, value in self.screening.items()})
+        values.update({f"contact_{key}": str(value) for key, value in self.contact.items()})
+        return values
+
+    @property
+    def contact_phone(self) -> str:
+        return self.contact["phone"]
+
+    @property
+    def contact_office(self) -> str:
+        return self.contact["office"]
+
+
+def load_parameters(path: Path) -> PolicyParameters:
+    """Read and validate the parameters file; raise `DataError` naming file and line."""
+    raw = load_yaml(path)
+    problems: list[Problem] = []
+    if not isinstance(raw, LineDict):
+        raise DataError([Problem(path, 1, "参数文件应为一个映射（key: value）")])
+    for key in ("current_year", "province", "monitoring_lines", "screening", "contact"):
+        if key not in raw:
+            problems.append(Problem(path, raw.line, f"缺少参数 {key}"))
+    if problems:
+        raise DataError(problems)
+
+    lines = []
+    for item in raw["monitoring_lines"] or []:
+        try:
+            lines.append(
+                MonitoringLine(
+                    year=int(item["year"]),
+                    province=str(item["province"]),
+                    yuan_per_capita_per_year=int(item["yuan_per_capita_per_year"]),
+                    source=str(item["source"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            line = item.line if isinstance(item, LineDict) else raw.key_line("monitoring_lines")
+            problems.append(Problem(path, line, f"监测范围条目不完整或数值无效：{exc}"))
+    for key in ("phone", "office"):
+        if key not in (raw["contact"] or {}):
+            problems.append(Problem(path, raw.key_line("contact"), f"contact 缺少 {key}"))
+    params = PolicyParameters(
+        current_year=int(raw["current_year"]),
+        province=str(raw["province"]),
+        monitoring_lines=tuple(lines),
+        screening=dict(raw["screening"] or {}),
+        contact=dict(raw["contact"] or {}),
+    )
+    if not problems:
+        try:
+            params.monitoring_line()
+        except KeyError as exc:
+            problems.append(Problem(path, raw.key_line("current_year"), str(exc.args[0])))
+    if problems:
+        raise DataError(problems)
+    return params

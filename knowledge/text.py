@@ -1,0 +1,111 @@
+"""Chinese text normalisation for retrieval.
+
+`normalize` folds what people type into one form: NFKC (full-width → half-width), 繁 → 简
+through OpenCC, lower case, control characters and punctuation (and emoji) to spaces.
+`HomophoneFixer` repairs typos from pinyin input methods: a run of characters that sounds like a
+known term but is not itself a word (坚测对象 → 监测对象, 三保帐 → 三保障) is replaced by the term.
+Readings are compared with the common southern "fuzzy" merges (zh/z, ch/c, sh/s, n/l, -ng/-n),
+since many rural users type by ear.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import opencc
+from pypinyin import Style, lazy_pinyin
+
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+_SPACE_IN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
+_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """Fold width, script and case; keep letters, digits and Han characters, separated by spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACE_IN_HAN.sub("", text)  # "监 测 线" is 监测线: spaces never part Han words
+    text = _t2s().convert(text).lower()
+    return _NOT_WORD.sub(" ", text).strip()
+
+
+def is_cjk(text: str) -> bool:
+    return bool(_CJK.match(text))
+
+
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
+_FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+@lru_cache(maxsize=8192)
+def fuzzy_reading(char: str) -> str:
+    """The tone-less pinyin of one character with fuzzy initials and finals merged."""
+    reading = lazy_pinyin(char, style=Style.NORMAL)[0]
+    for long, short in _FUZZY_INITIALS:
+        if reading.startswith(long):
+            reading = short + reading[len(long) :]
+            break
+    for long, short in _FUZZY_FINALS:
+        if reading.endswith(long):
+            reading = reading[: -len(long)] + short
+            break
+    return reading
+
+
+def _reading(word: str) -> tuple[str, ...]:
+    return tuple(fuzzy_reading(char) for char in word)
+
+
+class HomophoneFixer:
+    """Replace sound-alike typos of known terms.
+
+    `terms` are the vocabulary worth repairing towards (the knowledge base's words);
+    `is_word(text)` says whether a run is a real word, which is then left alone.
+    """
+
+    def __init__(self, terms: Iterable[str], is_word):
+        self._by_reading: dict[tuple[str, ...], str] = {}
+        for term in sorted(set(terms), key=len):
+            if 2 <= len(term) <= 6 and is_cjk(term):
+                self._by_reading.setdefault(_reading(term), term)
+        self._terms = set(self._by_reading.values())
+        self._is_word = is_word
+        self._lengths = sorted({len(reading) for reading in self._by_reading}, reverse=True)
+
+    def fix(self, text: str) -> str:
+        """Return `text` with sound-alike runs replaced by the known term."""
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            consumed = False
+            for length in self._lengths:
+                window = text[i : i + length]
+                if len(window) < length or not is_cjk(window):
+                    continue
+                if window in self._terms:  # already right: keep it whole
+                    out.append(window)
+                    i += length
+                    consumed = True
+                    break
+                term = self._by_reading.get(_reading(window))
+                if term is None or self._is_word(window):
+                    continue
+                # A two-character term shares many readings with unrelated words; demand that
+                # one character is already right (坚测 → 监测, but not 事业 → 失业).
+                if length == 2 and not (window[0] == term[0] or window[1] == term[1]):
+                    continue
+                out.append(term)
+                i += length
+                consumed = True
+                break
+            if not consumed:
+                out.append(text[i])
+                i += 1
+        return "".join(out)

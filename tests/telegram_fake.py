@@ -1,0 +1,175 @@
+"""An offline Telegram: a request layer that answers the Bot API locally and records every call.
+
+`TelegramHarness` drives a real PTB `Application` through `process_update` and returns what
+the user would see: the messages sent (text and buttons), edits and callback answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "助手", "username": "fanpin_test_bot"}
+
+
+class FakeBotApi(BaseRequest):
+    """Answers Bot API methods like Telegram would, without a network."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._ids = itertools.count(1000)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float:
+        return 1.0
+
+    def _message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params.get("chat_id", 1))
+        message = {
+            "message_id": int(params.get("message_id") or next(self._ids)),
+            "date": 1_700_000_000,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+        }
+        if "text" in params:
+            message["text"] = params["text"]
+        if "document" in params:
+            message["document"] = {"file_id": "doc", "file_unique_id": "doc"}
+        if "photo" in params:
+            message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+        return message
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: Any):
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append((name, params))
+        if name == "getMe":
+            result: Any = BOT_USER
+        elif name in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto", "editMessageReplyMarkup"}:
+            result = self._message(params)
+        else:
+            result = True
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+@dataclass
+class Seen:
+    """What one user action made the bot do."""
+
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return [p for n, p in self.calls if n in {"sendMessage", "editMessageText"}]
+
+    @property
+    def texts(self) -> list[str]:
+        return [m["text"] for m in self.messages]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """Inline buttons (label, callback data) of every message, in order."""
+        found = []
+        for message in self.messages:
+            markup = message.get("reply_markup") or {}
+            if isinstance(markup, str):
+                markup = json.loads(markup)
+            for row in markup.get("inline_keyboard", []):
+                found.extend((b["text"], b.get("callback_data")) for b in row)
+        return found
+
+    def keyboard(self) -> list[str]:
+        found = []
+        for message in self.messages:
+            markup = message.get("reply_markup") or {}
+            if isinstance(markup, str):
+                markup = json.loads(markup)
+            for row in markup.get("keyboard", []):
+                found.extend(b["text"] if isinstance(b, dict) else b for b in row)
+        return found
+
+    def method(self, name: str) -> list[dict[str, Any]]:
+        return [p for n, p in self.calls if n == name]
+
+
+class TelegramHarness:
+    def __init__(self, application: Application, api: FakeBotApi):
+        self.app = application
+        self.api = api
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    @staticmethod
+    def _user(user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": "村民", "language_code": "zh-hans"}
+
+    async def _process(self, payload: dict[str, Any]) -> Seen:
+        before = len(self.api.calls)
+        update = Update.de_json(payload, self.app.bot)
+        await self.app.process_update(update)
+        return Seen(self.api.calls[before:])
+
+    def _message_payload(self, user_id: int, **content: Any) -> dict[str, Any]:
+        message = {
+            "message_id": next(self._message_ids),
+            "date": 1_700_000_000,
+            "chat": {"id": user_id, "type": "private"},
+            "from": self._user(user_id),
+            **content,
+        }
+        return {"update_id": next(self._update_ids), "message": message}
+
+    async def send(self, user_id: int, text: str, *, update_id: int | None = None) -> Seen:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        payload = self._message_payload(user_id, **content)
+        if update_id is not None:
+            payload["update_id"] = update_id
+        return await self._process(payload)
+
+    async def share_contact(self, user_id: int, phone: str, owner: int | None = None) -> Seen:
+        contact = {"phone_number": phone, "first_name": "村民", "user_id": owner or user_id}
+        return await self._process(self._message_payload(user_id, contact=contact))
+
+    async def send_sticker(self, user_id: int) -> Seen:
+        sticker = {
+            "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1,
+            "is_animated": False, "is_video": False, "type": "regular",
+        }
+        return await self._process(self._message_payload(user_id, sticker=sticker))
+
+    async def tap(self, user_id: int, data: str, message_id: int = 1, *, update_id: int | None = None) -> Seen:
+        payload = {
+            "update_id": update_id if update_id is not None else next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._update_ids)),
+                "from": self._user(user_id),
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": message_id,
+                    "date": 1_700_000_000,
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": BOT_USER,
+                    "text": "…",
+                },
+            },
+        }
+        return await self._process(payload)
