@@ -158,6 +158,7 @@ def load_entries(data_dir: Path, placeholders: dict[str, str]) -> list[Entry]:
     entries: list[Entry] = []
     first_seen: dict[str, tuple[Path, int]] = {}
     related_refs: list[tuple[Path, int, str, str]] = []
+    unparsed = False
     files = sorted((data_dir / "entries").glob("*.yaml"))
     if not files:
         raise DataError([Problem(data_dir / "entries", 0, "没有任何知识条目文件")])
@@ -166,6 +167,7 @@ def load_entries(data_dir: Path, placeholders: dict[str, str]) -> list[Entry]:
             raw_file = load_yaml(path)
         except DataError as exc:
             problems.extend(exc.problems)
+            unparsed = True
             continue
         if not isinstance(raw_file, dict) or not isinstance(raw_file.get("entries"), list):
             problems.append(Problem(path, 1, "文件应有顶层键 entries: 条目列表"))
@@ -186,8 +188,9 @@ def load_entries(data_dir: Path, placeholders: dict[str, str]) -> list[Entry]:
             first_seen[entry.id] = (path, raw.line)
             entries.append(entry)
             related_refs.extend((path, raw.key_line("related"), entry.id, r) for r in entry.related)
+    # After a file failed to parse, its ids are unknown: checking links would only add noise.
     for path, line, entry_id, target in related_refs:
-        if target not in first_seen:
+        if not unparsed and target not in first_seen:
             problems.append(Problem(path, line, f"条目 {entry_id} 的 related 指向不存在的条目：{target}"))
     if problems:
         raise DataError(problems)

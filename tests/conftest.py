@@ -71,3 +71,21 @@ def db(database: Database) -> Database:
 @pytest.fixture
 def assistant(kb: KnowledgeBase, db: Database) -> Assistant:
     return Assistant(kb, db)
+
+
+TEST_TOKEN = "123456:TEST-token-for-offline-tests-only"
+
+
+@pytest.fixture
+async def telegram(assistant: Assistant):
+    """A PTB Application on the test database whose Bot API is answered offline."""
+    from assistant.config import Settings
+    from bot import build_application
+    from tests.telegram_fake import FakeBotApi, TelegramHarness
+
+    api = FakeBotApi()
+    settings = Settings(telegram_token=TEST_TOKEN, database_url="sqlite://")
+    application = build_application(settings, assistant=assistant, request=api)
+    await application.initialize()
+    yield TelegramHarness(application, api)
+    await application.shutdown()

@@ -12,8 +12,8 @@ import yaml
 from knowledge import KnowledgeBase
 
 QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "qa_questions.yaml").read_text("utf-8"))
-IN_SCOPE_FLOOR = 0.93
-OUT_OF_SCOPE_FLOOR = 0.95
+IN_SCOPE_FLOOR = 0.95
+OUT_OF_SCOPE_FLOOR = 0.97
 
 
 def _correct(kb: KnowledgeBase, case: dict) -> bool:
