@@ -39,7 +39,7 @@ async def test_asking_the_monitoring_line_gets_9100_with_its_source_and_follow_u
 
 async def test_tapping_a_follow_up_button_answers_that_question(telegram, kb):
     first = await telegram.send(RESIDENT, "监测收入标准是多少？")
-    label, data = first.buttons()[0]
+    _label, data = first.buttons()[0]
     seen = await telegram.tap(RESIDENT, data)
     entry = kb.get(data.removeprefix("kb:"))
     assert entry.answer.splitlines()[0][:20] in seen.text
