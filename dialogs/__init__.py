@@ -1,0 +1,1 @@
+"""Guided dialogs (resident self-report, cadre household visit), declared in YAML."""
