@@ -47,16 +47,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_check(_args: argparse.Namespace) -> int:
+    from dialogs.spec import load_catalog
     from knowledge import load_knowledge
 
-    try:
-        kb = load_knowledge()
-    except DataError as exc:
-        for problem in exc.problems:
+    problems = []
+    summary = []
+    for what, load in (("知识条目", load_knowledge), ("对话", load_catalog)):
+        try:
+            loaded = load()
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        count = len(loaded.entries) if what == "知识条目" else len(loaded.dialogs)
+        summary.append(f"{count} 个{what}")
+    if problems:
+        for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"检查未通过：{len(exc.problems)} 个问题", file=sys.stderr)
+        print(f"检查未通过：{len(problems)} 个问题", file=sys.stderr)
         return 1
-    print(f"检查通过：{len(kb.entries)} 个知识条目")
+    print(f"检查通过：{'，'.join(summary)}")
     return 0
 
 

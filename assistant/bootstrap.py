@@ -9,4 +9,6 @@ from storage.database import open_database
 
 
 def build_assistant(settings: Settings) -> Assistant:
-    return Assistant(load_knowledge(), open_database(settings.database_url))
+    return Assistant(
+        load_knowledge(), open_database(settings.database_url), admin_ids=settings.admin_ids
+    )

@@ -41,3 +41,25 @@ ERROR = "抱歉，处理您的消息时出了点问题，请稍后再试。如�
 
 MENU_ASK = "❓ 政策问答"
 MENU_CONTACT = "📞 联系咨询"
+
+MENU_REPORT = "📝 申报困难"
+MENU_STATUS = "🔎 查询进度"
+
+DIALOG_DECLINED = "好的，已结束，没有保存您的任何信息。如有需要，随时发送 /report 重新开始。"
+DIALOG_CANCELLED = "已取消，刚才填写的内容已删除。"
+RESUME_OFFER = "您有一份未完成的《{title}》，已填写 {count} 项。要继续填写，还是重新开始？"
+RESUME_CONTINUE = "▶️ 继续填写"
+RESUME_RESTART = "🔄 重新开始"
+RESUME_SWITCH = "🗑 放弃它，开始《{title}》"
+NO_DRAFT = "当前没有正在填写的内容。发送 /report 开始申报困难。"
+CONTACT_WITHOUT_DRAFT = "收到了您的号码，但现在没有需要填写的内容。发送 /report 开始申报困难。"
+ALREADY_SUBMITTED = "这份内容已经提交过了，编号 <b>{reference}</b>，不会重复提交。发送 /status 查看进度。"
+BUSY = "刚才的操作和另一处的修改冲突了，请再发一次。"
+STAFF_ONLY = "/{command} 只对登记的村干部和工作人员开放。如需开通，请联系管理员。"
+VISIT_NEXT = "➕ 记录本村下一户"
+DIALOG_HELP = "正在填写《{title}》。\n{step_help}\n可用命令：/back 上一步 · /skip 跳过（选填项）· /cancel 取消 · /status 查询进度"
+MID_DIALOG_ANSWER = "（回答完这个问题，我们接着填写。）"
+
+STATUS_NONE = "您还没有提交过申报。发送 /report 开始申报困难。"
+STATUS_HEADER = "<b>您提交的记录</b>"
+STATUS_LINE = "• <b>{reference}</b>（{title}）{created} 提交 · 当前状态：<b>{status}</b> · 最后更新 {updated}"

@@ -12,6 +12,7 @@ tapping user's own draft with that id.
 
 from __future__ import annotations
 
+import copy
 import html
 import secrets
 from collections.abc import Callable
@@ -55,7 +56,7 @@ class DialogState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DialogState:
-        return cls(**data)
+        return cls(**copy.deepcopy(data))
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def format_value(step: Step, value: Any) -> str:
     if isinstance(value, list):
         return "、".join(value) or "（无）"
     if step.kind == "money":
-        return f"{value:,} 元"
+        return f"{value:,}" if "元" in step.label else f"{value:,} 元"
     if step.kind == "integer":
         return f"{value}"
     return str(value)

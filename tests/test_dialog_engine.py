@@ -1,0 +1,138 @@
+"""The dialog engine alone: whole dialogs, conditions, back/skip/cancel, editing from the summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.engine import DialogEngine, Event, Result
+from dialogs.spec import load_catalog
+from tests.dialog_script import REPORT, REPORT_ANSWERS, VISIT, event_for, run
+
+
+@pytest.fixture(scope="module")
+def engine() -> DialogEngine:
+    return DialogEngine(load_catalog())
+
+
+def test_a_resident_completes_the_self_report_and_confirms(engine):
+    state = engine.start("report").state
+    turn = run(engine, state, REPORT)
+    assert turn.state.phase == "summary"
+    summary = turn.replies[0]
+    assert "请核对" in summary.text and "32,000" in summary.text and "因病、缺劳动力" in summary.text
+    assert [b.label for row in summary.buttons for b in row] == ["✅ 确认提交", "✏️ 修改某项", "❌ 取消"]
+    done = engine.handle(turn.state, Event(action="submit"))
+    assert done.result is Result.SUBMIT
+    assert engine.final_answers(done.state) == REPORT_ANSWERS
+
+
+def test_a_cadre_records_a_monitored_household_with_the_four_screening_contents(engine):
+    state = engine.start("visit").state
+    turn = run(engine, state, VISIT)
+    answers = engine.final_answers(turn.state)
+    assert answers["assistance_effect"] == "已落实，效果不明显"
+    assert answers["risk_stable"] == "不稳定，有返贫风险"
+    assert answers["major_risks"] == ["季节性缺水"]
+    assert answers["data_corrections"] == ["收入支出"]
+    assert answers["phone"] == "0563-2701280"
+    assert "call_time" not in answers  # the visit's contact block leaves it out
+
+
+def test_steps_that_do_not_apply_are_skipped(engine):
+    state = engine.start("report").state
+    turn = run(engine, state, REPORT[:8])
+    assert turn.state.step == "causes"
+    turn = run(engine, turn.state, [("tap", "因病"), ("done",)])
+    assert turn.state.step == "child_out_of_school", "no free-text cause unless 其他 is ticked"
+
+
+def test_ticking_other_asks_for_the_cause_in_words(engine):
+    state = run(engine, engine.start("report").state, REPORT[:8]).state
+    turn = run(engine, state, [("tap", "其他"), ("done",)])
+    assert turn.state.step == "causes_other"
+
+
+def test_the_none_choice_clears_the_others_and_the_others_clear_it(engine):
+    state = run(engine, engine.start("report").state, REPORT[:8]).state
+    for item in [("tap", "因病"), ("tap", "暂无明显困难")]:
+        state = engine.handle(state, event_for(engine, state, item)).state
+    assert state.selection == ["暂无明显困难"]
+    state = engine.handle(state, event_for(engine, state, ("tap", "因学"))).state
+    assert state.selection == ["因学"]
+
+
+def test_a_toggle_edits_the_question_in_place(engine):
+    state = run(engine, engine.start("report").state, REPORT[:8]).state
+    turn = engine.handle(state, event_for(engine, state, ("tap", "因病")))
+    (reply,) = turn.replies
+    assert reply.edit
+    assert "✅ 因病" in [b.label for row in reply.buttons for b in row]
+
+
+def test_back_returns_to_the_previous_step_and_keeps_its_answer(engine):
+    state = run(engine, engine.start("report").state, REPORT[:5]).state
+    assert state.step == "medical_expense"
+    turn = engine.handle(state, Event(command="back"))
+    assert turn.state.step == "annual_income"
+    assert "已填：32,000" in turn.replies[0].text
+    turn = engine.handle(turn.state, Event(text="4万"))
+    assert turn.state.answers["annual_income"] == 40000 and turn.state.step == "medical_expense"
+
+
+def test_back_at_the_first_step_says_so(engine):
+    turn = engine.handle(engine.start("report").state, Event(command="back"))
+    assert turn.result is Result.INVALID and "第一步" in turn.replies[0].text
+
+
+def test_skip_only_skips_optional_steps(engine):
+    state = run(engine, engine.start("report").state, REPORT[:4]).state
+    turn = engine.handle(state, Event(command="skip"))
+    assert turn.result is Result.INVALID and "不能跳过" in turn.replies[0].text
+
+
+def test_declining_consent_ends_the_dialog(engine):
+    turn = engine.handle(engine.start("report").state, Event(text="不同意"))
+    assert turn.result is Result.DECLINED
+
+
+def test_cancel_asks_for_confirmation_then_discards(engine):
+    state = run(engine, engine.start("report").state, REPORT[:3]).state
+    asked = engine.handle(state, Event(command="cancel"))
+    assert "确定要取消" in asked.replies[0].text
+    kept = engine.handle(asked.state, Event(action="cn"))
+    assert kept.result is Result.CONTINUE and kept.state.step == "household_size"
+    asked = engine.handle(kept.state, Event(command="cancel"))
+    gone = engine.handle(asked.state, Event(action="cy"))
+    assert gone.result is Result.CANCELLED
+
+
+def test_editing_one_answer_from_the_summary_comes_back_to_the_summary(engine):
+    state = run(engine, engine.start("report").state, REPORT).state
+    menu = engine.handle(state, Event(action="edits"))
+    labels = [b.label for row in menu.replies[0].buttons for b in row]
+    assert "家庭人口" in labels and "联系电话" in labels
+    turn = engine.handle(menu.state, Event(action="e", arg="household_size"))
+    assert turn.state.step == "household_size"
+    turn = engine.handle(turn.state, Event(text="5"))
+    assert turn.state.phase == "summary" and turn.state.answers["household_size"] == 5
+
+
+def test_an_edit_that_makes_a_new_step_apply_asks_it_before_the_summary(engine):
+    state = run(engine, engine.start("report").state, REPORT).state
+    turn = engine.handle(state, Event(action="e", arg="causes"))
+    turn = run(engine, turn.state, [("tap", "其他"), ("done",)])
+    assert turn.state.step == "causes_other"
+    turn = engine.handle(turn.state, Event(text="老人需要长期照护"))
+    assert turn.state.phase == "summary"
+    assert "老人需要长期照护" in turn.replies[0].text
+
+
+def test_unticking_other_forgets_the_free_text_cause(engine):
+    state = run(engine, engine.start("report").state, REPORT[:8] + [("tap", "其他"), ("done",), "照护老人"]).state
+    assert state.answers["causes_other"] == "照护老人"
+    state = engine.handle(state, Event(command="back")).state  # back to causes_other
+    state = engine.handle(state, Event(command="back")).state  # back to causes
+    assert state.selection == ["其他"], "the earlier ticks come back"
+    state = run(engine, state, [("tap", "其他"), ("tap", "因病"), ("done",)]).state
+    assert state.answers["causes"] == ["因病"]
+    assert "causes_other" not in state.answers
