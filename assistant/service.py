@@ -219,10 +219,12 @@ class Assistant:
         state = DialogState.from_json(draft.state)
         turn = self.engine.handle(DialogState.from_json(draft.state), event)
         if event.text:
-            # Input the step rejects, or a question typed where free text is expected (a name,
-            # a description), is answered from the knowledge base when it matches confidently.
-            free_text = turn.result is Result.CONTINUE and self._is_free_text_step(state)
-            if turn.result is Result.INVALID or (free_text and _QUESTION_HINT.search(event.text)):
+            # A question (rejected by the step, or typed where free text is expected, such as a
+            # name) is answered from the knowledge base when it matches confidently.
+            rejected_or_free = turn.result is Result.INVALID or (
+                turn.result is Result.CONTINUE and self._is_free_text_step(state)
+            )
+            if rejected_or_free and _QUESTION_HINT.search(event.text):
                 answer = self.kb.ask(event.text)
                 if answer.entry is not None:
                     reply = self.qa.entry_reply(answer.entry)

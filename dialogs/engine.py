@@ -281,7 +281,7 @@ class DialogEngine:
         if event.action is not None:
             return self._invalid(state, "这个按钮已过期，请按当前问题回答")
         raw = event.phone if (event.phone and step.kind == "phone") else event.text
-        if raw is None or not raw.strip():
+        if raw is None or not validators.clean_text(raw):
             return self._invalid(state, "没有收到内容，请用文字回答")
         try:
             value = self._parse(step, state, raw)

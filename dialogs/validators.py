@@ -42,7 +42,7 @@ def clean_text(raw: str) -> str:
 
 
 _MONEY_NOISE = re.compile(r"(人民币|rmb|块钱|块|元整|元|钱|左右|大概|大约|约|差不多|将近|一共|总共|共|全年|一年|每年|年收入|收入)")
-_CHINESE_NUMBER = re.compile(r"^[0-9.零〇一二两三四五六七八九十百千万亿]+$")
+_CHINESE_NUMBER = re.compile(r"^[0-9.点零〇一二两三四五六七八九十百千万亿]+$")
 _ZERO_WORDS = {"没有", "无", "没", "零", "0", "没收入", "没有收入", "没有支出", "没有花", "没花"}
 
 

@@ -42,6 +42,7 @@ TYPO_CREDIT = 0.7
 # Credit for a question term found only in an entry's answer text, not its questions.
 ANSWER_ONLY_CREDIT = 0.6
 COVERAGE_SHARE = 0.6
+UNANCHORED_FACTOR = 0.5
 
 
 class Term(NamedTuple):
@@ -109,7 +110,7 @@ class Analyzer:
             choice = (covered, neg_pieces - 1, [chunk[i], *pieces])
             for j in range(i + 2, min(n, i + self._longest_variant) + 1):
                 head = self.canonical.get(chunk[i:j])
-                if head is not None:
+                if head is not None and not _inside_latin_word(chunk, i, j):
                     covered, neg_pieces, pieces = best[j]
                     option = (covered + j - i, neg_pieces - 1, [" ", head, " ", *pieces])
                     if option[:2] > choice[:2]:
@@ -131,6 +132,14 @@ class Analyzer:
                     pos = _DOMAIN_POS if word in self.canonical else pair.flag
                     result.append(Term(word, pos))
         return result
+
+
+def _inside_latin_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is part of a longer Latin word ("draft" in "drafts")."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    latin = text[start].isascii() and text[start].isalpha()
+    return latin and ((before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum()))
 
 
 def _fold(text: str) -> str:
@@ -233,9 +242,11 @@ class Retriever:
         """The question's terms and every entry with a score, best first."""
         terms = list(dict.fromkeys(self.analyzer.terms(text)))
         words = [t.text for t in terms]
-        if not terms:
+        # A lone character ("村") or bare numbers ("3.5") are not a question.
+        if sum(len(w) for w in words if not _NUMBERISH.match(w)) < 2:
             return terms, []
         weights = {t.text: self.weight(t) for t in terms}
+        pos_of = {t.text: t.pos for t in terms}
         total = sum(weights.values())
         matches = {w: self._soft_matches(w) for w in words}
         query_text = "".join(words)
@@ -247,12 +258,18 @@ class Retriever:
         ranked = []
         for entry in self.entries:
             covered = 0.0
+            matched: list[str] = []
             for word in words:
                 got = credit(word, entry.bag)
                 if got < ANSWER_ONLY_CREDIT and credit(word, entry.answer_bag) > 0:
                     got = ANSWER_ONLY_CREDIT
                 covered += weights[word] * got
+                if got > 0:
+                    matched.append(word)
             coverage = covered / total
+            # One everyday word in common ("很多", "可能") is no evidence; a domain term or two
+            # words are.
+            anchored = len(matched) >= 2 or any(pos_of[w] == _DOMAIN_POS for w in matched)
 
             closeness = 0.0
             for form, form_text in zip(entry.forms, entry.form_texts, strict=True):
@@ -266,7 +283,7 @@ class Retriever:
                 chars = fuzz.ratio(query_text, form_text) / 100
                 closeness = max(closeness, overlap, chars)
             score = COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * closeness
-            score *= penalty
+            score *= penalty if anchored else penalty * UNANCHORED_FACTOR
             ranked.append(Ranked(entry.entry_id, round(score, 4)))
         ranked.sort(key=lambda r: r.score, reverse=True)
         return terms, ranked

@@ -47,7 +47,7 @@ def test_out_of_scope_questions_are_not_answered(kb: KnowledgeBase):
         ("監測範圍是多少", "9100"),  # traditional characters
         ("监测线多少？", "9100"),  # short
         ("我们家四口人去年一共收入三万块，能不能被纳入监测？", "9100"),  # long and colloquial
-        ("ｓａｎ保障是什么　？", "住房安全"),  # full-width letters and spaces
+        ("三保障是ｓｈｅｎｍｅ意思　？？", "住房安全"),  # full-width letters and spaces
     ],
 )
 def test_a_villager_typing_the_way_people_type_still_finds_the_answer(kb, question, expected_entry_fact):
