@@ -15,6 +15,9 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+# Telegram numbers updates for the bot, not per process: every harness draws from one counter.
+_UPDATE_IDS = itertools.count(1)
+
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "助手", "username": "fanpin_test_bot"}
 
 
@@ -111,7 +114,7 @@ class TelegramHarness:
     def __init__(self, application: Application, api: FakeBotApi):
         self.app = application
         self.api = api
-        self._update_ids = itertools.count(1)
+        self._update_ids = _UPDATE_IDS
         self._message_ids = itertools.count(1)
 
     @staticmethod

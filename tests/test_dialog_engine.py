@@ -128,7 +128,7 @@ def test_an_edit_that_makes_a_new_step_apply_asks_it_before_the_summary(engine):
 
 
 def test_unticking_other_forgets_the_free_text_cause(engine):
-    state = run(engine, engine.start("report").state, REPORT[:8] + [("tap", "其他"), ("done",), "照护老人"]).state
+    state = run(engine, engine.start("report").state, [*REPORT[:8], ("tap", "其他"), ("done",), "照护老人"]).state
     assert state.answers["causes_other"] == "照护老人"
     state = engine.handle(state, Event(command="back")).state  # back to causes_other
     state = engine.handle(state, Event(command="back")).state  # back to causes
