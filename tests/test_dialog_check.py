@@ -1,0 +1,61 @@
+"""`bot.py check` on dialog YAML: each mistake reported with its file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.yamlfile import DataError
+from dialogs.engine import DialogEngine, Event
+from dialogs.spec import DATA_DIR, load_catalog
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    shutil.copytree(DATA_DIR, tmp_path / "dialogs")
+    return tmp_path / "dialogs"
+
+
+def test_unknown_kinds_blocks_and_forward_conditions_are_reported_with_lines(data_copy):
+    report = data_copy / "report.yaml"
+    text = report.read_text("utf-8")
+    text = text.replace("  - block: status\n", "  - block: statuses\n")
+    text = text.replace("    kind: longtext\n", "    kind: essay\n")
+    text = text.replace(
+        "  - block: location\n",
+        "  - key: early\n    label: 早\n    kind: yesno\n    prompt: 早？\n    when: {phone: {equals: x}}\n  - block: location\n",
+    )
+    report.write_text(text, "utf-8")
+    with pytest.raises(DataError) as caught:
+        load_catalog(data_copy)
+    problems = [str(p) for p in caught.value.problems]
+    joined = "\n".join(problems)
+    assert "未知的步骤块：statuses" in joined
+    assert "类型未知：essay" in joined
+    assert "引用了未出现在它之前的步骤：phone" in joined
+    assert all(p.split(":")[0].endswith("report.yaml") and int(p.split(":")[1]) > 0 for p in problems)
+
+
+def test_triage_rules_with_unknown_conditions_are_reported(data_copy):
+    triage = data_copy / "triage.yaml"
+    triage.write_text(triage.read_text("utf-8").replace("has_causes: true", "has_cows: true"), "utf-8")
+    with pytest.raises(DataError) as caught:
+        load_catalog(data_copy)
+    assert "has_cows" in str(caught.value)
+
+
+def test_villages_listed_for_a_township_are_offered_and_typed_names_fuzzy_matched(data_copy):
+    places = data_copy / "places.yaml"
+    places.write_text(
+        places.read_text("utf-8").replace("{name: 水阳镇, villages: []}", "{name: 水阳镇, villages: [金宝圩村, 新河村]}"),
+        "utf-8",
+    )
+    engine = DialogEngine(load_catalog(data_copy))
+    state = engine.start("report").state
+    state = engine.handle(state, Event(text="同意")).state
+    turn = engine.handle(state, Event(text="水阳"))
+    assert turn.replies[0].keyboard == [["金宝圩村", "新河村"]]
+    turn = engine.handle(turn.state, Event(text="金宝圩"))
+    assert turn.state.answers["village"] == "金宝圩村"
