@@ -197,12 +197,28 @@ class StaffDirectory:
         self.admin_ids = admin_ids
 
     def role_of(self, user_id: int) -> str | None:
+        return self.get(user_id).role
+
+    def get(self, user_id: int):
+        """The user's `review.access.StaffRole` (role None for non-staff)."""
+        from review.access import StaffRole
+
         if user_id in self.admin_ids:
-            return "admin"
+            return StaffRole(user_id, "admin")
         with self.db.session() as session:
             member = session.get(StaffMember, user_id)
-            return member.role if member else None
+            if member is None:
+                return StaffRole(user_id, None)
+            return StaffRole(user_id, member.role, tuple(member.townships or ()))
 
     def add(self, user_id: int, role: str, townships: list[str], added_by: int | None) -> None:
         with self.db.session() as session:
             session.merge(StaffMember(user_id=user_id, role=role, townships=townships, added_by=added_by))
+
+    def remove(self, user_id: int) -> bool:
+        with self.db.session() as session:
+            return session.execute(delete(StaffMember).where(StaffMember.user_id == user_id)).rowcount > 0
+
+    def members(self) -> list[StaffMember]:
+        with self.db.session() as session:
+            return list(session.scalars(select(StaffMember).order_by(StaffMember.role, StaffMember.user_id)))
