@@ -7,6 +7,7 @@ it is escaped with `html.escape` by the core. The console adapter strips the tag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Reply:
     remove_keyboard: bool = False
     edit: bool = False  # replace the message whose button was tapped, instead of sending anew
     notice: str | None = None  # short toast for a tapped button
+    to_chat: int | None = None  # send to this chat instead (a notification to a resident)
+    document: Path | None = None  # a file to send (the adapter deletes it afterwards)
+    filename: str | None = None
+    photo: bytes | None = None  # a PNG to send, `text` as its caption
 
     def options(self) -> list[tuple[str, str | None]]:
         """Every choice offered, as (label, callback data or None for typed text)."""

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from assistant import texts
 from assistant.messages import Button, Incoming, Reply
 from assistant.policy_qa import Kind, PolicyQA, button_label
+from assistant.resident_rights import ResidentRights
+from assistant.staff_desk import StaffDesk
 from dialogs.engine import DialogEngine, DialogState, Event, Result, Turn
 from dialogs.spec import Catalog, Dialog, load_catalog
 from dialogs.triage import triage
@@ -47,7 +49,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("back", "填写中：返回上一步"),
     ("skip", "填写中：跳过选填项"),
     ("cancel", "填写中：取消"),
+    ("mydata", "查看我的信息"),
+    ("delete", "删除我的信息"),
     ("visit", "干部：记录入户走访"),
+    ("pending", "工作人员：待处理申报"),
 ]
 STAFF_ROLES = {"admin", "reviewer", "cadre"}
 DIALOG_COMMANDS = {"back", "skip", "cancel"}
@@ -76,6 +81,8 @@ class Assistant:
         self.submissions = SubmissionStore(db)
         self.updates = UpdateLog(db)
         self.staff = StaffDirectory(db, admin_ids)
+        self.desk = StaffDesk(kb, db, self.engine.catalog, self.staff)
+        self.rights = ResidentRights(db, self.engine.catalog)
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         if incoming.update_id is not None and not self.updates.first_time(incoming.update_id):
@@ -92,10 +99,14 @@ class Assistant:
         if incoming.callback is not None:
             return self._on_button(incoming)
         if incoming.command is not None:
-            handler: Callable[[Incoming], list[Reply]] | None = getattr(self, f"cmd_{incoming.command}", None)
-            if handler is None:
-                return [Reply(texts.UNKNOWN_COMMAND.format(command=html.escape(incoming.command)))]
-            return handler(incoming)
+            name = f"cmd_{incoming.command}"
+            for owner in (self, self.desk, self.rights):
+                handler: Callable[[Incoming], list[Reply]] | None = getattr(owner, name, None)
+                if handler is not None:
+                    return handler(incoming)
+            return [Reply(texts.UNKNOWN_COMMAND.format(command=html.escape(incoming.command)))]
+        if incoming.text and self.desk.pending_prompt(incoming.user_id):
+            return self.desk.on_note(incoming)
         draft = self.drafts.load(incoming.user_id)
         if draft is not None:
             return self._continue(incoming, draft, Event(text=incoming.text, phone=incoming.contact_phone))
@@ -117,7 +128,10 @@ class Assistant:
     def cmd_help(self, incoming: Incoming) -> list[Reply]:
         draft = self.drafts.load(incoming.user_id)
         if draft is None:
-            return [Reply(self.qa.help())]
+            replies = [Reply(self.qa.help())]
+            if self.staff.get(incoming.user_id).is_staff:
+                replies.append(Reply(texts.STAFF_HELP))
+            return replies
         state = DialogState.from_json(draft.state)
         dialog = self.engine.dialog_of(state)
         step_help = ""
@@ -140,6 +154,8 @@ class Assistant:
         return self._dialog_command(incoming, "skip")
 
     def cmd_cancel(self, incoming: Incoming) -> list[Reply]:
+        if self.desk.cancel_prompt(incoming.user_id):
+            return [Reply(texts.STAFF_PROMPT_CANCELLED)]
         return self._dialog_command(incoming, "cancel")
 
     def cmd_status(self, incoming: Incoming) -> list[Reply]:
@@ -301,6 +317,10 @@ class Assistant:
             return self._on_dialog_button(incoming, rest)
         elif prefix == "resume":
             return self._on_resume(incoming, rest)
+        elif prefix in {"vw", "pg", "st"}:
+            return self.desk.on_button(incoming, prefix, rest)
+        elif prefix == "del":
+            return self.rights.on_button(incoming, rest)
         elif data == "visit:next":
             latest = next((s for s in self.submissions.of_user(incoming.user_id) if s.dialog == "visit"), None)
             prefill = {}

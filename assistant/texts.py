@@ -63,3 +63,12 @@ MID_DIALOG_ANSWER = "（回答完这个问题，我们接着填写。）"
 STATUS_NONE = "您还没有提交过申报。发送 /report 开始申报困难。"
 STATUS_HEADER = "<b>您提交的记录</b>"
 STATUS_LINE = "• <b>{reference}</b>（{title}）{created} 提交 · 当前状态：<b>{status}</b> · 最后更新 {updated}"
+
+STAFF_PROMPT_CANCELLED = "已放弃本次状态变更。"
+STAFF_HELP = (
+    "<b>工作人员命令</b>\n"
+    "/pending 待处理申报（按优先级）　/view 编号 查看详情并变更状态\n"
+    "/assign 编号 干部ID [备注] 指派核实　/export [乡镇] [起始日期] [结束日期] 导出 Excel\n"
+    "/stats 统计图表　/unanswered 答不上来的问题　/audit 操作记录（管理员）\n"
+    "/staff list | add 用户ID 角色 [乡镇…] | remove 用户ID（管理员）"
+)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import sys
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from assistant.messages import Incoming, Reply
@@ -23,12 +26,31 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def _keep(reply: Reply) -> str:
+    """Files the core sends are saved under data/exports/ for the console user."""
+    folder = Path("data") / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    if reply.document is not None:
+        target = folder / (reply.filename or reply.document.name)
+        shutil.move(str(reply.document), target)
+        shutil.rmtree(reply.document.parent, ignore_errors=True)
+        return f"（文件已保存：{target}）"
+    target = folder / f"统计图_{datetime.now():%Y%m%d_%H%M%S}.png"
+    target.write_bytes(reply.photo or b"")
+    return f"（图表已保存：{target}）"
+
+
 def render(replies: list[Reply]) -> tuple[str, list[tuple[str, str | None]]]:
     """The text to print and the numbered options it offers."""
     lines: list[str] = []
     options: list[tuple[str, str | None]] = []
     for reply in replies:
+        if reply.to_chat is not None:
+            lines.append(f"【通知 → 用户 {reply.to_chat}】{plain(reply.text)}")
+            continue
         lines.append(plain(reply.text))
+        if reply.document is not None or reply.photo is not None:
+            lines.append(_keep(reply))
         for label, data in reply.options():
             options.append((label, data))
             lines.append(f"  [{len(options)}] {label}")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -51,17 +52,39 @@ async def send_replies(
         notice = next((r.notice for r in replies if r.notice), None)
         await query.answer(notice)
     for reply in replies:
-        markup = reply_markup(reply)
-        if reply.edit and query is not None and query.message is not None:
-            try:
-                await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            except BadRequest as exc:  # "message is not modified" after a double tap
-                if "not modified" not in str(exc).lower():
-                    raise
-            continue
-        await context.bot.send_message(
-            incoming.chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        await send_reply(context, incoming, reply, query)
+
+
+async def send_reply(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, reply: Reply, query) -> None:
+    """One core reply as a message, an edit, a file, a chart or a notification to another chat."""
+    markup = reply_markup(reply)
+    if reply.to_chat is not None:
+        try:
+            await context.bot.send_message(reply.to_chat, reply.text, parse_mode=ParseMode.HTML)
+        except Forbidden:  # the resident blocked the bot; the status is recorded all the same
+            log.info("could not notify chat %s: bot blocked", reply.to_chat)
+        return
+    if reply.document is not None:
+        try:
+            with reply.document.open("rb") as handle:
+                await context.bot.send_document(
+                    incoming.chat_id, handle, filename=reply.filename or reply.document.name,
+                    caption=reply.text, parse_mode=ParseMode.HTML,
+                )
+        finally:
+            shutil.rmtree(reply.document.parent, ignore_errors=True)
+        return
+    if reply.photo is not None:
+        await context.bot.send_photo(incoming.chat_id, reply.photo, caption=reply.text, parse_mode=ParseMode.HTML)
+        return
+    if reply.edit and query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except BadRequest as exc:  # "message is not modified" after a double tap
+            if "not modified" not in str(exc).lower():
+                raise
+        return
+    await context.bot.send_message(incoming.chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

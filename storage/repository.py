@@ -6,14 +6,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
 from storage.models import (
+    AuditEntry,
+    DeletionRequest,
     Draft,
     ProcessedUpdate,
     StaffMember,
+    StaffPrompt,
+    StatusChange,
     Submission,
     UnansweredQuestion,
     utcnow,
@@ -222,3 +226,150 @@ class StaffDirectory:
     def members(self) -> list[StaffMember]:
         with self.db.session() as session:
             return list(session.scalars(select(StaffMember).order_by(StaffMember.role, StaffMember.user_id)))
+
+
+# Statuses of the review workflow; the first two are "open" (still to be handled).
+OPEN_STATUSES = ("待核实", "核实中")
+PRIORITY_ORDER = ("优先核实", "重点关注", "一般")
+
+
+class ReviewStore:
+    """The staff side of submissions: the queue, status changes with history, assignment."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def pending(self, where, offset: int, limit: int) -> tuple[list[Submission], int]:
+        """Open submissions matching `where`, highest priority first, then oldest."""
+        rank = case({p: i for i, p in enumerate(PRIORITY_ORDER)}, value=Submission.priority, else_=len(PRIORITY_ORDER))
+        condition = and_(where, Submission.status.in_(OPEN_STATUSES))
+        with self.db.session() as session:
+            total = session.scalar(select(func.count()).select_from(Submission).where(condition)) or 0
+            rows = session.scalars(
+                select(Submission).where(condition).order_by(rank, Submission.created_at, Submission.id)
+                .offset(offset).limit(limit)
+            )
+            return list(rows), total
+
+    def get(self, submission_id: int) -> Submission | None:
+        with self.db.session() as session:
+            return session.get(Submission, submission_id)
+
+    def history(self, submission_id: int) -> list[StatusChange]:
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(StatusChange)
+                    .where(StatusChange.submission_id == submission_id)
+                    .order_by(StatusChange.changed_at, StatusChange.id)
+                )
+            )
+
+    def change_status(self, submission_id: int, actor: int, expected: str, to_status: str, note: str) -> bool:
+        """Move the submission from `expected` to `to_status`, with a history and an audit row,
+        in one transaction. False when someone else changed the status first."""
+        with self.db.session() as session:
+            now = utcnow()
+            result = session.execute(
+                update(Submission)
+                .where(Submission.id == submission_id, Submission.status == expected)
+                .values(status=to_status, updated_at=now)
+            )
+            if result.rowcount != 1:
+                return False
+            reference = session.scalar(select(Submission.reference).where(Submission.id == submission_id))
+            session.add(StatusChange(submission_id=submission_id, changed_by=actor, changed_at=now,
+                                     from_status=expected, to_status=to_status, note=note))
+            session.add(AuditEntry(actor_id=actor, action="status", target=reference,
+                                   detail=f"{expected} → {to_status}：{note}"))
+            return True
+
+    def assign(self, submission_id: int, actor: int, cadre_id: int, note: str) -> None:
+        with self.db.session() as session:
+            row = session.get(Submission, submission_id)
+            now = utcnow()
+            row.assigned_to = cadre_id
+            row.updated_at = now
+            session.add(StatusChange(submission_id=submission_id, changed_by=actor, changed_at=now,
+                                     from_status=row.status, to_status=row.status,
+                                     note=f"指派给 {cadre_id}：{note}"))
+            session.add(AuditEntry(actor_id=actor, action="assign", target=row.reference,
+                                   detail=f"指派给 {cadre_id}：{note}"))
+
+    def deletion_requested(self, submission_id: int) -> bool:
+        with self.db.session() as session:
+            return bool(session.scalar(
+                select(func.count()).select_from(DeletionRequest).where(DeletionRequest.submission_id == submission_id)
+            ))
+
+
+class AuditLog:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def record(self, actor_id: int, action: str, target: str | None, detail: str | None = None) -> None:
+        with self.db.session() as session:
+            session.add(AuditEntry(actor_id=actor_id, action=action, target=target, detail=detail))
+
+    def latest(self, limit: int = 20) -> list[AuditEntry]:
+        with self.db.session() as session:
+            return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+class StaffPrompts:
+    """What a staff member was asked to type next (the note of a status change)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def set(self, user_id: int, submission_id: int, action: str, value: str) -> None:
+        with self.db.session() as session:
+            session.execute(delete(StaffPrompt).where(StaffPrompt.user_id == user_id))
+            session.add(StaffPrompt(user_id=user_id, submission_id=submission_id, action=action, value=value))
+
+    def get(self, user_id: int) -> StaffPrompt | None:
+        with self.db.session() as session:
+            return session.get(StaffPrompt, user_id)
+
+    def clear(self, user_id: int) -> bool:
+        with self.db.session() as session:
+            return session.execute(delete(StaffPrompt).where(StaffPrompt.user_id == user_id)).rowcount > 0
+
+
+class ResidentData:
+    """What is stored about one resident, and deleting it by the rule in /delete."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def reports(self, user_id: int) -> list[Submission]:
+        with self.db.session() as session:
+            return list(session.scalars(
+                select(Submission).where(Submission.submitted_by == user_id, Submission.dialog == "report")
+                .order_by(Submission.id)
+            ))
+
+    def delete(self, user_id: int) -> tuple[bool, list[str], list[str]]:
+        """Drop the draft and the reports still 待核实; request deletion of the rest.
+        Returns (draft deleted, references deleted, references with a deletion request)."""
+        deleted: list[str] = []
+        requested: list[str] = []
+        with self.db.session() as session:
+            had_draft = session.execute(delete(Draft).where(Draft.user_id == user_id)).rowcount > 0
+            rows = session.scalars(
+                select(Submission).where(Submission.submitted_by == user_id, Submission.dialog == "report")
+            )
+            for row in rows:
+                if row.status == OPEN_STATUSES[0]:
+                    deleted.append(row.reference)
+                    session.delete(row)
+                    continue
+                already = session.scalar(select(func.count()).select_from(DeletionRequest)
+                                         .where(DeletionRequest.submission_id == row.id))
+                if not already:
+                    session.add(DeletionRequest(submission_id=row.id, requested_by=user_id))
+                requested.append(row.reference)
+            if deleted or requested:
+                session.add(AuditEntry(actor_id=user_id, action="delete_request", target=None,
+                                       detail=f"删除：{'、'.join(deleted) or '无'}；申请删除：{'、'.join(requested) or '无'}"))
+        return had_draft, deleted, requested

@@ -1,0 +1,254 @@
+"""Statistics of submissions for staff, as numbers, a PNG chart and a short Chinese summary.
+
+The flow, for one staff member:
+
+1. `collect_stats(db, scope)` reads the submissions the staff member may see (`scope.where()`)
+   in one streamed pass (`yield_per`): only township, status, priority, the answers JSON and a
+   "created in the last 7 days" flag computed by the database. Townships, statuses and
+   priorities are counted as they are; hardship causes come from each `answers["causes"]`
+   list ("暂无明显困难" is not a cause). One pass in one statement keeps the numbers
+   consistent with each other (the township counts always add up to the total).
+2. `render_chart(stats)` draws one figure with three horizontal bar charts (by township, by
+   cause, by status) and returns PNG bytes. It uses matplotlib's object-oriented `Figure` API
+   with the Agg canvas and no pyplot, so it keeps no global figure state and may run in a
+   worker thread. Every Chinese text is drawn with the Noto Sans CJK SC font shipped by the
+   mplfonts package (`cjk_font_path()`), passed by file, so no font lookup by family name can
+   fall back to a font without Chinese glyphs. An empty panel says 暂无数据.
+3. `summary_text(stats)` is the caption: a few plain Chinese sentences with the totals.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib.resources import files
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.ticker import MaxNLocator
+from sqlalchemy import select
+
+from review.access import Scope
+from storage.database import Database
+from storage.models import Submission
+
+FONT_PACKAGE = "mplfonts"
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+NO_CAUSE = "暂无明显困难"
+NO_TOWNSHIP = "未填写乡镇"
+NO_DATA = "暂无数据"
+RECENT_DAYS = 7
+# The triage levels, most urgent first (dialogs/data/triage.yaml); others follow by count.
+PRIORITY_ORDER = ("优先核实", "重点关注", "一般")
+
+MAX_BARS = 12  # bars per panel; the rest are added up in one "其余" bar
+STREAM_BATCH = 500
+DPI = 120
+
+_font_lock = threading.Lock()
+_registered: Path | None = None
+
+
+def cjk_font_path() -> Path:
+    """The Noto Sans CJK SC font shipped by the mplfonts package (importlib.resources), registered
+    with matplotlib's font manager once; raises a clear RuntimeError if missing."""
+    global _registered
+    if _registered is not None:
+        return _registered
+    with _font_lock:
+        if _registered is not None:
+            return _registered
+        try:
+            resource = files(FONT_PACKAGE) / "fonts" / FONT_FILE
+        except ModuleNotFoundError as exc:
+            raise RuntimeError(
+                f"找不到中文字体：未安装 {FONT_PACKAGE} 包（pip install mplfonts），"
+                "统计图无法显示中文"
+            ) from exc
+        path = Path(str(resource))
+        if not path.is_file():
+            raise RuntimeError(
+                f"找不到中文字体文件 {path}：{FONT_PACKAGE} 包不完整，请重新安装（pip install "
+                "--force-reinstall mplfonts）"
+            )
+        font_manager.fontManager.addfont(str(path))
+        _registered = path
+        return path
+
+
+def cjk_font_family() -> str:
+    """The family name matplotlib knows the registered CJK font by ("Noto Sans CJK SC")."""
+    return FontProperties(fname=cjk_font_path()).get_name()
+
+
+@dataclass(frozen=True)
+class Stats:
+    total: int
+    by_township: list[tuple[str, int]]  # most first
+    by_cause: list[tuple[str, int]]  # hardship causes counted from answers["causes"], most first
+    by_status: list[tuple[str, int]]
+    by_priority: list[tuple[str, int]]
+    last_7_days: int
+
+
+def _most_first(counter: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _causes_of(answers: Any) -> list[str]:
+    """The hardship causes in one submission's answers, each once, without 暂无明显困难."""
+    if not isinstance(answers, dict):
+        return []
+    causes = answers.get("causes")
+    if isinstance(causes, str):
+        causes = [causes]
+    if not isinstance(causes, list):
+        return []
+    seen: list[str] = []
+    for cause in causes:
+        cause = cause.strip() if isinstance(cause, str) else ""
+        if cause and cause != NO_CAUSE and cause not in seen:
+            seen.append(cause)
+    return seen
+
+
+def collect_stats(db: Database, scope: Scope, now: datetime | None = None) -> Stats:
+    """Counts over the submissions in `scope`; "recent" means created after `now` − 7 days."""
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    # created_at is stored in UTC (SQLite keeps it without a zone), so compare in UTC.
+    cutoff = now.astimezone(UTC) - timedelta(days=RECENT_DAYS)
+    query = (
+        select(
+            Submission.township,
+            Submission.status,
+            Submission.priority,
+            Submission.answers,
+            (Submission.created_at >= cutoff).label("recent"),
+        )
+        .where(scope.where())
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    total = recent = 0
+    townships: Counter[str] = Counter()
+    causes: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    priorities: Counter[str] = Counter()
+    with db.session() as session:
+        for township, status, priority, answers, is_recent in session.execute(query):
+            total += 1
+            recent += bool(is_recent)
+            townships[township or NO_TOWNSHIP] += 1
+            statuses[status or "未知"] += 1
+            priorities[priority or "未知"] += 1
+            causes.update(_causes_of(answers))
+    return Stats(
+        total=total,
+        by_township=_most_first(townships),
+        by_cause=_most_first(causes),
+        by_status=_most_first(statuses),
+        by_priority=_most_first(priorities),
+        last_7_days=recent,
+    )
+
+
+def _limited(items: list[tuple[str, int]], rest_label: str) -> list[tuple[str, int]]:
+    if len(items) <= MAX_BARS:
+        return items
+    shown = items[: MAX_BARS - 1]
+    rest = items[MAX_BARS - 1 :]
+    return [*shown, (f"{rest_label}（{len(rest)} 项）", sum(n for _, n in rest))]
+
+
+def _font(size: float, path: Path) -> FontProperties:
+    return FontProperties(fname=path, size=size)
+
+
+def _panel(ax: Axes, title: str, items: list[tuple[str, int]], color: str, path: Path) -> None:
+    ax.set_title(title, fontproperties=_font(12, path), loc="left")
+    if not items:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_color("#cccccc")
+        ax.text(
+            0.5,
+            0.5,
+            NO_DATA,
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="#888888",
+            fontproperties=_font(14, path),
+        )
+        return
+    labels = [label for label, _ in items]
+    counts = [n for _, n in items]
+    positions = list(range(len(items)))
+    bars = ax.barh(positions, counts, color=color, height=0.6)
+    ax.set_yticks(positions, labels=labels, fontproperties=_font(10, path))
+    ax.set_ylim(max(len(items), 2) - 0.5, -0.5)  # most first, at the top; one bar stays thin
+    ax.bar_label(bars, labels=[str(n) for n in counts], padding=3, fontproperties=_font(10, path))
+    ax.set_xlim(0, max(counts) * 1.15 + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("份数", fontproperties=_font(9, path))
+    for label in ax.get_xticklabels():
+        label.set_fontproperties(_font(9, path))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", color="#eeeeee")
+    ax.set_axisbelow(True)
+
+
+def render_chart(stats: Stats) -> bytes:
+    """One PNG with three horizontal bar charts: by township, by hardship cause, by status."""
+    path = cjk_font_path()
+    panels = [
+        ("按乡镇", _limited(stats.by_township, "其余乡镇"), "#3b6fb6"),
+        ("按困难原因（可多选）", _limited(stats.by_cause, "其余原因"), "#e07b39"),
+        ("按办理状态", _limited(stats.by_status, "其余状态"), "#4a9d5b"),
+    ]
+    rows = [max(len(items), 2) for _, items, _ in panels]
+    figure = Figure(figsize=(8, 1.6 + 0.34 * sum(rows) + 0.7 * len(panels)), layout="constrained")
+    figure.suptitle(
+        f"防返贫监测申报统计（共 {stats.total} 份，近 {RECENT_DAYS} 天 {stats.last_7_days} 份）",
+        fontproperties=_font(14, path),
+    )
+    axes = figure.subplots(len(panels), 1, gridspec_kw={"height_ratios": rows})
+    for ax, (title, items, color) in zip(axes, panels, strict=True):
+        _panel(ax, title, items, color, path)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    return buffer.getvalue()
+
+
+def _counts(items: Iterable[tuple[str, int]], unit: str = " 份") -> str:
+    return "、".join(f"{label} {n}{unit}" for label, n in items)
+
+
+def summary_text(stats: Stats) -> str:
+    """A short plain Chinese caption: totals, priorities, statuses, top townships and causes."""
+    if stats.total == 0:
+        return "暂无申报数据。"
+    sentences = [f"共 {stats.total} 份申报，近 {RECENT_DAYS} 天 {stats.last_7_days} 份。"]
+    priorities = dict(stats.by_priority)
+    ordered = [(level, priorities.pop(level)) for level in PRIORITY_ORDER if level in priorities]
+    ordered += [(level, n) for level, n in stats.by_priority if level in priorities]
+    if ordered:
+        sentences.append(_counts(ordered) + "。")
+    if stats.by_status:
+        sentences.append("状态：" + _counts(stats.by_status) + "。")
+    if stats.by_township:
+        sentences.append("申报较多的乡镇：" + _counts(stats.by_township[:3]) + "。")
+    if stats.by_cause:
+        sentences.append("主要困难原因：" + _counts(stats.by_cause[:3], " 户") + "。")
+    return "".join(sentences)

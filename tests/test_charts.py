@@ -1,0 +1,251 @@
+"""Statistics for staff: counts within a scope, the PNG chart with Chinese text, the caption."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import warnings
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+import pytest
+from matplotlib import font_manager
+from matplotlib.font_manager import FontProperties
+from matplotlib.image import imread
+from sqlalchemy import update
+
+from review.access import Scope, StaffRole
+from review.charts import (
+    Stats,
+    cjk_font_family,
+    cjk_font_path,
+    collect_stats,
+    render_chart,
+    summary_text,
+)
+from storage.models import Submission
+from storage.repository import NewSubmission, SubmissionStore
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+_drafts = itertools.count(1)
+
+
+def submit(
+    db,
+    township: str | None,
+    causes: list[str],
+    priority: str = "一般",
+    submitted_by: int = 100,
+) -> str:
+    draft_id = f"d{next(_drafts):08d}"
+    reference, created = SubmissionStore(db).submit(
+        NewSubmission(
+            dialog="report",
+            draft_id=draft_id,
+            submitted_by=submitted_by,
+            answers={"township": township, "causes": causes},
+            township=township,
+            village="红星村",
+            contact_name="张三",
+            phone="13812345678",
+            household_size=4,
+            annual_income=32000,
+            per_capita_income=8000,
+            priority=priority,
+            priority_reasons=[],
+        )
+    )
+    assert created
+    return reference
+
+
+def set_status(db, reference: str, status: str) -> None:
+    with db.session() as session:
+        session.execute(
+            update(Submission).where(Submission.reference == reference).values(status=status)
+        )
+
+
+def set_created(db, reference: str, when: datetime) -> None:
+    with db.session() as session:
+        session.execute(
+            update(Submission).where(Submission.reference == reference).values(created_at=when)
+        )
+
+
+@pytest.fixture
+def county(db):
+    """Six households in three townships; two of them were reported more than a week ago."""
+    refs = [
+        submit(db, "水阳镇", ["因病", "缺劳动力"], "优先核实"),
+        submit(db, "水阳镇", ["因病"], "重点关注"),
+        submit(db, "水阳镇", ["暂无明显困难"], "一般"),
+        submit(db, "狸桥镇", ["因学", "因病"], "优先核实", submitted_by=200),
+        submit(db, "狸桥镇", [], "一般", submitted_by=200),
+        submit(db, "金坝街道", ["因残"], "重点关注"),
+    ]
+    set_status(db, refs[0], "核实中")
+    set_status(db, refs[3], "已纳入监测")
+    for ref in refs:
+        set_created(db, ref, NOW - timedelta(days=1))
+    set_created(db, refs[2], NOW - timedelta(days=10))
+    set_created(db, refs[5], NOW - timedelta(days=30))
+    return refs
+
+
+def sample_stats() -> Stats:
+    return Stats(
+        total=12,
+        by_township=[("水阳镇", 5), ("狸桥镇", 4), ("金坝街道", 3)],
+        by_cause=[("因病", 6), ("缺劳动力", 3), ("因学", 2), ("因自然灾害", 1)],
+        by_status=[("待核实", 8), ("核实中", 3), ("已纳入监测", 1)],
+        by_priority=[("重点关注", 5), ("优先核实", 4), ("一般", 3)],
+        last_7_days=3,
+    )
+
+
+def empty_stats() -> Stats:
+    return Stats(0, [], [], [], [], 0)
+
+
+def decoded(png: bytes):
+    assert png.startswith(PNG_SIGNATURE)
+    return imread(BytesIO(png), format="png")
+
+
+# -- counting ------------------------------------------------------------------------------
+
+
+def test_an_admin_sees_every_township_cause_and_status_counted(db, county):
+    stats = collect_stats(db, Scope(everything=True), now=NOW)
+    assert stats.total == 6
+    assert stats.by_township == [("水阳镇", 3), ("狸桥镇", 2), ("金坝街道", 1)]
+    assert stats.by_cause == [("因病", 3), ("因学", 1), ("因残", 1), ("缺劳动力", 1)]
+    assert stats.by_status == [("待核实", 4), ("已纳入监测", 1), ("核实中", 1)]
+    assert stats.by_priority == [("一般", 2), ("优先核实", 2), ("重点关注", 2)]
+    assert stats.last_7_days == 4
+
+
+def test_no_hardship_is_not_counted_as_a_cause(db):
+    submit(db, "水阳镇", ["暂无明显困难"])
+    stats = collect_stats(db, Scope(everything=True), now=NOW)
+    assert stats.total == 1 and stats.by_cause == []
+
+
+def test_a_reviewer_counts_only_the_townships_in_their_scope(db, county):
+    reviewer = StaffRole(7, "reviewer", ("狸桥镇",))
+    stats = collect_stats(db, reviewer.scope, now=NOW)
+    assert stats.total == 2
+    assert stats.by_township == [("狸桥镇", 2)]
+    assert stats.by_cause == [("因学", 1), ("因病", 1)]
+    assert stats.by_status == [("已纳入监测", 1), ("待核实", 1)]
+    assert stats.last_7_days == 2
+
+
+def test_a_cadre_counts_only_the_households_they_recorded(db, county):
+    stats = collect_stats(db, StaffRole(200, "cadre").scope, now=NOW)
+    assert stats.total == 2 and stats.by_township == [("狸桥镇", 2)]
+
+
+def test_someone_without_a_role_counts_nothing(db, county):
+    stats = collect_stats(db, StaffRole(999, None).scope, now=NOW)
+    assert stats == empty_stats()
+
+
+def test_a_submission_without_a_township_is_still_counted(db):
+    submit(db, None, ["因病"])
+    stats = collect_stats(db, Scope(everything=True), now=NOW)
+    assert stats.total == 1 and stats.by_township == [("未填写乡镇", 1)]
+
+
+def test_the_last_seven_days_follow_the_clock_passed_in(db, county):
+    a_month_later = NOW + timedelta(days=30)
+    assert collect_stats(db, Scope(everything=True), now=a_month_later).last_7_days == 0
+    assert collect_stats(db, Scope(everything=True), now=NOW.replace(tzinfo=None)).last_7_days == 4
+
+
+def test_without_a_clock_fresh_submissions_are_recent(db):
+    submit(db, "水阳镇", ["因病"])
+    assert collect_stats(db, Scope(everything=True)).last_7_days == 1
+
+
+# -- the font ------------------------------------------------------------------------------
+
+
+def test_the_chinese_font_ships_with_mplfonts_and_matplotlib_finds_it_by_name():
+    path = cjk_font_path()
+    assert path.is_file() and path.name == "NotoSansCJKsc-Regular.otf"
+    assert path.stat().st_size > 1_000_000
+    assert cjk_font_path() == path  # registered once, same answer
+    family = cjk_font_family()
+    assert family == "Noto Sans CJK SC"
+    found = font_manager.findfont(FontProperties(family=family), fallback_to_default=False)
+    assert found == str(path)
+
+
+def test_chinese_labels_render_without_missing_glyph_or_findfont_warnings(caplog):
+    stats = sample_stats()
+    caplog.set_level(logging.DEBUG, logger="matplotlib.font_manager")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = render_chart(stats)
+        render_chart(empty_stats())
+    messages = [str(w.message) for w in caught]
+    assert not [m for m in messages if "missing from" in m or "Glyph" in m or "findfont" in m]
+    font_logs = [r.getMessage() for r in caplog.records if r.name == "matplotlib.font_manager"]
+    assert not [m for m in font_logs if "findfont: Font family" in m or "not found" in m]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    decoded(png)
+
+
+# -- the chart -----------------------------------------------------------------------------
+
+
+def test_the_chart_is_a_valid_png_of_a_reasonable_size():
+    png = render_chart(sample_stats())
+    image = decoded(png)
+    height, width = image.shape[:2]
+    assert 700 <= width <= 1400 and 500 <= height <= 2500
+    assert 10_000 < len(png) < 1_000_000
+    assert image.std() > 0.05  # something was drawn, not a blank page
+
+
+def test_an_empty_dataset_still_renders_a_chart(db):
+    stats = collect_stats(db, Scope(everything=True), now=NOW)
+    assert stats == empty_stats()
+    height, width = decoded(render_chart(stats)).shape[:2]
+    assert width >= 700 and height >= 300
+
+
+def test_many_townships_are_folded_into_one_bar_and_still_render():
+    many = [(f"第{i}镇", 100 - i) for i in range(40)]
+    stats = Stats(sum(n for _, n in many), many, [], [("待核实", 10)], [], 0)
+    height, _ = decoded(render_chart(stats)).shape[:2]
+    assert height < 2500
+
+
+def test_the_chart_of_real_submissions_renders(db, county):
+    decoded(render_chart(collect_stats(db, Scope(everything=True), now=NOW)))
+
+
+# -- the caption ---------------------------------------------------------------------------
+
+
+def test_the_summary_mentions_totals_priorities_and_the_busiest_township():
+    text = summary_text(sample_stats())
+    assert text.startswith("共 12 份申报，近 7 天 3 份。")
+    assert "优先核实 4 份、重点关注 5 份、一般 3 份" in text  # most urgent first
+    assert "待核实 8 份" in text and "水阳镇 5 份" in text and "因病 6 户" in text
+    assert len(text) < 300
+
+
+def test_the_summary_of_nothing_says_so():
+    assert summary_text(empty_stats()) == "暂无申报数据。"
+
+
+def test_the_summary_of_a_reviewers_scope_counts_only_that_scope(db, county):
+    stats = collect_stats(db, StaffRole(7, "reviewer", ("狸桥镇",)).scope, now=NOW)
+    text = summary_text(stats)
+    assert text.startswith("共 2 份申报，近 7 天 2 份。")
+    assert "水阳镇" not in text and "狸桥镇 2 份" in text

@@ -1,0 +1,57 @@
+"""Staff work over Telegram (offline): files, charts and notifications reach the right chats."""
+
+from __future__ import annotations
+
+from assistant.config import Settings
+from assistant.service import Assistant
+from bot import build_application
+from storage.repository import StaffDirectory, SubmissionStore
+from tests.conftest import TEST_TOKEN
+from tests.telegram_fake import FakeBotApi, TelegramHarness
+from tests.test_staff_review import submit
+
+ADMIN, REVIEWER, RESIDENT = 9001, 9002, 9003
+
+
+async def _harness(kb, db) -> TelegramHarness:
+    assistant = Assistant(kb, db, admin_ids=frozenset({ADMIN}))
+    api = FakeBotApi()
+    app = build_application(Settings(telegram_token=TEST_TOKEN), assistant=assistant, request=api)
+    await app.initialize()
+    return TelegramHarness(app, api)
+
+
+async def test_a_reviewer_changes_a_status_and_the_resident_is_told_in_their_own_chat(kb, db):
+    telegram = await _harness(kb, db)
+    StaffDirectory(db).add(REVIEWER, "reviewer", ["水阳镇"], added_by=ADMIN)
+    reference = submit(db, user=RESIDENT, township="水阳镇", draft="tg1")
+    record = await telegram.send(REVIEWER, f"/view {reference}")
+    (_, data), = record.buttons()
+    await telegram.tap(REVIEWER, data)
+    done = await telegram.send(REVIEWER, "已电话联系，安排入户")
+    to_resident = [m for m in done.method("sendMessage") if m["chat_id"] == RESIDENT]
+    assert len(to_resident) == 1 and "核实中" in to_resident[0]["text"]
+    assert [m for m in done.method("sendMessage") if m["chat_id"] == REVIEWER]
+    await telegram.app.shutdown()
+
+
+async def test_export_arrives_as_an_xlsx_document_and_stats_as_a_png(kb, db):
+    telegram = await _harness(kb, db)
+    submit(db, user=RESIDENT, township="水阳镇", draft="tg2")
+    exported = await telegram.send(ADMIN, "/export")
+    (document,) = exported.method("sendDocument")
+    assert document["chat_id"] == ADMIN and "已导出 1 条" in document["caption"]
+    stats = await telegram.send(ADMIN, "/stats")
+    (photo,) = stats.method("sendPhoto")
+    assert "共 1 份" in photo["caption"]
+    await telegram.app.shutdown()
+
+
+async def test_a_stranger_gets_neither_files_nor_charts(kb, db):
+    telegram = await _harness(kb, db)
+    submit(db, user=RESIDENT, township="水阳镇", draft="tg3")
+    for command in ("/export", "/stats", f"/view {SubmissionStore(db).of_user(RESIDENT)[0].reference}"):
+        seen = await telegram.send(RESIDENT + 1, command)
+        assert not seen.method("sendDocument") and not seen.method("sendPhoto")
+        assert "仅限工作人员" in seen.text
+    await telegram.app.shutdown()

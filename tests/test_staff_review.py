@@ -1,0 +1,250 @@
+"""Staff review: who sees what (an access matrix over every staff command), the queue, the
+status workflow with its required note, history, audit and the resident's notification, and
+residents' /mydata and /delete."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from assistant.messages import Incoming, Reply
+from assistant.service import Assistant
+from storage.models import AuditEntry, DeletionRequest, StatusChange
+from storage.repository import NewSubmission, StaffDirectory, SubmissionStore
+from tests.dialog_script import REPORT_ANSWERS
+
+STRANGER, RESIDENT, CADRE, REVIEWER_A, REVIEWER_B, ADMIN = 1, 2, 3, 4, 5, 6
+PERSONAS = {
+    "stranger": STRANGER, "resident": RESIDENT, "cadre": CADRE,
+    "reviewer of 水阳镇": REVIEWER_A, "reviewer of 狸桥镇": REVIEWER_B, "admin": ADMIN,
+}
+
+
+def submit(db, *, user: int, township: str, dialog: str = "report", draft: str, name: str = "张三",
+           phone: str = "13812345678", priority: str = "优先核实") -> str:
+    answers = dict(REPORT_ANSWERS, township=township, contact_name=name, phone=phone)
+    reference, _ = SubmissionStore(db).submit(NewSubmission(
+        dialog=dialog, draft_id=draft, submitted_by=user, answers=answers, township=township,
+        village="红星村", contact_name=name, phone=phone, household_size=4, annual_income=32000,
+        per_capita_income=8000, priority=priority, priority_reasons=["人均纯收入约 8000 元，低于 2024 年监测范围 9100 元"],
+    ))
+    return reference
+
+
+@pytest.fixture
+def world(kb, db):
+    """A resident's report in 水阳镇, a cadre's visit in 狸桥镇, and the staff around them."""
+    assistant = Assistant(kb, db, admin_ids=frozenset({ADMIN}))
+    staff = StaffDirectory(db)
+    staff.add(CADRE, "cadre", [], added_by=ADMIN)
+    staff.add(REVIEWER_A, "reviewer", ["水阳镇"], added_by=ADMIN)
+    staff.add(REVIEWER_B, "reviewer", ["狸桥镇"], added_by=ADMIN)
+    report = submit(db, user=RESIDENT, township="水阳镇", draft="r1", name="<b>王小明</b>")
+    visit = submit(db, user=CADRE, township="狸桥镇", dialog="visit", draft="v1", name="李四",
+                   phone="13900001111", priority="一般")
+    return assistant, report, visit
+
+
+def say(assistant: Assistant, user: int, text: str) -> list[Reply]:
+    if text.startswith("/"):
+        head, *args = text[1:].split()
+        return assistant.handle(Incoming(user_id=user, chat_id=user, text=text, command=head, args=tuple(args)))
+    return assistant.handle(Incoming(user_id=user, chat_id=user, text=text))
+
+
+def tap(assistant: Assistant, user: int, data: str) -> list[Reply]:
+    return assistant.handle(Incoming(user_id=user, chat_id=user, callback=data))
+
+
+def shown(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+def carries_data(replies: list[Reply], report: str, visit: str) -> bool:
+    text = shown(replies)
+    return (report in text or visit in text or "王小明" in text or "李四" in text
+            or "5678" in text or any(r.document or r.photo for r in replies))
+
+
+# persona → (sees the 水阳镇 report, sees the 狸桥镇 visit) in /pending
+PENDING = {
+    "stranger": (False, False), "resident": (False, False), "cadre": (False, True),
+    "reviewer of 水阳镇": (True, False), "reviewer of 狸桥镇": (False, True), "admin": (True, True),
+}
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_pending_shows_each_persona_only_their_scope(world, persona):
+    assistant, report, visit = world
+    replies = say(assistant, PERSONAS[persona], "/pending")
+    sees_report, sees_visit = PENDING[persona]
+    assert (report in shown(replies)) is sees_report
+    assert (visit in shown(replies)) is sees_visit
+    if not (sees_report or sees_visit):
+        assert not carries_data(replies, report, visit)
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_view_reveals_a_record_only_inside_the_scope(world, persona):
+    assistant, report, visit = world
+    allowed = persona in {"reviewer of 水阳镇", "admin"}
+    replies = say(assistant, PERSONAS[persona], f"/view {report}")
+    if allowed:
+        assert "&lt;b&gt;王小明&lt;/b&gt;" in shown(replies), "user text is escaped"
+        assert "<b>王小明</b>" not in shown(replies)
+        assert "低于 2024 年监测范围" in shown(replies)
+    else:
+        assert not carries_data(replies, report, visit)
+
+
+@pytest.mark.parametrize("persona", ["cadre", "reviewer of 狸桥镇"])
+def test_staff_cannot_tell_an_out_of_scope_record_from_a_missing_one(world, persona):
+    assistant, report, _ = world
+    outside = shown(say(assistant, PERSONAS[persona], f"/view {report}"))
+    missing = shown(say(assistant, PERSONAS[persona], "/view FP999999"))
+    assert outside == missing
+
+
+# command → personas who get data
+GETS_DATA = {
+    "/export": {"reviewer of 水阳镇", "reviewer of 狸桥镇", "admin"},
+    "/stats": {"cadre", "reviewer of 水阳镇", "reviewer of 狸桥镇", "admin"},
+    "/unanswered": {"reviewer of 水阳镇", "reviewer of 狸桥镇", "admin"},
+    "/audit": {"admin"},
+    "/staff list": {"admin"},
+}
+
+
+@pytest.mark.parametrize("command", list(GETS_DATA))
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_access_matrix_for_every_staff_command(world, command, persona):
+    assistant, report, visit = world
+    say(assistant, STRANGER, "补贴什么时候发")  # something for /unanswered
+    replies = say(assistant, PERSONAS[persona], command)
+    text = shown(replies)
+    refused = "抱歉" in text
+    assert refused is (persona not in GETS_DATA[command]), text
+    if refused:
+        assert not carries_data(replies, report, visit)
+        assert "补贴什么时候发" not in text and str(REVIEWER_A) not in text
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_status_buttons_work_only_for_reviewers_in_scope_and_admins(world, persona):
+    assistant, report, _ = world
+    submission = SubmissionStore(assistant.db).by_reference(report)
+    replies = tap(assistant, PERSONAS[persona], f"st:{submission.id}:1")
+    may = persona in {"reviewer of 水阳镇", "admin"}
+    assert ("备注" in shown(replies)) is may
+
+
+def test_a_status_change_needs_a_note_and_leaves_history_audit_and_a_notification(world):
+    assistant, report, _ = world
+    submission = SubmissionStore(assistant.db).by_reference(report)
+    record = say(assistant, REVIEWER_A, f"/view {report}")
+    labels = [b.label for row in record[0].buttons for b in row]
+    assert labels == ["→ 核实中"]
+    asked = tap(assistant, REVIEWER_A, record[0].buttons[0][0].data)
+    assert "备注" in shown(asked)
+    empty = say(assistant, REVIEWER_A, "   ")
+    assert "不能为空" in shown(empty)
+
+    done = say(assistant, REVIEWER_A, "已安排村干部周三入户")
+    assert "待核实 → 核实中" in shown(done)
+    (notice,) = [r for r in done if r.to_chat == RESIDENT]
+    assert report in notice.text and "核实中" in notice.text
+    assert "周三" not in notice.text, "staff notes stay internal"
+
+    with assistant.db.session() as session:
+        (change,) = session.scalars(select(StatusChange)).all()
+        assert (change.from_status, change.to_status, change.changed_by, change.note) == (
+            "待核实", "核实中", REVIEWER_A, "已安排村干部周三入户")
+        actions = [a.action for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions == ["view", "status"]
+
+    status = say(assistant, RESIDENT, "/status")
+    assert "核实中" in shown(status)
+
+    again = say(assistant, REVIEWER_A, f"/view {report}")
+    assert "已安排村干部周三入户" in shown(again)
+    assert [b.label for row in again[0].buttons for b in row] == ["→ 已纳入监测", "→ 不符合条件", "→ 已转办"]
+
+
+def test_an_unknown_jump_in_the_workflow_is_refused(world):
+    assistant, report, _ = world
+    submission = SubmissionStore(assistant.db).by_reference(report)
+    replies = tap(assistant, ADMIN, f"st:{submission.id}:2")  # 待核实 → 已纳入监测 skips 核实中
+    assert "不能改为" in shown(replies)
+
+
+def test_cancel_drops_a_pending_status_change(world):
+    assistant, report, _ = world
+    submission = SubmissionStore(assistant.db).by_reference(report)
+    tap(assistant, ADMIN, f"st:{submission.id}:1")
+    assert "已放弃" in shown(say(assistant, ADMIN, "/cancel"))
+    assert SubmissionStore(assistant.db).by_reference(report).status == "待核实"
+
+
+def test_the_queue_is_paged_highest_priority_first(kb, db):
+    assistant = Assistant(kb, db, admin_ids=frozenset({ADMIN}))
+    for i in range(12):
+        submit(db, user=100 + i, township="水阳镇", draft=f"d{i}", priority="一般")
+    urgent = submit(db, user=200, township="水阳镇", draft="urgent", priority="优先核实")
+    first = say(assistant, ADMIN, "/pending")
+    lines = first[0].text.splitlines()
+    assert "共 13 份" in lines[0] and urgent in lines[1]
+    assert "138****5678" in lines[1]
+    nav = [b for row in first[0].buttons for b in row if b.data.startswith("pg:")]
+    assert [b.data for b in nav] == ["pg:1"]
+    second = tap(assistant, ADMIN, "pg:1")
+    assert second[0].edit and "第 2/2 页" in second[0].text
+
+
+def test_admins_add_and_remove_staff_and_reviewers_need_townships(world):
+    assistant, _, _ = world
+    assert "需要指定" in shown(say(assistant, ADMIN, "/staff add 77 reviewer"))
+    assert "没有这些乡镇" in shown(say(assistant, ADMIN, "/staff add 77 reviewer 火星镇"))
+    assert "审核员" in shown(say(assistant, ADMIN, "/staff add 77 reviewer 水阳镇"))
+    assert "77" in shown(say(assistant, ADMIN, "/staff list"))
+    assert "已移除" in shown(say(assistant, ADMIN, "/staff remove 77"))
+
+
+def test_assigning_a_cadre_is_recorded_and_the_cadre_is_told(world):
+    assistant, report, _ = world
+    replies = say(assistant, REVIEWER_A, f"/assign {report} {CADRE} 请本周入户")
+    assert any(r.to_chat == CADRE for r in replies)
+    assert "指派干部：3" in shown(say(assistant, ADMIN, f"/view {report}"))
+
+
+def test_a_resident_sees_what_is_stored_about_them(world):
+    assistant, report, _ = world
+    text = shown(say(assistant, RESIDENT, "/mydata"))
+    assert report in text and "13812345678" in text and "&lt;b&gt;王小明" in text
+
+
+def test_delete_removes_reports_not_yet_under_review_and_requests_the_rest(world):
+    assistant, report, _ = world
+    second = submit(assistant.db, user=RESIDENT, township="水阳镇", draft="r2")
+    sub = SubmissionStore(assistant.db).by_reference(second)
+    tap(assistant, ADMIN, f"st:{sub.id}:1")
+    say(assistant, ADMIN, "开始核实")
+    explained = say(assistant, RESIDENT, "/delete")
+    assert "删除规则" in shown(explained) and "待核实" in shown(explained)
+    result = shown(tap(assistant, RESIDENT, "del:yes"))
+    assert report in result and "已删除" in result
+    assert second in result and "删除申请" in result
+    assert SubmissionStore(assistant.db).by_reference(report) is None
+    assert SubmissionStore(assistant.db).by_reference(second) is not None
+    with assistant.db.session() as session:
+        assert session.scalar(select(DeletionRequest.submission_id)) == sub.id
+    assert "申请删除" in shown(say(assistant, ADMIN, f"/view {second}"))
+
+
+def test_masked_phones_keep_only_the_last_four_digits():
+    from review.workflow import mask_phone
+
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("0563-2701280") == "0563-***1280"
+    assert re.fullmatch(r"无电话", mask_phone(None))
