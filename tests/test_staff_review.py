@@ -142,7 +142,6 @@ def test_status_buttons_work_only_for_reviewers_in_scope_and_admins(world, perso
 
 def test_a_status_change_needs_a_note_and_leaves_history_audit_and_a_notification(world):
     assistant, report, _ = world
-    submission = SubmissionStore(assistant.db).by_reference(report)
     record = say(assistant, REVIEWER_A, f"/view {report}")
     labels = [b.label for row in record[0].buttons for b in row]
     assert labels == ["→ 核实中"]
