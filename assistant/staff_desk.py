@@ -18,8 +18,9 @@ from assistant.messages import Button, Incoming, Reply
 from dialogs.spec import Catalog
 from knowledge import KnowledgeBase
 from review.access import ROLE_NAMES, ROLES, StaffRole
-from review.workflow import MAX_NOTE, STATUSES, TRANSITIONS, queue_line, record_text
+from review.workflow import MAX_NOTE, TRANSITIONS, queue_line, record_text
 from storage.database import Database
+from storage.models import STATUSES
 from storage.repository import (
     AuditLog,
     ReviewStore,

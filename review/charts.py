@@ -39,6 +39,7 @@ from sqlalchemy import select
 from review.access import Scope
 from storage.database import Database
 from storage.models import Submission
+from storage.repository import PRIORITY_ORDER  # the triage levels, most urgent first
 
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -47,8 +48,6 @@ NO_CAUSE = "暂无明显困难"
 NO_TOWNSHIP = "未填写乡镇"
 NO_DATA = "暂无数据"
 RECENT_DAYS = 7
-# The triage levels, most urgent first (dialogs/data/triage.yaml); others follow by count.
-PRIORITY_ORDER = ("优先核实", "重点关注", "一般")
 
 MAX_BARS = 12  # bars per panel; the rest are added up in one "其余" bar
 STREAM_BATCH = 500

@@ -8,14 +8,20 @@ from datetime import UTC, datetime
 
 from dialogs.engine import format_value
 from dialogs.spec import Catalog
-from storage.models import StatusChange, Submission
+from storage.models import (
+    STATUS_CHECKING,
+    STATUS_INCLUDED,
+    STATUS_NEW,
+    STATUS_NOT_ELIGIBLE,
+    STATUS_REFERRED,
+    StatusChange,
+    Submission,
+)
 
-NEW, CHECKING = "待核实", "核实中"
-INCLUDED, NOT_ELIGIBLE, REFERRED = "已纳入监测", "不符合条件", "已转办"
-STATUSES = (NEW, CHECKING, INCLUDED, NOT_ELIGIBLE, REFERRED)
+# 待核实 → 核实中 → 已纳入监测 / 不符合条件 / 已转办; the last three are final.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    NEW: (CHECKING,),
-    CHECKING: (INCLUDED, NOT_ELIGIBLE, REFERRED),
+    STATUS_NEW: (STATUS_CHECKING,),
+    STATUS_CHECKING: (STATUS_INCLUDED, STATUS_NOT_ELIGIBLE, STATUS_REFERRED),
 }
 MAX_NOTE = 500
 

@@ -7,6 +7,12 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The values of Submission.status, in workflow order (review.workflow says which moves are allowed).
+STATUS_NEW, STATUS_CHECKING = "待核实", "核实中"
+STATUS_INCLUDED, STATUS_NOT_ELIGIBLE, STATUS_REFERRED = "已纳入监测", "不符合条件", "已转办"
+STATUSES = (STATUS_NEW, STATUS_CHECKING, STATUS_INCLUDED, STATUS_NOT_ELIGIBLE, STATUS_REFERRED)
+OPEN_STATUSES = (STATUS_NEW, STATUS_CHECKING)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -64,7 +70,7 @@ class Submission(Base):
     priority: Mapped[str] = mapped_column(String(20))
     priority_reasons: Mapped[list] = mapped_column(JSON)
     answers: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="待核实", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=STATUS_NEW, index=True)
     assigned_to: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

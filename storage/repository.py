@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
 from storage.models import (
+    OPEN_STATUSES,
+    STATUS_NEW,
     AuditEntry,
     DeletionRequest,
     Draft,
@@ -132,7 +134,7 @@ class SubmissionStore:
             return existing, False
         try:
             with self.db.session() as session:
-                row = Submission(**new.__dict__, status="待核实")
+                row = Submission(**new.__dict__, status=STATUS_NEW)
                 session.add(row)
                 session.flush()
                 row.reference = reference_for(row.id)
@@ -228,8 +230,6 @@ class StaffDirectory:
             return list(session.scalars(select(StaffMember).order_by(StaffMember.role, StaffMember.user_id)))
 
 
-# Statuses of the review workflow; the first two are "open" (still to be handled).
-OPEN_STATUSES = ("待核实", "核实中")
 PRIORITY_ORDER = ("优先核实", "重点关注", "一般")
 
 
@@ -360,7 +360,7 @@ class ResidentData:
                 select(Submission).where(Submission.submitted_by == user_id, Submission.dialog == "report")
             )
             for row in rows:
-                if row.status == OPEN_STATUSES[0]:
+                if row.status == STATUS_NEW:
                     deleted.append(row.reference)
                     session.delete(row)
                     continue
