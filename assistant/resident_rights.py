@@ -12,6 +12,7 @@ import html
 from assistant.messages import Button, Incoming, Reply
 from dialogs.engine import DialogState, format_value
 from dialogs.spec import Catalog
+from storage.models import to_local
 from storage.repository import DraftStore, ResidentData
 
 DELETE_RULE = (
@@ -48,7 +49,7 @@ class ResidentRights:
             lines.extend(self._answers(draft.dialog, state.answers))
         reports = self.data.reports(incoming.user_id)
         for report in reports:
-            lines.append(f"\n<b>{html.escape(report.reference)}</b>（{report.created_at:%Y-%m-%d} 提交，状态：{html.escape(report.status)}）")
+            lines.append(f"\n<b>{html.escape(report.reference)}</b>（{to_local(report.created_at):%Y-%m-%d} 提交，状态：{html.escape(report.status)}）")
             lines.extend(self._answers(report.dialog, report.answers))
         if draft is None and not reports:
             lines.append("目前没有保存您的任何申报或草稿。")

@@ -28,6 +28,7 @@ from dialogs.spec import Catalog, Dialog, load_catalog
 from dialogs.triage import triage
 from knowledge import KnowledgeBase
 from storage.database import Database
+from storage.models import to_local
 from storage.repository import (
     DraftStore,
     NewSubmission,
@@ -169,9 +170,9 @@ class Assistant:
                 texts.STATUS_LINE.format(
                     reference=html.escape(row.reference or ""),
                     title=html.escape(dialog.title if dialog else row.dialog),
-                    created=row.created_at.strftime("%Y-%m-%d"),
+                    created=to_local(row.created_at).strftime("%Y-%m-%d"),
                     status=html.escape(row.status),
-                    updated=row.updated_at.strftime("%Y-%m-%d %H:%M"),
+                    updated=to_local(row.updated_at).strftime("%Y-%m-%d %H:%M"),
                 )
             )
         return [Reply("\n".join(lines))]

@@ -20,7 +20,7 @@ from knowledge import KnowledgeBase
 from review.access import ROLE_NAMES, ROLES, StaffRole
 from review.workflow import MAX_NOTE, TRANSITIONS, queue_line, record_text
 from storage.database import Database
-from storage.models import STATUSES
+from storage.models import STATUSES, to_local
 from storage.repository import (
     AuditLog,
     ReviewStore,
@@ -253,7 +253,7 @@ class StaffDesk:
             return [Reply("审计日志为空。")]
         lines = ["<b>最近的操作记录</b>"]
         lines.extend(
-            f"• {entry.at:%m-%d %H:%M} {entry.actor_id} {html.escape(entry.action)} "
+            f"• {to_local(entry.at):%m-%d %H:%M} {entry.actor_id} {html.escape(entry.action)} "
             f"{html.escape(entry.target or '')} {html.escape((entry.detail or '')[:60])}"
             for entry in entries
         )

@@ -16,6 +16,7 @@ from storage.models import (
     STATUS_REFERRED,
     StatusChange,
     Submission,
+    to_local,
 )
 
 # 待核实 → 核实中 → 已纳入监测 / 不符合条件 / 已转办; the last three are final.
@@ -78,7 +79,7 @@ def record_text(
     dialog = catalog.dialogs.get(submission.dialog)
     lines = [
         f"<b>{e(submission.reference or '')}</b> · {e(dialog.title if dialog else submission.dialog)}",
-        f"提交：{submission.created_at:%Y-%m-%d %H:%M} · 状态：<b>{e(submission.status)}</b>",
+        f"提交：{to_local(submission.created_at):%Y-%m-%d %H:%M} · 状态：<b>{e(submission.status)}</b>",
         f"优先级：<b>{e(submission.priority)}</b>",
     ]
     lines.extend(f"  - {e(reason)}" for reason in submission.priority_reasons or [])
@@ -97,5 +98,5 @@ def record_text(
         lines.append("\n<b>办理记录</b>")
         for change in history:
             arrow = change.to_status if change.from_status == change.to_status else f"{change.from_status} → {change.to_status}"
-            lines.append(f"• {change.changed_at:%Y-%m-%d %H:%M} {e(arrow)}（{change.changed_by}）：{e(change.note)}")
+            lines.append(f"• {to_local(change.changed_at):%Y-%m-%d %H:%M} {e(arrow)}（{change.changed_by}）：{e(change.note)}")
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -14,8 +14,21 @@ STATUSES = (STATUS_NEW, STATUS_CHECKING, STATUS_INCLUDED, STATUS_NOT_ELIGIBLE, S
 OPEN_STATUSES = (STATUS_NEW, STATUS_CHECKING)
 
 
+# Timestamps are stored in UTC and shown to people in China Standard Time.
+LOCAL_TZ = timezone(timedelta(hours=8), "北京时间")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    """A stored timestamp as naive local time to the minute (SQLite returns naive UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
 
 
 class Base(DeclarativeBase):

