@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.yamlfile import LineDict, Problem
 
-CONDITIONS = {"per_capita_below", "has_causes", "any_yes", "expenditure_share_at_least", "answer_in"}
+CONDITIONS = {"per_capita_below", "per_capita_at_least", "has_causes", "any_yes", "expenditure_share_at_least", "answer_in"}
 EXPENSE_KEYS = ("medical_expense", "education_expense", "other_expense")
 GUARANTEE_LABELS = {
     "child_out_of_school": "义务教育",
@@ -71,6 +71,8 @@ def _facts(answers: dict[str, Any], line: int, year: int) -> dict[str, Any]:
 def _holds(name: str, arg: Any, answers: dict[str, Any], facts: dict[str, Any]) -> bool:
     if name == "per_capita_below":
         return facts["per_capita"] is not None and facts["per_capita"] < facts["line"] * float(arg)
+    if name == "per_capita_at_least":
+        return facts["per_capita"] is not None and facts["per_capita"] >= facts["line"] * float(arg)
     if name == "has_causes":
         return bool(facts["cause_list"]) == bool(arg)
     if name == "any_yes":

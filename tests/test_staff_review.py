@@ -132,6 +132,17 @@ def test_access_matrix_for_every_staff_command(world, command, persona):
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
+def test_only_reviewers_in_scope_and_admins_can_assign_a_cadre(world, persona):
+    assistant, report, visit = world
+    replies = say(assistant, PERSONAS[persona], f"/assign {report} {CADRE} 请入户")
+    may = persona in {"reviewer of 水阳镇", "admin"}
+    assert ("已将" in shown(replies)) is may
+    if not may:
+        assert not carries_data(replies, report, visit) or "抱歉" not in shown(replies)
+        assert not any(r.to_chat for r in replies)
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
 def test_status_buttons_work_only_for_reviewers_in_scope_and_admins(world, persona):
     assistant, report, _ = world
     submission = SubmissionStore(assistant.db).by_reference(report)

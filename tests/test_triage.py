@@ -52,3 +52,8 @@ def test_the_line_comes_from_the_parameters_so_next_years_line_changes_triage():
     answers = {"household_size": 1, "annual_income": 9300}
     assert triage(answers, RULES, 9100, 2024).level == "一般"
     assert triage(answers, RULES, 9500, 2025).level == "优先核实"
+
+
+def test_below_the_line_is_not_also_reported_as_near_it():
+    result = level({"household_size": 4, "annual_income": 30000, "causes": ["因病"]})
+    assert len(result.reasons) == 1 and "低于" in result.reasons[0]
