@@ -85,26 +85,30 @@ class Seen:
     def text(self) -> str:
         return "\n".join(self.texts)
 
-    def buttons(self) -> list[tuple[str, str]]:
-        """Inline buttons (label, callback data) of every message, in order."""
+    def _markups(self) -> list[dict[str, Any]]:
         found = []
         for message in self.messages:
             markup = message.get("reply_markup") or {}
-            if isinstance(markup, str):
-                markup = json.loads(markup)
-            for row in markup.get("inline_keyboard", []):
-                found.extend((b["text"], b.get("callback_data")) for b in row)
+            found.append(json.loads(markup) if isinstance(markup, str) else markup)
         return found
 
+    def buttons(self) -> list[tuple[str, str]]:
+        """Inline buttons (label, callback data) of every message, in order."""
+        return [
+            (b["text"], b.get("callback_data"))
+            for markup in self._markups()
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        ]
+
     def keyboard(self) -> list[str]:
-        found = []
-        for message in self.messages:
-            markup = message.get("reply_markup") or {}
-            if isinstance(markup, str):
-                markup = json.loads(markup)
-            for row in markup.get("keyboard", []):
-                found.extend(b["text"] if isinstance(b, dict) else b for b in row)
-        return found
+        """Reply-keyboard keys of every message, in order."""
+        return [
+            b["text"] if isinstance(b, dict) else b
+            for markup in self._markups()
+            for row in markup.get("keyboard", [])
+            for b in row
+        ]
 
     def method(self, name: str) -> list[dict[str, Any]]:
         return [p for n, p in self.calls if n == name]

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import csv
 import itertools
-import os
 import subprocess
-import sys
 import time
 import zipfile
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +31,7 @@ from storage.database import open_database
 from storage.models import StatusChange, Submission
 from storage.repository import NewSubmission, SubmissionStore
 from tests.dialog_script import REPORT_ANSWERS
+from tests.test_cli import run_bot as run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog()
@@ -481,16 +480,7 @@ def test_a_failed_export_leaves_no_file_behind(db, tmp_path):
 
 
 def run_bot(*args: str, database_url: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"TELEGRAM_TOKEN", "DATABASE_URL"}}
-    environment["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "bot.py", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environment,
-    )
+    return run_cli(*args, env={"DATABASE_URL": database_url})
 
 
 def test_the_operator_exports_from_the_command_line(tmp_path):
