@@ -27,6 +27,7 @@ check: $(STAMP)
 	$(PY) bot.py check
 
 bench: $(STAMP)
+	$(PY) -m tests.bench_retrieval
 	$(PY) -m tests.bench
 
 clean:

@@ -26,7 +26,7 @@ from telegram.request import BaseRequest
 from assistant.config import ConfigError, Settings, load_settings
 from assistant.messages import Incoming, Reply
 from assistant.service import COMMANDS, Assistant
-from handlers.render import reply_markup, to_incoming
+from handlers.render import reply_markup, split_message, to_incoming
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,10 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, rep
             if "not modified" not in str(exc).lower():
                 raise
         return
-    await context.bot.send_message(incoming.chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    *head, last = split_message(reply.text)
+    for chunk in head:
+        await context.bot.send_message(incoming.chat_id, chunk, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(incoming.chat_id, last, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

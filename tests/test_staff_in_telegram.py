@@ -55,3 +55,17 @@ async def test_a_stranger_gets_neither_files_nor_charts(kb, db):
         assert not seen.method("sendDocument") and not seen.method("sendPhoto")
         assert "仅限工作人员" in seen.text
     await telegram.app.shutdown()
+
+
+async def test_a_record_longer_than_telegrams_limit_arrives_in_several_messages(kb, db):
+    from handlers.render import TELEGRAM_LIMIT, split_message
+
+    telegram = await _harness(kb, db)
+    for i in range(30):
+        submit(db, user=RESIDENT, township="水阳镇", draft=f"long{i}", name="名" * 20)
+    seen = await telegram.send(RESIDENT, "/mydata")
+    texts = [m["text"] for m in seen.method("sendMessage")]
+    assert len(texts) > 1 and all(len(t) <= TELEGRAM_LIMIT for t in texts)
+    assert "/delete" in texts[-1]
+    assert split_message("甲\n" * 5000)[0].count("\n") < 5000
+    await telegram.app.shutdown()

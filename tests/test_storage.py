@@ -40,3 +40,33 @@ def test_a_very_long_question_is_stored_truncated_not_rejected(db):
     log.record("长" * 10_000, 0.0, None, None)
     ((stored, _),) = log.most_frequent()
     assert len(stored) == MAX_STORED_QUESTION
+
+
+def test_a_draft_saved_from_a_stale_version_is_refused(db):
+    from storage.repository import DraftStore
+
+    drafts = DraftStore(db)
+    version = drafts.replace(42, "abcd1234", "report", {"step": "consent"})
+    newer = drafts.save(42, {"step": "township"}, version)
+    assert newer == version + 1
+    assert drafts.save(42, {"step": "village"}, version) is None, "another instance got there first"
+    assert drafts.load(42).state == {"step": "township"}
+
+
+def test_a_conflicting_write_is_retried_on_fresh_state(assistant, monkeypatch):
+    from assistant.messages import Incoming
+
+    assistant.handle(Incoming(user_id=43, chat_id=43, command="report", text="/report"))
+    real_save = assistant.drafts.save
+    calls = []
+
+    def flaky(user_id, state, version):
+        calls.append(version)
+        if len(calls) == 1:  # the first write loses the race
+            return None
+        return real_save(user_id, state, version)
+
+    monkeypatch.setattr(assistant.drafts, "save", flaky)
+    replies = assistant.handle(Incoming(user_id=43, chat_id=43, text="同意"))
+    assert len(calls) == 2 and "乡镇" in replies[0].text
+    assert assistant.drafts.load(43).state["step"] == "township"
