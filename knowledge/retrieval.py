@@ -36,6 +36,7 @@ _YEAR = re.compile(r"^(19|20)\d\d年?$")
 # rarest known word).
 UNKNOWN_LIGHT_WEIGHT = 0.2
 UNKNOWN_CHAR_WEIGHT = 0.6
+KNOWN_CHAR_CAP = 1.0
 # Credit for a question word that is part of a known word (排查 ~ 集中排查) or one typo away.
 PART_CREDIT = 0.8
 TYPO_CREDIT = 0.7
@@ -209,7 +210,8 @@ class Retriever:
     def weight(self, term: Term) -> float:
         """How much a question term matters: IDF when known; for unknown terms, by kind."""
         if term.text in self.idf:
-            return self.idf[term.text]
+            # A single character is weak evidence however rare it is in the entries ("叫").
+            return min(self.idf[term.text], KNOWN_CHAR_CAP) if len(term.text) == 1 else self.idf[term.text]
         if _YEAR.match(term.text):  # a year we hold nothing about must not borrow this year's answer
             return self.unknown_weight
         if _NUMBERISH.match(term.text) or term.pos in _LIGHT_POS:
