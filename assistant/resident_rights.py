@@ -13,11 +13,11 @@ from assistant.messages import Button, Incoming, Reply
 from dialogs.engine import DialogState, format_value
 from dialogs.spec import Catalog
 from storage.models import to_local
-from storage.repository import DraftStore, ResidentData
+from storage.repository import DraftStore, ResidentData, UnansweredLog
 
 DELETE_RULE = (
     "<b>删除规则</b>\n"
-    "• 未提交的草稿、以及还在「待核实」的申报：立即删除。\n"
+    "• 未提交的草稿、还在「待核实」的申报、您问过但没能回答的问题：立即删除。\n"
     "• 已进入核实（核实中或已有结论）的申报：先保留，记录您的删除申请，由工作人员按规定处理，"
     "因为干部可能已在跟进。"
 )
@@ -28,6 +28,7 @@ class ResidentRights:
         self.catalog = catalog
         self.data = ResidentData(db)
         self.drafts = DraftStore(db)
+        self.unanswered = UnansweredLog(db)
 
     def _answers(self, dialog_name: str, answers: dict) -> list[str]:
         dialog = self.catalog.dialogs.get(dialog_name)
@@ -51,7 +52,11 @@ class ResidentRights:
         for report in reports:
             lines.append(f"\n<b>{html.escape(report.reference)}</b>（{to_local(report.created_at):%Y-%m-%d} 提交，状态：{html.escape(report.status)}）")
             lines.extend(self._answers(report.dialog, report.answers))
-        if draft is None and not reports:
+        questions = self.unanswered.of_user(incoming.user_id)
+        if questions:
+            lines.append("\n<b>您问过、我们没能回答的问题</b>（用于改进知识库）")
+            lines.extend(f"  {html.escape(q[:100])}" for q in questions[-20:])
+        if draft is None and not reports and not questions:
             lines.append("目前没有保存您的任何申报或草稿。")
         else:
             lines.append("\n发送 /delete 可删除这些信息。")

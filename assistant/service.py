@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from assistant import texts
 from assistant.messages import Button, Incoming, Reply
-from assistant.policy_qa import Kind, PolicyQA, button_label
+from assistant.policy_qa import MAX_QUESTION_CHARS, Kind, PolicyQA, button_label
 from assistant.resident_rights import ResidentRights
 from assistant.staff_desk import StaffDesk
 from dialogs.engine import DialogEngine, DialogState, Event, Result, Turn
@@ -33,6 +33,7 @@ from storage.repository import (
     DraftStore,
     NewSubmission,
     StaffDirectory,
+    StaleDraft,
     StoredDraft,
     SubmissionStore,
     UnansweredLog,
@@ -204,7 +205,7 @@ class Assistant:
         if not self._may_open(dialog, incoming.user_id):
             return [Reply(texts.STAFF_ONLY.format(command=html.escape(dialog.command)))]
         draft = self.drafts.load(incoming.user_id)
-        if draft is not None and prefill is None:
+        if draft is not None:
             return [self._resume_offer(draft, switch_to=None if draft.dialog == name else dialog)]
         return self._start_dialog(incoming.user_id, name, prefill)
 
@@ -234,26 +235,38 @@ class Assistant:
 
     def _continue(self, incoming: Incoming, draft: StoredDraft, event: Event) -> list[Reply]:
         state = DialogState.from_json(draft.state)
+        dialog = self.engine.dialog_of(state)
+        if not self._may_open(dialog, incoming.user_id):  # a cadre removed from staff meanwhile
+            return [Reply(texts.STAFF_ONLY.format(command=html.escape(dialog.command)))]
         turn = self.engine.handle(DialogState.from_json(draft.state), event)
-        if event.text:
-            # A question (rejected by the step, or typed where free text is expected, such as a
-            # name) is answered from the knowledge base when it matches confidently.
-            rejected_or_free = turn.result is Result.INVALID or (
-                turn.result is Result.CONTINUE and self._is_free_text_step(state)
-            )
-            if rejected_or_free and _QUESTION_HINT.search(event.text):
-                answer = self.kb.ask(event.text)
-                if answer.entry is not None:
-                    reply = self.qa.entry_reply(answer.entry)
-                    reply.buttons = []  # follow-ups would lead away from the dialog
-                    reply.text += "\n\n" + texts.MID_DIALOG_ANSWER
-                    return [reply, self.engine.prompt(state)]
-        return self._apply(incoming.user_id, draft, turn)
+        policy = self._policy_answer(state, turn, event.text)
+        if policy is not None and (turn.result is Result.INVALID or self._step_kind(state) != "longtext"):
+            # A question instead of an answer: answer it, then ask the step again.
+            return [policy, self.engine.prompt(state)]
+        replies = self._apply(incoming.user_id, draft, turn)
+        # A description that ends in a question is kept, and the question answered too.
+        return [policy, *replies] if policy is not None else replies
 
-    def _is_free_text_step(self, state: DialogState) -> bool:
+    def _policy_answer(self, state: DialogState, turn: Turn, text: str | None) -> Reply | None:
+        """The knowledge base's answer when the input is a question it answers confidently:
+        input the step rejected, or a question typed where free text is expected."""
+        if not text or len(text) > MAX_QUESTION_CHARS or not _QUESTION_HINT.search(text):
+            return None
+        free_text = turn.result is Result.CONTINUE and self._step_kind(state) in {"text", "longtext", "village"}
+        if turn.result is not Result.INVALID and not free_text:
+            return None
+        answer = self.kb.ask(text)
+        if answer.entry is None:
+            return None
+        reply = self.qa.entry_reply(answer.entry)
+        reply.buttons = []  # follow-ups would lead away from the dialog
+        reply.text += "\n\n" + texts.MID_DIALOG_ANSWER
+        return reply
+
+    def _step_kind(self, state: DialogState) -> str | None:
         if state.phase != "asking" or state.step is None:
-            return False
-        return self.engine.dialog_of(state).step(state.step).kind in {"text", "longtext", "village"}
+            return None
+        return self.engine.dialog_of(state).step(state.step).kind
 
     def _apply(self, user_id: int, draft: StoredDraft, turn: Turn) -> list[Reply]:
         """Store what the engine decided, and return what the user sees."""
@@ -265,13 +278,17 @@ class Assistant:
             return turn.replies
         if turn.result is Result.DECLINED:
             self.drafts.delete(user_id)
-            return [Reply(texts.DIALOG_DECLINED, remove_keyboard=True)]
+            command = self.engine.dialog_of(turn.state).command
+            return [Reply(texts.DIALOG_DECLINED.format(command=command), remove_keyboard=True)]
         if turn.result is Result.CANCELLED:
             self.drafts.delete(user_id)
             return [Reply(texts.DIALOG_CANCELLED, remove_keyboard=True)]
-        return self._submit(user_id, turn.state)
+        try:
+            return self._submit(user_id, turn.state, draft.version)
+        except StaleDraft as exc:
+            raise DraftConflict from exc
 
-    def _submit(self, user_id: int, state: DialogState) -> list[Reply]:
+    def _submit(self, user_id: int, state: DialogState, version: int) -> list[Reply]:
         dialog = self.engine.dialog_of(state)
         answers = self.engine.final_answers(state)
         params = self.kb.parameters
@@ -295,7 +312,8 @@ class Assistant:
                 per_capita_income=result.per_capita_income,
                 priority=result.level,
                 priority_reasons=list(result.reasons),
-            )
+            ),
+            draft_version=version,
         )
         reply = Reply(dialog.submitted.format(reference=html.escape(reference)), remove_keyboard=True)
         replies = [reply]
@@ -361,6 +379,8 @@ class Assistant:
         if action == "go":
             return [self.engine.prompt(DialogState.from_json(draft.state))]
         if action == "new":
+            if not self._may_open(self.engine.catalog.dialogs[draft.dialog], incoming.user_id):
+                return [Reply(texts.STAFF_ONLY.format(command=html.escape(draft.dialog)))]
             return self._start_dialog(incoming.user_id, draft.dialog)
         if action == "switch" and target in self.engine.catalog.dialogs:
             dialog = self.engine.catalog.dialogs[target]

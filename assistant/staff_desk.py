@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -40,8 +41,10 @@ NOTIFY = (
     "您提交的申报（编号 {reference}）有新进展，当前状态：「{status}」。\n"
     "如有疑问，可联系村（社区）干部或拨打 {phone}。发送 /status 查看全部记录。"
 )
-_REFERENCE = re.compile(r"^FP\d{6,}$", re.IGNORECASE)
-_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_REFERENCE = re.compile(r"^FP[0-9]{6,12}$", re.IGNORECASE)
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")
+_ID = re.compile(r"^[0-9]{1,15}$")  # Telegram ids and page numbers: ASCII digits, bounded
+MAX_PAGE = 10_000
 CAN_CHANGE = {"admin", "reviewer"}
 
 
@@ -77,9 +80,9 @@ class StaffDesk:
         action, *rest = incoming.args or ("list",)
         if action == "list":
             return [Reply(self._staff_list())]
-        if action == "add" and len(rest) >= 2 and rest[0].isdigit():
+        if action == "add" and len(rest) >= 2 and _ID.match(rest[0]):
             return [Reply(self._staff_add(incoming.user_id, int(rest[0]), rest[1], rest[2:]))]
-        if action == "remove" and len(rest) == 1 and rest[0].isdigit():
+        if action == "remove" and len(rest) == 1 and _ID.match(rest[0]):
             removed = self.staff.remove(int(rest[0]))
             self.audit.record(incoming.user_id, "staff_remove", rest[0])
             return [Reply(f"已移除 {rest[0]} 的工作人员身份。" if removed else f"{rest[0]} 不是登记的工作人员。")]
@@ -167,7 +170,7 @@ class StaffDesk:
         who = self.staff.get(incoming.user_id)
         if who.role not in CAN_CHANGE:
             return [Reply(REVIEWERS_ONLY if who.is_staff else NOT_STAFF)]
-        submission = self.review.get(int(submission_id)) if submission_id.isdigit() else None
+        submission = self.review.get(int(submission_id)) if _ID.match(submission_id) else None
         if submission is None or not who.scope.allows(submission):
             return [Reply(NOT_FOUND)]
         try:
@@ -216,7 +219,7 @@ class StaffDesk:
         who = self.staff.get(incoming.user_id)
         if who.role not in CAN_CHANGE:
             return [Reply(REVIEWERS_ONLY if who.is_staff else NOT_STAFF)]
-        if len(incoming.args) < 2 or not incoming.args[1].isdigit():
+        if len(incoming.args) < 2 or not _ID.match(incoming.args[1]):
             return [Reply("用法：/assign 编号 干部用户ID [备注]，例如 /assign FP000123 123456 请本周入户核实")]
         submission = self._find(who, incoming.args[0])
         if submission is None:
@@ -268,26 +271,37 @@ class StaffDesk:
         if who.role not in CAN_CHANGE:
             return [Reply(REVIEWERS_ONLY if who.is_staff else NOT_STAFF)]
         township, dates = None, []
+        usage = "用法：/export [乡镇] [起始日期] [结束日期]，例如 /export 水阳镇 2024-09-01 2024-09-30"
         for arg in incoming.args:
             if _DATE.match(arg):
                 try:
                     dates.append(date.fromisoformat("-".join(p.zfill(2) for p in arg.split("-"))))
                 except ValueError:
                     return [Reply(f"日期「{html.escape(arg)}」无效，请写成 2024-09-01 这样。")]
-            elif township is None:
+            elif township is None and not dates:
                 township = arg
             else:
-                return [Reply("用法：/export [乡镇] [起始日期] [结束日期]，例如 /export 水阳镇 2024-09-01 2024-09-30")]
+                return [Reply(usage)]
+        if len(dates) > 2:
+            return [Reply(usage)]
+        if township is not None and township not in self.catalog.township_names():
+            return [Reply(f"没有「{html.escape(township[:30])}」这个乡镇（街道），请使用全称，如“水阳镇”。")]
         if township is not None and not who.scope.everything and township not in who.scope.townships:
             return [Reply(f"您不负责「{html.escape(township)}」，无法导出。")]
         since = dates[0] if dates else None
         until = dates[1] if len(dates) > 1 else None
+        if since and until and since > until:
+            return [Reply("起始日期晚于结束日期，请检查。")]
         folder = Path(tempfile.mkdtemp(prefix="export-"))
         path = folder / f"防返贫申报_{date.today():%Y%m%d}.xlsx"
-        count = export_submissions(
-            self.db, self.catalog, ExportFilter(who.scope, township, since, until), path, "xlsx"
-        )
-        self.audit.record(incoming.user_id, "export", township, f"{count} 条 {since or ''}~{until or ''}")
+        try:
+            count = export_submissions(
+                self.db, self.catalog, ExportFilter(who.scope, township, since, until), path, "xlsx"
+            )
+            self.audit.record(incoming.user_id, "export", township, f"{count} 条 {since or ''}~{until or ''}")
+        except Exception:
+            shutil.rmtree(folder, ignore_errors=True)  # never leave personal data behind in /tmp
+            raise
         return [Reply(f"已导出 {count} 条记录。", document=path, filename=path.name)]
 
     def cmd_stats(self, incoming: Incoming) -> list[Reply]:
@@ -305,7 +319,7 @@ class StaffDesk:
         if prefix == "vw":
             who = self.staff.get(incoming.user_id)
             return self._view(who, rest) if who.is_staff else [Reply(NOT_STAFF)]
-        if prefix == "pg" and rest.isdigit():
+        if prefix == "pg" and _ID.match(rest) and int(rest) < MAX_PAGE:
             return self._pending_page(incoming.user_id, int(rest), edit=True)
         if prefix == "st":
             submission_id, _, status_index = rest.partition(":")

@@ -45,7 +45,7 @@ MENU_CONTACT = "📞 联系咨询"
 MENU_REPORT = "📝 申报困难"
 MENU_STATUS = "🔎 查询进度"
 
-DIALOG_DECLINED = "好的，已结束，没有保存您的任何信息。如有需要，随时发送 /report 重新开始。"
+DIALOG_DECLINED = "好的，已结束，没有保存任何信息。如有需要，随时发送 /{command} 重新开始。"
 DIALOG_CANCELLED = "已取消，刚才填写的内容已删除。"
 RESUME_OFFER = "您有一份未完成的《{title}》，已填写 {count} 项。要继续填写，还是重新开始？"
 RESUME_CONTINUE = "▶️ 继续填写"

@@ -170,6 +170,8 @@ class DialogEngine:
         dialog = self.dialog_of(state)
         if state.phase == "summary":
             return self.summary(state, problem)
+        if state.phase == "confirm_cancel":
+            return self.confirm_cancel(state, problem)
         step = dialog.step(state.step)
         lines = []
         if problem:
@@ -214,12 +216,20 @@ class DialogEngine:
 
     def _toggle_buttons(self, state: DialogState, step: Step) -> list[list[Button]]:
         buttons = [
-            Button(("✅ " if choice in state.selection else "") + choice, self._cb(state, "t", i))
+            Button(("✅ " if choice in state.selection else "") + choice, self._cb(state, "t", f"{step.key}:{i}"))
             for i, choice in enumerate(step.choices)
         ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        rows.append([Button("完成 ✔", self._cb(state, "done"))])
+        rows.append([Button("完成 ✔", self._cb(state, "done", step.key))])
         return rows
+
+    def confirm_cancel(self, state: DialogState, problem: str | None = None) -> Reply:
+        title = html.escape(self.dialog_of(state).title)
+        question = f"确定要取消这份《{title}》吗？已填写的内容将被删除。"
+        return Reply(
+            f"{html.escape(problem)}\n{question}" if problem else question,
+            buttons=[[Button("确认取消", self._cb(state, "cy")), Button("继续填写", self._cb(state, "cn"))]],
+        )
 
     def summary(self, state: DialogState, problem: str | None = None) -> Reply:
         dialog = self.dialog_of(state)
@@ -261,11 +271,7 @@ class DialogEngine:
         if event.command == "cancel" or event.action == "cancel":
             state.before_cancel = state.phase
             state.phase = "confirm_cancel"
-            reply = Reply(
-                f"确定要取消这份《{html.escape(dialog.title)}》吗？已填写的内容将被删除。",
-                buttons=[[Button("确认取消", self._cb(state, "cy")), Button("继续填写", self._cb(state, "cn"))]],
-            )
-            return Turn(state, [reply], Result.CONTINUE)
+            return Turn(state, [self.confirm_cancel(state)], Result.CONTINUE)
         if event.command == "back":
             return self._back(state, dialog)
         if state.phase == "summary":
@@ -289,9 +295,26 @@ class DialogEngine:
             return self._invalid(state, self._explain(step, str(exc)))
         if step.kind == "consent" and value is False:
             return Turn(state, [], Result.DECLINED)
-        state.answers[step.key] = value
-        self._forget_inapplicable(state, dialog)
+        self._store(state, dialog, step, value)
         return self._advance(state, dialog, step.key)
+
+    def _store(self, state: DialogState, dialog: Dialog, step: Step, value: Any) -> None:
+        """Keep an answer; a changed answer clears the answers declared to depend on it."""
+        if step.key in state.answers and state.answers[step.key] != value:
+            for key in step.resets:
+                self._drop(state, key)
+        state.answers[step.key] = value
+        if step.key in state.prefilled:
+            state.prefilled.remove(step.key)
+        self._forget_inapplicable(state, dialog)
+
+    @staticmethod
+    def _drop(state: DialogState, key: str) -> None:
+        state.answers.pop(key, None)
+        if key in state.history:
+            state.history.remove(key)
+        if key in state.prefilled:
+            state.prefilled.remove(key)
 
     def _invalid(self, state: DialogState, problem: str) -> Turn:
         return Turn(state, [self.prompt(state, problem)], Result.INVALID)
@@ -338,14 +361,17 @@ class DialogEngine:
         """Drop answers whose `when` no longer holds after an edit (e.g. 其他 unticked)."""
         for step in dialog.steps:
             if step.key in state.answers and not applicable(step, state.answers):
-                del state.answers[step.key]
-                if step.key in state.history:
-                    state.history.remove(step.key)
+                self._drop(state, step.key)
 
     def _on_multi(self, state: DialogState, dialog: Dialog, step: Step, event: Event) -> Turn:
+        if event.action in {"t", "done"}:
+            # Buttons name their step: a tap on an older question's message must not tick here.
+            key, _, index = (event.arg or "").partition(":")
+            if key != step.key:
+                return self._invalid(state, "这个按钮属于之前的问题，请按当前问题回答")
         if event.action == "t":
             try:
-                choice = step.choices[int(event.arg or "")]
+                choice = step.choices[int(index)]
             except (ValueError, IndexError):
                 return self._invalid(state, "这个按钮已过期，请重新选择")
             if choice in state.selection:
@@ -370,8 +396,7 @@ class DialogEngine:
                 return self._invalid(state, f"“{step.none_choice}”不能和其他选项同时选")
         else:
             return self._invalid(state, "这个按钮已过期，请按当前问题回答")
-        state.answers[step.key] = picked
-        self._forget_inapplicable(state, dialog)
+        self._store(state, dialog, step, picked)
         return self._advance(state, dialog, step.key)
 
     def _back(self, state: DialogState, dialog: Dialog) -> Turn:
@@ -404,6 +429,8 @@ class DialogEngine:
             state.step = step.key
             if step.key in state.history:
                 state.history.remove(step.key)
+            if step.key in state.prefilled:
+                state.prefilled.remove(step.key)
             state.selection = list(state.answers.get(step.key) or []) if step.kind == "multi" else []
             return Turn(state, [self.prompt(state)], Result.CONTINUE)
         if event.text is not None and validators.clean_text(event.text) in {"确认", "确认提交", "提交"}:
@@ -427,11 +454,7 @@ class DialogEngine:
         if no:
             state.phase = state.before_cancel
             return Turn(state, [self.prompt(state)], Result.CONTINUE)
-        reply = Reply(
-            "请选择：确认取消，还是继续填写？",
-            buttons=[[Button("确认取消", self._cb(state, "cy")), Button("继续填写", self._cb(state, "cn"))]],
-        )
-        return Turn(state, [reply], Result.INVALID)
+        return Turn(state, [self.confirm_cancel(state, "请选择：确认取消，还是继续填写？")], Result.INVALID)
 
 
 def _parse_consent(text: str) -> bool:

@@ -24,7 +24,7 @@ CHOICE_KINDS = {"single", "multi"}
 CONDITION_OPERATORS = {"equals", "in", "contains", "is"}
 STEP_FIELDS = {
     "key", "label", "kind", "prompt", "optional", "min", "max", "max_length", "choices",
-    "none_choice", "example", "help", "when",
+    "none_choice", "example", "help", "when", "resets",
 }
 OTHER_CHOICE = "其他"
 
@@ -44,6 +44,7 @@ class Step:
     example: str | None = None
     help: str | None = None
     when: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resets: tuple[str, ...] = ()  # answers cleared (and asked again) when this answer changes
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
         example=raw.get("example"),
         help=raw.get("help"),
         when={str(k): dict(v) for k, v in when.items()},
+        resets=tuple(str(k) for k in raw.get("resets") or ()),
     )
 
 
@@ -177,6 +179,10 @@ def _load_dialog(path: Path, blocks, problems: list[Problem]) -> Dialog | None:
             step = _step(item, path, problems)
             if step is not None:
                 steps.append((step, path, item.line))
+    all_keys = {step.key for step, _, _ in steps}
+    for step, where, line in steps:
+        for key in set(step.resets) - all_keys:
+            problems.append(Problem(where, line, f"步骤 {step.key} 的 resets 引用了不存在的步骤：{key}"))
     seen: set[str] = set()
     for step, where, line in steps:
         if step.key in seen:

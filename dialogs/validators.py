@@ -34,9 +34,11 @@ class Invalid(ValueError):
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def clean_text(raw: str) -> str:
-    """NFKC, control characters removed, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", raw)
+def clean_text(raw: str, *, fold: bool = True) -> str:
+    """Control characters removed, whitespace collapsed; with `fold`, also NFKC (full-width
+    digits and letters to half-width) — for parsing, not for text that is stored as typed,
+    where Chinese punctuation (，？) must stay."""
+    text = unicodedata.normalize("NFKC", raw) if fold else raw
     text = _CONTROL.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -46,12 +48,17 @@ _CHINESE_NUMBER = re.compile(r"^[0-9.点零〇一二两三四五六七八九十�
 _ZERO_WORDS = {"没有", "无", "没", "零", "0", "没收入", "没有收入", "没有支出", "没有花", "没花"}
 
 
+MAX_DIGITS = 12
+
+
 def _number(text: str) -> float:
     """Arabic or Chinese numerals (三万二, 3万2千, 1.5万) as a number."""
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
     if not _CHINESE_NUMBER.match(text):
         raise Invalid("没有看懂这个数字")
+    if len(text) > MAX_DIGITS + 4:
+        raise Invalid("数字太长了")
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
+        return float(text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -68,8 +75,11 @@ def parse_money(raw: str) -> int:
         return 0
     if text.startswith("-") or text.startswith("负"):
         raise Invalid("金额不能是负数")
+    if re.search(r"[,，][0-9]{1,2}(?![0-9])", text):  # "3,2" is no thousands separator
+        raise Invalid("数字里的逗号位置不对")
     text = text.replace(",", "").replace("，", "").replace("w", "万").replace("k", "千")
     text = _MONEY_NOISE.sub("", text)
+    text = re.sub(r"(?<=[万千百十])[多余来]$", "", text)  # 三万多: about 30,000 is enough to triage
     if not text:
         raise Invalid("没有看到金额")
     value = _number(text)
@@ -82,7 +92,7 @@ _COUNT_SUFFIX = re.compile(r"(口人|个人|口|人|位|名|个)$")
 def parse_integer(raw: str) -> int:
     """A whole number: 4, 四, 四口人, 4个人."""
     text = clean_text(raw).replace(" ", "")
-    text = re.sub(r"^(一共|共|总共|家里|我家|有)", "", text)
+    text = re.sub(r"^(一共|共|总共|家里|家中|我们家|我家|全家|一家|有)+", "", text)
     text = _COUNT_SUFFIX.sub("", text)
     if not text:
         raise Invalid("没有看到数字")
@@ -102,10 +112,17 @@ def parse_phone(raw: str) -> str:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:
         raise Invalid("没有看懂这个号码") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise Invalid("这不是有效的手机号码或带区号的固定电话")
     if number.country_code != 86:
         raise Invalid("请填写国内号码")
+    if number.extension:
+        raise Invalid("请只填一个号码，不带分机号")
+    personal = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in personal:
+        raise Invalid("这不是有效的手机号码或带区号的固定电话")
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     kind = phonenumbers.number_type(number)
     if kind == phonenumbers.PhoneNumberType.MOBILE:
@@ -166,7 +183,7 @@ def match_choices(raw: str, choices: Sequence[str]) -> list[str]:
 
 
 def parse_text(raw: str, *, min_length: int = 1, max_length: int = 50) -> str:
-    text = clean_text(raw)
+    text = clean_text(raw, fold=False)
     if len(normalize(text).replace(" ", "")) < min_length:
         raise Invalid("内容太短或只有符号")
     if len(text) > max_length:

@@ -44,7 +44,7 @@ def to_incoming(update: Update) -> Incoming | None:
             user_name=name,
         )
     text = message.text or ""
-    if text.startswith("/"):
+    if text.startswith("/") and text[1:].split():
         head, *args = text[1:].split()
         command = head.split("@", 1)[0].lower()
         return Incoming(

@@ -11,7 +11,7 @@ import logging
 import shutil
 
 from telegram import BotCommand, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
@@ -29,6 +29,7 @@ from assistant.service import COMMANDS, Assistant
 from handlers.render import reply_markup, split_message, to_incoming
 
 log = logging.getLogger(__name__)
+PRIVATE_ONLY = "为保护个人信息，请私聊本助手使用（点我的头像 → 发消息）。"
 
 
 def assistant_of(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
@@ -37,11 +38,22 @@ def assistant_of(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every message, command and button tap: ask the core, then show its replies."""
+    if update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE:
+        await refuse_group(update)
+        return
     incoming = to_incoming(update)
     if incoming is None:
         return
     replies = await asyncio.to_thread(assistant_of(context).handle, incoming)
     await send_replies(update, context, incoming, replies)
+
+
+async def refuse_group(update: Update) -> None:
+    """Personal data must not reach a group: answer only a command there, pointing to a private chat."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(PRIVATE_ONLY)
+    elif update.message is not None and (update.message.text or "").startswith("/"):
+        await update.message.reply_text(PRIVATE_ONLY)
 
 
 async def send_replies(

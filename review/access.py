@@ -2,7 +2,7 @@
 
 - admin: the ADMIN_IDS users and anyone an admin adds — every submission;
 - reviewer: the townships they are scoped to;
-- cadre: the households they recorded themselves (and may run /visit).
+- cadre: the households they recorded themselves or were assigned to verify (and may run /visit).
 Everyone else sees no submission but their own (through /status and /mydata).
 """
 
@@ -25,7 +25,7 @@ class Scope:
 
     everything: bool = False
     townships: frozenset[str] = frozenset()
-    recorded_by: int | None = None
+    recorded_by: int | None = None  # a cadre: recorded by them, or assigned to them
 
     @property
     def empty(self) -> bool:
@@ -36,7 +36,10 @@ class Scope:
             return True
         if submission.township in self.townships:
             return True
-        return self.recorded_by is not None and submission.submitted_by == self.recorded_by
+        return self.recorded_by is not None and self.recorded_by in (
+            submission.submitted_by,
+            submission.assigned_to,
+        )
 
     def where(self) -> ColumnElement[bool]:
         """The same rule as a SQL condition on `submissions`."""
@@ -47,6 +50,7 @@ class Scope:
             conditions.append(Submission.township.in_(sorted(self.townships)))
         if self.recorded_by is not None:
             conditions.append(Submission.submitted_by == self.recorded_by)
+            conditions.append(Submission.assigned_to == self.recorded_by)
         return or_(*conditions) if conditions else false()
 
 

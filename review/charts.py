@@ -191,7 +191,8 @@ def _panel(ax: Axes, title: str, items: list[tuple[str, int]], color: str, path:
             fontproperties=_font(14, path),
         )
         return
-    labels = [label for label, _ in items]
+    # Residents type township names (其他 → free text): a "$" must not start matplotlib mathtext.
+    labels = [label.replace("$", r"\$") for label, _ in items]
     counts = [n for _, n in items]
     positions = list(range(len(items)))
     bars = ax.barh(positions, counts, color=color, height=0.6)

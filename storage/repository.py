@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
@@ -29,7 +32,19 @@ from storage.models import (
 MAX_STORED_QUESTION = 1000
 
 
+# Runs of digits long enough to be a phone, ID-card or bank number are masked before storing.
+_LONG_NUMBER = re.compile(r"[0-9０-９]{6,}[0-9０-９xX]?")
+
+
+def mask_numbers(text: str) -> str:
+    return _LONG_NUMBER.sub(lambda m: "＊" * len(m.group(0)), text)
+
+
 class UnansweredLog:
+    """Questions the knowledge base could not answer: text with long numbers masked, so staff
+    improving the knowledge base do not see phones or ID numbers; the asker can see and delete
+    theirs through /mydata and /delete."""
+
     def __init__(self, db: Database):
         self.db = db
 
@@ -37,7 +52,7 @@ class UnansweredLog:
         with self.db.session() as session:
             session.add(
                 UnansweredQuestion(
-                    text=text[:MAX_STORED_QUESTION],
+                    text=mask_numbers(text[:MAX_STORED_QUESTION]),
                     best_score=best_score,
                     best_entry_id=best_entry_id,
                     user_id=user_id,
@@ -57,6 +72,13 @@ class UnansweredLog:
     def count(self) -> int:
         with self.db.session() as session:
             return session.scalar(select(func.count()).select_from(UnansweredQuestion)) or 0
+
+    def of_user(self, user_id: int) -> list[str]:
+        with self.db.session() as session:
+            return list(session.scalars(
+                select(UnansweredQuestion.text).where(UnansweredQuestion.user_id == user_id)
+                .order_by(UnansweredQuestion.id)
+            ))
 
 
 @dataclass(frozen=True)
@@ -81,10 +103,19 @@ class DraftStore:
             return StoredDraft(row.draft_id, row.dialog, dict(row.state), row.version)
 
     def replace(self, user_id: int, draft_id: str, dialog: str, state: dict[str, Any]) -> int:
-        """Start a new draft for the user (any older draft is discarded); returns its version."""
+        """Start a new draft for the user (any older draft is discarded); returns its version.
+
+        An upsert, so two instances starting a dialog for the same user at once do not collide."""
+        values = {"user_id": user_id, "draft_id": draft_id, "dialog": dialog, "state": state,
+                  "version": 1, "updated_at": utcnow()}
         with self.db.session() as session:
-            session.execute(delete(Draft).where(Draft.user_id == user_id))
-            session.add(Draft(user_id=user_id, draft_id=draft_id, dialog=dialog, state=state, version=1))
+            upsert = (postgresql_insert if self.db.backend == "postgresql" else sqlite_insert)(Draft)
+            session.execute(
+                upsert.values(**values).on_conflict_do_update(
+                    index_elements=[Draft.user_id],
+                    set_={k: v for k, v in values.items() if k != "user_id"},
+                )
+            )
         return 1
 
     def save(self, user_id: int, state: dict[str, Any], version: int) -> int | None:
@@ -119,6 +150,10 @@ class NewSubmission:
     priority_reasons: list[str]
 
 
+class StaleDraft(Exception):
+    """The draft changed (or went) since it was read."""
+
+
 def reference_for(submission_id: int) -> str:
     return f"FP{submission_id:06d}"
 
@@ -127,8 +162,11 @@ class SubmissionStore:
     def __init__(self, db: Database):
         self.db = db
 
-    def submit(self, new: NewSubmission) -> tuple[str, bool]:
-        """Store the submission and drop its draft, once per draft: (reference, newly created)."""
+    def submit(self, new: NewSubmission, draft_version: int | None = None) -> tuple[str, bool]:
+        """Store the submission and drop its draft, once per draft: (reference, newly created).
+
+        With `draft_version`, the draft must still be at that version (else `StaleDraft`): the
+        state being submitted is the one the user confirmed."""
         existing = self.reference_of_draft(new.draft_id)
         if existing is not None:
             return existing, False
@@ -138,9 +176,11 @@ class SubmissionStore:
                 session.add(row)
                 session.flush()
                 row.reference = reference_for(row.id)
-                session.execute(
-                    delete(Draft).where(Draft.user_id == new.submitted_by, Draft.draft_id == new.draft_id)
-                )
+                condition = [Draft.user_id == new.submitted_by, Draft.draft_id == new.draft_id]
+                if draft_version is not None:
+                    condition.append(Draft.version == draft_version)
+                if session.execute(delete(Draft).where(*condition)).rowcount != 1 and draft_version is not None:
+                    raise StaleDraft
                 return row.reference, True
         except IntegrityError:  # another instance submitted the same draft a moment ago
             existing = self.reference_of_draft(new.draft_id)
@@ -309,7 +349,7 @@ class AuditLog:
 
     def record(self, actor_id: int, action: str, target: str | None, detail: str | None = None) -> None:
         with self.db.session() as session:
-            session.add(AuditEntry(actor_id=actor_id, action=action, target=target, detail=detail))
+            session.add(AuditEntry(actor_id=actor_id, action=action[:30], target=target and target[:60], detail=detail))
 
     def latest(self, limit: int = 20) -> list[AuditEntry]:
         with self.db.session() as session:
@@ -356,6 +396,7 @@ class ResidentData:
         requested: list[str] = []
         with self.db.session() as session:
             had_draft = session.execute(delete(Draft).where(Draft.user_id == user_id)).rowcount > 0
+            session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id))
             rows = session.scalars(
                 select(Submission).where(Submission.submitted_by == user_id, Submission.dialog == "report")
             )

@@ -96,9 +96,9 @@ def event_for(engine: DialogEngine, state: DialogState, item) -> Event:
         return Event(command=item[1])
     if kind == "tap":
         step = engine.dialog_of(state).step(state.step)
-        return Event(action="t", arg=str(step.choices.index(item[1])))
+        return Event(action="t", arg=f"{step.key}:{step.choices.index(item[1])}")
     if kind == "done":
-        return Event(action="done")
+        return Event(action="done", arg=state.step)
     if kind == "submit":
         return Event(action="submit")
     raise ValueError(item)

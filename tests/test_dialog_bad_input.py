@@ -98,8 +98,8 @@ def _incoming(item, draft_id: str) -> Incoming:
     if item[0] == "cmd":
         return Incoming(user_id=USER, chat_id=USER, command=item[1], text="/" + item[1])
     if item[0] == "done":
-        return Incoming(user_id=USER, chat_id=USER, callback=f"d:{draft_id}:done")
-    return Incoming(user_id=USER, chat_id=USER, callback=f"d:{draft_id}:t:0")
+        return Incoming(user_id=USER, chat_id=USER, callback=f"d:{draft_id}:done:causes")
+    return Incoming(user_id=USER, chat_id=USER, callback=f"d:{draft_id}:t:causes:0")
 
 
 def test_the_table_is_large_and_covers_every_kind_of_step():

@@ -136,3 +136,45 @@ def test_unticking_other_forgets_the_free_text_cause(engine):
     state = run(engine, state, [("tap", "其他"), ("tap", "因病"), ("done",)]).state
     assert state.answers["causes"] == ["因病"]
     assert "causes_other" not in state.answers
+
+
+def test_after_cancel_is_asked_any_reprompt_repeats_the_cancel_question(engine):
+    state = run(engine, engine.start("report").state, REPORT[:12]).state  # at a yes/no step
+    asked = engine.handle(state, Event(command="cancel")).state
+    again = engine.prompt(asked)
+    assert "确定要取消" in again.text and again.keyboard is None
+    summary = run(engine, engine.start("report").state, REPORT).state
+    asked = engine.handle(summary, Event(action="cancel")).state
+    assert "确定要取消" in engine.prompt(asked).text
+
+
+def test_a_tap_on_an_older_multi_choice_message_does_not_tick_the_current_one(engine):
+    state = run(engine, engine.start("visit").state, VISIT[:20]).state
+    assert state.step == "major_risks"
+    turn = engine.handle(state, Event(action="t", arg="causes:1"))
+    assert turn.result is Result.INVALID and "之前的问题" in turn.replies[0].text
+    assert turn.state.selection == []
+    turn = engine.handle(state, Event(action="done", arg="causes"))
+    assert turn.result is Result.INVALID
+
+
+def test_changing_the_township_asks_for_the_village_again(engine):
+    state = run(engine, engine.start("report").state, REPORT).state
+    state = engine.handle(state, Event(action="e", arg="township")).state
+    turn = engine.handle(state, Event(text="狸桥镇"))
+    assert turn.state.step == "village" and "village" not in turn.state.answers
+    turn = engine.handle(turn.state, Event(text="东风村"))
+    assert turn.state.phase == "summary" and turn.state.answers["village"] == "东风村"
+
+
+def test_a_prefilled_place_edited_to_other_asks_for_the_name(engine):
+    prefill = {"township": "水阳镇", "village": "红星村"}
+    state = engine.start("visit", prefill).state
+    state = run(engine, state, ["同意", "王五", *VISIT[4:]]).state
+    assert state.phase == "summary"
+    state = engine.handle(state, Event(action="e", arg="township")).state
+    turn = engine.handle(state, Event(text="其他"))
+    assert turn.state.step == "township_other"
+    turn = run(engine, turn.state, ["外乡镇", "新村"])
+    answers = engine.final_answers(turn.state)
+    assert (answers["township"], answers["township_other"], answers["village"]) == ("其他", "外乡镇", "新村")

@@ -118,3 +118,33 @@ async def test_a_failure_inside_the_core_is_reported_without_a_traceback(telegra
     seen = await telegram.send(RESIDENT, "监测线多少")
     assert "出了点问题" in seen.text
     assert "Traceback" not in seen.text and "RuntimeError" not in seen.text
+
+
+async def test_in_a_group_chat_the_bot_only_points_to_a_private_chat(telegram):
+    from telegram import Update
+
+    payload = {
+        "update_id": 777001,
+        "message": {
+            "message_id": 5, "date": 1_700_000_000,
+            "chat": {"id": -100123, "type": "supergroup", "title": "村民群"},
+            "from": {"id": RESIDENT, "is_bot": False, "first_name": "村民"},
+            "text": "/mydata", "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+        },
+    }
+    before = len(telegram.api.calls)
+    await telegram.app.process_update(Update.de_json(payload, telegram.app.bot))
+    calls = telegram.api.calls[before:]
+    assert [name for name, _ in calls] == ["sendMessage"]
+    assert "私聊" in calls[0][1]["text"]
+    payload["update_id"] += 1
+    payload["message"]["text"] = "监测线多少"
+    payload["message"].pop("entities")
+    before = len(telegram.api.calls)
+    await telegram.app.process_update(Update.de_json(payload, telegram.app.bot))
+    assert telegram.api.calls[before:] == [], "plain group chatter is ignored"
+
+
+async def test_a_lone_slash_is_treated_as_text(telegram):
+    seen = await telegram.send(RESIDENT, "/")
+    assert "出了点问题" not in seen.text

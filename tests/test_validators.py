@@ -88,3 +88,32 @@ def test_text_is_cleaned_and_bounded():
         parse_text("张" * 21, max_length=20)
     with pytest.raises(Invalid):
         parse_text("😀😀")
+
+
+@pytest.mark.parametrize("typed", ["9" * 400, "1" * 40])
+def test_an_absurdly_long_number_is_rejected_not_crashing(typed):
+    with pytest.raises(Invalid, match="太长"):
+        parse_money(typed)
+    with pytest.raises(Invalid, match="太长"):
+        parse_integer(typed)
+
+
+@pytest.mark.parametrize("typed", ["家里有四口人", "我家有4口人", "一家四口"])
+def test_household_size_said_as_a_sentence(typed):
+    assert parse_integer(typed) == 4
+
+
+def test_about_an_amount_is_taken_as_the_amount_and_a_misplaced_comma_is_questioned():
+    assert parse_money("三万多") == 30000
+    with pytest.raises(Invalid, match="逗号"):
+        parse_money("3,2")
+
+
+@pytest.mark.parametrize("typed", ["13812345678 ext 123", "13812345678;13912345678", "400-800-8888"])
+def test_extensions_two_numbers_and_hotlines_are_not_a_residents_phone(typed):
+    with pytest.raises(Invalid):
+        parse_phone(typed)
+
+
+def test_typed_text_keeps_its_chinese_punctuation():
+    assert parse_text("房子漏雨，怎么办？", max_length=50) == "房子漏雨，怎么办？"
