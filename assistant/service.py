@@ -364,7 +364,7 @@ class Assistant:
         action, _, arg = action_arg.partition(":")
         draft = self.drafts.load(incoming.user_id)
         if draft is None or draft.draft_id != draft_id:
-            reference = self.submissions.reference_of_draft(draft_id) if action == "submit" else None
+            reference = self.submissions.reference_of_draft(draft_id, incoming.user_id) if action == "submit" else None
             if reference is not None:
                 return [Reply(texts.ALREADY_SUBMITTED.format(reference=html.escape(reference)))]
             return [Reply(texts.UNKNOWN_BUTTON)]

@@ -188,9 +188,12 @@ class SubmissionStore:
                 raise
             return existing, False
 
-    def reference_of_draft(self, draft_id: str) -> str | None:
+    def reference_of_draft(self, draft_id: str, submitted_by: int | None = None) -> str | None:
+        condition = [Submission.draft_id == draft_id]
+        if submitted_by is not None:  # a user may only learn the reference of their own draft
+            condition.append(Submission.submitted_by == submitted_by)
         with self.db.session() as session:
-            return session.scalar(select(Submission.reference).where(Submission.draft_id == draft_id))
+            return session.scalar(select(Submission.reference).where(*condition))
 
     def of_user(self, user_id: int) -> list[Submission]:
         with self.db.session() as session:

@@ -269,3 +269,14 @@ def test_a_scripted_console_session_through_report_ends_with_a_stored_submission
     (stored,) = assistant.submissions.of_user(user_id)
     assert stored.reference in out.getvalue()
     assert stored.answers == REPORT_ANSWERS
+
+
+async def test_a_forged_submit_button_does_not_reveal_another_residents_reference(telegram, assistant):
+    resident = Person(telegram, RESIDENT)
+    await resident.say("/report")
+    await resident.answer(REPORT)
+    submit_data = next(d for label, d in resident.buttons if label == "✅ 确认提交")
+    await resident.tap("✅ 确认提交")
+    (stored,) = assistant.submissions.of_user(RESIDENT)
+    forged = await telegram.tap(NEIGHBOUR, submit_data)
+    assert stored.reference not in forged.text and "失效" in forged.text
