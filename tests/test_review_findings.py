@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.messages import Incoming
 from assistant.service import Assistant
+from dialogs.engine import DialogState
 from storage.repository import StaffDirectory, SubmissionStore, UnansweredLog
 from tests.dialog_script import REPORT, VISIT, event_for
 from tests.test_staff_review import say, shown, submit, tap
@@ -12,11 +13,9 @@ RESIDENT, CADRE, ADMIN = 31, 32, 33
 
 
 def answer(assistant: Assistant, user: int, items) -> None:
+    """Answer scripted items as the user would: typing, commands, taps on the current buttons."""
     for item in items:
-        draft = assistant.drafts.load(user)
-        from dialogs.engine import DialogState
-
-        state = DialogState.from_json(draft.state)
+        state = DialogState.from_json(assistant.drafts.load(user).state)
         event = event_for(assistant.engine, state, item)
         if event.command:
             say(assistant, user, "/" + event.command)
