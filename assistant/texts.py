@@ -30,9 +30,7 @@ THANKS = "不客气！还有其他问题可以随时问我。"
 
 ANSWER_SOURCE = "📄 来源：{source}"
 ABSTAIN = "抱歉，这个问题我没有把握回答，暂时无法给您准确答复。"
-ABSTAIN_ECHO = "您问的是：“{question}”"
 SUGGEST = "您是不是想问："
-TRY_ASKING = "您可以试着这样问："
 CONTACT_LINE = "也可以直接咨询{office}，电话 {phone}。"
 
 UNKNOWN_COMMAND = "没有 /{command} 这个命令。发送 /help 查看可用的功能。"

@@ -43,21 +43,24 @@ def test_a_description_ending_in_a_question_is_kept_and_the_question_answered(as
     assert assistant.drafts.load(RESIDENT).state["answers"]["description"] == "家里困难，监测线是多少？"
 
 
-def test_next_household_does_not_throw_away_an_unfinished_visit(kb, db):
+def cadre_midway_through_a_visit(kb, db, steps: int) -> Assistant:
+    """A registered cadre who has answered the first `steps` questions of /visit."""
     assistant = Assistant(kb, db)
     StaffDirectory(db).add(CADRE, "cadre", [], added_by=None)
     say(assistant, CADRE, "/visit")
-    answer(assistant, CADRE, VISIT[:5])
+    answer(assistant, CADRE, VISIT[:steps])
+    return assistant
+
+
+def test_next_household_does_not_throw_away_an_unfinished_visit(kb, db):
+    assistant = cadre_midway_through_a_visit(kb, db, 5)
     replies = tap(assistant, CADRE, "visit:next")
     assert "未完成" in shown(replies)
     assert assistant.drafts.load(CADRE).state["answers"]["head_name"] == "李四"
 
 
 def test_a_cadre_removed_from_staff_cannot_go_on_with_a_visit(kb, db):
-    assistant = Assistant(kb, db)
-    StaffDirectory(db).add(CADRE, "cadre", [], added_by=None)
-    say(assistant, CADRE, "/visit")
-    answer(assistant, CADRE, VISIT[:2])
+    assistant = cadre_midway_through_a_visit(kb, db, 2)
     StaffDirectory(db).remove(CADRE)
     assert "只对登记的村干部" in shown(say(assistant, CADRE, "狸桥镇"))
 
