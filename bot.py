@@ -1,13 +1,13 @@
 """防返贫监测帮扶助手 — the one entry point.
 
-    python bot.py start            Telegram bot if TELEGRAM_TOKEN is set, else the console chat
-    python bot.py run              the Telegram bot (long polling)
-    python bot.py chat             the console chat, on the same core and database
-    python bot.py ask "问题"        the reply a user would see (--json for the machine contract;
-                                   "-" reads one question per line from stdin)
-    python bot.py check            validate the knowledge and dialog YAML
-    python bot.py db upgrade       apply database migrations
-    python bot.py export --format xlsx|csv --out FILE [--township 乡镇] [--since D] [--until D]
+python bot.py start            Telegram bot if TELEGRAM_TOKEN is set, else the console chat
+python bot.py run              the Telegram bot (long polling)
+python bot.py chat             the console chat, on the same core and database
+python bot.py ask "问题"        the reply a user would see (--json for the machine contract;
+                               "-" reads one question per line from stdin)
+python bot.py check            validate the knowledge and dialog YAML
+python bot.py db upgrade       apply database migrations
+python bot.py export --format xlsx|csv --out FILE [--township 乡镇] [--since D] [--until D]
 """
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ def cmd_start(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.telegram_token:
         return cmd_run(args)
-    print("未设置 TELEGRAM_TOKEN，启动本地控制台对话。要启动 Telegram 机器人，请在 .env 中设置 TELEGRAM_TOKEN 后再运行 make run。")
+    print(
+        "未设置 TELEGRAM_TOKEN，启动本地控制台对话。要启动 Telegram 机器人，请在 .env 中设置 TELEGRAM_TOKEN 后再运行 make run。"
+    )
     return cmd_chat(args)
 
 
@@ -117,7 +119,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             dates[option] = None if raw is None else datetime.strptime(raw, "%Y-%m-%d").date()
         except ValueError:
-            print(f"参数错误：--{option} 应为 YYYY-MM-DD 格式的日期（例如 2024-06-01），收到“{raw}”", file=sys.stderr)
+            print(
+                f"参数错误：--{option} 应为 YYYY-MM-DD 格式的日期（例如 2024-06-01），收到“{raw}”",
+                file=sys.stderr,
+            )
             return 2
     if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
         print("参数错误：--since 的日期晚于 --until 的日期", file=sys.stderr)
@@ -140,9 +145,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     db = open_database(settings.database_url)
     filters = ExportFilter(Scope(everything=True), args.township, dates["since"], dates["until"])
     try:
-        with tqdm(total=count_submissions(db, filters), unit="条", desc="导出", file=sys.stderr) as bar:
+        with tqdm(
+            total=count_submissions(db, filters), unit="条", desc="导出", file=sys.stderr
+        ) as bar:
             count = export_submissions(
-                db, catalog, filters, out, args.format, progress=lambda done: bar.update(done - bar.n)
+                db,
+                catalog,
+                filters,
+                out,
+                args.format,
+                progress=lambda done: bar.update(done - bar.n),
             )
     except OSError as exc:
         print(f"导出失败：无法写入 {out}（{exc.strerror or exc}）", file=sys.stderr)
@@ -162,7 +174,9 @@ def _describe(url: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.py", description="防返贫监测帮扶助手")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("start", help="有令牌时启动 Telegram 机器人，否则启动控制台对话").set_defaults(func=cmd_start)
+    sub.add_parser("start", help="有令牌时启动 Telegram 机器人，否则启动控制台对话").set_defaults(
+        func=cmd_start
+    )
     sub.add_parser("run", help="启动 Telegram 机器人（长轮询）").set_defaults(func=cmd_run)
     sub.add_parser("chat", help="控制台对话").set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="回答一个问题（- 表示从标准输入逐行读取）")
@@ -193,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"配置错误：{exc}", file=sys.stderr)
         return 2
     except DataError as exc:
-        print(f"数据文件错误：{exc.problems[0]}（运行 python bot.py check 查看全部）", file=sys.stderr)
+        print(
+            f"数据文件错误：{exc.problems[0]}（运行 python bot.py check 查看全部）", file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:
         return 130

@@ -40,9 +40,7 @@ def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = 
 
     token = (environ.get("TELEGRAM_TOKEN") or "").strip() or None
     if token is not None and not _TOKEN_RE.match(token):
-        raise ConfigError(
-            "TELEGRAM_TOKEN 格式不对：应形如 123456789:AAH…（从 @BotFather 获得）"
-        )
+        raise ConfigError("TELEGRAM_TOKEN 格式不对：应形如 123456789:AAH…（从 @BotFather 获得）")
 
     database_url = (environ.get("DATABASE_URL") or "").strip() or DEFAULT_DATABASE_URL
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
@@ -54,7 +52,9 @@ def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = 
 
     base_url = (environ.get("TELEGRAM_BASE_URL") or "").strip() or None
     if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
-        raise ConfigError("TELEGRAM_BASE_URL 应以 http:// 或 https:// 开头，例如 http://127.0.0.1:8081/bot")
+        raise ConfigError(
+            "TELEGRAM_BASE_URL 应以 http:// 或 https:// 开头，例如 http://127.0.0.1:8081/bot"
+        )
 
     admin_ids: set[int] = set()
     for part in (environ.get("ADMIN_IDS") or "").split(","):

@@ -47,7 +47,9 @@ class Reply:
 
     def options(self) -> list[tuple[str, str | None]]:
         """Every choice offered, as (label, callback data or None for typed text)."""
-        found: list[tuple[str, str | None]] = [(b.label, b.data) for row in self.buttons for b in row]
+        found: list[tuple[str, str | None]] = [
+            (b.label, b.data) for row in self.buttons for b in row
+        ]
         for row in self.keyboard or []:
             found.extend((label, None) for label in row)
         return found

@@ -22,10 +22,40 @@ MAX_QUESTION_CHARS = 300
 _BUTTON_LABEL_CHARS = 30
 
 _GREETINGS = {
-    "你好", "您好", "你们好", "大家好", "在吗", "在不在", "有人吗", "哈喽", "嗨", "喂", "hi", "hello",
-    "早上好", "上午好", "中午好", "下午好", "晚上好", "早", "你好呀", "您好啊", "你好啊",
+    "你好",
+    "您好",
+    "你们好",
+    "大家好",
+    "在吗",
+    "在不在",
+    "有人吗",
+    "哈喽",
+    "嗨",
+    "喂",
+    "hi",
+    "hello",
+    "早上好",
+    "上午好",
+    "中午好",
+    "下午好",
+    "晚上好",
+    "早",
+    "你好呀",
+    "您好啊",
+    "你好啊",
 }
-_THANKS = {"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "好的谢谢", "谢了", "thanks", "thank you", "辛苦了"}
+_THANKS = {
+    "谢谢",
+    "谢谢你",
+    "谢谢您",
+    "多谢",
+    "感谢",
+    "好的谢谢",
+    "谢了",
+    "thanks",
+    "thank you",
+    "辛苦了",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -89,7 +119,9 @@ class PolicyQA:
 
     def abstain_reply(self, answer: Answer) -> Reply:
         lines = [texts.ABSTAIN]
-        buttons = [[Button(button_label(s.question), f"kb:{s.entry_id}")] for s in answer.suggestions]
+        buttons = [
+            [Button(button_label(s.question), f"kb:{s.entry_id}")] for s in answer.suggestions
+        ]
         if buttons:
             lines.append(texts.SUGGEST)
         lines.append(self.contact_line())

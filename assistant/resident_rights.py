@@ -50,7 +50,9 @@ class ResidentRights:
             lines.extend(self._answers(draft.dialog, state.answers))
         reports = self.data.reports(incoming.user_id)
         for report in reports:
-            lines.append(f"\n<b>{html.escape(report.reference)}</b>（{to_local(report.created_at):%Y-%m-%d} 提交，状态：{html.escape(report.status)}）")
+            lines.append(
+                f"\n<b>{html.escape(report.reference)}</b>（{to_local(report.created_at):%Y-%m-%d} 提交，状态：{html.escape(report.status)}）"
+            )
             lines.extend(self._answers(report.dialog, report.answers))
         questions = self.unanswered.of_user(incoming.user_id)
         if questions:
@@ -63,10 +65,12 @@ class ResidentRights:
         return [Reply("\n".join(lines))]
 
     def cmd_delete(self, incoming: Incoming) -> list[Reply]:
-        return [Reply(
-            DELETE_RULE + "\n\n确定要删除吗？",
-            buttons=[[Button("确认删除", "del:yes"), Button("不删除", "del:no")]],
-        )]
+        return [
+            Reply(
+                DELETE_RULE + "\n\n确定要删除吗？",
+                buttons=[[Button("确认删除", "del:yes"), Button("不删除", "del:no")]],
+            )
+        ]
 
     def on_button(self, incoming: Incoming, answer: str) -> list[Reply]:
         if answer != "yes":

@@ -111,7 +111,9 @@ class Assistant:
             return self.desk.on_note(incoming)
         draft = self.drafts.load(incoming.user_id)
         if draft is not None:
-            return self._continue(incoming, draft, Event(text=incoming.text, phone=incoming.contact_phone))
+            return self._continue(
+                incoming, draft, Event(text=incoming.text, phone=incoming.contact_phone)
+            )
         if incoming.contact_phone is not None:
             return [Reply(texts.CONTACT_WITHOUT_DRAFT)]
         return self.answer_question(incoming)
@@ -200,7 +202,9 @@ class Assistant:
     def _may_open(self, dialog: Dialog, user_id: int) -> bool:
         return dialog.audience == "anyone" or self.staff.role_of(user_id) in STAFF_ROLES
 
-    def _open_dialog(self, incoming: Incoming, name: str, prefill: dict | None = None) -> list[Reply]:
+    def _open_dialog(
+        self, incoming: Incoming, name: str, prefill: dict | None = None
+    ) -> list[Reply]:
         dialog = self.engine.catalog.dialogs[name]
         if not self._may_open(dialog, incoming.user_id):
             return [Reply(texts.STAFF_ONLY.format(command=html.escape(dialog.command)))]
@@ -240,7 +244,9 @@ class Assistant:
             return [Reply(texts.STAFF_ONLY.format(command=html.escape(dialog.command)))]
         turn = self.engine.handle(DialogState.from_json(draft.state), event)
         policy = self._policy_answer(state, turn, event.text)
-        if policy is not None and (turn.result is Result.INVALID or self._step_kind(state) != "longtext"):
+        if policy is not None and (
+            turn.result is Result.INVALID or self._step_kind(state) != "longtext"
+        ):
             # A question instead of an answer: answer it, then ask the step again.
             return [policy, self.engine.prompt(state)]
         replies = self._apply(incoming.user_id, draft, turn)
@@ -252,7 +258,11 @@ class Assistant:
         input the step rejected, or a question typed where free text is expected."""
         if not text or len(text) > MAX_QUESTION_CHARS or not _QUESTION_HINT.search(text):
             return None
-        free_text = turn.result is Result.CONTINUE and self._step_kind(state) in {"text", "longtext", "village"}
+        free_text = turn.result is Result.CONTINUE and self._step_kind(state) in {
+            "text",
+            "longtext",
+            "village",
+        }
         if turn.result is not Result.INVALID and not free_text:
             return None
         answer = self.kb.ask(text)
@@ -315,7 +325,9 @@ class Assistant:
             ),
             draft_version=version,
         )
-        reply = Reply(dialog.submitted.format(reference=html.escape(reference)), remove_keyboard=True)
+        reply = Reply(
+            dialog.submitted.format(reference=html.escape(reference)), remove_keyboard=True
+        )
         replies = [reply]
         if dialog.name == "visit":
             replies.append(Reply("继续走访？", buttons=[[Button(texts.VISIT_NEXT, "visit:next")]]))
@@ -341,10 +353,16 @@ class Assistant:
         elif prefix == "del":
             return self.rights.on_button(incoming, rest)
         elif data == "visit:next":
-            latest = next((s for s in self.submissions.of_user(incoming.user_id) if s.dialog == "visit"), None)
+            latest = next(
+                (s for s in self.submissions.of_user(incoming.user_id) if s.dialog == "visit"), None
+            )
             prefill = {}
             if latest is not None:
-                prefill = {k: latest.answers[k] for k in ("township", "township_other", "village") if k in latest.answers}
+                prefill = {
+                    k: latest.answers[k]
+                    for k in ("township", "township_other", "village")
+                    if k in latest.answers
+                }
             return self._open_dialog(incoming, "visit", prefill=prefill)
         return [Reply(texts.UNKNOWN_BUTTON)]
 
@@ -364,7 +382,11 @@ class Assistant:
         action, _, arg = action_arg.partition(":")
         draft = self.drafts.load(incoming.user_id)
         if draft is None or draft.draft_id != draft_id:
-            reference = self.submissions.reference_of_draft(draft_id, incoming.user_id) if action == "submit" else None
+            reference = (
+                self.submissions.reference_of_draft(draft_id, incoming.user_id)
+                if action == "submit"
+                else None
+            )
             if reference is not None:
                 return [Reply(texts.ALREADY_SUBMITTED.format(reference=html.escape(reference)))]
             return [Reply(texts.UNKNOWN_BUTTON)]
@@ -391,6 +413,5 @@ class Assistant:
 
     def example_buttons(self) -> list[list[Button]]:
         return [
-            [Button(button_label(entry.question), f"kb:{entry.id}")]
-            for entry in self.kb.featured()
+            [Button(button_label(entry.question), f"kb:{entry.id}")] for entry in self.kb.featured()
         ]

@@ -85,10 +85,18 @@ class StaffDesk:
         if action == "remove" and len(rest) == 1 and _ID.match(rest[0]):
             removed = self.staff.remove(int(rest[0]))
             self.audit.record(incoming.user_id, "staff_remove", rest[0])
-            return [Reply(f"已移除 {rest[0]} 的工作人员身份。" if removed else f"{rest[0]} 不是登记的工作人员。")]
-        return [Reply(
-            "用法：\n/staff list\n/staff add 用户ID 角色 [乡镇…]（角色：admin 管理员 / reviewer 审核员 / cadre 村干部；审核员需指定乡镇）\n/staff remove 用户ID"
-        )]
+            return [
+                Reply(
+                    f"已移除 {rest[0]} 的工作人员身份。"
+                    if removed
+                    else f"{rest[0]} 不是登记的工作人员。"
+                )
+            ]
+        return [
+            Reply(
+                "用法：\n/staff list\n/staff add 用户ID 角色 [乡镇…]（角色：admin 管理员 / reviewer 审核员 / cadre 村干部；审核员需指定乡镇）\n/staff remove 用户ID"
+            )
+        ]
 
     def _staff_add(self, actor: int, user_id: int, role: str, townships: list[str]) -> str:
         if role not in ROLES:
@@ -96,9 +104,13 @@ class StaffDesk:
         known = set(self.catalog.township_names())
         unknown = [t for t in townships if t not in known]
         if unknown:
-            return f"没有这些乡镇（街道）：{html.escape('、'.join(unknown))}。请使用全称，如“水阳镇”。"
+            return (
+                f"没有这些乡镇（街道）：{html.escape('、'.join(unknown))}。请使用全称，如“水阳镇”。"
+            )
         if role == "reviewer" and not townships:
-            return "审核员需要指定负责的乡镇（街道），例如：/staff add 123456 reviewer 水阳镇 狸桥镇"
+            return (
+                "审核员需要指定负责的乡镇（街道），例如：/staff add 123456 reviewer 水阳镇 狸桥镇"
+            )
         self.staff.add(user_id, role, townships, added_by=actor)
         self.audit.record(actor, "staff_add", str(user_id), f"{role} {' '.join(townships)}")
         scope = f"，负责：{'、'.join(townships)}" if townships else ""
@@ -109,7 +121,9 @@ class StaffDesk:
         lines.extend(f"• {uid}：管理员（ADMIN_IDS）" for uid in sorted(self.staff.admin_ids))
         for member in self.staff.members():
             towns = f"（{'、'.join(member.townships)}）" if member.townships else ""
-            lines.append(f"• {member.user_id}：{ROLE_NAMES.get(member.role, member.role)}{html.escape(towns)}")
+            lines.append(
+                f"• {member.user_id}：{ROLE_NAMES.get(member.role, member.role)}{html.escape(towns)}"
+            )
         return "\n".join(lines) if len(lines) > 1 else "还没有登记的工作人员。"
 
     # --- queue and records ----------------------------------------------------------------
@@ -166,7 +180,9 @@ class StaffDesk:
 
     # --- status changes -------------------------------------------------------------------
 
-    def on_status_button(self, incoming: Incoming, submission_id: str, status_index: str) -> list[Reply]:
+    def on_status_button(
+        self, incoming: Incoming, submission_id: str, status_index: str
+    ) -> list[Reply]:
         who = self.staff.get(incoming.user_id)
         if who.role not in CAN_CHANGE:
             return [Reply(REVIEWERS_ONLY if who.is_staff else NOT_STAFF)]
@@ -178,9 +194,19 @@ class StaffDesk:
         except (ValueError, IndexError):
             return [Reply("这个按钮已失效。")]
         if status not in TRANSITIONS.get(submission.status, ()):
-            return [Reply(f"{html.escape(submission.reference)} 当前是「{submission.status}」，不能改为「{status}」。")]
+            return [
+                Reply(
+                    f"{html.escape(submission.reference)} 当前是「{submission.status}」，不能改为「{status}」。"
+                )
+            ]
         self.prompts.set(incoming.user_id, submission.id, "status", status)
-        return [Reply(NOTE_PROMPT.format(reference=html.escape(submission.reference), status=status, limit=MAX_NOTE))]
+        return [
+            Reply(
+                NOTE_PROMPT.format(
+                    reference=html.escape(submission.reference), status=status, limit=MAX_NOTE
+                )
+            )
+        ]
 
     def pending_prompt(self, user_id: int) -> bool:
         return self.prompts.get(user_id) is not None
@@ -205,14 +231,25 @@ class StaffDesk:
         if prompt.value not in TRANSITIONS.get(before, ()) or not self.review.change_status(
             submission.id, incoming.user_id, before, prompt.value, note
         ):
-            return [Reply(f"{html.escape(submission.reference)} 的状态刚被他人修改，请重新 /view 查看。")]
-        replies = [Reply(f"已更新 <b>{html.escape(submission.reference)}</b>：{before} → {prompt.value}。")]
+            return [
+                Reply(
+                    f"{html.escape(submission.reference)} 的状态刚被他人修改，请重新 /view 查看。"
+                )
+            ]
+        replies = [
+            Reply(f"已更新 <b>{html.escape(submission.reference)}</b>：{before} → {prompt.value}。")
+        ]
         if submission.dialog == "report":
-            replies.append(Reply(
-                NOTIFY.format(reference=submission.reference, status=prompt.value,
-                              phone=self.kb.parameters.contact_phone),
-                to_chat=submission.submitted_by,
-            ))
+            replies.append(
+                Reply(
+                    NOTIFY.format(
+                        reference=submission.reference,
+                        status=prompt.value,
+                        phone=self.kb.parameters.contact_phone,
+                    ),
+                    to_chat=submission.submitted_by,
+                )
+            )
         return replies
 
     def cmd_assign(self, incoming: Incoming) -> list[Reply]:
@@ -220,7 +257,11 @@ class StaffDesk:
         if who.role not in CAN_CHANGE:
             return [Reply(REVIEWERS_ONLY if who.is_staff else NOT_STAFF)]
         if len(incoming.args) < 2 or not _ID.match(incoming.args[1]):
-            return [Reply("用法：/assign 编号 干部用户ID [备注]，例如 /assign FP000123 123456 请本周入户核实")]
+            return [
+                Reply(
+                    "用法：/assign 编号 干部用户ID [备注]，例如 /assign FP000123 123456 请本周入户核实"
+                )
+            ]
         submission = self._find(who, incoming.args[0])
         if submission is None:
             return [Reply(NOT_FOUND)]
@@ -231,7 +272,10 @@ class StaffDesk:
         self.review.assign(submission.id, incoming.user_id, cadre.user_id, note[:MAX_NOTE])
         return [
             Reply(f"已将 <b>{html.escape(submission.reference)}</b> 指派给 {cadre.user_id}。"),
-            Reply(f"您被指派核实申报 <b>{html.escape(submission.reference)}</b>：{html.escape(note)}", to_chat=cadre.user_id),
+            Reply(
+                f"您被指派核实申报 <b>{html.escape(submission.reference)}</b>：{html.escape(note)}",
+                to_chat=cadre.user_id,
+            ),
         ]
 
     # --- lists ----------------------------------------------------------------------------
@@ -271,7 +315,9 @@ class StaffDesk:
         if who.role not in CAN_CHANGE:
             return [Reply(REVIEWERS_ONLY if who.is_staff else NOT_STAFF)]
         township, dates = None, []
-        usage = "用法：/export [乡镇] [起始日期] [结束日期]，例如 /export 水阳镇 2024-09-01 2024-09-30"
+        usage = (
+            "用法：/export [乡镇] [起始日期] [结束日期]，例如 /export 水阳镇 2024-09-01 2024-09-30"
+        )
         for arg in incoming.args:
             if _DATE.match(arg):
                 try:
@@ -285,8 +331,16 @@ class StaffDesk:
         if len(dates) > 2:
             return [Reply(usage)]
         if township is not None and township not in self.catalog.township_names():
-            return [Reply(f"没有「{html.escape(township[:30])}」这个乡镇（街道），请使用全称，如“水阳镇”。")]
-        if township is not None and not who.scope.everything and township not in who.scope.townships:
+            return [
+                Reply(
+                    f"没有「{html.escape(township[:30])}」这个乡镇（街道），请使用全称，如“水阳镇”。"
+                )
+            ]
+        if (
+            township is not None
+            and not who.scope.everything
+            and township not in who.scope.townships
+        ):
             return [Reply(f"您不负责「{html.escape(township)}」，无法导出。")]
         since = dates[0] if dates else None
         until = dates[1] if len(dates) > 1 else None
@@ -298,7 +352,9 @@ class StaffDesk:
             count = export_submissions(
                 self.db, self.catalog, ExportFilter(who.scope, township, since, until), path, "xlsx"
             )
-            self.audit.record(incoming.user_id, "export", township, f"{count} 条 {since or ''}~{until or ''}")
+            self.audit.record(
+                incoming.user_id, "export", township, f"{count} 条 {since or ''}~{until or ''}"
+            )
         except Exception:
             shutil.rmtree(folder, ignore_errors=True)  # never leave personal data behind in /tmp
             raise

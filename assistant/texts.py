@@ -51,7 +51,9 @@ RESUME_RESTART = "🔄 重新开始"
 RESUME_SWITCH = "🗑 放弃它，开始《{title}》"
 NO_DRAFT = "当前没有正在填写的内容。发送 /report 开始申报困难。"
 CONTACT_WITHOUT_DRAFT = "收到了您的号码，但现在没有需要填写的内容。发送 /report 开始申报困难。"
-ALREADY_SUBMITTED = "这份内容已经提交过了，编号 <b>{reference}</b>，不会重复提交。发送 /status 查看进度。"
+ALREADY_SUBMITTED = (
+    "这份内容已经提交过了，编号 <b>{reference}</b>，不会重复提交。发送 /status 查看进度。"
+)
 BUSY = "刚才的操作和另一处的修改冲突了，请再发一次。"
 STAFF_ONLY = "/{command} 只对登记的村干部和工作人员开放。如需开通，请联系管理员。"
 VISIT_NEXT = "➕ 记录本村下一户"
@@ -60,7 +62,9 @@ MID_DIALOG_ANSWER = "（回答完这个问题，我们接着填写。）"
 
 STATUS_NONE = "您还没有提交过申报。发送 /report 开始申报困难。"
 STATUS_HEADER = "<b>您提交的记录</b>"
-STATUS_LINE = "• <b>{reference}</b>（{title}）{created} 提交 · 当前状态：<b>{status}</b> · 最后更新 {updated}"
+STATUS_LINE = (
+    "• <b>{reference}</b>（{title}）{created} 提交 · 当前状态：<b>{status}</b> · 最后更新 {updated}"
+)
 
 STAFF_PROMPT_CANCELLED = "已放弃本次状态变更。"
 STAFF_HELP = (

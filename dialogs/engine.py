@@ -65,7 +65,9 @@ class Event:
 
     text: str | None = None
     command: str | None = None  # back | skip | cancel
-    action: str | None = None  # from a button: t (toggle) | done | submit | edits | e | sum | cy | cn
+    action: str | None = (
+        None  # from a button: t (toggle) | done | submit | edits | e | sum | cy | cn
+    )
     arg: str | None = None
     phone: str | None = None  # from Telegram's shared contact
 
@@ -80,7 +82,7 @@ class Turn:
 def applicable(step: Step, answers: dict[str, Any]) -> bool:
     """Whether the step's `when` holds for the answers so far."""
     for key, condition in step.when.items():
-        (operator, expected), = condition.items()
+        ((operator, expected),) = condition.items()
         value = answers.get(key)
         if operator == "equals" and value != expected:
             return False
@@ -216,7 +218,10 @@ class DialogEngine:
 
     def _toggle_buttons(self, state: DialogState, step: Step) -> list[list[Button]]:
         buttons = [
-            Button(("✅ " if choice in state.selection else "") + choice, self._cb(state, "t", f"{step.key}:{i}"))
+            Button(
+                ("✅ " if choice in state.selection else "") + choice,
+                self._cb(state, "t", f"{step.key}:{i}"),
+            )
             for i, choice in enumerate(step.choices)
         ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -228,7 +233,12 @@ class DialogEngine:
         question = f"确定要取消这份《{title}》吗？已填写的内容将被删除。"
         return Reply(
             f"{html.escape(problem)}\n{question}" if problem else question,
-            buttons=[[Button("确认取消", self._cb(state, "cy")), Button("继续填写", self._cb(state, "cn"))]],
+            buttons=[
+                [
+                    Button("确认取消", self._cb(state, "cy")),
+                    Button("继续填写", self._cb(state, "cn")),
+                ]
+            ],
         )
 
     def summary(self, state: DialogState, problem: str | None = None) -> Reply:
@@ -257,7 +267,9 @@ class DialogEngine:
         rows = [
             [Button(step.label, self._cb(state, "e", step.key))]
             for step in dialog.steps
-            if step.kind != "consent" and step.key in state.answers and applicable(step, state.answers)
+            if step.kind != "consent"
+            and step.key in state.answers
+            and applicable(step, state.answers)
         ]
         rows.append([Button("↩️ 返回核对", self._cb(state, "sum"))])
         return Reply("要修改哪一项？", buttons=rows, edit=True)
@@ -391,7 +403,10 @@ class DialogEngine:
             try:
                 picked = validators.match_choices(event.text, step.choices)
             except Invalid as exc:
-                return self._invalid(state, f"{exc}，可以点下面的选项勾选，或输入如“{step.example or step.choices[0]}”")
+                return self._invalid(
+                    state,
+                    f"{exc}，可以点下面的选项勾选，或输入如“{step.example or step.choices[0]}”",
+                )
             if step.none_choice in picked and len(picked) > 1:
                 return self._invalid(state, f"“{step.none_choice}”不能和其他选项同时选")
         else:
@@ -407,7 +422,9 @@ class DialogEngine:
         state.editing = False
         step = dialog.step(state.step)
         previous = state.answers.get(step.key)
-        state.selection = list(previous) if step.kind == "multi" and isinstance(previous, list) else []
+        state.selection = (
+            list(previous) if step.kind == "multi" and isinstance(previous, list) else []
+        )
         return Turn(state, [self.prompt(state)], Result.CONTINUE)
 
     def _on_summary(self, state: DialogState, dialog: Dialog, event: Event) -> Turn:
@@ -431,9 +448,15 @@ class DialogEngine:
                 state.history.remove(step.key)
             if step.key in state.prefilled:
                 state.prefilled.remove(step.key)
-            state.selection = list(state.answers.get(step.key) or []) if step.kind == "multi" else []
+            state.selection = (
+                list(state.answers.get(step.key) or []) if step.kind == "multi" else []
+            )
             return Turn(state, [self.prompt(state)], Result.CONTINUE)
-        if event.text is not None and validators.clean_text(event.text) in {"确认", "确认提交", "提交"}:
+        if event.text is not None and validators.clean_text(event.text) in {
+            "确认",
+            "确认提交",
+            "提交",
+        }:
             return Turn(state, [], Result.SUBMIT)
         return self._invalid(state, "请点下面的按钮：确认提交、修改某项或取消")
 
@@ -442,7 +465,10 @@ class DialogEngine:
         no = event.action == "cn"
         if event.text is not None and event.action is None:
             try:
-                yes = validators.parse_yes_no(event.text) or validators.clean_text(event.text) == "确认取消"
+                yes = (
+                    validators.parse_yes_no(event.text)
+                    or validators.clean_text(event.text) == "确认取消"
+                )
                 no = not yes
             except Invalid:
                 yes = validators.clean_text(event.text) == "确认取消"
@@ -454,7 +480,9 @@ class DialogEngine:
         if no:
             state.phase = state.before_cancel
             return Turn(state, [self.prompt(state)], Result.CONTINUE)
-        return Turn(state, [self.confirm_cancel(state, "请选择：确认取消，还是继续填写？")], Result.INVALID)
+        return Turn(
+            state, [self.confirm_cancel(state, "请选择：确认取消，还是继续填写？")], Result.INVALID
+        )
 
 
 def _parse_consent(text: str) -> bool:

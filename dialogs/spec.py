@@ -17,14 +17,35 @@ from assistant.yamlfile import DataError, LineDict, Problem, load_yaml
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 KINDS = {
-    "consent", "yesno", "integer", "money", "single", "multi", "phone", "text", "longtext",
-    "township", "village",
+    "consent",
+    "yesno",
+    "integer",
+    "money",
+    "single",
+    "multi",
+    "phone",
+    "text",
+    "longtext",
+    "township",
+    "village",
 }
 CHOICE_KINDS = {"single", "multi"}
 CONDITION_OPERATORS = {"equals", "in", "contains", "is"}
 STEP_FIELDS = {
-    "key", "label", "kind", "prompt", "optional", "min", "max", "max_length", "choices",
-    "none_choice", "example", "help", "when", "resets",
+    "key",
+    "label",
+    "kind",
+    "prompt",
+    "optional",
+    "min",
+    "max",
+    "max_length",
+    "choices",
+    "none_choice",
+    "example",
+    "help",
+    "when",
+    "resets",
 }
 OTHER_CHOICE = "其他"
 
@@ -91,27 +112,47 @@ class Catalog:
 def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
     unknown = set(raw) - STEP_FIELDS
     if unknown:
-        problems.append(Problem(path, raw.line, f"步骤 {raw.get('key', '?')} 有未知字段：{', '.join(sorted(unknown))}"))
+        problems.append(
+            Problem(
+                path,
+                raw.line,
+                f"步骤 {raw.get('key', '?')} 有未知字段：{', '.join(sorted(unknown))}",
+            )
+        )
     missing = [f for f in ("key", "label", "kind", "prompt") if not raw.get(f)]
     if missing:
-        problems.append(Problem(path, raw.line, f"步骤 {raw.get('key', '?')} 缺少字段：{', '.join(missing)}"))
+        problems.append(
+            Problem(path, raw.line, f"步骤 {raw.get('key', '?')} 缺少字段：{', '.join(missing)}")
+        )
         return None
     if raw["kind"] not in KINDS:
-        problems.append(Problem(path, raw.key_line("kind"), f"步骤 {raw['key']} 的类型未知：{raw['kind']}"))
+        problems.append(
+            Problem(path, raw.key_line("kind"), f"步骤 {raw['key']} 的类型未知：{raw['kind']}")
+        )
         return None
     choices = tuple(str(c) for c in raw.get("choices") or ())
     if raw["kind"] in CHOICE_KINDS and not choices:
         problems.append(Problem(path, raw.line, f"步骤 {raw['key']} 是选择题，但没有 choices"))
     none_choice = raw.get("none_choice")
     if none_choice is not None and none_choice not in choices:
-        problems.append(Problem(path, raw.key_line("none_choice"), f"步骤 {raw['key']} 的 none_choice 不在 choices 中"))
+        problems.append(
+            Problem(
+                path,
+                raw.key_line("none_choice"),
+                f"步骤 {raw['key']} 的 none_choice 不在 choices 中",
+            )
+        )
     when = raw.get("when") or {}
     if not isinstance(when, dict) or any(
         not isinstance(cond, dict) or len(cond) != 1 or next(iter(cond)) not in CONDITION_OPERATORS
         for cond in when.values()
     ):
         problems.append(
-            Problem(path, raw.key_line("when"), f"步骤 {raw['key']} 的 when 格式应为 {{键: {{equals|in|contains|is: 值}}}}")
+            Problem(
+                path,
+                raw.key_line("when"),
+                f"步骤 {raw['key']} 的 when 格式应为 {{键: {{equals|in|contains|is: 值}}}}",
+            )
         )
         when = {}
     return Step(
@@ -152,7 +193,9 @@ def _load_dialog(path: Path, blocks, problems: list[Problem]) -> Dialog | None:
     if not isinstance(raw, LineDict):
         problems.append(Problem(path, 1, "对话文件应为映射"))
         return None
-    missing = [f for f in ("name", "title", "command", "audience", "steps", "submitted") if not raw.get(f)]
+    missing = [
+        f for f in ("name", "title", "command", "audience", "steps", "submitted") if not raw.get(f)
+    ]
     if missing:
         problems.append(Problem(path, raw.line, f"对话缺少字段：{', '.join(missing)}"))
         return None
@@ -166,13 +209,23 @@ def _load_dialog(path: Path, blocks, problems: list[Problem]) -> Dialog | None:
             overrides = item.get("overrides") or {}
             known = {s.key for s, _ in block}
             for key in set(overrides) - known:
-                problems.append(Problem(path, item.key_line("overrides"), f"overrides 指向块中不存在的步骤：{key}"))
+                problems.append(
+                    Problem(
+                        path, item.key_line("overrides"), f"overrides 指向块中不存在的步骤：{key}"
+                    )
+                )
             for step, _line in block:
                 change = dict(overrides.get(step.key) or {})
                 if change.pop("skip", False):
                     continue
                 if set(change) - STEP_FIELDS:
-                    problems.append(Problem(path, item.key_line("overrides"), f"overrides 有未知字段：{', '.join(set(change) - STEP_FIELDS)}"))
+                    problems.append(
+                        Problem(
+                            path,
+                            item.key_line("overrides"),
+                            f"overrides 有未知字段：{', '.join(set(change) - STEP_FIELDS)}",
+                        )
+                    )
                     continue
                 steps.append((replace(step, **change), path, item.line))
         else:
@@ -182,14 +235,20 @@ def _load_dialog(path: Path, blocks, problems: list[Problem]) -> Dialog | None:
     all_keys = {step.key for step, _, _ in steps}
     for step, where, line in steps:
         for key in set(step.resets) - all_keys:
-            problems.append(Problem(where, line, f"步骤 {step.key} 的 resets 引用了不存在的步骤：{key}"))
+            problems.append(
+                Problem(where, line, f"步骤 {step.key} 的 resets 引用了不存在的步骤：{key}")
+            )
     seen: set[str] = set()
     for step, where, line in steps:
         if step.key in seen:
             problems.append(Problem(where, line, f"对话 {raw['name']} 中步骤 key 重复：{step.key}"))
         for key in step.when:
             if key not in seen:
-                problems.append(Problem(where, line, f"步骤 {step.key} 的 when 引用了未出现在它之前的步骤：{key}"))
+                problems.append(
+                    Problem(
+                        where, line, f"步骤 {step.key} 的 when 引用了未出现在它之前的步骤：{key}"
+                    )
+                )
         seen.add(step.key)
     if raw["audience"] not in {"anyone", "staff"}:
         problems.append(Problem(path, raw.key_line("audience"), "audience 应为 anyone 或 staff"))
@@ -212,7 +271,9 @@ def _load_places(path: Path, problems: list[Problem]) -> tuple[Township, ...]:
         if not isinstance(item, dict) or not item.get("name"):
             problems.append(Problem(path, getattr(item, "line", 1), "每个乡镇需要 name"))
             continue
-        townships.append(Township(str(item["name"]), tuple(str(v) for v in item.get("villages") or ())))
+        townships.append(
+            Township(str(item["name"]), tuple(str(v) for v in item.get("villages") or ()))
+        )
     if not townships:
         problems.append(Problem(path, 1, "places.yaml 没有乡镇"))
     return tuple(townships)

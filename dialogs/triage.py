@@ -12,7 +12,14 @@ from typing import Any
 
 from assistant.yamlfile import LineDict, Problem
 
-CONDITIONS = {"per_capita_below", "per_capita_at_least", "has_causes", "any_yes", "expenditure_share_at_least", "answer_in"}
+CONDITIONS = {
+    "per_capita_below",
+    "per_capita_at_least",
+    "has_causes",
+    "any_yes",
+    "expenditure_share_at_least",
+    "answer_in",
+}
 EXPENSE_KEYS = ("medical_expense", "education_expense", "other_expense")
 GUARANTEE_LABELS = {
     "child_out_of_school": "义务教育",
@@ -32,7 +39,11 @@ class Triage:
 
 def validate_rules(raw: Any, path: Path) -> list[Problem]:
     problems: list[Problem] = []
-    if not isinstance(raw, LineDict) or not isinstance(raw.get("rules"), list) or not raw.get("levels"):
+    if (
+        not isinstance(raw, LineDict)
+        or not isinstance(raw.get("rules"), list)
+        or not raw.get("levels")
+    ):
         return [Problem(path, 1, "triage.yaml 需要 levels 和 rules")]
     levels = raw["levels"]
     if raw.get("default") not in levels:
@@ -44,7 +55,9 @@ def validate_rules(raw: Any, path: Path) -> list[Problem]:
             continue
         unknown = set(rule.get("if") or {}) - CONDITIONS
         if unknown or not rule.get("if"):
-            problems.append(Problem(path, line, f"规则条件未知或为空：{', '.join(sorted(unknown)) or '（空）'}"))
+            problems.append(
+                Problem(path, line, f"规则条件未知或为空：{', '.join(sorted(unknown)) or '（空）'}")
+            )
         if not rule.get("reason"):
             problems.append(Problem(path, line, "规则缺少 reason"))
     return problems
@@ -64,7 +77,9 @@ def _facts(answers: dict[str, Any], line: int, year: int) -> dict[str, Any]:
         "share": f"{expenditure / income:.0%}" if income else "—",
         "causes": "、".join(causes),
         "cause_list": causes,
-        "flags": "、".join(label for key, label in GUARANTEE_LABELS.items() if answers.get(key) is True),
+        "flags": "、".join(
+            label for key, label in GUARANTEE_LABELS.items() if answers.get(key) is True
+        ),
     }
 
 

@@ -83,6 +83,7 @@ def run_console(
     user_id: int = CONSOLE_USER_ID,
 ) -> None:
     """Read lines until end of input, printing the core's replies to each."""
+
     def show(replies: list[Reply]) -> list[tuple[str, str | None]]:
         text, options = render(replies)
         print(f"\n助手：{text}\n", file=stdout, flush=True)

@@ -65,7 +65,10 @@ def reply_markup(reply: Reply):
     """The keyboard for one reply: inline buttons, a reply keyboard, or removal of one."""
     if reply.buttons:
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+            [
+                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                for row in reply.buttons
+            ]
         )
     if reply.keyboard or reply.request_contact:
         rows: list[list[KeyboardButton]] = []

@@ -67,7 +67,9 @@ async def send_replies(
         await send_reply(context, incoming, reply, query)
 
 
-async def send_reply(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, reply: Reply, query) -> None:
+async def send_reply(
+    context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, reply: Reply, query
+) -> None:
     """One core reply as a message, an edit, a file, a chart or a notification to another chat."""
     markup = reply_markup(reply)
     if reply.to_chat is not None:
@@ -80,18 +82,25 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, rep
         try:
             with reply.document.open("rb") as handle:
                 await context.bot.send_document(
-                    incoming.chat_id, handle, filename=reply.filename or reply.document.name,
-                    caption=reply.text, parse_mode=ParseMode.HTML,
+                    incoming.chat_id,
+                    handle,
+                    filename=reply.filename or reply.document.name,
+                    caption=reply.text,
+                    parse_mode=ParseMode.HTML,
                 )
         finally:
             shutil.rmtree(reply.document.parent, ignore_errors=True)
         return
     if reply.photo is not None:
-        await context.bot.send_photo(incoming.chat_id, reply.photo, caption=reply.text, parse_mode=ParseMode.HTML)
+        await context.bot.send_photo(
+            incoming.chat_id, reply.photo, caption=reply.text, parse_mode=ParseMode.HTML
+        )
         return
     if reply.edit and query is not None and query.message is not None:
         try:
-            await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await query.edit_message_text(
+                reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
         except BadRequest as exc:  # "message is not modified" after a double tap
             if "not modified" not in str(exc).lower():
                 raise
@@ -99,7 +108,9 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, rep
     *head, last = split_message(reply.text)
     for chunk in head:
         await context.bot.send_message(incoming.chat_id, chunk, parse_mode=ParseMode.HTML)
-    await context.bot.send_message(incoming.chat_id, last, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await context.bot.send_message(
+        incoming.chat_id, last, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,7 +138,9 @@ def build_application(
     """The configured PTB application. `request` replaces the HTTP layer (tests)."""
     settings = settings or load_settings()
     if not settings.telegram_token:
-        raise ConfigError("TELEGRAM_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌")
+        raise ConfigError(
+            "TELEGRAM_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌"
+        )
     if assistant is None:
         from assistant.bootstrap import build_assistant
 

@@ -116,24 +116,36 @@ def _parse_entry(raw: LineDict, path: Path, placeholders: dict[str, str], proble
     where = raw.line
     missing = [name for name in REQUIRED_FIELDS if not raw.get(name)]
     if missing:
-        problems.append(Problem(path, where, f"条目 {raw.get('id', '?')} 缺少字段：{', '.join(missing)}"))
+        problems.append(
+            Problem(path, where, f"条目 {raw.get('id', '?')} 缺少字段：{', '.join(missing)}")
+        )
         return None
     source = raw["source"]
     if not isinstance(source, dict) or any(not source.get(f) for f in SOURCE_FIELDS):
         problems.append(
-            Problem(path, raw.key_line("source"), f"条目 {raw['id']} 的 source 需要 document、section、date")
+            Problem(
+                path,
+                raw.key_line("source"),
+                f"条目 {raw['id']} 的 source 需要 document、section、date",
+            )
         )
         return None
     template = str(raw["answer"])
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as exc:
-        problems.append(Problem(path, raw.key_line("answer"), f"条目 {raw['id']} 的答案模板有误：{exc}"))
+        problems.append(
+            Problem(path, raw.key_line("answer"), f"条目 {raw['id']} 的答案模板有误：{exc}")
+        )
         return None
     unknown = sorted(fields - placeholders.keys())
     if unknown:
         problems.append(
-            Problem(path, raw.key_line("answer"), f"条目 {raw['id']} 引用了未知参数：{', '.join(unknown)}")
+            Problem(
+                path,
+                raw.key_line("answer"),
+                f"条目 {raw['id']} 引用了未知参数：{', '.join(unknown)}",
+            )
         )
         return None
     source_date = source["date"]
@@ -182,7 +194,11 @@ def load_entries(data_dir: Path, placeholders: dict[str, str]) -> list[Entry]:
             if entry.id in first_seen:
                 other_path, other_line = first_seen[entry.id]
                 problems.append(
-                    Problem(path, raw.line, f"条目 id 重复：{entry.id}（首次出现在 {other_path.name}:{other_line}）")
+                    Problem(
+                        path,
+                        raw.line,
+                        f"条目 id 重复：{entry.id}（首次出现在 {other_path.name}:{other_line}）",
+                    )
                 )
                 continue
             first_seen[entry.id] = (path, raw.line)
@@ -191,7 +207,9 @@ def load_entries(data_dir: Path, placeholders: dict[str, str]) -> list[Entry]:
     # After a file failed to parse, its ids are unknown: checking links would only add noise.
     for path, line, entry_id, target in related_refs:
         if not unparsed and target not in first_seen:
-            problems.append(Problem(path, line, f"条目 {entry_id} 的 related 指向不存在的条目：{target}"))
+            problems.append(
+                Problem(path, line, f"条目 {entry_id} 的 related 指向不存在的条目：{target}")
+            )
     if problems:
         raise DataError(problems)
     return entries
@@ -218,7 +236,15 @@ def load_featured(path: Path, known_ids: set[str]) -> list[str]:
         raise DataError([Problem(path, 1, "featured 应为条目 id 列表")])
     unknown = [str(i) for i in ids if str(i) not in known_ids]
     if unknown:
-        raise DataError([Problem(path, raw.key_line("featured"), f"featured 指向不存在的条目：{', '.join(unknown)}")])
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    raw.key_line("featured"),
+                    f"featured 指向不存在的条目：{', '.join(unknown)}",
+                )
+            ]
+        )
     return [str(i) for i in ids]
 
 

@@ -29,7 +29,9 @@ class PolicyParameters:
     screening: dict[str, str]
     contact: dict[str, str]
 
-    def monitoring_line(self, year: int | None = None, province: str | None = None) -> MonitoringLine:
+    def monitoring_line(
+        self, year: int | None = None, province: str | None = None
+    ) -> MonitoringLine:
         """The monitoring line for `year` (default: the current year) in `province`."""
         year = year or self.current_year
         province = province or self.province

@@ -52,8 +52,32 @@ class Term(NamedTuple):
 
 
 # Parts of speech that carry little topic meaning when the word itself is unknown.
-_LIGHT_POS = frozenset({"m", "mq", "q", "t", "r", "d", "p", "c", "u", "uj", "ul", "uz", "uv", "ud",
-                        "ug", "y", "e", "o", "f", "zg", "x", "eng"})
+_LIGHT_POS = frozenset(
+    {
+        "m",
+        "mq",
+        "q",
+        "t",
+        "r",
+        "d",
+        "p",
+        "c",
+        "u",
+        "uj",
+        "ul",
+        "uz",
+        "uv",
+        "ud",
+        "ug",
+        "y",
+        "e",
+        "o",
+        "f",
+        "zg",
+        "x",
+        "eng",
+    }
+)
 # Unknown place names outside the district, and unknown years, mean the question is about
 # somewhere or some time this knowledge base does not cover.
 _FOREIGN_PENALTY = 0.6
@@ -140,7 +164,9 @@ def _inside_latin_word(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
     latin = text[start].isascii() and text[start].isalpha()
-    return latin and ((before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum()))
+    return latin and (
+        (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
+    )
 
 
 def _fold(text: str) -> str:
@@ -211,8 +237,14 @@ class Retriever:
         """How much a question term matters: IDF when known; for unknown terms, by kind."""
         if term.text in self.idf:
             # A single character is weak evidence however rare it is in the entries ("叫").
-            return min(self.idf[term.text], KNOWN_CHAR_CAP) if len(term.text) == 1 else self.idf[term.text]
-        if _YEAR.match(term.text):  # a year we hold nothing about must not borrow this year's answer
+            return (
+                min(self.idf[term.text], KNOWN_CHAR_CAP)
+                if len(term.text) == 1
+                else self.idf[term.text]
+            )
+        if _YEAR.match(
+            term.text
+        ):  # a year we hold nothing about must not borrow this year's answer
             return self.unknown_weight
         if _NUMBERISH.match(term.text) or term.pos in _LIGHT_POS:
             return UNKNOWN_LIGHT_WEIGHT

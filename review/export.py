@@ -422,7 +422,9 @@ def export_submissions(
                         )
                         .join(Submission, Submission.id == StatusChange.submission_id)
                         .where(condition, Submission.id <= last_id)
-                        .order_by(StatusChange.submission_id, StatusChange.changed_at, StatusChange.id)
+                        .order_by(
+                            StatusChange.submission_id, StatusChange.changed_at, StatusChange.id
+                        )
                     )
                     for batch in _stream(conn, history):
                         for row in batch:

@@ -97,6 +97,12 @@ def record_text(
     if history:
         lines.append("\n<b>办理记录</b>")
         for change in history:
-            arrow = change.to_status if change.from_status == change.to_status else f"{change.from_status} → {change.to_status}"
-            lines.append(f"• {to_local(change.changed_at):%Y-%m-%d %H:%M} {e(arrow)}（{change.changed_by}）：{e(change.note)}")
+            arrow = (
+                change.to_status
+                if change.from_status == change.to_status
+                else f"{change.from_status} → {change.to_status}"
+            )
+            lines.append(
+                f"• {to_local(change.changed_at):%Y-%m-%d %H:%M} {e(arrow)}（{change.changed_by}）：{e(change.note)}"
+            )
     return "\n".join(lines)

@@ -85,7 +85,9 @@ class Submission(Base):
     answers: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default=STATUS_NEW, index=True)
     assigned_to: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -116,7 +118,9 @@ class StatusChange(Base):
     __tablename__ = "status_history"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
     changed_by: Mapped[int] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     from_status: Mapped[str] = mapped_column(String(20))
@@ -143,7 +147,9 @@ class DeletionRequest(Base):
     __tablename__ = "deletion_requests"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
     requested_by: Mapped[int] = mapped_column(BigInteger)
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

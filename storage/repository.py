@@ -48,7 +48,9 @@ class UnansweredLog:
     def __init__(self, db: Database):
         self.db = db
 
-    def record(self, text: str, best_score: float, best_entry_id: str | None, user_id: int | None) -> None:
+    def record(
+        self, text: str, best_score: float, best_entry_id: str | None, user_id: int | None
+    ) -> None:
         with self.db.session() as session:
             session.add(
                 UnansweredQuestion(
@@ -75,10 +77,13 @@ class UnansweredLog:
 
     def of_user(self, user_id: int) -> list[str]:
         with self.db.session() as session:
-            return list(session.scalars(
-                select(UnansweredQuestion.text).where(UnansweredQuestion.user_id == user_id)
-                .order_by(UnansweredQuestion.id)
-            ))
+            return list(
+                session.scalars(
+                    select(UnansweredQuestion.text)
+                    .where(UnansweredQuestion.user_id == user_id)
+                    .order_by(UnansweredQuestion.id)
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -106,10 +111,18 @@ class DraftStore:
         """Start a new draft for the user (any older draft is discarded); returns its version.
 
         An upsert, so two instances starting a dialog for the same user at once do not collide."""
-        values = {"user_id": user_id, "draft_id": draft_id, "dialog": dialog, "state": state,
-                  "version": 1, "updated_at": utcnow()}
+        values = {
+            "user_id": user_id,
+            "draft_id": draft_id,
+            "dialog": dialog,
+            "state": state,
+            "version": 1,
+            "updated_at": utcnow(),
+        }
         with self.db.session() as session:
-            upsert = (postgresql_insert if self.db.backend == "postgresql" else sqlite_insert)(Draft)
+            upsert = (postgresql_insert if self.db.backend == "postgresql" else sqlite_insert)(
+                Draft
+            )
             session.execute(
                 upsert.values(**values).on_conflict_do_update(
                     index_elements=[Draft.user_id],
@@ -179,7 +192,10 @@ class SubmissionStore:
                 condition = [Draft.user_id == new.submitted_by, Draft.draft_id == new.draft_id]
                 if draft_version is not None:
                     condition.append(Draft.version == draft_version)
-                if session.execute(delete(Draft).where(*condition)).rowcount != 1 and draft_version is not None:
+                if (
+                    session.execute(delete(Draft).where(*condition)).rowcount != 1
+                    and draft_version is not None
+                ):
                     raise StaleDraft
                 return row.reference, True
         except IntegrityError:  # another instance submitted the same draft a moment ago
@@ -233,7 +249,9 @@ class UpdateLog:
         if update_id % 500 == 0:
             with self.db.session() as session:
                 session.execute(
-                    delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < utcnow() - UPDATE_MEMORY)
+                    delete(ProcessedUpdate).where(
+                        ProcessedUpdate.processed_at < utcnow() - UPDATE_MEMORY
+                    )
                 )
         return True
 
@@ -262,15 +280,22 @@ class StaffDirectory:
 
     def add(self, user_id: int, role: str, townships: list[str], added_by: int | None) -> None:
         with self.db.session() as session:
-            session.merge(StaffMember(user_id=user_id, role=role, townships=townships, added_by=added_by))
+            session.merge(
+                StaffMember(user_id=user_id, role=role, townships=townships, added_by=added_by)
+            )
 
     def remove(self, user_id: int) -> bool:
         with self.db.session() as session:
-            return session.execute(delete(StaffMember).where(StaffMember.user_id == user_id)).rowcount > 0
+            return (
+                session.execute(delete(StaffMember).where(StaffMember.user_id == user_id)).rowcount
+                > 0
+            )
 
     def members(self) -> list[StaffMember]:
         with self.db.session() as session:
-            return list(session.scalars(select(StaffMember).order_by(StaffMember.role, StaffMember.user_id)))
+            return list(
+                session.scalars(select(StaffMember).order_by(StaffMember.role, StaffMember.user_id))
+            )
 
 
 PRIORITY_ORDER = ("优先核实", "重点关注", "一般")
@@ -284,13 +309,22 @@ class ReviewStore:
 
     def pending(self, where, offset: int, limit: int) -> tuple[list[Submission], int]:
         """Open submissions matching `where`, highest priority first, then oldest."""
-        rank = case({p: i for i, p in enumerate(PRIORITY_ORDER)}, value=Submission.priority, else_=len(PRIORITY_ORDER))
+        rank = case(
+            {p: i for i, p in enumerate(PRIORITY_ORDER)},
+            value=Submission.priority,
+            else_=len(PRIORITY_ORDER),
+        )
         condition = and_(where, Submission.status.in_(OPEN_STATUSES))
         with self.db.session() as session:
-            total = session.scalar(select(func.count()).select_from(Submission).where(condition)) or 0
+            total = (
+                session.scalar(select(func.count()).select_from(Submission).where(condition)) or 0
+            )
             rows = session.scalars(
-                select(Submission).where(condition).order_by(rank, Submission.created_at, Submission.id)
-                .offset(offset).limit(limit)
+                select(Submission)
+                .where(condition)
+                .order_by(rank, Submission.created_at, Submission.id)
+                .offset(offset)
+                .limit(limit)
             )
             return list(rows), total
 
@@ -308,7 +342,9 @@ class ReviewStore:
                 )
             )
 
-    def change_status(self, submission_id: int, actor: int, expected: str, to_status: str, note: str) -> bool:
+    def change_status(
+        self, submission_id: int, actor: int, expected: str, to_status: str, note: str
+    ) -> bool:
         """Move the submission from `expected` to `to_status`, with a history and an audit row,
         in one transaction. False when someone else changed the status first."""
         with self.db.session() as session:
@@ -320,11 +356,27 @@ class ReviewStore:
             )
             if result.rowcount != 1:
                 return False
-            reference = session.scalar(select(Submission.reference).where(Submission.id == submission_id))
-            session.add(StatusChange(submission_id=submission_id, changed_by=actor, changed_at=now,
-                                     from_status=expected, to_status=to_status, note=note))
-            session.add(AuditEntry(actor_id=actor, action="status", target=reference,
-                                   detail=f"{expected} → {to_status}：{note}"))
+            reference = session.scalar(
+                select(Submission.reference).where(Submission.id == submission_id)
+            )
+            session.add(
+                StatusChange(
+                    submission_id=submission_id,
+                    changed_by=actor,
+                    changed_at=now,
+                    from_status=expected,
+                    to_status=to_status,
+                    note=note,
+                )
+            )
+            session.add(
+                AuditEntry(
+                    actor_id=actor,
+                    action="status",
+                    target=reference,
+                    detail=f"{expected} → {to_status}：{note}",
+                )
+            )
             return True
 
     def assign(self, submission_id: int, actor: int, cadre_id: int, note: str) -> None:
@@ -333,30 +385,58 @@ class ReviewStore:
             now = utcnow()
             row.assigned_to = cadre_id
             row.updated_at = now
-            session.add(StatusChange(submission_id=submission_id, changed_by=actor, changed_at=now,
-                                     from_status=row.status, to_status=row.status,
-                                     note=f"指派给 {cadre_id}：{note}"))
-            session.add(AuditEntry(actor_id=actor, action="assign", target=row.reference,
-                                   detail=f"指派给 {cadre_id}：{note}"))
+            session.add(
+                StatusChange(
+                    submission_id=submission_id,
+                    changed_by=actor,
+                    changed_at=now,
+                    from_status=row.status,
+                    to_status=row.status,
+                    note=f"指派给 {cadre_id}：{note}",
+                )
+            )
+            session.add(
+                AuditEntry(
+                    actor_id=actor,
+                    action="assign",
+                    target=row.reference,
+                    detail=f"指派给 {cadre_id}：{note}",
+                )
+            )
 
     def deletion_requested(self, submission_id: int) -> bool:
         with self.db.session() as session:
-            return bool(session.scalar(
-                select(func.count()).select_from(DeletionRequest).where(DeletionRequest.submission_id == submission_id)
-            ))
+            return bool(
+                session.scalar(
+                    select(func.count())
+                    .select_from(DeletionRequest)
+                    .where(DeletionRequest.submission_id == submission_id)
+                )
+            )
 
 
 class AuditLog:
     def __init__(self, db: Database):
         self.db = db
 
-    def record(self, actor_id: int, action: str, target: str | None, detail: str | None = None) -> None:
+    def record(
+        self, actor_id: int, action: str, target: str | None, detail: str | None = None
+    ) -> None:
         with self.db.session() as session:
-            session.add(AuditEntry(actor_id=actor_id, action=action[:30], target=target and target[:60], detail=detail))
+            session.add(
+                AuditEntry(
+                    actor_id=actor_id,
+                    action=action[:30],
+                    target=target and target[:60],
+                    detail=detail,
+                )
+            )
 
     def latest(self, limit: int = 20) -> list[AuditEntry]:
         with self.db.session() as session:
-            return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+            return list(
+                session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+            )
 
 
 class StaffPrompts:
@@ -368,7 +448,11 @@ class StaffPrompts:
     def set(self, user_id: int, submission_id: int, action: str, value: str) -> None:
         with self.db.session() as session:
             session.execute(delete(StaffPrompt).where(StaffPrompt.user_id == user_id))
-            session.add(StaffPrompt(user_id=user_id, submission_id=submission_id, action=action, value=value))
+            session.add(
+                StaffPrompt(
+                    user_id=user_id, submission_id=submission_id, action=action, value=value
+                )
+            )
 
     def get(self, user_id: int) -> StaffPrompt | None:
         with self.db.session() as session:
@@ -376,7 +460,10 @@ class StaffPrompts:
 
     def clear(self, user_id: int) -> bool:
         with self.db.session() as session:
-            return session.execute(delete(StaffPrompt).where(StaffPrompt.user_id == user_id)).rowcount > 0
+            return (
+                session.execute(delete(StaffPrompt).where(StaffPrompt.user_id == user_id)).rowcount
+                > 0
+            )
 
 
 class ResidentData:
@@ -387,10 +474,13 @@ class ResidentData:
 
     def reports(self, user_id: int) -> list[Submission]:
         with self.db.session() as session:
-            return list(session.scalars(
-                select(Submission).where(Submission.submitted_by == user_id, Submission.dialog == "report")
-                .order_by(Submission.id)
-            ))
+            return list(
+                session.scalars(
+                    select(Submission)
+                    .where(Submission.submitted_by == user_id, Submission.dialog == "report")
+                    .order_by(Submission.id)
+                )
+            )
 
     def delete(self, user_id: int) -> tuple[bool, list[str], list[str]]:
         """Drop the draft and the reports still 待核实; request deletion of the rest.
@@ -401,19 +491,30 @@ class ResidentData:
             had_draft = session.execute(delete(Draft).where(Draft.user_id == user_id)).rowcount > 0
             session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id))
             rows = session.scalars(
-                select(Submission).where(Submission.submitted_by == user_id, Submission.dialog == "report")
+                select(Submission).where(
+                    Submission.submitted_by == user_id, Submission.dialog == "report"
+                )
             )
             for row in rows:
                 if row.status == STATUS_NEW:
                     deleted.append(row.reference)
                     session.delete(row)
                     continue
-                already = session.scalar(select(func.count()).select_from(DeletionRequest)
-                                         .where(DeletionRequest.submission_id == row.id))
+                already = session.scalar(
+                    select(func.count())
+                    .select_from(DeletionRequest)
+                    .where(DeletionRequest.submission_id == row.id)
+                )
                 if not already:
                     session.add(DeletionRequest(submission_id=row.id, requested_by=user_id))
                 requested.append(row.reference)
             if deleted or requested:
-                session.add(AuditEntry(actor_id=user_id, action="delete_request", target=None,
-                                       detail=f"删除：{'、'.join(deleted) or '无'}；申请删除：{'、'.join(requested) or '无'}"))
+                session.add(
+                    AuditEntry(
+                        actor_id=user_id,
+                        action="delete_request",
+                        target=None,
+                        detail=f"删除：{'、'.join(deleted) or '无'}；申请删除：{'、'.join(requested) or '无'}",
+                    )
+                )
         return had_draft, deleted, requested

@@ -25,15 +25,33 @@ from tests.dialog_script import REPORT_ANSWERS
 ROOT = Path(__file__).resolve().parent.parent
 TOWNSHIPS = ("水阳镇", "狸桥镇", "孙埠镇", "水东镇", "溪口镇")
 VISIT_ANSWERS = {
-    "consent": True, "head_name": "李四", "village": "东风村", "household_size": 3,
-    "annual_income": 18000, "medical_expense": 20000, "education_expense": 0, "other_expense": 0,
-    "causes": ["因病"], "child_out_of_school": False, "no_medical_insurance": False,
-    "unsafe_housing": False, "unsafe_water": True, "current_status": "已是监测对象",
-    "assistance_effect": "已落实，效果不明显", "assistance_note": "需要加强就业帮扶",
-    "risk_eliminated": True, "risk_stable": "不稳定，有返贫风险", "major_risks": ["季节性缺水"],
-    "data_quality": "需要更正", "data_corrections": ["收入支出"],
-    "data_correction_note": "2024年务工收入未录入", "new_dibao_or_tekun": False, "no_labor": False,
-    "contact_name": "李四", "phone": "0563-2701280", "visit_note": "户主外出务工，与其妻子交谈",
+    "consent": True,
+    "head_name": "李四",
+    "village": "东风村",
+    "household_size": 3,
+    "annual_income": 18000,
+    "medical_expense": 20000,
+    "education_expense": 0,
+    "other_expense": 0,
+    "causes": ["因病"],
+    "child_out_of_school": False,
+    "no_medical_insurance": False,
+    "unsafe_housing": False,
+    "unsafe_water": True,
+    "current_status": "已是监测对象",
+    "assistance_effect": "已落实，效果不明显",
+    "assistance_note": "需要加强就业帮扶",
+    "risk_eliminated": True,
+    "risk_stable": "不稳定，有返贫风险",
+    "major_risks": ["季节性缺水"],
+    "data_quality": "需要更正",
+    "data_corrections": ["收入支出"],
+    "data_correction_note": "2024年务工收入未录入",
+    "new_dibao_or_tekun": False,
+    "no_labor": False,
+    "contact_name": "李四",
+    "phone": "0563-2701280",
+    "visit_note": "户主外出务工，与其妻子交谈",
 }
 
 
@@ -49,33 +67,56 @@ def fill(url: str, rows: int, batch: int = 5000) -> None:
         chunk = []
         for i in range(start, min(start + batch, rows)):
             visit = i % 4 == 0
-            answers = dict(VISIT_ANSWERS if visit else REPORT_ANSWERS,
-                           township=TOWNSHIPS[i % len(TOWNSHIPS)],
-                           description=None if visit else f"家中第{i % 7 + 1}口人长期患病，需要定期治疗。")
+            answers = dict(
+                VISIT_ANSWERS if visit else REPORT_ANSWERS,
+                township=TOWNSHIPS[i % len(TOWNSHIPS)],
+                description=None if visit else f"家中第{i % 7 + 1}口人长期患病，需要定期治疗。",
+            )
             size = 1 + i % 6
-            chunk.append({
-                "reference": f"FP{i + 1:06d}", "dialog": "visit" if visit else "report",
-                "draft_id": f"bench{i:010d}", "submitted_by": 10_000 + i % 300,
-                "township": answers["township"], "village": answers["village"],
-                "contact_name": answers["contact_name"], "phone": answers["phone"],
-                "household_size": size, "annual_income": 9_000 + i % 40_000,
-                "per_capita_income": (9_000 + i % 40_000) // size, "priority": "高" if i % 5 else "一般",
-                "priority_reasons": ["人均纯收入低于监测线"] if i % 5 else [], "answers": answers,
-                "status": "核实中" if i % 10 == 0 else "待核实", "assigned_to": None,
-                "created_at": base + timedelta(seconds=30 * i), "updated_at": base + timedelta(seconds=30 * i),
-            })
+            chunk.append(
+                {
+                    "reference": f"FP{i + 1:06d}",
+                    "dialog": "visit" if visit else "report",
+                    "draft_id": f"bench{i:010d}",
+                    "submitted_by": 10_000 + i % 300,
+                    "township": answers["township"],
+                    "village": answers["village"],
+                    "contact_name": answers["contact_name"],
+                    "phone": answers["phone"],
+                    "household_size": size,
+                    "annual_income": 9_000 + i % 40_000,
+                    "per_capita_income": (9_000 + i % 40_000) // size,
+                    "priority": "高" if i % 5 else "一般",
+                    "priority_reasons": ["人均纯收入低于监测线"] if i % 5 else [],
+                    "answers": answers,
+                    "status": "核实中" if i % 10 == 0 else "待核实",
+                    "assigned_to": None,
+                    "created_at": base + timedelta(seconds=30 * i),
+                    "updated_at": base + timedelta(seconds=30 * i),
+                }
+            )
         with db.session() as session:
             session.execute(insert(Submission), chunk)
             ids = session.scalars(
-                select(Submission.id).where(Submission.status == "核实中", Submission.id > start)
+                select(Submission.id)
+                .where(Submission.status == "核实中", Submission.id > start)
                 .where(Submission.id <= start + batch)
             ).all()
             if ids:
-                session.execute(insert(StatusChange), [
-                    {"submission_id": sid, "changed_by": 777, "changed_at": base + timedelta(days=1),
-                     "from_status": "待核实", "to_status": "核实中", "note": "已电话联系"}
-                    for sid in ids
-                ])
+                session.execute(
+                    insert(StatusChange),
+                    [
+                        {
+                            "submission_id": sid,
+                            "changed_by": 777,
+                            "changed_at": base + timedelta(days=1),
+                            "from_status": "待核实",
+                            "to_status": "核实中",
+                            "note": "已电话联系",
+                        }
+                        for sid in ids
+                    ],
+                )
     db.engine.dispose()
 
 
@@ -117,13 +158,24 @@ def child(url: str, out: Path, fmt: str) -> None:
     started = time.perf_counter()
     rows = export_submissions(db, catalog, ExportFilter(Scope(everything=True)), out, fmt, sample)
     seconds = time.perf_counter() - started
-    print(json.dumps({"rows": rows, "seconds": seconds, "rss_before": before,
-                      "rss_peak": peak_rss_mib(), "rss_during": max(samples, default=None),
-                      "bytes": out.stat().st_size}))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "seconds": seconds,
+                "rss_before": before,
+                "rss_peak": peak_rss_mib(),
+                "rss_during": max(samples, default=None),
+                "bytes": out.stat().st_size,
+            }
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     parser.add_argument("--child", nargs=2, metavar=("URL", "OUT"), help=argparse.SUPPRESS)
@@ -140,17 +192,33 @@ def main(argv: list[str] | None = None) -> int:
             fill(url, rows)
             out = Path(tmp) / f"export{rows}.{args.format}"
             done = subprocess.run(
-                [sys.executable, "-m", "tests.bench", "--format", args.format, "--child", url, str(out)],
-                cwd=ROOT, capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.bench",
+                    "--format",
+                    args.format,
+                    "--child",
+                    url,
+                    str(out),
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             result = json.loads(done.stdout.strip().splitlines()[-1])
             results.append(result)
 
     mode = "xlsxwriter constant_memory" if args.format == "xlsx" else "csv 逐行写入"
     print(f"导出 {args.format}（SQLite，{mode}），每个规模一个新进程：")
-    print("（导出前的 RSS 主要来自导入的模块：dialogs.engine → dialogs.validators → knowledge → jieba）")
-    print(f"{'行数':>9} {'耗时 s':>8} {'行/秒':>8} {'导出前峰值 MiB':>14} {'导出后峰值 MiB':>14}"
-          f" {'增长 MiB':>9} {'导出中最大 RSS MiB':>18} {'文件 MiB':>9}")
+    print(
+        "（导出前的 RSS 主要来自导入的模块：dialogs.engine → dialogs.validators → knowledge → jieba）"
+    )
+    print(
+        f"{'行数':>9} {'耗时 s':>8} {'行/秒':>8} {'导出前峰值 MiB':>14} {'导出后峰值 MiB':>14}"
+        f" {'增长 MiB':>9} {'导出中最大 RSS MiB':>18} {'文件 MiB':>9}"
+    )
     for r in results:
         during = "—" if r["rss_during"] is None else f"{r['rss_during']:.1f}"
         print(

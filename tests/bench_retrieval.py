@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
             timings.append(time.perf_counter() - t0)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95)]
-    print(f"knowledge base: {len(kb.entries)} entries loaded in {loaded:.2f} s (jieba, OpenCC, index)")
+    print(
+        f"knowledge base: {len(kb.entries)} entries loaded in {loaded:.2f} s (jieba, OpenCC, index)"
+    )
     print(
         f"questions: {len(timings)} asked; mean {statistics.mean(timings) * 1000:.1f} ms, "
         f"p95 {p95 * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms, "

@@ -36,7 +36,9 @@ def _pg_engine():
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # no server here: say so and skip
         admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}); PostgreSQL runs skipped")
+        pytest.skip(
+            f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}); PostgreSQL runs skipped"
+        )
     engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     return engine, admin, schema
 

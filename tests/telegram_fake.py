@@ -54,13 +54,21 @@ class FakeBotApi(BaseRequest):
             message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
         return message
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: Any):
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
+    ):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((name, params))
         if name == "getMe":
             result: Any = BOT_USER
-        elif name in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto", "editMessageReplyMarkup"}:
+        elif name in {
+            "sendMessage",
+            "editMessageText",
+            "sendDocument",
+            "sendPhoto",
+            "editMessageReplyMarkup",
+        }:
             result = self._message(params)
         else:
             result = True
@@ -157,12 +165,19 @@ class TelegramHarness:
 
     async def send_sticker(self, user_id: int) -> Seen:
         sticker = {
-            "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1,
-            "is_animated": False, "is_video": False, "type": "regular",
+            "file_id": "s",
+            "file_unique_id": "s",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
         }
         return await self._process(self._message_payload(user_id, sticker=sticker))
 
-    async def tap(self, user_id: int, data: str, message_id: int = 1, *, update_id: int | None = None) -> Seen:
+    async def tap(
+        self, user_id: int, data: str, message_id: int = 1, *, update_id: int | None = None
+    ) -> Seen:
         payload = {
             "update_id": update_id if update_id is not None else next(self._update_ids),
             "callback_query": {

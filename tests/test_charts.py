@@ -254,6 +254,12 @@ def test_the_summary_of_a_reviewers_scope_counts_only_that_scope(db, county):
 def test_a_township_name_with_dollar_signs_does_not_break_the_chart(db):
     from review.charts import Stats, render_chart
 
-    stats = Stats(total=1, by_township=[(r"$\foo$镇", 1)], by_cause=[], by_status=[("待核实", 1)],
-                  by_priority=[("一般", 1)], last_7_days=1)
+    stats = Stats(
+        total=1,
+        by_township=[(r"$\foo$镇", 1)],
+        by_cause=[],
+        by_status=[("待核实", 1)],
+        by_priority=[("一般", 1)],
+        last_7_days=1,
+    )
     assert render_chart(stats).startswith(b"\x89PNG")

@@ -11,8 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"TELEGRAM_TOKEN", "DATABASE_URL"}}
+def run_bot(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"TELEGRAM_TOKEN", "DATABASE_URL"}
+    }
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "bot.py", *args],
@@ -28,8 +32,13 @@ def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> s
 def test_ask_json_reads_one_question_per_line_and_answers_each_in_order(tmp_path):
     db_file = tmp_path / "never.db"
     questions = ["监测收入标准是多少？", "彩票中奖号码是多少", "", "三保障指什么"]
-    result = run_bot("ask", "--json", "-", stdin="\n".join(questions) + "\n",
-                     env={"DATABASE_URL": f"sqlite:///{db_file}"})
+    result = run_bot(
+        "ask",
+        "--json",
+        "-",
+        stdin="\n".join(questions) + "\n",
+        env={"DATABASE_URL": f"sqlite:///{db_file}"},
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["question"] for line in lines] == questions
@@ -70,7 +79,9 @@ def test_run_without_a_token_says_how_to_set_it():
 
 def test_start_without_a_token_opens_the_console_chat_on_sqlite(tmp_path):
     db_file = tmp_path / "chat.db"
-    result = run_bot("start", stdin="监测收入标准是多少？\n", env={"DATABASE_URL": f"sqlite:///{db_file}"})
+    result = run_bot(
+        "start", stdin="监测收入标准是多少？\n", env={"DATABASE_URL": f"sqlite:///{db_file}"}
+    )
     assert result.returncode == 0, result.stderr
     assert "未设置 TELEGRAM_TOKEN" in result.stdout and "控制台" in result.stdout
     assert "9100元" in result.stdout and "来源" in result.stdout

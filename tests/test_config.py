@@ -15,12 +15,14 @@ def test_defaults_use_the_embedded_sqlite_database():
 
 
 def test_all_settings_are_read():
-    settings = load_settings({
-        "TELEGRAM_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        "DATABASE_URL": "postgresql://postgres@127.0.0.1/test",
-        "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
-        "ADMIN_IDS": "11, 22,33",
-    })
+    settings = load_settings(
+        {
+            "TELEGRAM_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1/test",
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+            "ADMIN_IDS": "11, 22,33",
+        }
+    )
     assert settings.database_url == "postgresql+psycopg://postgres@127.0.0.1/test"
     assert settings.telegram_base_url == "http://127.0.0.1:8081/bot"
     assert settings.admin_ids == {11, 22, 33}
@@ -45,7 +47,9 @@ async def test_the_base_url_reaches_the_bot_as_ptb_appends_the_token(assistant):
     from assistant.config import Settings
     from bot import build_application
 
-    settings = Settings(telegram_token="123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                        telegram_base_url="http://127.0.0.1:8081/bot")
+    settings = Settings(
+        telegram_token="123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        telegram_base_url="http://127.0.0.1:8081/bot",
+    )
     application = build_application(settings, assistant=assistant)
     assert application.bot.base_url == "http://127.0.0.1:8081/bot123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"

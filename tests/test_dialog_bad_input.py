@@ -105,12 +105,26 @@ def _incoming(item, draft_id: str) -> Incoming:
 def test_the_table_is_large_and_covers_every_kind_of_step():
     assert len(CASES) >= 60
     kinds_covered = {step for step, _, _ in CASES}
-    assert {"consent", "township", "village", "household_size", "annual_income", "causes",
-            "child_out_of_school", "current_status", "description", "contact_name", "phone",
-            "call_time", "summary"} <= kinds_covered
+    assert {
+        "consent",
+        "township",
+        "village",
+        "household_size",
+        "annual_income",
+        "causes",
+        "child_out_of_school",
+        "current_status",
+        "description",
+        "contact_name",
+        "phone",
+        "call_time",
+        "summary",
+    } <= kinds_covered
 
 
-@pytest.mark.parametrize(("step", "sent", "expected"), CASES, ids=[f"{s}:{str(t)[:12]}" for s, t, _ in CASES])
+@pytest.mark.parametrize(
+    ("step", "sent", "expected"), CASES, ids=[f"{s}:{str(t)[:12]}" for s, t, _ in CASES]
+)
 def test_a_bad_answer_gets_a_specific_reprompt_and_changes_nothing(assistant, step, sent, expected):
     state = _state_at(assistant.engine, step)
     assistant.drafts.replace(USER, state.draft_id, "report", state.to_json())
@@ -153,4 +167,7 @@ def test_the_engine_reports_invalid_for_every_table_case(assistant):
         if not isinstance(sent, str):
             continue
         state = _state_at(engine, step)
-        assert engine.handle(state, event_for(engine, state, sent)).result is Result.INVALID, (step, sent)
+        assert engine.handle(state, event_for(engine, state, sent)).result is Result.INVALID, (
+            step,
+            sent,
+        )

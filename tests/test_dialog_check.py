@@ -35,12 +35,16 @@ def test_unknown_kinds_blocks_and_forward_conditions_are_reported_with_lines(dat
     assert "未知的步骤块：statuses" in joined
     assert "类型未知：essay" in joined
     assert "引用了未出现在它之前的步骤：phone" in joined
-    assert all(p.split(":")[0].endswith("report.yaml") and int(p.split(":")[1]) > 0 for p in problems)
+    assert all(
+        p.split(":")[0].endswith("report.yaml") and int(p.split(":")[1]) > 0 for p in problems
+    )
 
 
 def test_triage_rules_with_unknown_conditions_are_reported(data_copy):
     triage = data_copy / "triage.yaml"
-    triage.write_text(triage.read_text("utf-8").replace("has_causes: true", "has_cows: true"), "utf-8")
+    triage.write_text(
+        triage.read_text("utf-8").replace("has_causes: true", "has_cows: true"), "utf-8"
+    )
     with pytest.raises(DataError) as caught:
         load_catalog(data_copy)
     assert "has_cows" in str(caught.value)
@@ -49,7 +53,9 @@ def test_triage_rules_with_unknown_conditions_are_reported(data_copy):
 def test_villages_listed_for_a_township_are_offered_and_typed_names_fuzzy_matched(data_copy):
     places = data_copy / "places.yaml"
     places.write_text(
-        places.read_text("utf-8").replace("{name: 水阳镇, villages: []}", "{name: 水阳镇, villages: [金宝圩村, 新河村]}"),
+        places.read_text("utf-8").replace(
+            "{name: 水阳镇, villages: []}", "{name: 水阳镇, villages: [金宝圩村, 新河村]}"
+        ),
         "utf-8",
     )
     engine = DialogEngine(load_catalog(data_copy))

@@ -19,8 +19,14 @@ def test_a_resident_completes_the_self_report_and_confirms(engine):
     turn = run(engine, state, REPORT)
     assert turn.state.phase == "summary"
     summary = turn.replies[0]
-    assert "请核对" in summary.text and "32,000" in summary.text and "因病、缺劳动力" in summary.text
-    assert [b.label for row in summary.buttons for b in row] == ["✅ 确认提交", "✏️ 修改某项", "❌ 取消"]
+    assert (
+        "请核对" in summary.text and "32,000" in summary.text and "因病、缺劳动力" in summary.text
+    )
+    assert [b.label for row in summary.buttons for b in row] == [
+        "✅ 确认提交",
+        "✏️ 修改某项",
+        "❌ 取消",
+    ]
     done = engine.handle(turn.state, Event(action="submit"))
     assert done.result is Result.SUBMIT
     assert engine.final_answers(done.state) == REPORT_ANSWERS
@@ -128,7 +134,9 @@ def test_an_edit_that_makes_a_new_step_apply_asks_it_before_the_summary(engine):
 
 
 def test_unticking_other_forgets_the_free_text_cause(engine):
-    state = run(engine, engine.start("report").state, [*REPORT[:8], ("tap", "其他"), ("done",), "照护老人"]).state
+    state = run(
+        engine, engine.start("report").state, [*REPORT[:8], ("tap", "其他"), ("done",), "照护老人"]
+    ).state
     assert state.answers["causes_other"] == "照护老人"
     state = engine.handle(state, Event(command="back")).state  # back to causes_other
     state = engine.handle(state, Event(command="back")).state  # back to causes
@@ -177,4 +185,8 @@ def test_a_prefilled_place_edited_to_other_asks_for_the_name(engine):
     assert turn.state.step == "township_other"
     turn = run(engine, turn.state, ["外乡镇", "新村"])
     answers = engine.final_answers(turn.state)
-    assert (answers["township"], answers["township_other"], answers["village"]) == ("其他", "外乡镇", "新村")
+    assert (answers["township"], answers["township_other"], answers["village"]) == (
+        "其他",
+        "外乡镇",
+        "新村",
+    )

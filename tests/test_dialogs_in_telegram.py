@@ -67,7 +67,9 @@ class Person:
 
 def _second_instance(assistant: Assistant) -> TelegramHarness:
     """Another bot process on the same database (and, for the test, the same knowledge base)."""
-    twin = Assistant(assistant.kb, assistant.db, assistant.engine.catalog, assistant.staff.admin_ids)
+    twin = Assistant(
+        assistant.kb, assistant.db, assistant.engine.catalog, assistant.staff.admin_ids
+    )
     api = FakeBotApi()
     app = build_application(Settings(telegram_token=TEST_TOKEN), assistant=twin, request=api)
     return TelegramHarness(app, api)
@@ -105,7 +107,7 @@ async def test_choices_come_as_a_reply_keyboard_and_causes_as_toggles_edited_in_
     await resident.answer(REPORT[1:8])
     tick = await resident.tap("因病")
     assert tick.method("editMessageText") and not tick.method("sendMessage")
-    assert ("✅ 因病" in [label for label, _ in tick.buttons()])
+    assert "✅ 因病" in [label for label, _ in tick.buttons()]
 
 
 async def test_the_phone_can_be_shared_with_one_tap(telegram, assistant):
@@ -232,7 +234,9 @@ async def test_visit_is_refused_to_residents(telegram, assistant):
     assert assistant.drafts.load(RESIDENT) is None
 
 
-async def test_a_cadre_records_a_visit_then_starts_the_next_household_in_the_same_village(telegram, assistant, db):
+async def test_a_cadre_records_a_visit_then_starts_the_next_household_in_the_same_village(
+    telegram, assistant, db
+):
     StaffDirectory(db).add(CADRE, "cadre", ["狸桥镇"], added_by=None)
     cadre = Person(telegram, CADRE)
     await cadre.say("/visit")
@@ -253,7 +257,9 @@ async def test_a_cadre_records_a_visit_then_starts_the_next_household_in_the_sam
 
 
 @pytest.mark.parametrize("user_id", [RESIDENT])
-def test_a_scripted_console_session_through_report_ends_with_a_stored_submission(assistant, user_id):
+def test_a_scripted_console_session_through_report_ends_with_a_stored_submission(
+    assistant, user_id
+):
     lines = ["/report"]
     for item in REPORT:
         if isinstance(item, str):
@@ -262,16 +268,24 @@ def test_a_scripted_console_session_through_report_ends_with_a_stored_submission
             lines.append("/" + item[1])
         elif item[0] == "tap":
             lines.append(item[1])
-    lines = lines[:9] + ["因病，缺劳动力"] + [line for line in lines[9:] if line not in {"因病", "缺劳动力"}]
+    lines = (
+        lines[:9]
+        + ["因病，缺劳动力"]
+        + [line for line in lines[9:] if line not in {"因病", "缺劳动力"}]
+    )
     lines.append("1")  # ✅ 确认提交 is option 1 of the summary
     out = io.StringIO()
-    run_console(assistant.handle, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, user_id=user_id)
+    run_console(
+        assistant.handle, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, user_id=user_id
+    )
     (stored,) = assistant.submissions.of_user(user_id)
     assert stored.reference in out.getvalue()
     assert stored.answers == REPORT_ANSWERS
 
 
-async def test_a_forged_submit_button_does_not_reveal_another_residents_reference(telegram, assistant):
+async def test_a_forged_submit_button_does_not_reveal_another_residents_reference(
+    telegram, assistant
+):
     resident = Person(telegram, RESIDENT)
     await resident.say("/report")
     await resident.answer(REPORT)

@@ -39,8 +39,21 @@ EVERYTHING = Scope(everything=True)
 _drafts = itertools.count(1)
 
 FIXED_HEADERS = [
-    "编号", "类型", "提交时间", "乡镇（街道）", "村（社区）", "联系人", "联系电话", "家庭人口",
-    "家庭年纯收入（元）", "人均纯收入（元）", "优先级", "优先级理由", "状态", "最后更新", "指派干部",
+    "编号",
+    "类型",
+    "提交时间",
+    "乡镇（街道）",
+    "村（社区）",
+    "联系人",
+    "联系电话",
+    "家庭人口",
+    "家庭年纯收入（元）",
+    "人均纯收入（元）",
+    "优先级",
+    "优先级理由",
+    "状态",
+    "最后更新",
+    "指派干部",
 ]
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HISTORY_HEADERS = ["编号", "时间", "操作人", "原状态", "新状态", "备注"]
@@ -108,7 +121,8 @@ def submit(
             phone=answers.get("phone"),
             household_size=answers.get("household_size"),
             annual_income=answers.get("annual_income"),
-            per_capita_income=(answers.get("annual_income") or 0) // (answers.get("household_size") or 1),
+            per_capita_income=(answers.get("annual_income") or 0)
+            // (answers.get("household_size") or 1),
             priority="高",
             priority_reasons=["人均纯收入低于监测线", "住房安全有隐患"],
         )
@@ -123,11 +137,15 @@ def submit(
         changes["assigned_to"] = assigned_to
     if changes:
         with db.session() as session:
-            session.execute(update(Submission).where(Submission.reference == reference).values(**changes))
+            session.execute(
+                update(Submission).where(Submission.reference == reference).values(**changes)
+            )
     return reference
 
 
-def change_status(db, reference: str, to_status: str, at: datetime, note: str = "", by: int = 9001) -> None:
+def change_status(
+    db, reference: str, to_status: str, at: datetime, note: str = "", by: int = 9001
+) -> None:
     with db.session() as session:
         submission = session.scalar(select(Submission).where(Submission.reference == reference))
         session.add(
@@ -147,7 +165,9 @@ def change_status(db, reference: str, to_status: str, at: datetime, note: str = 
 def read_xlsx(path: Path) -> dict[str, list[tuple]]:
     book = load_workbook(path, read_only=True)
     try:
-        return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book}
+        return {
+            sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book
+        }
     finally:
         book.close()
 
@@ -190,7 +210,9 @@ def to_local_minute(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def export(db, tmp_path, filters: ExportFilter, fmt: str = "xlsx", name: str = "导出") -> tuple[Path, int]:
+def export(
+    db, tmp_path, filters: ExportFilter, fmt: str = "xlsx", name: str = "导出"
+) -> tuple[Path, int]:
     out = tmp_path / f"{name}.{fmt}"
     return out, export_submissions(db, CATALOG, filters, out, fmt)
 
@@ -200,8 +222,14 @@ def export(db, tmp_path, filters: ExportFilter, fmt: str = "xlsx", name: str = "
 
 def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db, tmp_path):
     shuiyang = submit(db, "水阳镇", created=local(2024, 6, 3, 9, 15), assigned_to=8_123_456_789)
-    liqiao = submit(db, "狸桥镇", dialog="visit", answers=VISIT_ANSWERS, contact_name="李四",
-                    created=local(2024, 6, 4, 16, 40))
+    liqiao = submit(
+        db,
+        "狸桥镇",
+        dialog="visit",
+        answers=VISIT_ANSWERS,
+        contact_name="李四",
+        created=local(2024, 6, 4, 16, 40),
+    )
     elsewhere = submit(db, "孙埠镇", created=local(2024, 6, 5))
     change_status(db, liqiao, "核实中", local(2024, 6, 6, 8, 0), note="已电话联系")
     change_status(db, shuiyang, "核实中", local(2024, 6, 7, 10, 0), note="安排入户")
@@ -216,7 +244,7 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db
     assert list(sheets) == ["申报记录", "状态记录"]
     header = list(sheets["申报记录"][0])
     assert header[: len(FIXED_HEADERS)] == FIXED_HEADERS
-    answer_headers = header[len(FIXED_HEADERS):]
+    answer_headers = header[len(FIXED_HEADERS) :]
     # One column per answer of either dialog, in catalog order; nothing twice, no consent.
     assert answer_headers[:3] == ["乡镇（街道）名称", "医疗支出（元）", "教育支出（元）"]
     assert "户主姓名" in answer_headers and "走访备注" in answer_headers
@@ -229,7 +257,9 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db
     with db.session() as session:
         stored = {
             s.reference: s
-            for s in session.scalars(select(Submission).where(Submission.reference.in_([shuiyang, liqiao])))
+            for s in session.scalars(
+                select(Submission).where(Submission.reference.in_([shuiyang, liqiao]))
+            )
         }
     for row in rows:
         submission = stored[row["编号"]]
@@ -247,8 +277,15 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db
         assert row["优先级理由"] == "人均纯收入低于监测线；住房安全有隐患"
         assert row["状态"] == submission.status
         for key, value in submission.answers.items():
-            if key in {"consent", "township", "village", "contact_name", "phone",
-                       "household_size", "annual_income"}:
+            if key in {
+                "consent",
+                "township",
+                "village",
+                "contact_name",
+                "phone",
+                "household_size",
+                "annual_income",
+            }:
                 continue
             assert row[answer_label_of(key)] == expected_answer(submission.dialog, key, value), key
 
@@ -270,7 +307,9 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db
     history = as_dicts(sheets["状态记录"])
     assert list(sheets["状态记录"][0]) == HISTORY_HEADERS
     assert [(h["编号"], h["新状态"]) for h in history] == [
-        (shuiyang, "核实中"), (shuiyang, "已纳入监测"), (liqiao, "核实中"),
+        (shuiyang, "核实中"),
+        (shuiyang, "已纳入监测"),
+        (liqiao, "核实中"),
     ]
     first = history[0]
     assert first["时间"] == datetime(2024, 6, 7, 10, 0)
@@ -305,9 +344,17 @@ def test_township_and_local_date_range_narrow_the_export(db, tmp_path):
     assert [r["编号"] for r in rows] == [first_minute, other_township, last_minute]
     assert rows[0]["提交时间"] == datetime(2024, 6, 1, 0, 30)
 
-    out, count = export(db, tmp_path, ExportFilter(EVERYTHING, township="水阳镇", since=date(2024, 6, 1)),
-                        name="shuiyang")
-    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [first_minute, last_minute, next_month]
+    out, count = export(
+        db,
+        tmp_path,
+        ExportFilter(EVERYTHING, township="水阳镇", since=date(2024, 6, 1)),
+        name="shuiyang",
+    )
+    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [
+        first_minute,
+        last_minute,
+        next_month,
+    ]
 
     out, count = export(db, tmp_path, ExportFilter(EVERYTHING, until=date(2024, 5, 31)), name="may")
     assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [just_before]
@@ -346,7 +393,11 @@ def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(db, tmp_p
     history_path = history_csv_path(out)
     assert count == 2
     assert history_path == tmp_path / "导出_状态记录.csv"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["导出.csv", "导出.xlsx", "导出_状态记录.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "导出.csv",
+        "导出.xlsx",
+        "导出_状态记录.csv",
+    ]
     for path in (out, history_path):
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
 
@@ -366,7 +417,14 @@ def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(db, tmp_p
         assert read_csv(path) == [[as_text(v) for v in row] for row in workbook[sheet]]
     rows = read_csv(out)
     assert rows[1][:5] == [first, "困难申报", "2024-06-03 09:15", "水阳镇", "红星村"]
-    assert read_csv(history_path)[2] == [second, "2024-06-06 10:00", "9001", "待核实", "不予纳入", "收入高于监测线"]
+    assert read_csv(history_path)[2] == [
+        second,
+        "2024-06-06 10:00",
+        "9001",
+        "待核实",
+        "不予纳入",
+        "收入高于监测线",
+    ]
 
 
 def test_text_that_looks_like_a_formula_stays_text(db, tmp_path):
@@ -374,8 +432,14 @@ def test_text_that_looks_like_a_formula_stays_text(db, tmp_path):
     answers = dict(REPORT_ANSWERS, description="+86 电话联系；@村委会", causes_other="-1+1")
     reference = submit(db, "水阳镇", answers=answers, contact_name=attack)
     change_status(db, reference, "核实中", local(2024, 6, 5), note="=1+1")
-    markup = submit(db, "水阳镇", contact_name="<r>李</r>",
-                    answers=dict(REPORT_ANSWERS, description='<r><t>x</t></r></is></c><c r="A9"><f>1+1</f></c><is><r>'))
+    markup = submit(
+        db,
+        "水阳镇",
+        contact_name="<r>李</r>",
+        answers=dict(
+            REPORT_ANSWERS, description='<r><t>x</t></r></is></c><c r="A9"><f>1+1</f></c><is><r>'
+        ),
+    )
 
     xlsx, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
     book = load_workbook(xlsx)
@@ -433,10 +497,19 @@ def test_ten_thousand_rows_stream_out_with_progress(db, tmp_path):
     with db.session() as session:
         session.execute(insert(Submission), rows)
         ids = session.scalars(select(Submission.id).order_by(Submission.id).limit(2)).all()
-        session.execute(insert(StatusChange), [
-            {"submission_id": ids[0], "changed_by": 1, "changed_at": base, "from_status": "待核实",
-             "to_status": "核实中", "note": ""},
-        ])
+        session.execute(
+            insert(StatusChange),
+            [
+                {
+                    "submission_id": ids[0],
+                    "changed_by": 1,
+                    "changed_at": base,
+                    "from_status": "待核实",
+                    "to_status": "核实中",
+                    "note": "",
+                },
+            ],
+        )
 
     seen: list[int] = []
     out = tmp_path / "big.xlsx"
@@ -470,7 +543,9 @@ def test_a_failed_export_leaves_no_file_behind(db, tmp_path):
     for fmt in ("xlsx", "csv"):
         out = tmp_path / f"half.{fmt}"
         with pytest.raises(KeyboardInterrupt):
-            export_submissions(db, CATALOG, ExportFilter(EVERYTHING), out, fmt, progress=interrupted)
+            export_submissions(
+                db, CATALOG, ExportFilter(EVERYTHING), out, fmt, progress=interrupted
+            )
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError, match="pdf"):
         export_submissions(db, CATALOG, ExportFilter(EVERYTHING), tmp_path / "x.pdf", "pdf")
@@ -492,8 +567,20 @@ def test_the_operator_exports_from_the_command_line(tmp_path):
     db.engine.dispose()
 
     out = tmp_path / "水阳镇六月.xlsx"
-    result = run_bot("export", "--format", "xlsx", "--out", str(out), "--township", "水阳镇",
-                     "--since", "2024-06-01", "--until", "2024-06-30", database_url=url)
+    result = run_bot(
+        "export",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+        "--township",
+        "水阳镇",
+        "--since",
+        "2024-06-01",
+        "--until",
+        "2024-06-30",
+        database_url=url,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"已导出 1 条记录到 {out}"
     assert "Traceback" not in result.stderr
@@ -511,8 +598,16 @@ def test_the_operator_exports_from_the_command_line(tmp_path):
 )
 def test_a_bad_date_gets_one_chinese_line_naming_the_option(tmp_path, option, value):
     out = tmp_path / "x.xlsx"
-    result = run_bot("export", "--format", "xlsx", "--out", str(out), option, value,
-                     database_url=f"sqlite:///{tmp_path / 'server.db'}")
+    result = run_bot(
+        "export",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+        option,
+        value,
+        database_url=f"sqlite:///{tmp_path / 'server.db'}",
+    )
     assert result.returncode == 2
     message = result.stderr.strip()
     assert "\n" not in message and "Traceback" not in message
@@ -522,10 +617,21 @@ def test_a_bad_date_gets_one_chinese_line_naming_the_option(tmp_path, option, va
 
 def test_dates_in_the_wrong_order_or_a_missing_folder_are_refused_in_one_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'server.db'}"
-    backwards = run_bot("export", "--format", "csv", "--out", str(tmp_path / "x.csv"),
-                        "--since", "2024-07-01", "--until", "2024-06-01", database_url=url)
-    nowhere = run_bot("export", "--format", "csv", "--out", str(tmp_path / "no" / "x.csv"),
-                      database_url=url)
+    backwards = run_bot(
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "x.csv"),
+        "--since",
+        "2024-07-01",
+        "--until",
+        "2024-06-01",
+        database_url=url,
+    )
+    nowhere = run_bot(
+        "export", "--format", "csv", "--out", str(tmp_path / "no" / "x.csv"), database_url=url
+    )
     for result, option in ((backwards, "--since"), (nowhere, "--out")):
         assert result.returncode == 2
         assert option in result.stderr and "\n" not in result.stderr.strip()

@@ -29,20 +29,29 @@ def _problems(data_dir: Path) -> list[str]:
 
 
 def test_a_duplicate_id_names_both_places(data_copy):
-    _append(data_copy / "entries" / "terms.yaml", """
+    _append(
+        data_copy / "entries" / "terms.yaml",
+        """
   - id: monitoring-line
     question: 重复的问题
     alternates: [重复]
     answer: 重复
     source: {document: 文件, section: 章节, date: 2024-08-29}
     tags: [测试]
-""")
+""",
+    )
     (problem,) = _problems(data_copy)
-    assert "terms.yaml:" in problem and "id 重复：monitoring-line" in problem and "plan.yaml" in problem
+    assert (
+        "terms.yaml:" in problem
+        and "id 重复：monitoring-line" in problem
+        and "plan.yaml" in problem
+    )
 
 
 def test_missing_fields_broken_related_ids_and_unknown_parameters_are_all_reported(data_copy):
-    _append(data_copy / "entries" / "terms.yaml", """
+    _append(
+        data_copy / "entries" / "terms.yaml",
+        """
   - id: no-answer
     question: 没有答案的条目
     alternates: [测试]
@@ -61,7 +70,8 @@ def test_missing_fields_broken_related_ids_and_unknown_parameters_are_all_report
     source: {document: 文件, section: 章节, date: 2024-08-29}
     tags: [测试]
     related: [nowhere]
-""")
+""",
+    )
     problems = _problems(data_copy)
     text = "\n".join(problems)
     assert "no-answer 缺少字段：answer" in text
@@ -82,7 +92,9 @@ def test_a_yaml_syntax_error_names_the_line(data_copy):
 
 def test_a_missing_monitoring_line_for_the_current_year_is_reported(data_copy):
     params = data_copy / "parameters.yaml"
-    params.write_text(params.read_text("utf-8").replace("current_year: 2024", "current_year: 2031"), "utf-8")
+    params.write_text(
+        params.read_text("utf-8").replace("current_year: 2024", "current_year: 2031"), "utf-8"
+    )
     (problem,) = _problems(data_copy)
     assert "parameters.yaml:" in problem and "2031" in problem
 
@@ -90,8 +102,11 @@ def test_a_missing_monitoring_line_for_the_current_year_is_reported(data_copy):
 def test_answers_render_from_the_parameters_so_next_year_is_one_edit(data_copy):
     params = data_copy / "parameters.yaml"
     text = params.read_text("utf-8").replace("current_year: 2024", "current_year: 2025")
-    text = text.replace("monitoring_lines:\n", "monitoring_lines:\n  - year: 2025\n    province: 安徽\n"
-                        "    yuan_per_capita_per_year: 9500\n    source: 测试\n")
+    text = text.replace(
+        "monitoring_lines:\n",
+        "monitoring_lines:\n  - year: 2025\n    province: 安徽\n"
+        "    yuan_per_capita_per_year: 9500\n    source: 测试\n",
+    )
     params.write_text(text, "utf-8")
     kb = load_knowledge(data_copy)
     answer = kb.get("monitoring-line").answer

@@ -126,10 +126,12 @@ async def test_in_a_group_chat_the_bot_only_points_to_a_private_chat(telegram):
     payload = {
         "update_id": 777001,
         "message": {
-            "message_id": 5, "date": 1_700_000_000,
+            "message_id": 5,
+            "date": 1_700_000_000,
             "chat": {"id": -100123, "type": "supergroup", "title": "村民群"},
             "from": {"id": RESIDENT, "is_bot": False, "first_name": "村民"},
-            "text": "/mydata", "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+            "text": "/mydata",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
         },
     }
     before = len(telegram.api.calls)

@@ -11,7 +11,9 @@ import yaml
 
 from knowledge import KnowledgeBase
 
-QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "qa_questions.yaml").read_text("utf-8"))
+QUESTIONS = yaml.safe_load(
+    (Path(__file__).parent / "data" / "qa_questions.yaml").read_text("utf-8")
+)
 IN_SCOPE_FLOOR = 0.95
 OUT_OF_SCOPE_FLOOR = 0.97
 
@@ -50,7 +52,9 @@ def test_out_of_scope_questions_are_not_answered(kb: KnowledgeBase):
         ("三保障是ｓｈｅｎｍｅ意思　？？", "住房安全"),  # full-width letters and spaces
     ],
 )
-def test_a_villager_typing_the_way_people_type_still_finds_the_answer(kb, question, expected_entry_fact):
+def test_a_villager_typing_the_way_people_type_still_finds_the_answer(
+    kb, question, expected_entry_fact
+):
     answer = kb.ask(question)
     assert answer.entry is not None, f"abstained on {question!r} (score {answer.score})"
     assert expected_entry_fact in answer.entry.answer

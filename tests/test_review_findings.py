@@ -40,7 +40,10 @@ def test_a_description_ending_in_a_question_is_kept_and_the_question_answered(as
     assert assistant.drafts.load(RESIDENT).state["step"] == "description"
     replies = say(assistant, RESIDENT, "家里困难，监测线是多少？")
     assert "9100元" in shown(replies) and "联系人的姓名" in shown(replies)
-    assert assistant.drafts.load(RESIDENT).state["answers"]["description"] == "家里困难，监测线是多少？"
+    assert (
+        assistant.drafts.load(RESIDENT).state["answers"]["description"]
+        == "家里困难，监测线是多少？"
+    )
 
 
 def cadre_midway_through_a_visit(kb, db, steps: int) -> Assistant:
@@ -77,7 +80,7 @@ def test_an_assigned_cadre_can_open_the_household_they_must_verify(kb, db):
 
 def test_unanswered_questions_hide_long_numbers_and_belong_to_the_asker(assistant):
     say(assistant, RESIDENT, "我叫张三，身份证342501198001011234，电话13812345678，补贴咋领")
-    (stored, _), = UnansweredLog(assistant.db).most_frequent()
+    ((stored, _),) = UnansweredLog(assistant.db).most_frequent()
     assert "342501198001011234" not in stored and "13812345678" not in stored
     assert "补贴咋领" in shown(say(assistant, RESIDENT, "/mydata"))
     say(assistant, RESIDENT, "/delete")
@@ -105,15 +108,23 @@ def test_a_submit_from_a_stale_state_is_retried_on_the_fresh_one(assistant, monk
         return real_load(user_id) if len(loads) > 1 else draft
 
     monkeypatch.setattr(assistant.drafts, "load", stale_then_fresh)
-    replies = assistant.handle(Incoming(user_id=RESIDENT, chat_id=RESIDENT, callback=f"d:{draft.draft_id}:submit"))
+    replies = assistant.handle(
+        Incoming(user_id=RESIDENT, chat_id=RESIDENT, callback=f"d:{draft.draft_id}:submit")
+    )
     (stored,) = SubmissionStore(assistant.db).of_user(RESIDENT)
     assert stored.reference in shown(replies) and len(loads) >= 2
 
 
 def test_admins_get_a_clear_reply_for_odd_ids_and_pages(kb, db):
     assistant = Assistant(kb, db, admin_ids=frozenset({ADMIN}))
-    for text in ("/staff add ² admin", "/staff add 99999999999999999999999 cadre", "/assign FP000001 ²",
-                 "/export " + "某" * 61, "/export 2024-09-30 2024-09-01", "/export 2024-01-01 2024-02-01 2024-03-01"):
+    for text in (
+        "/staff add ² admin",
+        "/staff add 99999999999999999999999 cadre",
+        "/assign FP000001 ²",
+        "/export " + "某" * 61,
+        "/export 2024-09-30 2024-09-01",
+        "/export 2024-01-01 2024-02-01 2024-03-01",
+    ):
         replies = say(assistant, ADMIN, text)
         assert replies and "出了点问题" not in shown(replies)
     for data in ("pg:²", "pg:99999999999999999999999", "st:²:1", "st:99999999999999999999:1"):

@@ -26,7 +26,7 @@ async def test_a_reviewer_changes_a_status_and_the_resident_is_told_in_their_own
     StaffDirectory(db).add(REVIEWER, "reviewer", ["水阳镇"], added_by=ADMIN)
     reference = submit(db, user=RESIDENT, township="水阳镇", draft="tg1")
     record = await telegram.send(REVIEWER, f"/view {reference}")
-    (_, data), = record.buttons()
+    ((_, data),) = record.buttons()
     await telegram.tap(REVIEWER, data)
     done = await telegram.send(REVIEWER, "已电话联系，安排入户")
     to_resident = [m for m in done.method("sendMessage") if m["chat_id"] == RESIDENT]
@@ -50,7 +50,11 @@ async def test_export_arrives_as_an_xlsx_document_and_stats_as_a_png(kb, db):
 async def test_a_stranger_gets_neither_files_nor_charts(kb, db):
     telegram = await _harness(kb, db)
     submit(db, user=RESIDENT, township="水阳镇", draft="tg3")
-    for command in ("/export", "/stats", f"/view {SubmissionStore(db).of_user(RESIDENT)[0].reference}"):
+    for command in (
+        "/export",
+        "/stats",
+        f"/view {SubmissionStore(db).of_user(RESIDENT)[0].reference}",
+    ):
         seen = await telegram.send(RESIDENT + 1, command)
         assert not seen.method("sendDocument") and not seen.method("sendPhoto")
         assert "仅限工作人员" in seen.text

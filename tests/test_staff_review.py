@@ -17,19 +17,44 @@ from tests.dialog_script import REPORT_ANSWERS
 
 STRANGER, RESIDENT, CADRE, REVIEWER_A, REVIEWER_B, ADMIN = 1, 2, 3, 4, 5, 6
 PERSONAS = {
-    "stranger": STRANGER, "resident": RESIDENT, "cadre": CADRE,
-    "reviewer of 水阳镇": REVIEWER_A, "reviewer of 狸桥镇": REVIEWER_B, "admin": ADMIN,
+    "stranger": STRANGER,
+    "resident": RESIDENT,
+    "cadre": CADRE,
+    "reviewer of 水阳镇": REVIEWER_A,
+    "reviewer of 狸桥镇": REVIEWER_B,
+    "admin": ADMIN,
 }
 
 
-def submit(db, *, user: int, township: str, dialog: str = "report", draft: str, name: str = "张三",
-           phone: str = "13812345678", priority: str = "优先核实") -> str:
+def submit(
+    db,
+    *,
+    user: int,
+    township: str,
+    dialog: str = "report",
+    draft: str,
+    name: str = "张三",
+    phone: str = "13812345678",
+    priority: str = "优先核实",
+) -> str:
     answers = dict(REPORT_ANSWERS, township=township, contact_name=name, phone=phone)
-    reference, _ = SubmissionStore(db).submit(NewSubmission(
-        dialog=dialog, draft_id=draft, submitted_by=user, answers=answers, township=township,
-        village="红星村", contact_name=name, phone=phone, household_size=4, annual_income=32000,
-        per_capita_income=8000, priority=priority, priority_reasons=["人均纯收入约 8000 元，低于 2024 年监测范围 9100 元"],
-    ))
+    reference, _ = SubmissionStore(db).submit(
+        NewSubmission(
+            dialog=dialog,
+            draft_id=draft,
+            submitted_by=user,
+            answers=answers,
+            township=township,
+            village="红星村",
+            contact_name=name,
+            phone=phone,
+            household_size=4,
+            annual_income=32000,
+            per_capita_income=8000,
+            priority=priority,
+            priority_reasons=["人均纯收入约 8000 元，低于 2024 年监测范围 9100 元"],
+        )
+    )
     return reference
 
 
@@ -42,15 +67,25 @@ def world(kb, db):
     staff.add(REVIEWER_A, "reviewer", ["水阳镇"], added_by=ADMIN)
     staff.add(REVIEWER_B, "reviewer", ["狸桥镇"], added_by=ADMIN)
     report = submit(db, user=RESIDENT, township="水阳镇", draft="r1", name="<b>王小明</b>")
-    visit = submit(db, user=CADRE, township="狸桥镇", dialog="visit", draft="v1", name="李四",
-                   phone="13900001111", priority="一般")
+    visit = submit(
+        db,
+        user=CADRE,
+        township="狸桥镇",
+        dialog="visit",
+        draft="v1",
+        name="李四",
+        phone="13900001111",
+        priority="一般",
+    )
     return assistant, report, visit
 
 
 def say(assistant: Assistant, user: int, text: str) -> list[Reply]:
     if text.startswith("/"):
         head, *args = text[1:].split()
-        return assistant.handle(Incoming(user_id=user, chat_id=user, text=text, command=head, args=tuple(args)))
+        return assistant.handle(
+            Incoming(user_id=user, chat_id=user, text=text, command=head, args=tuple(args))
+        )
     return assistant.handle(Incoming(user_id=user, chat_id=user, text=text))
 
 
@@ -64,14 +99,24 @@ def shown(replies: list[Reply]) -> str:
 
 def carries_data(replies: list[Reply], report: str, visit: str) -> bool:
     text = shown(replies)
-    return (report in text or visit in text or "王小明" in text or "李四" in text
-            or "5678" in text or any(r.document or r.photo for r in replies))
+    return (
+        report in text
+        or visit in text
+        or "王小明" in text
+        or "李四" in text
+        or "5678" in text
+        or any(r.document or r.photo for r in replies)
+    )
 
 
 # persona → (sees the 水阳镇 report, sees the 狸桥镇 visit) in /pending
 PENDING = {
-    "stranger": (False, False), "resident": (False, False), "cadre": (False, True),
-    "reviewer of 水阳镇": (True, False), "reviewer of 狸桥镇": (False, True), "admin": (True, True),
+    "stranger": (False, False),
+    "resident": (False, False),
+    "cadre": (False, True),
+    "reviewer of 水阳镇": (True, False),
+    "reviewer of 狸桥镇": (False, True),
+    "admin": (True, True),
 }
 
 
@@ -170,7 +215,11 @@ def test_a_status_change_needs_a_note_and_leaves_history_audit_and_a_notificatio
     with assistant.db.session() as session:
         (change,) = session.scalars(select(StatusChange)).all()
         assert (change.from_status, change.to_status, change.changed_by, change.note) == (
-            "待核实", "核实中", REVIEWER_A, "已安排村干部周三入户")
+            "待核实",
+            "核实中",
+            REVIEWER_A,
+            "已安排村干部周三入户",
+        )
         actions = [a.action for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert actions == ["view", "status"]
 
@@ -179,7 +228,11 @@ def test_a_status_change_needs_a_note_and_leaves_history_audit_and_a_notificatio
 
     again = say(assistant, REVIEWER_A, f"/view {report}")
     assert "已安排村干部周三入户" in shown(again)
-    assert [b.label for row in again[0].buttons for b in row] == ["→ 已纳入监测", "→ 不符合条件", "→ 已转办"]
+    assert [b.label for row in again[0].buttons for b in row] == [
+        "→ 已纳入监测",
+        "→ 不符合条件",
+        "→ 已转办",
+    ]
 
 
 def test_an_unknown_jump_in_the_workflow_is_refused(world):

@@ -28,7 +28,10 @@ def test_near_the_line_with_a_hardship_cause_needs_attention():
 
 
 def test_near_the_line_without_a_cause_is_ordinary():
-    assert level({"household_size": 2, "annual_income": 20000, "causes": ["暂无明显困难"]}).level == "一般"
+    assert (
+        level({"household_size": 2, "annual_income": 20000, "causes": ["暂无明显困难"]}).level
+        == "一般"
+    )
 
 
 def test_large_rigid_expenditure_needs_attention_even_above_the_line():
@@ -37,7 +40,9 @@ def test_large_rigid_expenditure_needs_attention_even_above_the_line():
     assert "67%" in result.reasons[0]
 
 
-@pytest.mark.parametrize("flag", ["child_out_of_school", "no_medical_insurance", "unsafe_housing", "unsafe_water"])
+@pytest.mark.parametrize(
+    "flag", ["child_out_of_school", "no_medical_insurance", "unsafe_housing", "unsafe_water"]
+)
 def test_any_three_guarantees_or_water_problem_is_verified_first(flag):
     result = level({"household_size": 3, "annual_income": 90000, flag: True})
     assert result.level == "优先核实"

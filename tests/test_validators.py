@@ -19,9 +19,21 @@ from dialogs.validators import (
 @pytest.mark.parametrize(
     ("typed", "yuan"),
     [
-        ("32000", 32000), ("3.2万", 32000), ("三万二", 32000), ("3万2千元", 32000), ("1.5w", 15000),
-        ("32,000元", 32000), ("３２０００", 32000), ("两万", 20000), ("一万五千块", 15000),
-        ("大概三万左右", 30000), ("8千", 8000), ("没有", 0), ("0", 0), ("2.5K", 2500), ("32，000", 32000),
+        ("32000", 32000),
+        ("3.2万", 32000),
+        ("三万二", 32000),
+        ("3万2千元", 32000),
+        ("1.5w", 15000),
+        ("32,000元", 32000),
+        ("３２０００", 32000),
+        ("两万", 20000),
+        ("一万五千块", 15000),
+        ("大概三万左右", 30000),
+        ("8千", 8000),
+        ("没有", 0),
+        ("0", 0),
+        ("2.5K", 2500),
+        ("32，000", 32000),
     ],
 )
 def test_a_resident_typing_an_amount_their_way_gets_it_understood(typed, yuan):
@@ -34,7 +46,9 @@ def test_an_amount_that_is_not_a_number_is_rejected(typed):
         parse_money(typed)
 
 
-@pytest.mark.parametrize(("typed", "count"), [("4", 4), ("四口人", 4), ("4个人", 4), ("十二", 12), ("家里五口", 5)])
+@pytest.mark.parametrize(
+    ("typed", "count"), [("4", 4), ("四口人", 4), ("4个人", 4), ("十二", 12), ("家里五口", 5)]
+)
 def test_household_size_in_words_or_digits(typed, count):
     assert parse_integer(typed) == count
 
@@ -48,8 +62,11 @@ def test_a_household_size_that_is_not_a_whole_number_is_rejected(typed):
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [
-        ("13812345678", "13812345678"), ("138-1234-5678", "13812345678"), ("+86 138 1234 5678", "13812345678"),
-        ("0563-2701280", "0563-2701280"), ("05632701280", "0563-2701280"),
+        ("13812345678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("0563-2701280", "0563-2701280"),
+        ("05632701280", "0563-2701280"),
     ],
 )
 def test_mobiles_and_landlines_are_accepted_and_formatted(typed, stored):
@@ -62,7 +79,9 @@ def test_numbers_that_cannot_be_called_are_rejected(typed):
         parse_phone(typed)
 
 
-@pytest.mark.parametrize(("typed", "answer"), [("是", True), ("有", True), ("否", False), ("没有", False), ("不", False)])
+@pytest.mark.parametrize(
+    ("typed", "answer"), [("是", True), ("有", True), ("否", False), ("没有", False), ("不", False)]
+)
 def test_yes_and_no_in_everyday_words(typed, answer):
     assert parse_yes_no(typed) is answer
 
@@ -109,7 +128,9 @@ def test_about_an_amount_is_taken_as_the_amount_and_a_misplaced_comma_is_questio
         parse_money("3,2")
 
 
-@pytest.mark.parametrize("typed", ["13812345678 ext 123", "13812345678;13912345678", "400-800-8888"])
+@pytest.mark.parametrize(
+    "typed", ["13812345678 ext 123", "13812345678;13912345678", "400-800-8888"]
+)
 def test_extensions_two_numbers_and_hotlines_are_not_a_residents_phone(typed):
     with pytest.raises(Invalid):
         parse_phone(typed)

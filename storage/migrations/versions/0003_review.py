@@ -21,7 +21,12 @@ def upgrade() -> None:
     op.create_table(
         "status_history",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "submission_id",
+            sa.Integer,
+            sa.ForeignKey("submissions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("changed_by", sa.BigInteger, nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("from_status", sa.String(20), nullable=False),
@@ -42,7 +47,12 @@ def upgrade() -> None:
     op.create_table(
         "deletion_requests",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "submission_id",
+            sa.Integer,
+            sa.ForeignKey("submissions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("requested_by", sa.BigInteger, nullable=False),
         sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
     )
@@ -50,7 +60,12 @@ def upgrade() -> None:
     op.create_table(
         "staff_prompts",
         sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
-        sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "submission_id",
+            sa.Integer,
+            sa.ForeignKey("submissions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("action", sa.String(20), nullable=False),
         sa.Column("value", sa.String(40), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
