@@ -18,7 +18,7 @@ import logging
 import sys
 
 from assistant.config import ConfigError, load_settings
-from assistant.yamlfile import DataError
+from common.yamlfile import DataError
 
 log = logging.getLogger("bot")
 CLI_OPERATOR = 0  # the actor id the audit log records for commands run on the server

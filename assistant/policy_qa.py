@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assistant import texts
-from assistant.messages import Button, Reply
+from common.messages import Button, Reply
+from common.text import normalize
 from knowledge import Answer, Entry, KnowledgeBase
-from knowledge.text import normalize
 
 MAX_QUESTION_CHARS = 300
 _BUTTON_LABEL_CHARS = 30

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from assistant.messages import Button, Incoming, Reply
+from common.messages import Button, Incoming, Reply
 from dialogs.engine import DialogState, format_value
 from dialogs.spec import Catalog
 from storage.models import to_local

@@ -19,10 +19,10 @@ import re
 from collections.abc import Callable
 
 from assistant import texts
-from assistant.messages import Button, Incoming, Reply
 from assistant.policy_qa import MAX_QUESTION_CHARS, Kind, PolicyQA, button_label
 from assistant.resident_rights import ResidentRights
 from assistant.staff_desk import StaffDesk
+from common.messages import Button, Incoming, Reply
 from dialogs.engine import DialogEngine, DialogState, Event, Result, Turn
 from dialogs.spec import Catalog, Dialog, load_catalog
 from dialogs.triage import triage

@@ -15,7 +15,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from assistant.messages import Button, Incoming, Reply
+from common.messages import Button, Incoming, Reply
 from dialogs.spec import Catalog
 from knowledge import KnowledgeBase
 from review.access import ROLE_NAMES, ROLES, StaffRole

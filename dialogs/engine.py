@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from assistant.messages import Button, Reply
+from common.messages import Button, Reply
 from dialogs import validators
 from dialogs.spec import OTHER_CHOICE, Catalog, Dialog, Step
 from dialogs.validators import Invalid

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.yamlfile import DataError, LineDict, Problem, load_yaml
+from common.yamlfile import DataError, LineDict, Problem, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

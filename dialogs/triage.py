@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.yamlfile import LineDict, Problem
+from common.yamlfile import LineDict, Problem
 
 CONDITIONS = {
     "per_capita_below",

@@ -16,7 +16,6 @@ specific reason in Chinese (the engine adds the step's example). They are pure f
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 from collections.abc import Sequence
 
@@ -24,23 +23,11 @@ import cn2an
 import phonenumbers
 from rapidfuzz import fuzz, process
 
-from knowledge.text import normalize
+from common.text import clean_text, normalize
 
 
 class Invalid(ValueError):
     """The input is not a valid answer; the message says why."""
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def clean_text(raw: str, *, fold: bool = True) -> str:
-    """Control characters removed, whitespace collapsed; with `fold`, also NFKC (full-width
-    digits and letters to half-width) — for parsing, not for text that is stored as typed,
-    where Chinese punctuation (，？) must stay."""
-    text = unicodedata.normalize("NFKC", raw) if fold else raw
-    text = _CONTROL.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 _MONEY_NOISE = re.compile(

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from assistant.messages import Incoming, Reply
+from common.messages import Incoming, Reply
 
 CONSOLE_USER_ID = 0  # the local operator; Telegram ids are positive
 _TAG = re.compile(r"</?(b|i|u|s|code|pre)>")

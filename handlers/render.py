@@ -11,7 +11,7 @@ from telegram import (
     Update,
 )
 
-from assistant.messages import Incoming, Reply
+from common.messages import Incoming, Reply
 
 
 def to_incoming(update: Update) -> Incoming | None:

@@ -24,8 +24,8 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from assistant.config import ConfigError, Settings, load_settings
-from assistant.messages import Incoming, Reply
 from assistant.service import COMMANDS, Assistant
+from common.messages import Incoming, Reply
 from handlers.render import reply_markup, split_message, to_incoming
 
 log = logging.getLogger(__name__)

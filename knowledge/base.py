@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from assistant.yamlfile import DataError, LineDict, Problem, load_yaml
+from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge.params import PolicyParameters, load_parameters
 from knowledge.retrieval import Analyzer, Retriever
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.yamlfile import DataError, LineDict, Problem, load_yaml
+from common.yamlfile import DataError, LineDict, Problem, load_yaml
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ import jieba
 from jieba.posseg import POSTokenizer
 from rapidfuzz import fuzz
 
-from knowledge.text import HomophoneFixer, is_cjk, normalize
+from common.text import is_cjk, normalize
+from knowledge.text import HomophoneFixer
 
 jieba.setLogLevel(logging.WARNING)
 

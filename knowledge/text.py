@@ -10,35 +10,12 @@ since many rural users type by ear.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-import opencc
 from pypinyin import Style, lazy_pinyin
 
-_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
-_SPACE_IN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
-_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def normalize(text: str) -> str:
-    """Fold width, script and case; keep letters, digits and Han characters, separated by spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _SPACE_IN_HAN.sub("", text)  # "监 测 线" is 监测线: spaces never part Han words
-    text = _t2s().convert(text).lower()
-    return _NOT_WORD.sub(" ", text).strip()
-
-
-def is_cjk(text: str) -> bool:
-    return bool(_CJK.match(text))
-
+from common.text import is_cjk
 
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))

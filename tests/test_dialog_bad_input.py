@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.messages import Incoming
+from common.messages import Incoming
 from dialogs.engine import DialogState, Result
 from tests.dialog_script import REPORT, event_for
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.yamlfile import DataError
+from common.yamlfile import DataError
 from knowledge.base import DATA_DIR, load_knowledge
 
 

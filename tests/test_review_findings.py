@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.messages import Incoming
 from assistant.service import Assistant
+from common.messages import Incoming
 from dialogs.engine import DialogState
 from storage.repository import StaffDirectory, SubmissionStore, UnansweredLog
 from tests.dialog_script import REPORT, VISIT, event_for

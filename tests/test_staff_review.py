@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from assistant.messages import Incoming, Reply
 from assistant.service import Assistant
+from common.messages import Incoming, Reply
 from storage.models import AuditEntry, DeletionRequest, StatusChange
 from storage.repository import NewSubmission, StaffDirectory, SubmissionStore
 from tests.dialog_script import REPORT_ANSWERS

@@ -54,7 +54,7 @@ def test_a_draft_saved_from_a_stale_version_is_refused(db):
 
 
 def test_a_conflicting_write_is_retried_on_fresh_state(assistant, monkeypatch):
-    from assistant.messages import Incoming
+    from common.messages import Incoming
 
     assistant.handle(Incoming(user_id=43, chat_id=43, command="report", text="/report"))
     real_save = assistant.drafts.save

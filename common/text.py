@@ -1,0 +1,48 @@
+"""Normalising what people type, shared by retrieval and the dialog validators.
+
+`normalize` folds what people type into one form: NFKC (full-width → half-width), 繁 → 简
+through OpenCC, lower case, control characters and punctuation (and emoji) to spaces.
+`clean_text` only removes control characters and collapses whitespace (optionally NFKC), for
+text that is parsed or stored as typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+_SPACE_IN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
+_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """Fold width, script and case; keep letters, digits and Han characters, separated by spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACE_IN_HAN.sub("", text)  # "监 测 线" is 监测线: spaces never part Han words
+    text = _t2s().convert(text).lower()
+    return _NOT_WORD.sub(" ", text).strip()
+
+
+def is_cjk(text: str) -> bool:
+    return bool(_CJK.match(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(raw: str, *, fold: bool = True) -> str:
+    """Control characters removed, whitespace collapsed; with `fold`, also NFKC (full-width
+    digits and letters to half-width) — for parsing, not for text that is stored as typed,
+    where Chinese punctuation (，？) must stay."""
+    text = unicodedata.normalize("NFKC", raw) if fold else raw
+    text = _CONTROL.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
