@@ -110,22 +110,19 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export submissions (all of them: the operator runs this on the server) to xlsx or CSV."""
-    from datetime import datetime
     from pathlib import Path
 
-    dates = {}
-    for option in ("since", "until"):
-        raw = getattr(args, option)
-        try:
-            dates[option] = None if raw is None else datetime.strptime(raw, "%Y-%m-%d").date()
-        except ValueError:
-            print(
-                f"参数错误：--{option} 应为 YYYY-MM-DD 格式的日期（例如 2024-06-01），收到“{raw}”",
-                file=sys.stderr,
-            )
-            return 2
-    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
-        print("参数错误：--since 的日期晚于 --until 的日期", file=sys.stderr)
+    from dialogs.spec import load_catalog
+    from review.access import Scope
+    from review.export import ExportArgumentError, export_filter
+
+    catalog = load_catalog()
+    try:
+        filters = export_filter(
+            Scope(everything=True), catalog, args.township, args.since, args.until
+        )
+    except ExportArgumentError as exc:
+        print(f"参数错误：--{exc.argument} {exc}", file=sys.stderr)
         return 2
     out = Path(args.out)
     if not out.parent.is_dir():
@@ -134,20 +131,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm  # the heavy imports only once the arguments are known to be good
 
-    from dialogs.spec import load_catalog
-    from review.access import Scope
-    from review.export import ExportFilter, count_submissions, export_submissions
+    from review.export import count_submissions, export_submissions
     from storage.database import open_database
     from storage.repository import AuditLog
 
     settings = load_settings()
-    catalog = load_catalog()
     db = open_database(settings.database_url)
-    filters = ExportFilter(Scope(everything=True), args.township, dates["since"], dates["until"])
     try:
-        with tqdm(
-            total=count_submissions(db, filters), unit="条", desc="导出", file=sys.stderr
-        ) as bar:
+        total = count_submissions(db, filters)
+        with tqdm(total=total, unit="条", desc="导出", file=sys.stderr) as bar:
             count = export_submissions(
                 db,
                 catalog,

@@ -1,6 +1,13 @@
-"""Fixed user-facing wording (Simplified Chinese), kept together so it reads as one voice."""
+"""Every reply the core composes (Simplified Chinese), kept together so it reads as one voice.
+
+Placeholders in braces are filled by the caller; any user-typed value is HTML-escaped before it
+is filled in. The wording of the dialogs' questions lives in `dialogs/data/*.yaml`, the
+engine's own replies in `dialogs/texts.py`, policy answers in `knowledge/data/`.
+"""
 
 BOT_NAME = "防返贫监测帮扶助手"
+
+# --- start, help, questions -----------------------------------------------------------------
 
 INTRO = (
     "您好！我是<b>{bot_name}</b>，可以帮您：\n"
@@ -34,14 +41,28 @@ SUGGEST = "您是不是想问："
 CONTACT_LINE = "也可以直接咨询{office}，电话 {phone}。"
 
 UNKNOWN_COMMAND = "没有 /{command} 这个命令。发送 /help 查看可用的功能。"
-UNKNOWN_BUTTON = "这个按钮已失效，请重新发送 /start。"
+BUTTON_EXPIRED = "这个按钮已失效，请重新发送 /start。"
 ERROR = "抱歉，处理您的消息时出了点问题，请稍后再试。如急需帮助，请拨打 {phone}。"
 
 MENU_ASK = "❓ 政策问答"
 MENU_CONTACT = "📞 联系咨询"
-
 MENU_REPORT = "📝 申报困难"
 MENU_STATUS = "🔎 查询进度"
+
+# The command menu Telegram shows (the dialogs' own commands come from their YAML `menu:`).
+COMMAND_MENU = {
+    "start": "主菜单",
+    "status": "查询申报进度",
+    "help": "使用帮助",
+    "back": "填写中：返回上一步",
+    "skip": "填写中：跳过选填项",
+    "cancel": "填写中：取消",
+    "mydata": "查看我的信息",
+    "delete": "删除我的信息",
+    "pending": "工作人员：待处理申报",
+}
+
+# --- dialogs --------------------------------------------------------------------------------
 
 DIALOG_DECLINED = "好的，已结束，没有保存任何信息。如有需要，随时发送 /{command} 重新开始。"
 DIALOG_CANCELLED = "已取消，刚才填写的内容已删除。"
@@ -55,9 +76,11 @@ ALREADY_SUBMITTED = (
     "这份内容已经提交过了，编号 <b>{reference}</b>，不会重复提交。发送 /status 查看进度。"
 )
 BUSY = "刚才的操作和另一处的修改冲突了，请再发一次。"
-STAFF_ONLY = "/{command} 只对登记的村干部和工作人员开放。如需开通，请联系管理员。"
-VISIT_NEXT = "➕ 记录本村下一户"
-DIALOG_HELP = "正在填写《{title}》。\n{step_help}\n可用命令：/back 上一步 · /skip 跳过（选填项）· /cancel 取消 · /status 查询进度"
+DIALOG_HELP = (
+    "正在填写《{title}》。\n{step_help}\n"
+    "可用命令：/back 上一步 · /skip 跳过（选填项）· /cancel 取消 · /status 查询进度"
+)
+STEP_EXAMPLE = "例如：{example}"
 MID_DIALOG_ANSWER = "（回答完这个问题，我们接着填写。）"
 
 STATUS_NONE = "您还没有提交过申报。发送 /report 开始申报困难。"
@@ -66,7 +89,15 @@ STATUS_LINE = (
     "• <b>{reference}</b>（{title}）{created} 提交 · 当前状态：<b>{status}</b> · 最后更新 {updated}"
 )
 
-STAFF_PROMPT_CANCELLED = "已放弃本次状态变更。"
+# --- access ---------------------------------------------------------------------------------
+
+STAFF_ONLY = "抱歉，这个功能只对登记的村干部和工作人员开放。如需开通，请联系管理员。"
+REVIEWERS_ONLY = "抱歉，只有管理员和审核员可以这样操作。"
+ADMIN_ONLY = "抱歉，这个命令仅限管理员使用。"
+NOT_FOUND = "没有找到这条记录，或您没有查看权限。"
+
+# --- staff ----------------------------------------------------------------------------------
+
 STAFF_HELP = (
     "<b>工作人员命令</b>\n"
     "/pending 待处理申报（按优先级）　/view 编号 查看详情并变更状态\n"
@@ -74,3 +105,92 @@ STAFF_HELP = (
     "/stats 统计图表　/unanswered 答不上来的问题　/audit 操作记录（管理员）\n"
     "/staff list | add 用户ID 角色 [乡镇…] | remove 用户ID（管理员）"
 )
+STAFF_USAGE = (
+    "用法：\n/staff list\n"
+    "/staff add 用户ID 角色 [乡镇…]（角色：admin 管理员 / reviewer 审核员 / cadre 村干部；"
+    "审核员需指定乡镇）\n"
+    "/staff remove 用户ID"
+)
+STAFF_REMOVED = "已移除 {user_id} 的工作人员身份。"
+STAFF_NOT_MEMBER = "{user_id} 不是登记的工作人员。"
+STAFF_BAD_ROLE = "角色「{role}」无效，应为 admin、reviewer 或 cadre。"
+STAFF_UNKNOWN_TOWNSHIPS = "没有这些乡镇（街道）：{townships}。请使用全称，如“水阳镇”。"
+STAFF_REVIEWER_NEEDS_TOWNSHIP = (
+    "审核员需要指定负责的乡镇（街道），例如：/staff add 123456 reviewer 水阳镇 狸桥镇"
+)
+STAFF_ADDED = "已将 {user_id} 设为{role}{scope}。"
+STAFF_SCOPE = "，负责：{townships}"
+STAFF_LIST_HEADER = "<b>工作人员</b>"
+STAFF_LIST_ADMIN_ID = "• {user_id}：管理员（ADMIN_IDS）"
+STAFF_LIST_LINE = "• {user_id}：{role}{townships}"
+STAFF_LIST_EMPTY = "还没有登记的工作人员。"
+
+PENDING_EMPTY = "您负责的范围内没有待处理的申报。"
+PENDING_HEADER = "<b>待处理申报</b>（共 {total} 份，第 {page}/{pages} 页）"
+PENDING_VIEW = "查看 {reference}"
+PAGE_PREVIOUS = "⬅️ 上一页"
+PAGE_NEXT = "下一页 ➡️"
+VIEW_USAGE = "用法：/view 编号，例如 /view FP000123"
+STATUS_BUTTON = "→ {status}"
+
+NOTE_PROMPT = (
+    "请输入把 <b>{reference}</b> 改为「{status}」的备注（必填，{limit} 字以内），"
+    "或发送 /cancel 放弃："
+)
+NOTE_PROMPT_CANCELLED = "已放弃本次状态变更。"
+NOTE_EMPTY = "备注不能为空，请说明本次变更的情况，或发送 /cancel 放弃。"
+NOTE_TOO_LONG = "备注太长（{length} 字），请控制在 {limit} 字以内。"
+STATUS_NOT_ALLOWED = "{reference} 当前是「{current}」，不能改为「{status}」。"
+STATUS_CHANGED_MEANWHILE = "{reference} 的状态刚被他人修改，请重新 /view 查看。"
+STATUS_CHANGED = "已更新 <b>{reference}</b>：{before} → {after}。"
+NOTIFY_STATUS = (
+    "您提交的申报（编号 {reference}）有新进展，当前状态：「{status}」。\n"
+    "如有疑问，可联系村（社区）干部或拨打 {phone}。发送 /status 查看全部记录。"
+)
+
+ASSIGN_USAGE = "用法：/assign 编号 干部用户ID [备注]，例如 /assign FP000123 123456 请本周入户核实"
+ASSIGN_NOT_CADRE = "{user_id} 不是登记的村干部，请先用 /staff add 登记。"
+ASSIGN_DEFAULT_NOTE = "指派入户核实"
+ASSIGNED = "已将 <b>{reference}</b> 指派给 {cadre}。"
+NOTIFY_ASSIGNED = "您被指派核实申报 <b>{reference}</b>：{note}"
+
+UNANSWERED_EMPTY = "还没有答不上来的问题。"
+UNANSWERED_HEADER = "<b>知识库答不上来的问题</b>（按次数）"
+UNANSWERED_LINE = "• {text} —— {count} 次"
+AUDIT_EMPTY = "审计日志为空。"
+AUDIT_HEADER = "<b>最近的操作记录</b>"
+
+EXPORT_USAGE = (
+    "用法：/export [乡镇] [起始日期] [结束日期]，例如 /export 水阳镇 2024-09-01 2024-09-30"
+)
+EXPORT_OUT_OF_SCOPE = "您不负责「{township}」，无法导出。"
+EXPORT_FILE = "防返贫申报_{day:%Y%m%d}.xlsx"
+EXPORTED = "已导出 {count} 条记录。"
+
+# --- a resident's data ----------------------------------------------------------------------
+
+DELETE_RULE = (
+    "<b>删除规则</b>\n"
+    "• 未提交的草稿、还在「待核实」的申报、您问过但没能回答的问题：立即删除。\n"
+    "• 已进入核实（核实中或已有结论）的申报：先保留，记录您的删除申请，由工作人员按规定处理，"
+    "因为干部可能已在跟进。"
+)
+DELETE_CONFIRM = "确定要删除吗？"
+DELETE_YES = "确认删除"
+DELETE_NO = "不删除"
+DELETE_KEPT = "好的，没有删除任何信息。"
+DELETED_DRAFT = "已删除未提交的草稿。"
+DELETED_REPORTS = "已删除申报：{references}。"
+DELETION_REQUESTED = (
+    "申报 {references} 已在核实中或已有结论，已记录您的删除申请，工作人员会按规定处理。"
+)
+NOTHING_TO_DELETE = "没有需要删除的信息。"
+
+MYDATA_HEADER = "<b>我们保存的您的信息</b>"
+MYDATA_USER_ID = "Telegram 用户 ID：{user_id}"
+MYDATA_DRAFT = "\n<b>未提交的草稿</b>（{title}）"
+MYDATA_REPORT = "\n<b>{reference}</b>（{created:%Y-%m-%d} 提交，状态：{status}）"
+MYDATA_ANSWER = "  {label}：{value}"
+MYDATA_QUESTIONS = "\n<b>您问过、我们没能回答的问题</b>（用于改进知识库）"
+MYDATA_NOTHING = "目前没有保存您的任何申报或草稿。"
+MYDATA_DELETE_HINT = "\n发送 /delete 可删除这些信息。"

@@ -22,7 +22,6 @@ class Incoming:
     callback: str | None = None  # data of a tapped inline button
     contact_phone: str | None = None  # from Telegram's "share my phone number"
     update_id: int | None = None
-    user_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,6 @@ class Reply:
     request_contact: str | None = None  # label of a "share my phone number" key
     remove_keyboard: bool = False
     edit: bool = False  # replace the message whose button was tapped, instead of sending anew
-    notice: str | None = None  # short toast for a tapped button
     to_chat: int | None = None  # send to this chat instead (a notification to a resident)
     document: Path | None = None  # a file to send (the adapter deletes it afterwards)
     filename: str | None = None

@@ -2,8 +2,19 @@
 
 `blocks.yaml` declares shared blocks of steps; each dialog file lists its steps, inline or as
 `block: name` (with optional per-step `overrides`). `places.yaml` lists the townships and their
-villages; `triage.yaml` the triage rules (see `dialogs.triage`). `load_catalog()` reports every
-problem as file:line through `DataError`.
+villages; `triage.yaml` the triage rules and which answers they read (see `dialogs.triage`).
+
+Everything the code needs to know about a dialog is declared here, not spelled out in code:
+- a step's `column:` says which column of the submission row its answer fills (the last
+  answered step of a dialog wins, so 乡镇 “其他” is replaced by the typed name);
+- a dialog's `subject:` says whose data it records (`self`: the submitter's own household —
+  they are told of status changes and may see and delete it; `household`: someone else's, as
+  in a cadre's visit), `menu:` describes its command in Telegram's command menu, and
+  `after_submit:` offers the next one (a button that starts it again, keeping some answers).
+
+`load_catalog()` reads every file even after a broken one, cross-checks every answer key that
+triage, the submission columns and `after_submit` name, and reports every problem as
+file:line through `DataError`.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
+from dialogs.triage import KeyReference, TriageRules, parse_rules
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -46,8 +58,14 @@ STEP_FIELDS = {
     "help",
     "when",
     "resets",
+    "column",
 }
+# The submission row's own copies of answers (storage.models.Submission), filled by `column:`.
+COLUMNS = ("township", "village", "contact_name", "phone", "household_size", "annual_income")
+SUBJECTS = ("self", "household")
+AUDIENCES = ("anyone", "staff")
 OTHER_CHOICE = "其他"
+SPECIAL_FILES = {"blocks", "places", "triage"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,16 @@ class Step:
     help: str | None = None
     when: dict[str, dict[str, Any]] = field(default_factory=dict)
     resets: tuple[str, ...] = ()  # answers cleared (and asked again) when this answer changes
+    column: str | None = None  # the submission column this answer fills
+
+
+@dataclass(frozen=True)
+class AfterSubmit:
+    """What a dialog offers once submitted: start it again, keeping some answers."""
+
+    prompt: str
+    button: str
+    keep: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -73,9 +101,25 @@ class Dialog:
     name: str
     title: str
     command: str
+    menu: str  # the command's description in Telegram's command menu
     audience: str  # "anyone" or "staff"
+    subject: str  # "self" (the submitter's own household) or "household" (someone else's)
     steps: tuple[Step, ...]
     submitted: str
+    after_submit: AfterSubmit | None = None
+
+    @property
+    def about_submitter(self) -> bool:
+        """The submitter is the person the record is about (told of changes, may delete it)."""
+        return self.subject == "self"
+
+    def columns(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The submission columns filled from `answers` (the last answered step wins)."""
+        filled: dict[str, Any] = dict.fromkeys(COLUMNS)
+        for step in self.steps:
+            if step.column is not None and answers.get(step.key) is not None:
+                filled[step.column] = answers[step.key]
+        return filled
 
     def step(self, key: str) -> Step:
         for step in self.steps:
@@ -97,7 +141,24 @@ class Township:
 class Catalog:
     dialogs: dict[str, Dialog]
     townships: tuple[Township, ...]
-    triage: dict[str, Any]
+    triage: TriageRules
+
+    def by_command(self, command: str) -> Dialog | None:
+        return next((d for d in self.dialogs.values() if d.command == command), None)
+
+    def resident_dialog(self) -> Dialog:
+        """The dialog the menu's 申报困难 opens: the first open to anyone about oneself."""
+        return next(
+            d for d in self.dialogs.values() if d.audience == "anyone" and d.about_submitter
+        )
+
+    def about_submitter(self) -> tuple[str, ...]:
+        """Names of the dialogs whose records are about their submitter (self-reports)."""
+        return tuple(name for name, d in self.dialogs.items() if d.about_submitter)
+
+    def column_keys(self) -> frozenset[str]:
+        """Answer keys whose value has a submission column of its own."""
+        return frozenset(s.key for d in self.dialogs.values() for s in d.steps if s.column)
 
     def township_names(self) -> list[str]:
         return [t.name for t in self.townships]
@@ -110,38 +171,41 @@ class Catalog:
 
 
 def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
+    name = raw.get("key", "?")
     unknown = set(raw) - STEP_FIELDS
     if unknown:
         problems.append(
-            Problem(
-                path,
-                raw.line,
-                f"步骤 {raw.get('key', '?')} 有未知字段：{', '.join(sorted(unknown))}",
-            )
+            Problem(path, raw.line, f"步骤 {name} 有未知字段：{', '.join(sorted(unknown))}")
         )
     missing = [f for f in ("key", "label", "kind", "prompt") if not raw.get(f)]
     if missing:
-        problems.append(
-            Problem(path, raw.line, f"步骤 {raw.get('key', '?')} 缺少字段：{', '.join(missing)}")
-        )
+        problems.append(Problem(path, raw.line, f"步骤 {name} 缺少字段：{', '.join(missing)}"))
         return None
     if raw["kind"] not in KINDS:
         problems.append(
-            Problem(path, raw.key_line("kind"), f"步骤 {raw['key']} 的类型未知：{raw['kind']}")
+            Problem(path, raw.key_line("kind"), f"步骤 {name} 的类型未知：{raw['kind']}")
         )
         return None
     choices = tuple(str(c) for c in raw.get("choices") or ())
     if raw["kind"] in CHOICE_KINDS and not choices:
-        problems.append(Problem(path, raw.line, f"步骤 {raw['key']} 是选择题，但没有 choices"))
+        problems.append(Problem(path, raw.line, f"步骤 {name} 是选择题，但没有 choices"))
     none_choice = raw.get("none_choice")
     if none_choice is not None and none_choice not in choices:
         problems.append(
             Problem(
-                path,
-                raw.key_line("none_choice"),
-                f"步骤 {raw['key']} 的 none_choice 不在 choices 中",
+                path, raw.key_line("none_choice"), f"步骤 {name} 的 none_choice 不在 choices 中"
             )
         )
+    column = raw.get("column")
+    if column is not None and column not in COLUMNS:
+        problems.append(
+            Problem(
+                path,
+                raw.key_line("column"),
+                f"步骤 {name} 的 column 未知：{column}（可用：{', '.join(COLUMNS)}）",
+            )
+        )
+        column = None
     when = raw.get("when") or {}
     if not isinstance(when, dict) or any(
         not isinstance(cond, dict) or len(cond) != 1 or next(iter(cond)) not in CONDITION_OPERATORS
@@ -151,7 +215,7 @@ def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
             Problem(
                 path,
                 raw.key_line("when"),
-                f"步骤 {raw['key']} 的 when 格式应为 {{键: {{equals|in|contains|is: 值}}}}",
+                f"步骤 {name} 的 when 格式应为 {{键: {{equals|in|contains|is: 值}}}}",
             )
         )
         when = {}
@@ -170,78 +234,85 @@ def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
         help=raw.get("help"),
         when={str(k): dict(v) for k, v in when.items()},
         resets=tuple(str(k) for k in raw.get("resets") or ()),
+        column=column,
     )
 
 
-def _load_blocks(path: Path, problems: list[Problem]) -> dict[str, list[tuple[Step, int]]]:
-    raw = load_yaml(path)
-    blocks: dict[str, list[tuple[Step, int]]] = {}
+def _load(path: Path, problems: list[Problem]) -> Any:
+    """The parsed file, or None after recording why it could not be read."""
+    try:
+        return load_yaml(path)
+    except DataError as exc:
+        problems.extend(exc.problems)
+    except OSError as exc:
+        problems.append(Problem(path, 0, f"无法读取：{exc.strerror or exc}"))
+    return None
+
+
+Placed = tuple[Step, Path, int]  # a step with the file and line it was declared at
+
+
+def _load_blocks(path: Path, problems: list[Problem]) -> dict[str, list[Placed]] | None:
+    """The shared blocks by name; None when the file could not be read at all."""
+    raw = _load(path, problems)
+    if raw is None:
+        return None
     if not isinstance(raw, dict) or not isinstance(raw.get("blocks"), dict):
         problems.append(Problem(path, 1, "blocks.yaml 应有顶层键 blocks: {名称: 步骤列表}"))
-        return blocks
+        return None
+    blocks: dict[str, list[Placed]] = {}
     for name, steps in raw["blocks"].items():
         blocks[name] = []
         for item in steps or []:
-            step = _step(item, path, problems) if isinstance(item, LineDict) else None
+            if not isinstance(item, LineDict):
+                problems.append(Problem(path, raw.key_line("blocks"), f"块 {name} 的步骤应为映射"))
+                continue
+            step = _step(item, path, problems)
             if step is not None:
-                blocks[name].append((step, item.line))
+                blocks[name].append((step, path, item.line))
     return blocks
 
 
-def _load_dialog(path: Path, blocks, problems: list[Problem]) -> Dialog | None:
-    raw = load_yaml(path)
-    if not isinstance(raw, LineDict):
-        problems.append(Problem(path, 1, "对话文件应为映射"))
-        return None
-    missing = [
-        f for f in ("name", "title", "command", "audience", "steps", "submitted") if not raw.get(f)
-    ]
-    if missing:
-        problems.append(Problem(path, raw.line, f"对话缺少字段：{', '.join(missing)}"))
-        return None
-    steps: list[tuple[Step, Path, int]] = []
-    for item in raw["steps"]:
-        if "block" in item:
-            block = blocks.get(item["block"])
-            if block is None:
-                problems.append(Problem(path, item.line, f"未知的步骤块：{item['block']}"))
-                continue
-            overrides = item.get("overrides") or {}
-            known = {s.key for s, _ in block}
-            for key in set(overrides) - known:
-                problems.append(
-                    Problem(
-                        path, item.key_line("overrides"), f"overrides 指向块中不存在的步骤：{key}"
-                    )
-                )
-            for step, _line in block:
-                change = dict(overrides.get(step.key) or {})
-                if change.pop("skip", False):
-                    continue
-                if set(change) - STEP_FIELDS:
-                    problems.append(
-                        Problem(
-                            path,
-                            item.key_line("overrides"),
-                            f"overrides 有未知字段：{', '.join(set(change) - STEP_FIELDS)}",
-                        )
-                    )
-                    continue
-                steps.append((replace(step, **change), path, item.line))
-        else:
-            step = _step(item, path, problems)
-            if step is not None:
-                steps.append((step, path, item.line))
+def _block_steps(
+    item: LineDict, blocks: dict[str, list[Placed]] | None, path: Path, problems: list[Problem]
+) -> list[Placed]:
+    if blocks is None:  # blocks.yaml is broken: its problems are reported already
+        return []
+    block = blocks.get(item["block"])
+    if block is None:
+        problems.append(Problem(path, item.line, f"未知的步骤块：{item['block']}"))
+        return []
+    overrides = item.get("overrides") or {}
+    known = {step.key for step, _, _ in block}
+    for key in sorted(set(overrides) - known):
+        problems.append(
+            Problem(path, item.key_line("overrides"), f"overrides 指向块中不存在的步骤：{key}")
+        )
+    steps: list[Placed] = []
+    for step, _, _ in block:
+        change = dict(overrides.get(step.key) or {})
+        if change.pop("skip", False):
+            continue
+        if set(change) - STEP_FIELDS:
+            fields = ", ".join(sorted(set(change) - STEP_FIELDS))
+            problems.append(
+                Problem(path, item.key_line("overrides"), f"overrides 有未知字段：{fields}")
+            )
+            continue
+        steps.append((replace(step, **change), path, item.line))
+    return steps
+
+
+def _check_steps(name: str, steps: list[Placed], problems: list[Problem]) -> None:
     all_keys = {step.key for step, _, _ in steps}
+    seen: set[str] = set()
     for step, where, line in steps:
-        for key in set(step.resets) - all_keys:
+        for key in sorted(set(step.resets) - all_keys):
             problems.append(
                 Problem(where, line, f"步骤 {step.key} 的 resets 引用了不存在的步骤：{key}")
             )
-    seen: set[str] = set()
-    for step, where, line in steps:
         if step.key in seen:
-            problems.append(Problem(where, line, f"对话 {raw['name']} 中步骤 key 重复：{step.key}"))
+            problems.append(Problem(where, line, f"对话 {name} 中步骤 key 重复：{step.key}"))
         for key in step.when:
             if key not in seen:
                 problems.append(
@@ -250,54 +321,174 @@ def _load_dialog(path: Path, blocks, problems: list[Problem]) -> Dialog | None:
                     )
                 )
         seen.add(step.key)
-    if raw["audience"] not in {"anyone", "staff"}:
-        problems.append(Problem(path, raw.key_line("audience"), "audience 应为 anyone 或 staff"))
+
+
+def _after_submit(raw: LineDict, keys: set[str], path: Path, problems: list[Problem]):
+    value = raw.get("after_submit")
+    if value is None:
+        return None
+    line = raw.key_line("after_submit")
+    if not isinstance(value, dict) or not value.get("prompt") or not value.get("button"):
+        problems.append(Problem(path, line, "after_submit 需要 prompt、button（和可选的 keep）"))
+        return None
+    keep = tuple(str(k) for k in value.get("keep") or ())
+    for key in keep:
+        if key not in keys:
+            problems.append(Problem(path, line, f"after_submit.keep 引用了不存在的步骤：{key}"))
+    return AfterSubmit(str(value["prompt"]), str(value["button"]), keep)
+
+
+DIALOG_FIELDS = ("name", "title", "command", "menu", "audience", "subject", "steps", "submitted")
+
+
+def _load_dialog(
+    path: Path, blocks: dict[str, list[Placed]] | None, problems: list[Problem]
+) -> Dialog | None:
+    raw = _load(path, problems)
+    if raw is None:
+        return None
+    if not isinstance(raw, LineDict):
+        problems.append(Problem(path, 1, "对话文件应为映射"))
+        return None
+    missing = [f for f in DIALOG_FIELDS if not raw.get(f)]
+    if missing:
+        problems.append(Problem(path, raw.line, f"对话缺少字段：{', '.join(missing)}"))
+        return None
+    steps: list[Placed] = []
+    for item in raw["steps"]:
+        if not isinstance(item, LineDict):
+            problems.append(Problem(path, raw.key_line("steps"), "steps 的每一项应为映射"))
+        elif "block" in item:
+            steps.extend(_block_steps(item, blocks, path, problems))
+        else:
+            step = _step(item, path, problems)
+            if step is not None:
+                steps.append((step, path, item.line))
+    _check_steps(str(raw["name"]), steps, problems)
+    for field_name, allowed in (("audience", AUDIENCES), ("subject", SUBJECTS)):
+        if raw[field_name] not in allowed:
+            problems.append(
+                Problem(path, raw.key_line(field_name), f"{field_name} 应为 {' 或 '.join(allowed)}")
+            )
     if "{reference}" not in str(raw["submitted"]):
         problems.append(Problem(path, raw.key_line("submitted"), "submitted 应包含 {reference}"))
     return Dialog(
         name=str(raw["name"]),
         title=str(raw["title"]),
         command=str(raw["command"]),
+        menu=str(raw["menu"]),
         audience=str(raw["audience"]),
+        subject=str(raw["subject"]),
         steps=tuple(step for step, _, _ in steps),
         submitted=str(raw["submitted"]).strip(),
+        after_submit=_after_submit(raw, {step.key for step, _, _ in steps}, path, problems),
     )
 
 
 def _load_places(path: Path, problems: list[Problem]) -> tuple[Township, ...]:
-    raw = load_yaml(path)
+    raw = _load(path, problems)
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, 1, "places.yaml 应有顶层键 townships"))
+        return ()
     townships = []
-    for item in (raw or {}).get("townships") or []:
+    for item in raw.get("townships") or []:
         if not isinstance(item, dict) or not item.get("name"):
             problems.append(Problem(path, getattr(item, "line", 1), "每个乡镇需要 name"))
             continue
-        townships.append(
-            Township(str(item["name"]), tuple(str(v) for v in item.get("villages") or ()))
-        )
+        villages = tuple(str(v) for v in item.get("villages") or ())
+        townships.append(Township(str(item["name"]), villages))
     if not townships:
         problems.append(Problem(path, 1, "places.yaml 没有乡镇"))
     return tuple(townships)
 
 
-def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
-    """All dialogs, places and triage rules, validated."""
-    from dialogs.triage import validate_rules
+def _check_references(
+    rules: TriageRules, dialogs: dict[str, Dialog], problems: list[Problem]
+) -> None:
+    """Every answer key triage.yaml names exists in some dialog, as the right kind of step."""
+    steps: dict[str, list[Step]] = {}
+    for dialog in dialogs.values():
+        for step in dialog.steps:
+            steps.setdefault(step.key, []).append(step)
+    for ref in rules.references:
+        found = steps.get(ref.key)
+        if not found:
+            problems.append(
+                Problem(rules.path, ref.line, f"引用的回答 {ref.key} 在任何对话中都不存在")
+            )
+            continue
+        wrong = sorted({s.kind for s in found if s.kind not in ref.kinds})
+        if wrong:
+            expected = "、".join(sorted(ref.kinds))
+            problems.append(
+                Problem(
+                    rules.path,
+                    ref.line,
+                    f"回答 {ref.key} 的类型是 {'、'.join(wrong)}，这里需要 {expected}",
+                )
+            )
+        for value in ref.values:
+            if any(value not in s.choices for s in found):
+                problems.append(Problem(rules.path, ref.line, f"{value} 不是回答 {ref.key} 的选项"))
 
+
+def _no_cause(rules: TriageRules, dialogs: dict[str, Dialog]) -> frozenset[str]:
+    return frozenset(
+        step.none_choice
+        for dialog in dialogs.values()
+        for step in dialog.steps
+        if step.key == rules.answers.causes and step.none_choice
+    )
+
+
+def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
+    """All dialogs, places and triage rules, validated: every problem in every file at once."""
     problems: list[Problem] = []
     blocks = _load_blocks(data_dir / "blocks.yaml", problems)
     dialogs: dict[str, Dialog] = {}
+    commands: dict[str, str] = {}
+    complete = blocks is not None  # every dialog read: missing keys are really missing
     for path in sorted(data_dir.glob("*.yaml")):
-        if path.stem in {"blocks", "places", "triage"}:
+        if path.stem in SPECIAL_FILES:
             continue
         dialog = _load_dialog(path, blocks, problems)
-        if dialog is not None:
-            if dialog.name in dialogs:
-                problems.append(Problem(path, 1, f"对话名称重复：{dialog.name}"))
-            dialogs[dialog.name] = dialog
+        if dialog is None:
+            complete = False
+            continue
+        if dialog.name in dialogs:
+            problems.append(Problem(path, 1, f"对话名称重复：{dialog.name}"))
+        if dialog.command in commands:
+            problems.append(
+                Problem(path, 1, f"命令 /{dialog.command} 已被对话 {commands[dialog.command]} 使用")
+            )
+        dialogs[dialog.name] = dialog
+        commands[dialog.command] = dialog.name
     townships = _load_places(data_dir / "places.yaml", problems)
     triage_path = data_dir / "triage.yaml"
-    triage = load_yaml(triage_path)
-    problems.extend(validate_rules(triage, triage_path))
-    if problems:
+    raw_rules = _load(triage_path, problems)
+    rules = parse_rules(raw_rules, triage_path, problems) if raw_rules is not None else None
+    if rules is not None and complete:
+        _check_references(rules, dialogs, problems)
+    if not problems and not any(
+        d.audience == "anyone" and d.about_submitter for d in dialogs.values()
+    ):
+        problems.append(Problem(data_dir, 0, "需要一个 audience: anyone、subject: self 的申报对话"))
+    if problems or rules is None:
         raise DataError(problems)
-    return Catalog(dialogs, townships, triage)
+    rules = replace(rules, no_cause=_no_cause(rules, dialogs))
+    return Catalog(dialogs, townships, rules)
+
+
+__all__ = [
+    "COLUMNS",
+    "OTHER_CHOICE",
+    "AfterSubmit",
+    "Catalog",
+    "Dialog",
+    "KeyReference",
+    "Step",
+    "Township",
+    "load_catalog",
+]

@@ -20,14 +20,12 @@ def to_incoming(update: Update) -> Incoming | None:
     chat = update.effective_chat
     if user is None or chat is None:
         return None
-    name = user.full_name or ""
     if update.callback_query is not None:
         return Incoming(
             user_id=user.id,
             chat_id=chat.id,
             callback=update.callback_query.data or "",
             update_id=update.update_id,
-            user_name=name,
         )
     message = update.message
     if message is None:
@@ -41,7 +39,6 @@ def to_incoming(update: Update) -> Incoming | None:
             contact_phone=message.contact.phone_number if own else None,
             text="" if own else "（转发的联系人）",
             update_id=update.update_id,
-            user_name=name,
         )
     text = message.text or ""
     if text.startswith("/") and text[1:].split():
@@ -54,11 +51,8 @@ def to_incoming(update: Update) -> Incoming | None:
             command=command,
             args=tuple(args),
             update_id=update.update_id,
-            user_name=name,
         )
-    return Incoming(
-        user_id=user.id, chat_id=chat.id, text=text, update_id=update.update_id, user_name=name
-    )
+    return Incoming(user_id=user.id, chat_id=chat.id, text=text, update_id=update.update_id)
 
 
 def reply_markup(reply: Reply):

@@ -24,7 +24,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from assistant.config import ConfigError, Settings, load_settings
-from assistant.service import COMMANDS, Assistant
+from assistant.service import Assistant
 from common.messages import Incoming, Reply
 from handlers.render import reply_markup, split_message, to_incoming
 
@@ -61,8 +61,7 @@ async def send_replies(
 ) -> None:
     query = update.callback_query
     if query is not None:
-        notice = next((r.notice for r in replies if r.notice), None)
-        await query.answer(notice)
+        await query.answer()
     for reply in replies:
         await send_reply(context, incoming, reply, query)
 
@@ -126,7 +125,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def register_commands(application: Application) -> None:
-    await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in COMMANDS])
+    commands = application.bot_data["assistant"].menu_commands()
+    await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in commands])
 
 
 def build_application(

@@ -8,13 +8,17 @@ each problem with file and line; `KnowledgeBase.ask()` answers or abstains.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge.params import PolicyParameters, load_parameters
 from knowledge.retrieval import Analyzer, Retriever
+
+T = TypeVar("T")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -66,10 +70,6 @@ class Answer:
     suggestions: tuple[Suggestion, ...]
     best_entry_id: str | None = None
 
-    @property
-    def answered(self) -> bool:
-        return self.entry is not None
-
 
 class KnowledgeBase:
     def __init__(
@@ -112,7 +112,11 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _parse_entry(raw: LineDict, path: Path, placeholders: dict[str, str], problems: list[Problem]):
+def _parse_entry(
+    raw: LineDict, path: Path, placeholders: dict[str, str] | None, problems: list[Problem]
+) -> Entry | None:
+    """One entry; `placeholders` None: the parameters are broken, so answers are not rendered
+    (their placeholders cannot be checked either)."""
     where = raw.line
     missing = [name for name in REQUIRED_FIELDS if not raw.get(name)]
     if missing:
@@ -138,7 +142,7 @@ def _parse_entry(raw: LineDict, path: Path, placeholders: dict[str, str], proble
             Problem(path, raw.key_line("answer"), f"条目 {raw['id']} 的答案模板有误：{exc}")
         )
         return None
-    unknown = sorted(fields - placeholders.keys())
+    unknown = sorted(fields - placeholders.keys()) if placeholders is not None else []
     if unknown:
         problems.append(
             Problem(
@@ -154,7 +158,9 @@ def _parse_entry(raw: LineDict, path: Path, placeholders: dict[str, str], proble
         question=str(raw["question"]).strip(),
         alternates=tuple(str(a).strip() for a in _as_list(raw["alternates"])),
         keywords=tuple(str(k) for k in _as_list(raw.get("keywords"))),
-        answer=template.format_map(placeholders).strip(),
+        answer=(
+            template.format_map(placeholders) if placeholders is not None else template
+        ).strip(),
         source=Source(
             str(source["document"]),
             str(source["section"]),
@@ -165,7 +171,7 @@ def _parse_entry(raw: LineDict, path: Path, placeholders: dict[str, str], proble
     )
 
 
-def load_entries(data_dir: Path, placeholders: dict[str, str]) -> list[Entry]:
+def load_entries(data_dir: Path, placeholders: dict[str, str] | None) -> list[Entry]:
     problems: list[Problem] = []
     entries: list[Entry] = []
     first_seen: dict[str, tuple[Path, int]] = {}
@@ -229,12 +235,14 @@ def load_synonyms(path: Path) -> tuple[list[list[str]], list[str]]:
     return [[str(w) for w in g] for g in groups], [str(w) for w in stopwords]
 
 
-def load_featured(path: Path, known_ids: set[str]) -> list[str]:
+def load_featured(path: Path, known_ids: set[str] | None) -> list[str]:
+    """The menu's example entry ids; `known_ids` None: the entries are broken, so the ids
+    cannot be checked."""
     raw = load_yaml(path)
     ids = raw.get("featured") if isinstance(raw, dict) else None
     if not isinstance(ids, list) or not ids:
         raise DataError([Problem(path, 1, "featured 应为条目 id 列表")])
-    unknown = [str(i) for i in ids if str(i) not in known_ids]
+    unknown = [str(i) for i in ids if known_ids is not None and str(i) not in known_ids]
     if unknown:
         raise DataError(
             [
@@ -249,11 +257,27 @@ def load_featured(path: Path, known_ids: set[str]) -> list[str]:
 
 
 def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
-    """Load parameters, synonyms and entries; validate them; build the retriever."""
-    parameters = load_parameters(data_dir / "parameters.yaml")
-    entries = load_entries(data_dir, parameters.placeholders())
-    featured = load_featured(data_dir / "menu.yaml", {e.id for e in entries})
-    groups, stopwords = load_synonyms(data_dir / "synonyms.yaml")
+    """Load parameters, synonyms and entries; validate them; build the retriever.
+
+    Every file is checked even after a broken one, so `DataError` lists every problem."""
+    problems: list[Problem] = []
+
+    def attempt(load: Callable[[], T]) -> T | None:
+        try:
+            return load()
+        except DataError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    parameters = attempt(lambda: load_parameters(data_dir / "parameters.yaml"))
+    placeholders = parameters.placeholders() if parameters is not None else None
+    entries = attempt(lambda: load_entries(data_dir, placeholders))
+    known = {e.id for e in entries} if entries is not None else None
+    featured = attempt(lambda: load_featured(data_dir / "menu.yaml", known))
+    synonyms = attempt(lambda: load_synonyms(data_dir / "synonyms.yaml"))
+    if problems or parameters is None or entries is None or featured is None or synonyms is None:
+        raise DataError(problems)
+    groups, stopwords = synonyms
     retriever = Retriever(Analyzer(groups, stopwords))
     retriever.build(
         (e.id, [e.question, *e.alternates], list(e.keywords), e.answer) for e in entries

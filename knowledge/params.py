@@ -90,8 +90,15 @@ def load_parameters(path: Path) -> PolicyParameters:
     for key in ("phone", "office"):
         if key not in (raw["contact"] or {}):
             problems.append(Problem(path, raw.key_line("contact"), f"contact 缺少 {key}"))
+    try:
+        current_year = int(raw["current_year"])
+    except (TypeError, ValueError):
+        problems.append(
+            Problem(path, raw.key_line("current_year"), "current_year 应为年份数字，例如 2024")
+        )
+        raise DataError(problems) from None
     params = PolicyParameters(
-        current_year=int(raw["current_year"]),
+        current_year=current_year,
         province=str(raw["province"]),
         monitoring_lines=tuple(lines),
         screening=dict(raw["screening"] or {}),

@@ -2,12 +2,14 @@
 
 The flow, for one staff member:
 
-1. `collect_stats(db, scope)` reads the submissions the staff member may see (`scope.where()`)
-   in one streamed pass (`yield_per`): only township, status, priority, the answers JSON and a
-   "created in the last 7 days" flag computed by the database. Townships, statuses and
-   priorities are counted as they are; hardship causes come from each `answers["causes"]`
-   list ("暂无明显困难" is not a cause). One pass in one statement keeps the numbers
-   consistent with each other (the township counts always add up to the total).
+1. `collect_stats(db, scope, rules)` reads the submissions the staff member may see
+   (`scope.where()`) in one streamed pass (`yield_per`): only township, status, priority, the
+   answers JSON and a "created in the last 7 days" flag computed by the database. Townships
+   and statuses are counted as they are, priorities too (the caption orders them by the
+   triage levels, most urgent first); hardship
+   causes are read from the answers the way triage reads them (`TriageRules.causes_of`: the
+   none-choice is not a cause). One pass in one statement keeps the numbers consistent with
+   each other (the township counts always add up to the total).
 2. `render_chart(stats)` draws one figure with three horizontal bar charts (by township, by
    cause, by status) and returns PNG bytes. It uses matplotlib's object-oriented `Figure` API
    with the Agg canvas and no pyplot, so it keeps no global figure state and may run in a
@@ -21,13 +23,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
@@ -36,15 +37,14 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select
 
+from dialogs.triage import TriageRules
 from review.access import Scope
 from storage.database import Database
 from storage.models import Submission
-from storage.repository import PRIORITY_ORDER  # the triage levels, most urgent first
 
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
-NO_CAUSE = "暂无明显困难"
 NO_TOWNSHIP = "未填写乡镇"
 NO_DATA = "暂无数据"
 RECENT_DAYS = 7
@@ -103,25 +103,11 @@ def _most_first(counter: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _causes_of(answers: Any) -> list[str]:
-    """The hardship causes in one submission's answers, each once, without 暂无明显困难."""
-    if not isinstance(answers, dict):
-        return []
-    causes = answers.get("causes")
-    if isinstance(causes, str):
-        causes = [causes]
-    if not isinstance(causes, list):
-        return []
-    seen: list[str] = []
-    for cause in causes:
-        cause = cause.strip() if isinstance(cause, str) else ""
-        if cause and cause != NO_CAUSE and cause not in seen:
-            seen.append(cause)
-    return seen
-
-
-def collect_stats(db: Database, scope: Scope, now: datetime | None = None) -> Stats:
-    """Counts over the submissions in `scope`; "recent" means created after `now` − 7 days."""
+def collect_stats(
+    db: Database, scope: Scope, rules: TriageRules, now: datetime | None = None
+) -> Stats:
+    """Counts over the submissions in `scope`; "recent" means created after `now` − 7 days.
+    Causes are read as triage reads them (`rules.causes_of`)."""
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
@@ -150,7 +136,7 @@ def collect_stats(db: Database, scope: Scope, now: datetime | None = None) -> St
             townships[township or NO_TOWNSHIP] += 1
             statuses[status or "未知"] += 1
             priorities[priority or "未知"] += 1
-            causes.update(_causes_of(answers))
+            causes.update(rules.causes_of(answers))
     return Stats(
         total=total,
         by_township=_most_first(townships),
@@ -235,16 +221,16 @@ def _counts(items: Iterable[tuple[str, int]], unit: str = " 份") -> str:
     return "、".join(f"{label} {n}{unit}" for label, n in items)
 
 
-def summary_text(stats: Stats) -> str:
-    """A short plain Chinese caption: totals, priorities, statuses, top townships and causes."""
+def summary_text(stats: Stats, levels: Sequence[str]) -> str:
+    """A short plain Chinese caption: totals, priorities (most urgent of `levels` first),
+    statuses, top townships and causes."""
     if stats.total == 0:
         return "暂无申报数据。"
     sentences = [f"共 {stats.total} 份申报，近 {RECENT_DAYS} 天 {stats.last_7_days} 份。"]
-    priorities = dict(stats.by_priority)
-    ordered = [(level, priorities.pop(level)) for level in PRIORITY_ORDER if level in priorities]
-    ordered += [(level, n) for level, n in stats.by_priority if level in priorities]
-    if ordered:
-        sentences.append(_counts(ordered) + "。")
+    rank = {level: i for i, level in enumerate(levels)}
+    priorities = sorted(stats.by_priority, key=lambda item: rank.get(item[0], len(rank)))
+    if priorities:
+        sentences.append(_counts(priorities) + "。")
     if stats.by_status:
         sentences.append("状态：" + _counts(stats.by_status) + "。")
     if stats.by_township:

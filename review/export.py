@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -63,10 +64,6 @@ REASON_SEPARATOR = "；"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"  # CSV; xlsx cells are real datetimes shown the same way
 EXCEL_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
-# Answer keys whose value already has a fixed column (the submission row's own copy).
-FIXED_ANSWER_KEYS = frozenset(
-    {"township", "village", "contact_name", "phone", "household_size", "annual_income"}
-)
 # A text cell starting with one of these could be run as a formula by a spreadsheet.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -129,6 +126,54 @@ class ExportFilter:
         return and_(*conditions)
 
 
+class ExportArgumentError(ValueError):
+    """An export argument is wrong; the message says why, in Chinese, and `argument` names
+    it (township, since, until) so the command line can name its option."""
+
+    def __init__(self, message: str, argument: str):
+        super().__init__(message)
+        self.argument = argument
+
+
+_DAY = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+
+
+def parse_day(text: str, argument: str = "since") -> date:
+    """A local date typed as 2024-09-01 or 2024-9-1.
+
+    >>> parse_day("2024-9-1")
+    datetime.date(2024, 9, 1)
+    """
+    match = _DAY.match(text.strip())
+    try:
+        if match is None:
+            raise ValueError(text)
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        message = f"日期「{text[:30]}」无效，请写成 2024-09-01 这样。"
+        raise ExportArgumentError(message, argument) from None
+
+
+def export_filter(
+    scope: Scope,
+    catalog: Catalog,
+    township: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> ExportFilter:
+    """The filter for an export asked for in chat (/export) or on the command line
+    (`bot.py export`): the township must exist, the dates parse and come in order."""
+    if township is not None and township not in catalog.township_names():
+        raise ExportArgumentError(
+            f"没有「{township[:30]}」这个乡镇（街道），请使用全称，如“水阳镇”。", "township"
+        )
+    first = parse_day(since, "since") if since is not None else None
+    last = parse_day(until, "until") if until is not None else None
+    if first is not None and last is not None and first > last:
+        raise ExportArgumentError("起始日期晚于结束日期，请检查。", "since")
+    return ExportFilter(scope, township, first, last)
+
+
 def _utc_start_of(day: date) -> datetime:
     """The UTC instant at which the local `day` begins (aware, so PostgreSQL compares it right;
     SQLite stores UTC wall-clock text, which is what it writes for this value)."""
@@ -137,8 +182,8 @@ def _utc_start_of(day: date) -> datetime:
 
 def answer_steps(catalog: Catalog) -> list[Step]:
     """The steps that get an answer column: every key of every dialog once, in catalog order,
-    except the consent step and the keys shown in the fixed columns."""
-    seen = set(FIXED_ANSWER_KEYS)
+    except the consent step and the keys whose value a fixed column shows (`column:` in YAML)."""
+    seen = set(catalog.column_keys())
     steps = []
     for dialog in catalog.dialogs.values():
         for step in dialog.steps:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.database import Database
 from storage.models import (
@@ -107,8 +109,8 @@ class DraftStore:
                 return None
             return StoredDraft(row.draft_id, row.dialog, dict(row.state), row.version)
 
-    def replace(self, user_id: int, draft_id: str, dialog: str, state: dict[str, Any]) -> int:
-        """Start a new draft for the user (any older draft is discarded); returns its version.
+    def replace(self, user_id: int, draft_id: str, dialog: str, state: dict[str, Any]) -> None:
+        """Start a new draft for the user at version 1 (any older draft is discarded).
 
         An upsert, so two instances starting a dialog for the same user at once do not collide."""
         values = {
@@ -129,7 +131,6 @@ class DraftStore:
                     set_={k: v for k, v in values.items() if k != "user_id"},
                 )
             )
-        return 1
 
     def save(self, user_id: int, state: dict[str, Any], version: int) -> int | None:
         """Store the new state if nobody else changed the draft since `version`; the new version."""
@@ -257,26 +258,15 @@ class UpdateLog:
 
 
 class StaffDirectory:
-    """Staff roles; the ADMIN_IDS users are admins whatever the table says."""
+    """The staff table: who holds which role, for which townships. Roles and scopes are built
+    from these rows in `review.access`."""
 
-    def __init__(self, db: Database, admin_ids: frozenset[int] = frozenset()):
+    def __init__(self, db: Database):
         self.db = db
-        self.admin_ids = admin_ids
 
-    def role_of(self, user_id: int) -> str | None:
-        return self.get(user_id).role
-
-    def get(self, user_id: int):
-        """The user's `review.access.StaffRole` (role None for non-staff)."""
-        from review.access import StaffRole
-
-        if user_id in self.admin_ids:
-            return StaffRole(user_id, "admin")
+    def get(self, user_id: int) -> StaffMember | None:
         with self.db.session() as session:
-            member = session.get(StaffMember, user_id)
-            if member is None:
-                return StaffRole(user_id, None)
-            return StaffRole(user_id, member.role, tuple(member.townships or ()))
+            return session.get(StaffMember, user_id)
 
     def add(self, user_id: int, role: str, townships: list[str], added_by: int | None) -> None:
         with self.db.session() as session:
@@ -286,10 +276,8 @@ class StaffDirectory:
 
     def remove(self, user_id: int) -> bool:
         with self.db.session() as session:
-            return (
-                session.execute(delete(StaffMember).where(StaffMember.user_id == user_id)).rowcount
-                > 0
-            )
+            result = session.execute(delete(StaffMember).where(StaffMember.user_id == user_id))
+            return bool(result.rowcount)
 
     def members(self) -> list[StaffMember]:
         with self.db.session() as session:
@@ -298,21 +286,20 @@ class StaffDirectory:
             )
 
 
-PRIORITY_ORDER = ("优先核实", "重点关注", "一般")
-
-
 class ReviewStore:
     """The staff side of submissions: the queue, status changes with history, assignment."""
 
     def __init__(self, db: Database):
         self.db = db
 
-    def pending(self, where, offset: int, limit: int) -> tuple[list[Submission], int]:
-        """Open submissions matching `where`, highest priority first, then oldest."""
+    def pending(
+        self, where: ColumnElement[bool], levels: Sequence[str], offset: int, limit: int
+    ) -> tuple[list[Submission], int]:
+        """Open submissions matching `where`, most urgent of `levels` first, then oldest."""
         rank = case(
-            {p: i for i, p in enumerate(PRIORITY_ORDER)},
+            {level: i for i, level in enumerate(levels)},
             value=Submission.priority,
-            else_=len(PRIORITY_ORDER),
+            else_=len(levels),
         )
         condition = and_(where, Submission.status.in_(OPEN_STATUSES))
         with self.db.session() as session:
@@ -379,9 +366,13 @@ class ReviewStore:
             )
             return True
 
-    def assign(self, submission_id: int, actor: int, cadre_id: int, note: str) -> None:
+    def assign(self, submission_id: int, actor: int, cadre_id: int, note: str) -> bool:
+        """Record the assignment with a history and an audit row; False when the submission
+        is gone (the resident deleted it meanwhile)."""
         with self.db.session() as session:
             row = session.get(Submission, submission_id)
+            if row is None:
+                return False
             now = utcnow()
             row.assigned_to = cadre_id
             row.updated_at = now
@@ -403,6 +394,7 @@ class ReviewStore:
                     detail=f"指派给 {cadre_id}：{note}",
                 )
             )
+            return True
 
     def deletion_requested(self, submission_id: int) -> bool:
         with self.db.session() as session:
@@ -467,17 +459,24 @@ class StaffPrompts:
 
 
 class ResidentData:
-    """What is stored about one resident, and deleting it by the rule in /delete."""
+    """What is stored about one resident, and deleting it by the rule in /delete.
 
-    def __init__(self, db: Database):
+    `own_dialogs` names the dialogs whose records are about their submitter (self-reports);
+    records a cadre made of someone else's household are not the submitter's data."""
+
+    def __init__(self, db: Database, own_dialogs: Sequence[str]):
         self.db = db
+        self.own_dialogs = tuple(own_dialogs)
 
     def reports(self, user_id: int) -> list[Submission]:
         with self.db.session() as session:
             return list(
                 session.scalars(
                     select(Submission)
-                    .where(Submission.submitted_by == user_id, Submission.dialog == "report")
+                    .where(
+                        Submission.submitted_by == user_id,
+                        Submission.dialog.in_(self.own_dialogs),
+                    )
                     .order_by(Submission.id)
                 )
             )
@@ -492,7 +491,7 @@ class ResidentData:
             session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id))
             rows = session.scalars(
                 select(Submission).where(
-                    Submission.submitted_by == user_id, Submission.dialog == "report"
+                    Submission.submitted_by == user_id, Submission.dialog.in_(self.own_dialogs)
                 )
             )
             for row in rows:

@@ -14,7 +14,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.image import imread
 from sqlalchemy import update
 
-from review.access import Scope, StaffRole
+from dialogs.spec import load_catalog
+from review.access import Role, Scope, StaffRole
 from review.charts import (
     Stats,
     cjk_font_family,
@@ -25,6 +26,8 @@ from review.charts import (
 )
 from storage.models import Submission
 from storage.repository import NewSubmission, SubmissionStore
+
+RULES = load_catalog().triage
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
@@ -118,7 +121,7 @@ def decoded(png: bytes):
 
 
 def test_an_admin_sees_every_township_cause_and_status_counted(db, county):
-    stats = collect_stats(db, Scope(everything=True), now=NOW)
+    stats = collect_stats(db, Scope(everything=True), RULES, now=NOW)
     assert stats.total == 6
     assert stats.by_township == [("水阳镇", 3), ("狸桥镇", 2), ("金坝街道", 1)]
     assert stats.by_cause == [("因病", 3), ("因学", 1), ("因残", 1), ("缺劳动力", 1)]
@@ -129,13 +132,13 @@ def test_an_admin_sees_every_township_cause_and_status_counted(db, county):
 
 def test_no_hardship_is_not_counted_as_a_cause(db):
     submit(db, "水阳镇", ["暂无明显困难"])
-    stats = collect_stats(db, Scope(everything=True), now=NOW)
+    stats = collect_stats(db, Scope(everything=True), RULES, now=NOW)
     assert stats.total == 1 and stats.by_cause == []
 
 
 def test_a_reviewer_counts_only_the_townships_in_their_scope(db, county):
-    reviewer = StaffRole(7, "reviewer", ("狸桥镇",))
-    stats = collect_stats(db, reviewer.scope, now=NOW)
+    reviewer = StaffRole(7, Role.REVIEWER, ("狸桥镇",))
+    stats = collect_stats(db, reviewer.scope, RULES, now=NOW)
     assert stats.total == 2
     assert stats.by_township == [("狸桥镇", 2)]
     assert stats.by_cause == [("因学", 1), ("因病", 1)]
@@ -144,30 +147,33 @@ def test_a_reviewer_counts_only_the_townships_in_their_scope(db, county):
 
 
 def test_a_cadre_counts_only_the_households_they_recorded(db, county):
-    stats = collect_stats(db, StaffRole(200, "cadre").scope, now=NOW)
+    stats = collect_stats(db, StaffRole(200, Role.CADRE).scope, RULES, now=NOW)
     assert stats.total == 2 and stats.by_township == [("狸桥镇", 2)]
 
 
 def test_someone_without_a_role_counts_nothing(db, county):
-    stats = collect_stats(db, StaffRole(999, None).scope, now=NOW)
+    stats = collect_stats(db, StaffRole(999, None).scope, RULES, now=NOW)
     assert stats == empty_stats()
 
 
 def test_a_submission_without_a_township_is_still_counted(db):
     submit(db, None, ["因病"])
-    stats = collect_stats(db, Scope(everything=True), now=NOW)
+    stats = collect_stats(db, Scope(everything=True), RULES, now=NOW)
     assert stats.total == 1 and stats.by_township == [("未填写乡镇", 1)]
 
 
 def test_the_last_seven_days_follow_the_clock_passed_in(db, county):
     a_month_later = NOW + timedelta(days=30)
-    assert collect_stats(db, Scope(everything=True), now=a_month_later).last_7_days == 0
-    assert collect_stats(db, Scope(everything=True), now=NOW.replace(tzinfo=None)).last_7_days == 4
+    assert collect_stats(db, Scope(everything=True), RULES, now=a_month_later).last_7_days == 0
+    assert (
+        collect_stats(db, Scope(everything=True), RULES, now=NOW.replace(tzinfo=None)).last_7_days
+        == 4
+    )
 
 
 def test_without_a_clock_fresh_submissions_are_recent(db):
     submit(db, "水阳镇", ["因病"])
-    assert collect_stats(db, Scope(everything=True)).last_7_days == 1
+    assert collect_stats(db, Scope(everything=True), RULES).last_7_days == 1
 
 
 # -- the font ------------------------------------------------------------------------------
@@ -212,7 +218,7 @@ def test_the_chart_is_a_valid_png_of_a_reasonable_size():
 
 
 def test_an_empty_dataset_still_renders_a_chart(db):
-    stats = collect_stats(db, Scope(everything=True), now=NOW)
+    stats = collect_stats(db, Scope(everything=True), RULES, now=NOW)
     assert stats == empty_stats()
     height, width = decoded(render_chart(stats)).shape[:2]
     assert width >= 700 and height >= 300
@@ -226,14 +232,14 @@ def test_many_townships_are_folded_into_one_bar_and_still_render():
 
 
 def test_the_chart_of_real_submissions_renders(db, county):
-    decoded(render_chart(collect_stats(db, Scope(everything=True), now=NOW)))
+    decoded(render_chart(collect_stats(db, Scope(everything=True), RULES, now=NOW)))
 
 
 # -- the caption ---------------------------------------------------------------------------
 
 
 def test_the_summary_mentions_totals_priorities_and_the_busiest_township():
-    text = summary_text(sample_stats())
+    text = summary_text(sample_stats(), RULES.levels)
     assert text.startswith("共 12 份申报，近 7 天 3 份。")
     assert "优先核实 4 份、重点关注 5 份、一般 3 份" in text  # most urgent first
     assert "待核实 8 份" in text and "水阳镇 5 份" in text and "因病 6 户" in text
@@ -241,12 +247,12 @@ def test_the_summary_mentions_totals_priorities_and_the_busiest_township():
 
 
 def test_the_summary_of_nothing_says_so():
-    assert summary_text(empty_stats()) == "暂无申报数据。"
+    assert summary_text(empty_stats(), RULES.levels) == "暂无申报数据。"
 
 
 def test_the_summary_of_a_reviewers_scope_counts_only_that_scope(db, county):
-    stats = collect_stats(db, StaffRole(7, "reviewer", ("狸桥镇",)).scope, now=NOW)
-    text = summary_text(stats)
+    stats = collect_stats(db, StaffRole(7, Role.REVIEWER, ("狸桥镇",)).scope, RULES, now=NOW)
+    text = summary_text(stats, RULES.levels)
     assert text.startswith("共 2 份申报，近 7 天 2 份。")
     assert "水阳镇" not in text and "狸桥镇 2 份" in text
 

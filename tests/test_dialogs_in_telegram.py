@@ -68,7 +68,7 @@ class Person:
 def _second_instance(assistant: Assistant) -> TelegramHarness:
     """Another bot process on the same database (and, for the test, the same knowledge base)."""
     twin = Assistant(
-        assistant.kb, assistant.db, assistant.engine.catalog, assistant.staff.admin_ids
+        assistant.kb, assistant.db, assistant.engine.catalog, assistant.access.admin_ids
     )
     api = FakeBotApi()
     app = build_application(Settings(telegram_token=TEST_TOKEN), assistant=twin, request=api)

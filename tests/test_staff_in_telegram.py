@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant import texts
 from assistant.config import Settings
 from assistant.service import Assistant
 from bot import build_application
@@ -57,7 +58,7 @@ async def test_a_stranger_gets_neither_files_nor_charts(kb, db):
     ):
         seen = await telegram.send(RESIDENT + 1, command)
         assert not seen.method("sendDocument") and not seen.method("sendPhoto")
-        assert "仅限工作人员" in seen.text
+        assert seen.text == texts.STAFF_ONLY
     await telegram.app.shutdown()
 
 

@@ -1,0 +1,259 @@
+"""The guided dialogs (resident self-report, cadre visit …) between the user and the database.
+
+- `open` starts a dialog by name, or offers to resume a draft in progress; staff-only dialogs
+  are refused to everyone else.
+- `step` passes one input (text, a shared contact, a command, a button) to the engine, then
+  stores what it decided: the new draft state (with a version check, so two bot instances or a
+  restart continue the same dialog), nothing on a rejected answer, a deleted draft on
+  cancel/decline, or a submission — whose columns, triage and follow-up come from the YAML.
+- A question typed instead of an answer is answered from the knowledge base, then the current
+  step is asked again.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any
+
+from assistant import texts
+from assistant.policy_qa import MAX_QUESTION_CHARS, PolicyQA
+from common.messages import Button, Incoming, Reply
+from dialogs.engine import DialogEngine, DialogState, Event, Result, Turn
+from dialogs.spec import Catalog, Dialog
+from dialogs.triage import triage
+from knowledge import KnowledgeBase
+from review.access import StaffAccess
+from storage.database import Database
+from storage.models import to_local
+from storage.repository import DraftStore, NewSubmission, StaleDraft, StoredDraft, SubmissionStore
+
+log = logging.getLogger(__name__)
+
+_QUESTION_HINT = re.compile(r"[?？]|什么|怎么|多少|哪些|哪个|为什么|是不是|能不能|吗|呢")
+FREE_TEXT_KINDS = {"text", "longtext", "village"}
+
+
+class DraftConflict(Exception):
+    """Another instance changed the draft between our read and our write."""
+
+
+class DialogDesk:
+    def __init__(
+        self, kb: KnowledgeBase, db: Database, catalog: Catalog, access: StaffAccess, qa: PolicyQA
+    ):
+        self.kb = kb
+        self.qa = qa
+        self.access = access
+        self.catalog = catalog
+        self.engine = DialogEngine(catalog)
+        self.drafts = DraftStore(db)
+        self.submissions = SubmissionStore(db)
+
+    # --- opening and resuming -------------------------------------------------------------
+
+    def may_open(self, dialog: Dialog, user_id: int) -> bool:
+        return dialog.audience == "anyone" or self.access.who(user_id).is_staff
+
+    def open(
+        self, incoming: Incoming, name: str, prefill: dict[str, Any] | None = None
+    ) -> list[Reply]:
+        """Start the dialog `name`, or offer to resume (or give up) the draft in progress."""
+        dialog = self.catalog.dialogs[name]
+        if not self.may_open(dialog, incoming.user_id):
+            return [Reply(texts.STAFF_ONLY)]
+        draft = self.drafts.load(incoming.user_id)
+        if draft is not None:
+            return [self.resume_offer(draft, switch_to=None if draft.dialog == name else dialog)]
+        return self._start(incoming.user_id, name, prefill)
+
+    def _start(self, user_id: int, name: str, prefill: dict[str, Any] | None = None) -> list[Reply]:
+        turn = self.engine.start(name, prefill)
+        self.drafts.replace(user_id, turn.state.draft_id, name, turn.state.to_json())
+        return turn.replies
+
+    def resume_offer(self, draft: StoredDraft, switch_to: Dialog | None = None) -> Reply:
+        state = DialogState.from_json(draft.state)
+        dialog = self.engine.dialog_of(state)
+        count = len([k for k in state.answers if k not in state.prefilled])
+        buttons = [[Button(texts.RESUME_CONTINUE, f"resume:go:{draft.draft_id}")]]
+        if switch_to is None:
+            buttons.append([Button(texts.RESUME_RESTART, f"resume:new:{draft.draft_id}")])
+        else:
+            label = texts.RESUME_SWITCH.format(title=switch_to.title)
+            buttons.append([Button(label, f"resume:switch:{draft.draft_id}:{switch_to.name}")])
+        text = texts.RESUME_OFFER.format(title=html.escape(dialog.title), count=count)
+        return Reply(text, buttons=buttons)
+
+    def help(self, draft: StoredDraft) -> list[Reply]:
+        """/help inside a dialog: the current step's help, the commands, the step again."""
+        state = DialogState.from_json(draft.state)
+        dialog = self.engine.dialog_of(state)
+        step_help = ""
+        if state.phase == "asking" and state.step:
+            step = dialog.step(state.step)
+            example = texts.STEP_EXAMPLE.format(example=step.example) if step.example else ""
+            step_help = step.help or example
+        text = texts.DIALOG_HELP.format(title=dialog.title, step_help=step_help)
+        return [Reply(html.escape(text)), self.engine.prompt(state)]
+
+    # --- input ----------------------------------------------------------------------------
+
+    def command(self, incoming: Incoming) -> list[Reply]:
+        """/back, /skip or /cancel for the draft in progress."""
+        draft = self.drafts.load(incoming.user_id)
+        if draft is None:
+            return [Reply(texts.NO_DRAFT)]
+        return self.step(incoming, draft, Event(command=incoming.command))
+
+    def step(self, incoming: Incoming, draft: StoredDraft, event: Event) -> list[Reply]:
+        """One input for the draft: the engine decides, then its decision is stored."""
+        state = DialogState.from_json(draft.state)
+        dialog = self.engine.dialog_of(state)
+        if not self.may_open(dialog, incoming.user_id):  # a cadre removed from staff meanwhile
+            return [Reply(texts.STAFF_ONLY)]
+        turn = self.engine.handle(DialogState.from_json(draft.state), event)
+        policy = self._policy_answer(state, turn, event.text)
+        if policy is not None and (
+            turn.result is Result.INVALID or self._step_kind(state) != "longtext"
+        ):
+            # A question instead of an answer: answer it, then ask the step again.
+            return [policy, self.engine.prompt(state)]
+        replies = self._apply(incoming.user_id, draft, turn)
+        # A description that ends in a question is kept, and the question answered too.
+        return [policy, *replies] if policy is not None else replies
+
+    def _policy_answer(self, state: DialogState, turn: Turn, text: str | None) -> Reply | None:
+        """The knowledge base's answer when the input is a question it answers confidently:
+        input the step rejected, or a question typed where free text is expected."""
+        if not text or len(text) > MAX_QUESTION_CHARS or not _QUESTION_HINT.search(text):
+            return None
+        free_text = turn.result is Result.CONTINUE and self._step_kind(state) in FREE_TEXT_KINDS
+        if turn.result is not Result.INVALID and not free_text:
+            return None
+        answer = self.kb.ask(text)
+        if answer.entry is None:
+            return None
+        reply = self.qa.entry_reply(answer.entry)
+        reply.buttons = []  # follow-ups would lead away from the dialog
+        reply.text += "\n\n" + texts.MID_DIALOG_ANSWER
+        return reply
+
+    def _step_kind(self, state: DialogState) -> str | None:
+        if state.phase != "asking" or state.step is None:
+            return None
+        return self.engine.dialog_of(state).step(state.step).kind
+
+    def _apply(self, user_id: int, draft: StoredDraft, turn: Turn) -> list[Reply]:
+        """Store what the engine decided, and return what the user sees."""
+        if turn.result is Result.INVALID:
+            return turn.replies
+        if turn.result is Result.CONTINUE:
+            if self.drafts.save(user_id, turn.state.to_json(), draft.version) is None:
+                raise DraftConflict
+            return turn.replies
+        if turn.result is Result.DECLINED:
+            self.drafts.delete(user_id)
+            command = self.engine.dialog_of(turn.state).command
+            return [Reply(texts.DIALOG_DECLINED.format(command=command), remove_keyboard=True)]
+        if turn.result is Result.CANCELLED:
+            self.drafts.delete(user_id)
+            return [Reply(texts.DIALOG_CANCELLED, remove_keyboard=True)]
+        try:
+            return self._submit(user_id, turn.state, draft.version)
+        except StaleDraft as exc:
+            raise DraftConflict from exc
+
+    def _submit(self, user_id: int, state: DialogState, version: int) -> list[Reply]:
+        dialog = self.engine.dialog_of(state)
+        answers = self.engine.final_answers(state)
+        params = self.kb.parameters
+        line = params.monitoring_line().yuan_per_capita_per_year
+        result = triage(answers, self.catalog.triage, line, params.current_year)
+        reference, _ = self.submissions.submit(
+            NewSubmission(
+                dialog=dialog.name,
+                draft_id=state.draft_id,
+                submitted_by=user_id,
+                answers=answers,
+                **dialog.columns(answers),
+                per_capita_income=result.per_capita_income,
+                priority=result.level,
+                priority_reasons=list(result.reasons),
+            ),
+            draft_version=version,
+        )
+        text = dialog.submitted.format(reference=html.escape(reference))
+        replies = [Reply(text, remove_keyboard=True)]
+        follow_up = dialog.after_submit
+        if follow_up is not None:
+            button = Button(follow_up.button, f"next:{dialog.name}")
+            replies.append(Reply(html.escape(follow_up.prompt), buttons=[[button]]))
+        return replies
+
+    # --- buttons --------------------------------------------------------------------------
+
+    def on_dialog_button(self, incoming: Incoming) -> list[Reply]:
+        """`d:<draft id>:<action>[:<arg>]`, applied only to the tapping user's own draft."""
+        draft_id, _, action_arg = (incoming.callback or "").partition(":")[2].partition(":")
+        action, _, arg = action_arg.partition(":")
+        draft = self.drafts.load(incoming.user_id)
+        if draft is None or draft.draft_id != draft_id:
+            reference = (
+                self.submissions.reference_of_draft(draft_id, incoming.user_id)
+                if action == "submit"
+                else None
+            )
+            if reference is not None:
+                return [Reply(texts.ALREADY_SUBMITTED.format(reference=html.escape(reference)))]
+            return [Reply(texts.BUTTON_EXPIRED)]
+        return self.step(incoming, draft, Event(action=action, arg=arg or None))
+
+    def on_resume_button(self, incoming: Incoming) -> list[Reply]:
+        """`resume:go|new:<draft id>` or `resume:switch:<draft id>:<dialog>`."""
+        action, _, tail = (incoming.callback or "").partition(":")[2].partition(":")
+        draft_id, _, target = tail.partition(":")
+        draft = self.drafts.load(incoming.user_id)
+        if draft is None or draft.draft_id != draft_id:
+            return [Reply(texts.BUTTON_EXPIRED)]
+        if action == "go":
+            return [self.engine.prompt(DialogState.from_json(draft.state))]
+        name = draft.dialog if action == "new" else target if action == "switch" else None
+        dialog = self.catalog.dialogs.get(name) if name else None
+        if dialog is None:
+            return [Reply(texts.BUTTON_EXPIRED)]
+        if not self.may_open(dialog, incoming.user_id):
+            return [Reply(texts.STAFF_ONLY)]
+        return self._start(incoming.user_id, dialog.name)
+
+    def on_next_button(self, incoming: Incoming) -> list[Reply]:
+        """`next:<dialog>` after a submission: the same dialog again, keeping the answers its
+        `after_submit.keep` names from the user's latest submission of it."""
+        name = (incoming.callback or "").partition(":")[2]
+        dialog = self.catalog.dialogs.get(name)
+        if dialog is None or dialog.after_submit is None:
+            return [Reply(texts.BUTTON_EXPIRED)]
+        own = self.submissions.of_user(incoming.user_id)
+        latest = next((s for s in own if s.dialog == name), None)
+        keep = dialog.after_submit.keep
+        prefill = {k: latest.answers[k] for k in keep if k in latest.answers} if latest else {}
+        return self.open(incoming, name, prefill=prefill)
+
+    # --- status ---------------------------------------------------------------------------
+
+    def status_lines(self, user_id: int) -> list[str]:
+        """The user's own submissions, newest first, as /status shows them."""
+        lines = []
+        for row in self.submissions.of_user(user_id)[:20]:
+            dialog = self.catalog.dialogs.get(row.dialog)
+            lines.append(
+                texts.STATUS_LINE.format(
+                    reference=html.escape(row.reference or ""),
+                    title=html.escape(dialog.title if dialog else row.dialog),
+                    created=f"{to_local(row.created_at):%Y-%m-%d}",
+                    status=html.escape(row.status),
+                    updated=f"{to_local(row.updated_at):%Y-%m-%d %H:%M}",
+                )
+            )
+        return lines
