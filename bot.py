@@ -16,9 +16,10 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 
 from assistant.config import ConfigError, load_settings
-from common.yamlfile import DataError
+from common.yamlfile import DataError, Problem
 
 log = logging.getLogger("bot")
 CLI_OPERATOR = 0  # the actor id the audit log records for commands run on the server
@@ -52,15 +53,18 @@ def cmd_check(_args: argparse.Namespace) -> int:
     from dialogs.spec import load_catalog
     from knowledge import load_knowledge
 
-    problems = []
-    summary = []
-    for what, load in (("知识条目", load_knowledge), ("对话", load_catalog)):
+    problems: list[Problem] = []
+    summary: list[str] = []
+    counters: tuple[tuple[str, Callable[[], int]], ...] = (
+        ("知识条目", lambda: len(load_knowledge().entries)),
+        ("对话", lambda: len(load_catalog().dialogs)),
+    )
+    for what, count_loaded in counters:
         try:
-            loaded = load()
+            count = count_loaded()
         except DataError as exc:
             problems.extend(exc.problems)
             continue
-        count = len(loaded.entries) if what == "知识条目" else len(loaded.dialogs)
         summary.append(f"{count} 个{what}")
     if problems:
         for problem in problems:

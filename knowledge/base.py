@@ -187,7 +187,7 @@ def load_entries(data_dir: Path, placeholders: dict[str, str] | None) -> list[En
             problems.extend(exc.problems)
             unparsed = True
             continue
-        if not isinstance(raw_file, dict) or not isinstance(raw_file.get("entries"), list):
+        if not isinstance(raw_file, LineDict) or not isinstance(raw_file.get("entries"), list):
             problems.append(Problem(path, 1, "文件应有顶层键 entries: 条目列表"))
             continue
         for raw in raw_file["entries"]:
@@ -232,6 +232,7 @@ def load_synonyms(path: Path) -> tuple[list[list[str]], list[str]]:
         problems.append(Problem(path, 1, "stopwords 应为词语列表"))
     if problems:
         raise DataError(problems)
+    assert isinstance(groups, list) and isinstance(stopwords, list)  # both checked just above
     return [[str(w) for w in g] for g in groups], [str(w) for w in stopwords]
 
 

@@ -426,7 +426,7 @@ def export_submissions(
     filters: ExportFilter,
     out: Path,
     fmt: str = "xlsx",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> int:
     """Write matching submissions; return the number of rows. `progress(n)` is called with rows done so far."""
     if fmt not in FORMATS:

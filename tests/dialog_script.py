@@ -95,6 +95,7 @@ def event_for(engine: DialogEngine, state: DialogState, item) -> Event:
     if kind == "cmd":
         return Event(command=item[1])
     if kind == "tap":
+        assert state.step is not None, "a tap needs a current step"
         step = engine.dialog_of(state).step(state.step)
         return Event(action="t", arg=f"{step.key}:{step.choices.index(item[1])}")
     if kind == "done":
@@ -105,9 +106,10 @@ def event_for(engine: DialogEngine, state: DialogState, item) -> Event:
 
 
 def run(engine: DialogEngine, state: DialogState, items) -> Turn:
-    turn = None
+    turn: Turn | None = None
     for item in items:
         turn = engine.handle(state, event_for(engine, state, item))
         assert turn.result is not Result.INVALID, f"{item!r} rejected: {turn.replies[0].text}"
         state = turn.state
+    assert turn is not None, "no items to run"
     return turn

@@ -54,9 +54,16 @@ class FakeBotApi(BaseRequest):
             message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
         return message
 
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
-    ):
+    async def do_request(  # the fake ignores the timeouts
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = None,
+        write_timeout: object = None,
+        connect_timeout: object = None,
+        pool_timeout: object = None,
+    ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((name, params))

@@ -12,6 +12,7 @@ import time
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -128,7 +129,7 @@ def submit(
         )
     )
     assert created_now
-    changes = {}
+    changes: dict[str, Any] = {}
     if created is not None:
         changes.update(created_at=created, updated_at=created)
     if status is not None:
@@ -183,7 +184,9 @@ def first_column_of_sheet(path: Path, member: str) -> list[str]:
     with zipfile.ZipFile(path) as archive, archive.open(member) as xml:
         for _event, element in ElementTree.iterparse(xml):
             if element.tag == f"{SHEET_NS}row":
-                values.append("".join(element.find(f"{SHEET_NS}c").itertext()))
+                cell = element.find(f"{SHEET_NS}c")
+                assert cell is not None, "every row has a first cell"
+                values.append("".join(cell.itertext()))
                 element.clear()
     return values
 
@@ -458,7 +461,9 @@ def test_text_that_looks_like_a_formula_stays_text(db, tmp_path):
     # Text shaped like xlsxwriter's pre-built rich text is stored as typed, not as markup.
     third = [c.value for c in sheet[3]]
     assert third[0] == markup and third[headers.index("联系人")] == "<r>李</r>"
-    assert third[headers.index("情况说明")].startswith("<r><t>x</t></r></is></c>")
+    description_text = third[headers.index("情况说明")]
+    assert isinstance(description_text, str)
+    assert description_text.startswith("<r><t>x</t></r></is></c>")
     assert sheet.max_row == 3
 
     out, _ = export(db, tmp_path, ExportFilter(EVERYTHING), fmt="csv")
@@ -475,7 +480,7 @@ def test_text_that_looks_like_a_formula_stays_text(db, tmp_path):
 def test_ten_thousand_rows_stream_out_with_progress(db, tmp_path):
     total = 10_000
     base = datetime(2024, 6, 1, tzinfo=UTC)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "reference": f"B{i:07d}",
             "dialog": "report" if i % 3 else "visit",

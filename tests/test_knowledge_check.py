@@ -109,5 +109,7 @@ def test_answers_render_from_the_parameters_so_next_year_is_one_edit(data_copy):
     )
     params.write_text(text, "utf-8")
     kb = load_knowledge(data_copy)
-    answer = kb.get("monitoring-line").answer
+    entry = kb.get("monitoring-line")
+    assert entry is not None
+    answer = entry.answer
     assert "9500元" in answer and "2025" in answer and "9100" not in answer

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from handlers.telegram_app import register_commands
@@ -123,7 +125,7 @@ async def test_a_failure_inside_the_core_is_reported_without_a_traceback(telegra
 async def test_in_a_group_chat_the_bot_only_points_to_a_private_chat(telegram):
     from telegram import Update
 
-    payload = {
+    payload: dict[str, Any] = {
         "update_id": 777001,
         "message": {
             "message_id": 5,

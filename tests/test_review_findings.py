@@ -5,23 +5,31 @@ from __future__ import annotations
 from assistant.service import Assistant
 from common.messages import Incoming
 from dialogs.engine import DialogState
-from storage.repository import StaffDirectory, SubmissionStore, UnansweredLog
+from storage.repository import StaffDirectory, StoredDraft, SubmissionStore, UnansweredLog
 from tests.dialog_script import REPORT, VISIT, event_for
 from tests.test_staff_review import say, shown, submit, tap
 
 RESIDENT, CADRE, ADMIN = 31, 32, 33
 
 
+def draft_of(assistant: Assistant, user: int) -> StoredDraft:
+    """The user's stored draft, which the test expects to exist."""
+    draft = assistant.drafts.load(user)
+    assert draft is not None, f"user {user} has no draft"
+    return draft
+
+
 def answer(assistant: Assistant, user: int, items) -> None:
     """Answer scripted items as the user would: typing, commands, taps on the current buttons."""
     for item in items:
-        state = DialogState.from_json(assistant.drafts.load(user).state)
+        state = DialogState.from_json(draft_of(assistant, user).state)
         event = event_for(assistant.engine, state, item)
         if event.command:
             say(assistant, user, "/" + event.command)
         elif event.action:
             tap(assistant, user, f"d:{state.draft_id}:{event.action}:{event.arg}")
         else:
+            assert event.text is not None
             say(assistant, user, event.text)
 
 
@@ -59,7 +67,7 @@ def test_next_household_does_not_throw_away_an_unfinished_visit(kb, db):
     assistant = cadre_midway_through_a_visit(kb, db, 5)
     replies = tap(assistant, CADRE, "visit:next")
     assert "未完成" in shown(replies)
-    assert assistant.drafts.load(CADRE).state["answers"]["head_name"] == "李四"
+    assert draft_of(assistant, CADRE).state["answers"]["head_name"] == "李四"
 
 
 def test_a_cadre_removed_from_staff_cannot_go_on_with_a_visit(kb, db):
@@ -112,6 +120,7 @@ def test_a_submit_from_a_stale_state_is_retried_on_the_fresh_one(assistant, monk
         Incoming(user_id=RESIDENT, chat_id=RESIDENT, callback=f"d:{draft.draft_id}:submit")
     )
     (stored,) = SubmissionStore(assistant.db).of_user(RESIDENT)
+    assert stored.reference is not None
     assert stored.reference in shown(replies) and len(loads) >= 2
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from assistant.service import Assistant
 from common.messages import Incoming, Reply
-from storage.models import AuditEntry, DeletionRequest, StatusChange
+from storage.models import AuditEntry, DeletionRequest, StatusChange, Submission
 from storage.repository import NewSubmission, StaffDirectory, SubmissionStore
 from tests.dialog_script import REPORT_ANSWERS
 
@@ -91,6 +91,13 @@ def say(assistant: Assistant, user: int, text: str) -> list[Reply]:
 
 def tap(assistant: Assistant, user: int, data: str) -> list[Reply]:
     return assistant.handle(Incoming(user_id=user, chat_id=user, callback=data))
+
+
+def stored(assistant: Assistant, reference: str) -> Submission:
+    """The submission stored under this reference, which the test expects to exist."""
+    submission = SubmissionStore(assistant.db).by_reference(reference)
+    assert submission is not None, f"no submission {reference}"
+    return submission
 
 
 def shown(replies: list[Reply]) -> str:
@@ -190,7 +197,7 @@ def test_only_reviewers_in_scope_and_admins_can_assign_a_cadre(world, persona):
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_status_buttons_work_only_for_reviewers_in_scope_and_admins(world, persona):
     assistant, report, _ = world
-    submission = SubmissionStore(assistant.db).by_reference(report)
+    submission = stored(assistant, report)
     replies = tap(assistant, PERSONAS[persona], f"st:{submission.id}:1")
     may = persona in {"reviewer of 水阳镇", "admin"}
     assert ("备注" in shown(replies)) is may
@@ -237,17 +244,17 @@ def test_a_status_change_needs_a_note_and_leaves_history_audit_and_a_notificatio
 
 def test_an_unknown_jump_in_the_workflow_is_refused(world):
     assistant, report, _ = world
-    submission = SubmissionStore(assistant.db).by_reference(report)
+    submission = stored(assistant, report)
     replies = tap(assistant, ADMIN, f"st:{submission.id}:2")  # 待核实 → 已纳入监测 skips 核实中
     assert "不能改为" in shown(replies)
 
 
 def test_cancel_drops_a_pending_status_change(world):
     assistant, report, _ = world
-    submission = SubmissionStore(assistant.db).by_reference(report)
+    submission = stored(assistant, report)
     tap(assistant, ADMIN, f"st:{submission.id}:1")
     assert "已放弃" in shown(say(assistant, ADMIN, "/cancel"))
-    assert SubmissionStore(assistant.db).by_reference(report).status == "待核实"
+    assert stored(assistant, report).status == "待核实"
 
 
 def test_the_queue_is_paged_highest_priority_first(kb, db):
@@ -290,7 +297,7 @@ def test_a_resident_sees_what_is_stored_about_them(world):
 def test_delete_removes_reports_not_yet_under_review_and_requests_the_rest(world):
     assistant, report, _ = world
     second = submit(assistant.db, user=RESIDENT, township="水阳镇", draft="r2")
-    sub = SubmissionStore(assistant.db).by_reference(second)
+    sub = stored(assistant, second)
     tap(assistant, ADMIN, f"st:{sub.id}:1")
     say(assistant, ADMIN, "开始核实")
     explained = say(assistant, RESIDENT, "/delete")

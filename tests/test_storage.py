@@ -51,7 +51,8 @@ def test_a_draft_saved_from_a_stale_version_is_refused(db):
     newer = drafts.save(42, {"step": "township"}, version)
     assert newer == version + 1
     assert drafts.save(42, {"step": "village"}, version) is None, "another instance got there first"
-    assert drafts.load(42).state == {"step": "township"}
+    stored = drafts.load(42)
+    assert stored is not None and stored.state == {"step": "township"}
 
 
 def test_a_conflicting_write_is_retried_on_fresh_state(assistant, monkeypatch):
