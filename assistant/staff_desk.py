@@ -241,9 +241,6 @@ class StaffDesk:
         reference = html.escape(submission.reference or "")
         return [Reply(texts.NOTE_PROMPT.format(reference=reference, status=status, limit=MAX_NOTE))]
 
-    def pending_prompt(self, user_id: int) -> bool:
-        return self.prompts.get(user_id) is not None
-
     def cancel_prompt(self, user_id: int) -> bool:
         return self.prompts.clear(user_id)
 

@@ -257,7 +257,7 @@ def _load_blocks(path: Path, problems: list[Problem]) -> dict[str, list[Placed]]
     raw = _load(path, problems)
     if raw is None:
         return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("blocks"), dict):
+    if not isinstance(raw, LineDict) or not isinstance(raw.get("blocks"), dict):
         problems.append(Problem(path, 1, "blocks.yaml 应有顶层键 blocks: {名称: 步骤列表}"))
         return None
     blocks: dict[str, list[Placed]] = {}

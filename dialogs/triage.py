@@ -175,6 +175,7 @@ def _rule(
     if not raw.get("reason"):
         problems.append(Problem(path, line, "规则缺少 reason"))
         return None, []
+    line = raw.key_line("if") if isinstance(raw, LineDict) else line  # where the keys are named
     refs: list[KeyReference] = []
     if "any_yes" in conditions:
         keys = _key_list(conditions["any_yes"])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import CursorResult, Result, and_, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,12 @@ MAX_STORED_QUESTION = 1000
 
 # Runs of digits long enough to be a phone, ID-card or bank number are masked before storing.
 _LONG_NUMBER = re.compile(r"[0-9０-９]{6,}[0-9０-９xX]?")
+
+
+def _changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (its result is a CursorResult at run time)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def mask_numbers(text: str) -> str:
@@ -140,7 +146,7 @@ class DraftStore:
                 .where(Draft.user_id == user_id, Draft.version == version)
                 .values(state=state, version=version + 1, updated_at=utcnow())
             )
-            return version + 1 if result.rowcount == 1 else None
+            return version + 1 if _changed(result) == 1 else None
 
     def delete(self, user_id: int) -> None:
         with self.db.session() as session:
@@ -194,7 +200,7 @@ class SubmissionStore:
                 if draft_version is not None:
                     condition.append(Draft.version == draft_version)
                 if (
-                    session.execute(delete(Draft).where(*condition)).rowcount != 1
+                    _changed(session.execute(delete(Draft).where(*condition))) != 1
                     and draft_version is not None
                 ):
                     raise StaleDraft
@@ -277,7 +283,7 @@ class StaffDirectory:
     def remove(self, user_id: int) -> bool:
         with self.db.session() as session:
             result = session.execute(delete(StaffMember).where(StaffMember.user_id == user_id))
-            return bool(result.rowcount)
+            return bool(_changed(result))
 
     def members(self) -> list[StaffMember]:
         with self.db.session() as session:
@@ -341,7 +347,7 @@ class ReviewStore:
                 .where(Submission.id == submission_id, Submission.status == expected)
                 .values(status=to_status, updated_at=now)
             )
-            if result.rowcount != 1:
+            if _changed(result) != 1:
                 return False
             reference = session.scalar(
                 select(Submission.reference).where(Submission.id == submission_id)
@@ -453,7 +459,7 @@ class StaffPrompts:
     def clear(self, user_id: int) -> bool:
         with self.db.session() as session:
             return (
-                session.execute(delete(StaffPrompt).where(StaffPrompt.user_id == user_id)).rowcount
+                _changed(session.execute(delete(StaffPrompt).where(StaffPrompt.user_id == user_id)))
                 > 0
             )
 
@@ -487,7 +493,7 @@ class ResidentData:
         deleted: list[str] = []
         requested: list[str] = []
         with self.db.session() as session:
-            had_draft = session.execute(delete(Draft).where(Draft.user_id == user_id)).rowcount > 0
+            had_draft = _changed(session.execute(delete(Draft).where(Draft.user_id == user_id))) > 0
             session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id))
             rows = session.scalars(
                 select(Submission).where(
@@ -495,8 +501,9 @@ class ResidentData:
                 )
             )
             for row in rows:
+                reference = row.reference or reference_for(row.id)
                 if row.status == STATUS_NEW:
-                    deleted.append(row.reference)
+                    deleted.append(reference)
                     session.delete(row)
                     continue
                 already = session.scalar(
@@ -506,7 +513,7 @@ class ResidentData:
                 )
                 if not already:
                     session.add(DeletionRequest(submission_id=row.id, requested_by=user_id))
-                requested.append(row.reference)
+                requested.append(reference)
             if deleted or requested:
                 session.add(
                     AuditEntry(
