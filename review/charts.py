@@ -38,6 +38,7 @@ from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select
 
 from dialogs.triage import TriageRules
+from review import texts
 from review.access import Scope
 from storage.database import Database
 from storage.models import Submission
@@ -45,8 +46,6 @@ from storage.models import Submission
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
-NO_TOWNSHIP = "未填写乡镇"
-NO_DATA = "暂无数据"
 RECENT_DAYS = 7
 
 MAX_BARS = 12  # bars per panel; the rest are added up in one "其余" bar
@@ -69,16 +68,10 @@ def cjk_font_path() -> Path:
         try:
             resource = files(FONT_PACKAGE) / "fonts" / FONT_FILE
         except ModuleNotFoundError as exc:
-            raise RuntimeError(
-                f"找不到中文字体：未安装 {FONT_PACKAGE} 包（pip install mplfonts），"
-                "统计图无法显示中文"
-            ) from exc
+            raise RuntimeError(texts.FONT_NOT_INSTALLED.format(package=FONT_PACKAGE)) from exc
         path = Path(str(resource))
         if not path.is_file():
-            raise RuntimeError(
-                f"找不到中文字体文件 {path}：{FONT_PACKAGE} 包不完整，请重新安装（pip install "
-                "--force-reinstall mplfonts）"
-            )
+            raise RuntimeError(texts.FONT_FILE_MISSING.format(path=path, package=FONT_PACKAGE))
         font_manager.fontManager.addfont(str(path))
         _registered = path
         return path
@@ -133,9 +126,9 @@ def collect_stats(
         for township, status, priority, answers, is_recent in session.execute(query):
             total += 1
             recent += bool(is_recent)
-            townships[township or NO_TOWNSHIP] += 1
-            statuses[status or "未知"] += 1
-            priorities[priority or "未知"] += 1
+            townships[township or texts.NO_TOWNSHIP_BAR] += 1
+            statuses[status or texts.UNKNOWN_VALUE] += 1
+            priorities[priority or texts.UNKNOWN_VALUE] += 1
             causes.update(rules.causes_of(answers))
     return Stats(
         total=total,
@@ -152,7 +145,10 @@ def _limited(items: list[tuple[str, int]], rest_label: str) -> list[tuple[str, i
         return items
     shown = items[: MAX_BARS - 1]
     rest = items[MAX_BARS - 1 :]
-    return [*shown, (f"{rest_label}（{len(rest)} 项）", sum(n for _, n in rest))]
+    return [
+        *shown,
+        (texts.REST_BAR.format(label=rest_label, count=len(rest)), sum(n for _, n in rest)),
+    ]
 
 
 def _font(size: float, path: Path) -> FontProperties:
@@ -169,7 +165,7 @@ def _panel(ax: Axes, title: str, items: list[tuple[str, int]], color: str, path:
         ax.text(
             0.5,
             0.5,
-            NO_DATA,
+            texts.NO_DATA,
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -187,7 +183,7 @@ def _panel(ax: Axes, title: str, items: list[tuple[str, int]], color: str, path:
     ax.bar_label(bars, labels=[str(n) for n in counts], padding=3, fontproperties=_font(10, path))
     ax.set_xlim(0, max(counts) * 1.15 + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("份数", fontproperties=_font(9, path))
+    ax.set_xlabel(texts.AXIS_COUNT, fontproperties=_font(9, path))
     for label in ax.get_xticklabels():
         label.set_fontproperties(_font(9, path))
     ax.spines[["top", "right"]].set_visible(False)
@@ -199,14 +195,14 @@ def render_chart(stats: Stats) -> bytes:
     """One PNG with three horizontal bar charts: by township, by hardship cause, by status."""
     path = cjk_font_path()
     panels = [
-        ("按乡镇", _limited(stats.by_township, "其余乡镇"), "#3b6fb6"),
-        ("按困难原因（可多选）", _limited(stats.by_cause, "其余原因"), "#e07b39"),
-        ("按办理状态", _limited(stats.by_status, "其余状态"), "#4a9d5b"),
+        (texts.PANEL_TOWNSHIPS, _limited(stats.by_township, texts.REST_TOWNSHIPS), "#3b6fb6"),
+        (texts.PANEL_CAUSES, _limited(stats.by_cause, texts.REST_CAUSES), "#e07b39"),
+        (texts.PANEL_STATUSES, _limited(stats.by_status, texts.REST_STATUSES), "#4a9d5b"),
     ]
     rows = [max(len(items), 2) for _, items, _ in panels]
     figure = Figure(figsize=(8, 1.6 + 0.34 * sum(rows) + 0.7 * len(panels)), layout="constrained")
     figure.suptitle(
-        f"防返贫监测申报统计（共 {stats.total} 份，近 {RECENT_DAYS} 天 {stats.last_7_days} 份）",
+        texts.CHART_TITLE.format(total=stats.total, days=RECENT_DAYS, recent=stats.last_7_days),
         fontproperties=_font(14, path),
     )
     axes = figure.subplots(len(panels), 1, gridspec_kw={"height_ratios": rows})
@@ -217,24 +213,30 @@ def render_chart(stats: Stats) -> bytes:
     return buffer.getvalue()
 
 
-def _counts(items: Iterable[tuple[str, int]], unit: str = " 份") -> str:
-    return "、".join(f"{label} {n}{unit}" for label, n in items)
+def _counts(items: Iterable[tuple[str, int]], template: str = texts.COUNT_REPORTS) -> str:
+    parts = (template.format(label=label, count=n) for label, n in items)
+    return texts.COUNT_SEPARATOR.join(parts)
 
 
 def summary_text(stats: Stats, levels: Sequence[str]) -> str:
     """A short plain Chinese caption: totals, priorities (most urgent of `levels` first),
     statuses, top townships and causes."""
     if stats.total == 0:
-        return "暂无申报数据。"
-    sentences = [f"共 {stats.total} 份申报，近 {RECENT_DAYS} 天 {stats.last_7_days} 份。"]
+        return texts.SUMMARY_EMPTY
+    total = texts.SUMMARY_TOTAL.format(
+        total=stats.total, days=RECENT_DAYS, recent=stats.last_7_days
+    )
+    sentences = [total]
     rank = {level: i for i, level in enumerate(levels)}
     priorities = sorted(stats.by_priority, key=lambda item: rank.get(item[0], len(rank)))
     if priorities:
-        sentences.append(_counts(priorities) + "。")
+        sentences.append(texts.SUMMARY_PRIORITIES.format(counts=_counts(priorities)))
     if stats.by_status:
-        sentences.append("状态：" + _counts(stats.by_status) + "。")
+        sentences.append(texts.SUMMARY_STATUSES.format(counts=_counts(stats.by_status)))
     if stats.by_township:
-        sentences.append("申报较多的乡镇：" + _counts(stats.by_township[:3]) + "。")
+        top = _counts(stats.by_township[:3])
+        sentences.append(texts.SUMMARY_TOWNSHIPS.format(counts=top))
     if stats.by_cause:
-        sentences.append("主要困难原因：" + _counts(stats.by_cause[:3], " 户") + "。")
+        causes = _counts(stats.by_cause[:3], texts.COUNT_HOUSEHOLDS)
+        sentences.append(texts.SUMMARY_CAUSES.format(counts=causes))
     return "".join(sentences)

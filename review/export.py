@@ -50,6 +50,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dialogs.engine import format_value
 from dialogs.spec import Catalog, Step
+from review import texts
 from review.access import Scope
 from storage.database import Database
 from storage.models import LOCAL_TZ, StatusChange, Submission, to_local
@@ -58,8 +59,8 @@ from storage.repository import reference_for
 FORMATS = ("xlsx", "csv")
 BATCH = 1000  # rows fetched from the database at a time
 
-SUBMISSIONS_SHEET = "申报记录"
-HISTORY_SHEET = "状态记录"
+SUBMISSIONS_SHEET = texts.SUBMISSIONS_SHEET
+HISTORY_SHEET = texts.HISTORY_SHEET
 REASON_SEPARATOR = "；"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"  # CSV; xlsx cells are real datetimes shown the same way
 EXCEL_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -76,30 +77,16 @@ class Column:
     width: float
 
 
-FIXED_COLUMNS: tuple[Column, ...] = (
-    Column("编号", 11),
-    Column("类型", 14),
-    Column("提交时间", 17),
-    Column("乡镇（街道）", 14),
-    Column("村（社区）", 14),
-    Column("联系人", 10),
-    Column("联系电话", 15),
-    Column("家庭人口", 10),
-    Column("家庭年纯收入（元）", 20),
-    Column("人均纯收入（元）", 18),
-    Column("优先级", 8),
-    Column("优先级理由", 40),
-    Column("状态", 10),
-    Column("最后更新", 17),
-    Column("指派干部", 14),
+# Widths in Excel's character units, in the order of the headers in review.texts.
+SUBMISSION_WIDTHS = (11, 14, 17, 14, 14, 10, 15, 10, 20, 18, 8, 40, 10, 17, 14)
+HISTORY_WIDTHS = (11, 17, 14, 10, 10, 50)
+FIXED_COLUMNS: tuple[Column, ...] = tuple(
+    Column(header, width)
+    for header, width in zip(texts.SUBMISSION_HEADERS, SUBMISSION_WIDTHS, strict=True)
 )
-HISTORY_COLUMNS: tuple[Column, ...] = (
-    Column("编号", 11),
-    Column("时间", 17),
-    Column("操作人", 14),
-    Column("原状态", 10),
-    Column("新状态", 10),
-    Column("备注", 50),
+HISTORY_COLUMNS: tuple[Column, ...] = tuple(
+    Column(header, width)
+    for header, width in zip(texts.HISTORY_HEADERS, HISTORY_WIDTHS, strict=True)
 )
 ANSWER_WIDTHS = {"longtext": 40, "text": 20, "multi": 24, "single": 18}
 MAX_WIDTH = 60
@@ -150,7 +137,7 @@ def parse_day(text: str, argument: str = "since") -> date:
             raise ValueError(text)
         return date(*(int(part) for part in match.groups()))
     except ValueError:
-        message = f"日期「{text[:30]}」无效，请写成 2024-09-01 这样。"
+        message = texts.BAD_DATE.format(text=text[:30])
         raise ExportArgumentError(message, argument) from None
 
 
@@ -164,13 +151,11 @@ def export_filter(
     """The filter for an export asked for in chat (/export) or on the command line
     (`bot.py export`): the township must exist, the dates parse and come in order."""
     if township is not None and township not in catalog.township_names():
-        raise ExportArgumentError(
-            f"没有「{township[:30]}」这个乡镇（街道），请使用全称，如“水阳镇”。", "township"
-        )
+        raise ExportArgumentError(texts.UNKNOWN_TOWNSHIP.format(township=township[:30]), "township")
     first = parse_day(since, "since") if since is not None else None
     last = parse_day(until, "until") if until is not None else None
     if first is not None and last is not None and first > last:
-        raise ExportArgumentError("起始日期晚于结束日期，请检查。", "since")
+        raise ExportArgumentError(texts.DATES_REVERSED, "since")
     return ExportFilter(scope, township, first, last)
 
 
@@ -203,7 +188,9 @@ def submission_columns(steps: Sequence[Step]) -> list[Column]:
     columns = list(FIXED_COLUMNS)
     headers = {c.header for c in columns}
     for step in steps:
-        header = step.label if step.label not in headers else f"{step.label}（{step.key}）"
+        header = step.label
+        if header in headers:
+            header = texts.DUPLICATE_HEADER.format(label=step.label, key=step.key)
         headers.add(header)
         default = ANSWER_WIDTHS.get(step.kind, 12)
         columns.append(Column(header, min(max(_text_width(header) + 2, default), MAX_WIDTH)))

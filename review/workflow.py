@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from dialogs.engine import format_value
 from dialogs.spec import Catalog
+from review import texts
 from storage.models import (
     STATUS_CHECKING,
     STATUS_INCLUDED,
@@ -30,7 +31,7 @@ MAX_NOTE = 500
 def mask_phone(phone: str | None) -> str:
     """138****5678 for mobiles; landlines keep the area code: 0563-***1280."""
     if not phone:
-        return "无电话"
+        return texts.NO_PHONE
     if "-" in phone:
         area, number = phone.split("-", 1)
         return f"{area}-{'*' * max(len(number) - 4, 0)}{number[-4:]}"
@@ -45,13 +46,13 @@ def age(created: datetime, now: datetime | None = None) -> str:
         created = created.replace(tzinfo=UTC)
     days = (now - created).days
     if days >= 1:
-        return f"{days}天前"
+        return texts.DAYS_AGO.format(days=days)
     hours = int((now - created).total_seconds() // 3600)
-    return f"{hours}小时前" if hours >= 1 else "刚刚"
+    return texts.HOURS_AGO.format(hours=hours) if hours >= 1 else texts.JUST_NOW
 
 
 def place(submission: Submission) -> str:
-    return f"{submission.township or '未填乡镇'}{submission.village or ''}"
+    return f"{submission.township or texts.NO_TOWNSHIP}{submission.village or ''}"
 
 
 def queue_line(submission: Submission) -> str:
@@ -77,32 +78,39 @@ def record_text(
     """Everything staff need on one submission, escaped for Telegram HTML."""
     e = html.escape
     dialog = catalog.dialogs.get(submission.dialog)
+    title = dialog.title if dialog else submission.dialog
     lines = [
-        f"<b>{e(submission.reference or '')}</b> · {e(dialog.title if dialog else submission.dialog)}",
-        f"提交：{to_local(submission.created_at):%Y-%m-%d %H:%M} · 状态：<b>{e(submission.status)}</b>",
-        f"优先级：<b>{e(submission.priority)}</b>",
+        texts.RECORD_TITLE.format(reference=e(submission.reference or ""), title=e(title)),
+        texts.RECORD_SUBMITTED.format(
+            created=to_local(submission.created_at), status=e(submission.status)
+        ),
+        texts.RECORD_PRIORITY.format(priority=e(submission.priority)),
     ]
-    lines.extend(f"  - {e(reason)}" for reason in submission.priority_reasons or [])
+    lines.extend(
+        texts.RECORD_REASON.format(reason=e(reason)) for reason in submission.priority_reasons or []
+    )
     if submission.assigned_to:
-        lines.append(f"指派干部：{submission.assigned_to}")
+        lines.append(texts.RECORD_ASSIGNED.format(cadre=submission.assigned_to))
     if deletion_requested:
-        lines.append("⚠️ 申报人已申请删除此记录，请按规定处理。")
-    lines.append("\n<b>填报内容</b>")
+        lines.append(texts.RECORD_DELETION_REQUESTED)
+    lines.append(texts.RECORD_ANSWERS)
     if dialog is not None:
         for step in dialog.steps:
             if step.kind == "consent" or step.key not in submission.answers:
                 continue
             value = format_value(step, submission.answers[step.key])
-            lines.append(f"• {e(step.label)}：{e(value)}")
+            lines.append(texts.RECORD_ANSWER.format(label=e(step.label), value=e(value)))
     if history:
-        lines.append("\n<b>办理记录</b>")
+        lines.append(texts.RECORD_HISTORY)
         for change in history:
-            arrow = (
-                change.to_status
-                if change.from_status == change.to_status
-                else f"{change.from_status} → {change.to_status}"
-            )
+            moved = texts.STATUS_MOVE.format(before=change.from_status, after=change.to_status)
+            arrow = change.to_status if change.from_status == change.to_status else moved
             lines.append(
-                f"• {to_local(change.changed_at):%Y-%m-%d %H:%M} {e(arrow)}（{change.changed_by}）：{e(change.note)}"
+                texts.RECORD_CHANGE.format(
+                    at=to_local(change.changed_at),
+                    change=e(arrow),
+                    actor=change.changed_by,
+                    note=e(change.note),
+                )
             )
     return "\n".join(lines)

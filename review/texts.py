@@ -1,0 +1,83 @@
+"""Every word staff see from the review layer: the record and queue lines, the export's sheet
+names and column headers, the charts and their caption, and export argument errors.
+
+Placeholders in braces are filled by the caller; user text is HTML-escaped before it is filled
+into the record (Telegram HTML). Workbook and chart text is plain.
+"""
+
+# --- the record and the queue ---------------------------------------------------------------
+
+NO_PHONE = "无电话"
+DAYS_AGO = "{days}天前"
+HOURS_AGO = "{hours}小时前"
+JUST_NOW = "刚刚"
+NO_TOWNSHIP = "未填乡镇"
+RECORD_TITLE = "<b>{reference}</b> · {title}"
+RECORD_SUBMITTED = "提交：{created:%Y-%m-%d %H:%M} · 状态：<b>{status}</b>"
+RECORD_PRIORITY = "优先级：<b>{priority}</b>"
+RECORD_REASON = "  - {reason}"
+RECORD_ASSIGNED = "指派干部：{cadre}"
+RECORD_DELETION_REQUESTED = "⚠️ 申报人已申请删除此记录，请按规定处理。"
+RECORD_ANSWERS = "\n<b>填报内容</b>"
+RECORD_ANSWER = "• {label}：{value}"
+RECORD_HISTORY = "\n<b>办理记录</b>"
+RECORD_CHANGE = "• {at:%Y-%m-%d %H:%M} {change}（{actor}）：{note}"
+STATUS_MOVE = "{before} → {after}"
+
+# --- the export -----------------------------------------------------------------------------
+
+SUBMISSIONS_SHEET = "申报记录"
+HISTORY_SHEET = "状态记录"
+SUBMISSION_HEADERS = (
+    "编号",
+    "类型",
+    "提交时间",
+    "乡镇（街道）",
+    "村（社区）",
+    "联系人",
+    "联系电话",
+    "家庭人口",
+    "家庭年纯收入（元）",
+    "人均纯收入（元）",
+    "优先级",
+    "优先级理由",
+    "状态",
+    "最后更新",
+    "指派干部",
+)
+HISTORY_HEADERS = ("编号", "时间", "操作人", "原状态", "新状态", "备注")
+DUPLICATE_HEADER = "{label}（{key}）"
+BAD_DATE = "日期「{text}」无效，请写成 2024-09-01 这样。"
+UNKNOWN_TOWNSHIP = "没有「{township}」这个乡镇（街道），请使用全称，如“水阳镇”。"
+DATES_REVERSED = "起始日期晚于结束日期，请检查。"
+
+# --- charts ---------------------------------------------------------------------------------
+
+CHART_TITLE = "防返贫监测申报统计（共 {total} 份，近 {days} 天 {recent} 份）"
+PANEL_TOWNSHIPS = "按乡镇"
+PANEL_CAUSES = "按困难原因（可多选）"
+PANEL_STATUSES = "按办理状态"
+REST_TOWNSHIPS = "其余乡镇"
+REST_CAUSES = "其余原因"
+REST_STATUSES = "其余状态"
+REST_BAR = "{label}（{count} 项）"
+AXIS_COUNT = "份数"
+NO_DATA = "暂无数据"
+UNKNOWN_VALUE = "未知"
+NO_TOWNSHIP_BAR = "未填写乡镇"
+FONT_NOT_INSTALLED = (
+    "找不到中文字体：未安装 {package} 包（pip install mplfonts），统计图无法显示中文"
+)
+FONT_FILE_MISSING = (
+    "找不到中文字体文件 {path}：{package} 包不完整，请重新安装（pip install --force-reinstall "
+    "mplfonts）"
+)
+SUMMARY_EMPTY = "暂无申报数据。"
+SUMMARY_TOTAL = "共 {total} 份申报，近 {days} 天 {recent} 份。"
+SUMMARY_STATUSES = "状态：{counts}。"
+SUMMARY_TOWNSHIPS = "申报较多的乡镇：{counts}。"
+SUMMARY_CAUSES = "主要困难原因：{counts}。"
+SUMMARY_PRIORITIES = "{counts}。"
+COUNT_REPORTS = "{label} {count} 份"
+COUNT_HOUSEHOLDS = "{label} {count} 户"
+COUNT_SEPARATOR = "、"
