@@ -98,7 +98,8 @@ def cmd_start(args: argparse.Namespace) -> int:
     if settings.telegram_token:
         return cmd_run(args)
     print(
-        "未设置 TELEGRAM_TOKEN，启动本地控制台对话。要启动 Telegram 机器人，请在 .env 中设置 TELEGRAM_TOKEN 后再运行 make run。"
+        "未设置 TELEGRAM_TOKEN，启动本地控制台对话。"
+        "要启动 Telegram 机器人，请在 .env 中设置 TELEGRAM_TOKEN 后再运行 make run。"
     )
     return cmd_chat(args)
 

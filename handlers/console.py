@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from common.messages import Incoming, Reply
+from handlers import texts
 
 CONSOLE_USER_ID = 0  # the local operator; Telegram ids are positive
 _TAG = re.compile(r"</?(b|i|u|s|code|pre)>")
@@ -34,10 +35,10 @@ def _keep(reply: Reply) -> str:
         target = folder / (reply.filename or reply.document.name)
         shutil.move(str(reply.document), target)
         shutil.rmtree(reply.document.parent, ignore_errors=True)
-        return f"（文件已保存：{target}）"
-    target = folder / f"统计图_{datetime.now():%Y%m%d_%H%M%S}.png"
+        return texts.FILE_SAVED.format(path=target)
+    target = folder / texts.CHART_FILE.format(moment=datetime.now())
     target.write_bytes(reply.photo or b"")
-    return f"（图表已保存：{target}）"
+    return texts.CHART_SAVED.format(path=target)
 
 
 def render(replies: list[Reply]) -> tuple[str, list[tuple[str, str | None]]]:
@@ -46,7 +47,7 @@ def render(replies: list[Reply]) -> tuple[str, list[tuple[str, str | None]]]:
     options: list[tuple[str, str | None]] = []
     for reply in replies:
         if reply.to_chat is not None:
-            lines.append(f"【通知 → 用户 {reply.to_chat}】{plain(reply.text)}")
+            lines.append(texts.NOTICE.format(chat=reply.to_chat, text=plain(reply.text)))
             continue
         lines.append(plain(reply.text))
         if reply.document is not None or reply.photo is not None:
@@ -55,7 +56,7 @@ def render(replies: list[Reply]) -> tuple[str, list[tuple[str, str | None]]]:
             options.append((label, data))
             lines.append(f"  [{len(options)}] {label}")
         if reply.request_contact:
-            lines.append("  （请直接输入手机号码）")
+            lines.append(texts.TYPE_PHONE)
     return "\n".join(lines), options
 
 
@@ -86,14 +87,14 @@ def run_console(
 
     def show(replies: list[Reply]) -> list[tuple[str, str | None]]:
         text, options = render(replies)
-        print(f"\n助手：{text}\n", file=stdout, flush=True)
+        print(texts.BOT_SAYS.format(text=text), file=stdout, flush=True)
         return options
 
     options = show(handle(Incoming(user_id=user_id, chat_id=user_id, command="start")))
     while True:
-        print("您：", end="", file=stdout, flush=True)
+        print(texts.YOU_SAY, end="", file=stdout, flush=True)
         line = stdin.readline()
         if not line or line.strip() in {"/quit", "/exit"}:
-            print("\n再见！", file=stdout)
+            print(texts.GOODBYE, file=stdout)
             return
         options = show(handle(parse_line(line, options, user_id)))

@@ -12,6 +12,7 @@ from telegram import (
 )
 
 from common.messages import Incoming, Reply
+from handlers import texts
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -37,7 +38,7 @@ def to_incoming(update: Update) -> Incoming | None:
             user_id=user.id,
             chat_id=chat.id,
             contact_phone=message.contact.phone_number if own else None,
-            text="" if own else "（转发的联系人）",
+            text="" if own else texts.FORWARDED_CONTACT,
             update_id=update.update_id,
         )
     text = message.text or ""

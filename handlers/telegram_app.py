@@ -26,10 +26,10 @@ from telegram.request import BaseRequest
 from assistant.config import ConfigError, Settings, load_settings
 from assistant.service import Assistant
 from common.messages import Incoming, Reply
+from handlers import texts
 from handlers.render import reply_markup, split_message, to_incoming
 
 log = logging.getLogger(__name__)
-PRIVATE_ONLY = "为保护个人信息，请私聊本助手使用（点我的头像 → 发消息）。"
 
 
 def assistant_of(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
@@ -49,11 +49,12 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def refuse_group(update: Update) -> None:
-    """Personal data must not reach a group: answer only a command there, pointing to a private chat."""
+    """Personal data must not reach a group: answer only a command there, pointing to a
+    private chat."""
     if update.callback_query is not None:
-        await update.callback_query.answer(PRIVATE_ONLY)
+        await update.callback_query.answer(texts.PRIVATE_ONLY)
     elif update.message is not None and (update.message.text or "").startswith("/"):
-        await update.message.reply_text(PRIVATE_ONLY)
+        await update.message.reply_text(texts.PRIVATE_ONLY)
 
 
 async def send_replies(
@@ -138,9 +139,7 @@ def build_application(
     """The configured PTB application. `request` replaces the HTTP layer (tests)."""
     settings = settings or load_settings()
     if not settings.telegram_token:
-        raise ConfigError(
-            "TELEGRAM_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌"
-        )
+        raise ConfigError(texts.NO_TOKEN)
     if assistant is None:
         from assistant.bootstrap import build_assistant
 

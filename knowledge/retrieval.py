@@ -171,7 +171,8 @@ def _inside_latin_word(text: str, start: int, end: int) -> bool:
 
 
 def _fold(text: str) -> str:
-    """A synonym or keyword as it appears in normalised text (inner spaces only between Latin words)."""
+    """A synonym or keyword as it appears in normalised text (inner spaces only between Latin
+    words)."""
     folded = normalize(text)
     return folded if re.fullmatch(r"[0-9a-z ]+", folded) else folded.replace(" ", "")
 

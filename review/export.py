@@ -415,7 +415,8 @@ def export_submissions(
     fmt: str = "xlsx",
     progress: Callable[[int], object] | None = None,
 ) -> int:
-    """Write matching submissions; return the number of rows. `progress(n)` is called with rows done so far."""
+    """Write matching submissions; return the number of rows. `progress(n)` is called with the
+    rows done so far."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     out = Path(out)

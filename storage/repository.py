@@ -520,7 +520,10 @@ class ResidentData:
                         actor_id=user_id,
                         action="delete_request",
                         target=None,
-                        detail=f"删除：{'、'.join(deleted) or '无'}；申请删除：{'、'.join(requested) or '无'}",
+                        detail=(
+                            f"删除：{'、'.join(deleted) or '无'}；"
+                            f"申请删除：{'、'.join(requested) or '无'}"
+                        ),
                     )
                 )
         return had_draft, deleted, requested

@@ -213,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = "xlsxwriter constant_memory" if args.format == "xlsx" else "csv 逐行写入"
     print(f"导出 {args.format}（SQLite，{mode}），每个规模一个新进程：")
     print(
-        "（导出前的 RSS 主要来自导入的模块：dialogs.engine → dialogs.validators → knowledge → jieba）"
+        "（导出前的 RSS 主要来自导入的模块："
+        "dialogs.engine → dialogs.validators → knowledge → jieba）"
     )
     print(
         f"{'行数':>9} {'耗时 s':>8} {'行/秒':>8} {'导出前峰值 MiB':>14} {'导出后峰值 MiB':>14}"
@@ -223,13 +224,15 @@ def main(argv: list[str] | None = None) -> int:
         during = "—" if r["rss_during"] is None else f"{r['rss_during']:.1f}"
         print(
             f"{r['rows']:>10,} {r['seconds']:>9.1f} {r['rows'] / r['seconds']:>10,.0f}"
-            f" {r['rss_before']:>19.1f} {r['rss_peak']:>19.1f} {r['rss_peak'] - r['rss_before']:>11.1f}"
+            f" {r['rss_before']:>19.1f} {r['rss_peak']:>19.1f}"
+            f" {r['rss_peak'] - r['rss_before']:>11.1f}"
             f" {during:>26} {r['bytes'] / 2**20:>10.1f}"
         )
     if len(results) >= 2:
         small, large = results[0], results[-1]
         print(
-            f"行数 ×{large['rows'] / max(small['rows'], 1):.0f}，峰值内存 {small['rss_peak']:.1f} → "
+            f"行数 ×{large['rows'] / max(small['rows'], 1):.0f}，"
+            f"峰值内存 {small['rss_peak']:.1f} → "
             f"{large['rss_peak']:.1f} MiB（{large['rss_peak'] - small['rss_peak']:+.1f} MiB）"
         )
     return 0

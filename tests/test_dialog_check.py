@@ -25,7 +25,8 @@ def test_unknown_kinds_blocks_and_forward_conditions_are_reported_with_lines(dat
     text = text.replace("    kind: longtext\n", "    kind: essay\n")
     text = text.replace(
         "  - block: location\n",
-        "  - key: early\n    label: 早\n    kind: yesno\n    prompt: 早？\n    when: {phone: {equals: x}}\n  - block: location\n",
+        "  - key: early\n    label: 早\n    kind: yesno\n    prompt: 早？\n"
+        "    when: {phone: {equals: x}}\n  - block: location\n",
     )
     report.write_text(text, "utf-8")
     with pytest.raises(DataError) as caught:

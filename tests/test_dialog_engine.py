@@ -1,4 +1,5 @@
-"""The dialog engine alone: whole dialogs, conditions, back/skip/cancel, editing from the summary."""
+"""The dialog engine alone: whole dialogs, conditions, back/skip/cancel, editing from the
+summary."""
 
 from __future__ import annotations
 
