@@ -1,32 +1,21 @@
-"""`bot.py` as people and the external evaluation call it (run as real subprocesses)."""
+"""`bot.py` as operators and the external evaluation call it.
+
+Most stories run `bot.main` in this process (the `bot_cli` fixture); the ones whose point is the
+real process — reading stdin, `make run`'s start-up — run `python bot.py` as a subprocess
+(`run_bot`; tests/test_export.py has the exit status a shell script sees).
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sqlalchemy import inspect
 
+from storage.database import make_engine
+from storage.models import Base
+from tests.chat import run_bot
 
-def run_bot(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    environment = {
-        k: v for k, v in os.environ.items() if k not in {"TELEGRAM_TOKEN", "DATABASE_URL"}
-    }
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "bot.py", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environment,
-    )
+# --- real processes -----------------------------------------------------------------------------
 
 
 def test_ask_json_reads_one_question_per_line_and_answers_each_in_order(tmp_path):
@@ -55,29 +44,7 @@ def test_ask_json_reads_one_question_per_line_and_answers_each_in_order(tmp_path
     assert not db_file.exists(), "ask must never write to the database"
 
 
-def test_ask_prints_the_reply_a_user_would_see():
-    result = run_bot("ask", "监测收入标准是多少？")
-    assert result.returncode == 0, result.stderr
-    assert "9100元" in result.stdout
-    assert "来源" in result.stdout
-    assert "<b>" not in result.stdout
-
-
-def test_a_malformed_setting_gets_one_line_naming_the_variable(tmp_path):
-    result = run_bot("chat", env={"DATABASE_URL": "mysql://nobody@nowhere/db"})
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert "DATABASE_URL" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_run_without_a_token_says_how_to_set_it():
-    result = run_bot("run", env={"TELEGRAM_TOKEN": ""})
-    assert result.returncode == 2
-    assert "TELEGRAM_TOKEN" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_start_without_a_token_opens_the_console_chat_on_sqlite(tmp_path):
+def test_make_run_without_a_token_opens_the_console_chat_on_sqlite(tmp_path):
     db_file = tmp_path / "chat.db"
     result = run_bot(
         "start", stdin="监测收入标准是多少？\n", env={"DATABASE_URL": f"sqlite:///{db_file}"}
@@ -88,17 +55,57 @@ def test_start_without_a_token_opens_the_console_chat_on_sqlite(tmp_path):
     assert db_file.exists()
 
 
-def test_db_upgrade_creates_the_schema(tmp_path):
+# --- in this process ----------------------------------------------------------------------------
+
+
+def test_ask_prints_the_reply_a_user_would_see(bot_cli):
+    result = bot_cli("ask", "监测收入标准是多少？")
+    assert result.returncode == 0, result.stderr
+    assert "9100元" in result.stdout
+    assert "来源" in result.stdout
+    assert "<b>" not in result.stdout
+
+
+def test_a_malformed_setting_gets_one_line_naming_the_variable(bot_cli):
+    result = bot_cli("chat", env={"DATABASE_URL": "mysql://nobody@nowhere/db"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("配置错误：DATABASE_URL")
+    assert result.stderr.strip().count("\n") == 0
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_run_without_a_token_says_how_to_set_it(bot_cli):
+    result = bot_cli("run", env={"TELEGRAM_TOKEN": ""})
+    assert result.returncode == 2
+    assert "TELEGRAM_TOKEN" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_a_malformed_token_is_named_before_anything_starts(bot_cli):
+    result = bot_cli("run", env={"TELEGRAM_TOKEN": "not-a-token"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("配置错误：TELEGRAM_TOKEN")
+    assert "已启动" not in result.stdout
+
+
+def test_an_unknown_command_is_refused_with_the_list_of_commands(bot_cli):
+    result = bot_cli("serve")
+    assert result.returncode == 2
+    assert "serve" in result.stderr and "export" in result.stderr
+
+
+def test_db_upgrade_creates_every_table_of_the_models(tmp_path, bot_cli):
     db_file = tmp_path / "upgrade.db"
-    result = run_bot("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{db_file}"})
+    result = bot_cli("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{db_file}"})
     assert result.returncode == 0, result.stderr
-    import sqlite3
+    assert "数据库已升级到最新版本" in result.stdout and str(db_file) in result.stdout
+    engine = make_engine(f"sqlite:///{db_file}")
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert tables == {"alembic_version", *Base.metadata.tables}
 
-    tables = {r[0] for r in sqlite3.connect(db_file).execute("select name from sqlite_master")}
-    assert {"alembic_version", "unanswered_questions"} <= tables
 
-
-def test_check_passes_on_the_shipped_data():
-    result = run_bot("check")
+def test_check_passes_on_the_shipped_data(bot_cli):
+    result = bot_cli("check")
     assert result.returncode == 0, result.stderr
-    assert "检查通过" in result.stdout
+    assert result.stdout.startswith("检查通过：") and "知识条目" in result.stdout

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 
 from handlers.console import run_console
+from tests.dialog_script import REPORT, REPORT_ANSWERS
+
+RESIDENT = 6001
 
 
 def test_a_scripted_console_session_answers_and_follows_a_numbered_option(assistant):
@@ -23,3 +26,33 @@ def test_choosing_the_ask_menu_shows_example_questions(assistant):
     out = io.StringIO()
     run_console(assistant.handle, stdin=io.StringIO("1\n"), stdout=out)
     assert "请直接输入" in out.getvalue()
+
+
+def typed(items) -> list[str]:
+    """Scripted answers as lines typed in the console (options are typed by their label)."""
+    lines = []
+    for item in items:
+        if isinstance(item, str):
+            lines.append(item)
+        elif item[0] == "cmd":
+            lines.append("/" + item[1])
+        elif item[0] == "tap":
+            lines.append(item[1])
+    return lines
+
+
+def test_a_resident_reports_in_the_console_typing_both_causes_on_one_line(assistant):
+    lines = [
+        "/report",
+        *typed(REPORT.until("causes")),
+        "因病，缺劳动力",  # both causes typed on one line instead of ticked
+        *typed(REPORT.from_step("child_out_of_school")),
+        "1",  # ✅ 确认提交 is option 1 of the summary
+    ]
+    out = io.StringIO()
+    run_console(
+        assistant.handle, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, user_id=RESIDENT
+    )
+    (stored,) = assistant.submissions.of_user(RESIDENT)
+    assert stored.reference in out.getvalue()
+    assert stored.answers == REPORT_ANSWERS

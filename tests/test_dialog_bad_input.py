@@ -7,7 +7,7 @@ import pytest
 
 from common.messages import Incoming
 from dialogs.engine import DialogState, Result
-from tests.dialog_script import REPORT, event_for
+from tests.dialog_script import REPORT, event_for, run_until
 
 USER = 7001
 
@@ -80,16 +80,7 @@ CASES = [
 
 def _state_at(engine, key: str) -> DialogState:
     """A report draft whose current step is `key` (or the summary)."""
-    state = engine.start("report").state
-    for item in REPORT:
-        if (key == "summary" and state.phase == "summary") or state.step == key:
-            break
-        state = engine.handle(state, event_for(engine, state, item)).state
-    if key == "summary":
-        assert state.phase == "summary"
-    else:
-        assert state.step == key
-    return state
+    return run_until(engine, REPORT, key).state
 
 
 def _incoming(item, draft_id: str) -> Incoming:

@@ -7,7 +7,15 @@ import pytest
 
 from dialogs.engine import DialogEngine, Event, Result
 from dialogs.spec import load_catalog
-from tests.dialog_script import REPORT, REPORT_ANSWERS, VISIT, event_for, run
+from tests.dialog_script import (
+    REPORT,
+    REPORT_ANSWERS,
+    VISIT,
+    VISIT_ANSWERS,
+    event_for,
+    run,
+    run_until,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,24 +51,23 @@ def test_a_cadre_records_a_monitored_household_with_the_four_screening_contents(
     assert answers["data_corrections"] == ["收入支出"]
     assert answers["phone"] == "0563-2701280"
     assert "call_time" not in answers  # the visit's contact block leaves it out
+    assert answers == VISIT_ANSWERS
 
 
 def test_steps_that_do_not_apply_are_skipped(engine):
-    state = engine.start("report").state
-    turn = run(engine, state, REPORT[:8])
-    assert turn.state.step == "causes"
+    turn = run_until(engine, REPORT, "causes")
     turn = run(engine, turn.state, [("tap", "因病"), ("done",)])
     assert turn.state.step == "child_out_of_school", "no free-text cause unless 其他 is ticked"
 
 
 def test_ticking_other_asks_for_the_cause_in_words(engine):
-    state = run(engine, engine.start("report").state, REPORT[:8]).state
+    state = run_until(engine, REPORT, "causes").state
     turn = run(engine, state, [("tap", "其他"), ("done",)])
     assert turn.state.step == "causes_other"
 
 
 def test_the_none_choice_clears_the_others_and_the_others_clear_it(engine):
-    state = run(engine, engine.start("report").state, REPORT[:8]).state
+    state = run_until(engine, REPORT, "causes").state
     for item in [("tap", "因病"), ("tap", "暂无明显困难")]:
         state = engine.handle(state, event_for(engine, state, item)).state
     assert state.selection == ["暂无明显困难"]
@@ -69,7 +76,7 @@ def test_the_none_choice_clears_the_others_and_the_others_clear_it(engine):
 
 
 def test_a_toggle_edits_the_question_in_place(engine):
-    state = run(engine, engine.start("report").state, REPORT[:8]).state
+    state = run_until(engine, REPORT, "causes").state
     turn = engine.handle(state, event_for(engine, state, ("tap", "因病")))
     (reply,) = turn.replies
     assert reply.edit
@@ -77,8 +84,7 @@ def test_a_toggle_edits_the_question_in_place(engine):
 
 
 def test_back_returns_to_the_previous_step_and_keeps_its_answer(engine):
-    state = run(engine, engine.start("report").state, REPORT[:5]).state
-    assert state.step == "medical_expense"
+    state = run_until(engine, REPORT, "medical_expense").state
     turn = engine.handle(state, Event(command="back"))
     assert turn.state.step == "annual_income"
     assert "已填：32,000" in turn.replies[0].text
@@ -92,7 +98,7 @@ def test_back_at_the_first_step_says_so(engine):
 
 
 def test_skip_only_skips_optional_steps(engine):
-    state = run(engine, engine.start("report").state, REPORT[:4]).state
+    state = run_until(engine, REPORT, "annual_income").state
     turn = engine.handle(state, Event(command="skip"))
     assert turn.result is Result.INVALID and "不能跳过" in turn.replies[0].text
 
@@ -103,7 +109,7 @@ def test_declining_consent_ends_the_dialog(engine):
 
 
 def test_cancel_asks_for_confirmation_then_discards(engine):
-    state = run(engine, engine.start("report").state, REPORT[:3]).state
+    state = run_until(engine, REPORT, "household_size").state
     asked = engine.handle(state, Event(command="cancel"))
     assert "确定要取消" in asked.replies[0].text
     kept = engine.handle(asked.state, Event(action="cn"))
@@ -135,9 +141,8 @@ def test_an_edit_that_makes_a_new_step_apply_asks_it_before_the_summary(engine):
 
 
 def test_unticking_other_forgets_the_free_text_cause(engine):
-    state = run(
-        engine, engine.start("report").state, [*REPORT[:8], ("tap", "其他"), ("done",), "照护老人"]
-    ).state
+    state = run_until(engine, REPORT, "causes").state
+    state = run(engine, state, [("tap", "其他"), ("done",), "照护老人"]).state
     assert state.answers["causes_other"] == "照护老人"
     state = engine.handle(state, Event(command="back")).state  # back to causes_other
     state = engine.handle(state, Event(command="back")).state  # back to causes
@@ -148,7 +153,7 @@ def test_unticking_other_forgets_the_free_text_cause(engine):
 
 
 def test_after_cancel_is_asked_any_reprompt_repeats_the_cancel_question(engine):
-    state = run(engine, engine.start("report").state, REPORT[:12]).state  # at a yes/no step
+    state = run_until(engine, REPORT, "no_medical_insurance").state  # a yes/no step
     asked = engine.handle(state, Event(command="cancel")).state
     again = engine.prompt(asked)
     assert "确定要取消" in again.text and again.keyboard is None
@@ -158,8 +163,7 @@ def test_after_cancel_is_asked_any_reprompt_repeats_the_cancel_question(engine):
 
 
 def test_a_tap_on_an_older_multi_choice_message_does_not_tick_the_current_one(engine):
-    state = run(engine, engine.start("visit").state, VISIT[:20]).state
-    assert state.step == "major_risks"
+    state = run_until(engine, VISIT, "major_risks").state
     turn = engine.handle(state, Event(action="t", arg="causes:1"))
     assert turn.result is Result.INVALID and "之前的问题" in turn.replies[0].text
     assert turn.state.selection == []
@@ -179,7 +183,7 @@ def test_changing_the_township_asks_for_the_village_again(engine):
 def test_a_prefilled_place_edited_to_other_asks_for_the_name(engine):
     prefill = {"township": "水阳镇", "village": "红星村"}
     state = engine.start("visit", prefill).state
-    state = run(engine, state, ["同意", "王五", *VISIT[4:]]).state
+    state = run(engine, state, ["同意", "王五", *VISIT.from_step("household_size")]).state
     assert state.phase == "summary"
     state = engine.handle(state, Event(action="e", arg="township")).state
     turn = engine.handle(state, Event(text="其他"))

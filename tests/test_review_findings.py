@@ -4,38 +4,16 @@ from __future__ import annotations
 
 from assistant.service import Assistant
 from common.messages import Incoming
-from dialogs.engine import DialogState
-from storage.repository import StaffDirectory, StoredDraft, SubmissionStore, UnansweredLog
-from tests.dialog_script import REPORT, VISIT, event_for
-from tests.test_staff_review import say, shown, submit, tap
+from storage.repository import StaffDirectory, SubmissionStore, UnansweredLog
+from tests.chat import answer, draft_of, say, shown, tap
+from tests.dialog_script import REPORT, VISIT
 
 RESIDENT, CADRE, ADMIN = 31, 32, 33
 
 
-def draft_of(assistant: Assistant, user: int) -> StoredDraft:
-    """The user's stored draft, which the test expects to exist."""
-    draft = assistant.drafts.load(user)
-    assert draft is not None, f"user {user} has no draft"
-    return draft
-
-
-def answer(assistant: Assistant, user: int, items) -> None:
-    """Answer scripted items as the user would: typing, commands, taps on the current buttons."""
-    for item in items:
-        state = DialogState.from_json(draft_of(assistant, user).state)
-        event = event_for(assistant.engine, state, item)
-        if event.command:
-            say(assistant, user, "/" + event.command)
-        elif event.action:
-            tap(assistant, user, f"d:{state.draft_id}:{event.action}:{event.arg}")
-        else:
-            assert event.text is not None
-            say(assistant, user, event.text)
-
-
 def test_a_long_question_mid_dialog_is_not_sent_to_the_knowledge_base(assistant, monkeypatch):
     say(assistant, RESIDENT, "/report")
-    answer(assistant, RESIDENT, REPORT[:2])
+    answer(assistant, RESIDENT, REPORT.until("village"))
     asked = []
     monkeypatch.setattr(assistant.kb, "ask", lambda text: asked.append(text))
     replies = say(assistant, RESIDENT, "什么" + "鑫" * 4000)
@@ -44,42 +22,41 @@ def test_a_long_question_mid_dialog_is_not_sent_to_the_knowledge_base(assistant,
 
 def test_a_description_ending_in_a_question_is_kept_and_the_question_answered(assistant):
     say(assistant, RESIDENT, "/report")
-    answer(assistant, RESIDENT, REPORT[:16])
-    assert assistant.drafts.load(RESIDENT).state["step"] == "description"
+    answer(assistant, RESIDENT, REPORT.until("description"))
     replies = say(assistant, RESIDENT, "家里困难，监测线是多少？")
     assert "9100元" in shown(replies) and "联系人的姓名" in shown(replies)
     assert (
-        assistant.drafts.load(RESIDENT).state["answers"]["description"]
-        == "家里困难，监测线是多少？"
+        draft_of(assistant, RESIDENT).state["answers"]["description"] == "家里困难，监测线是多少？"
     )
 
 
-def cadre_midway_through_a_visit(kb, db, steps: int) -> Assistant:
-    """A registered cadre who has answered the first `steps` questions of /visit."""
+def cadre_midway_through_a_visit(kb, db, step: str) -> Assistant:
+    """A registered cadre whose /visit has reached the question `step`."""
     assistant = Assistant(kb, db)
     StaffDirectory(db).add(CADRE, "cadre", [], added_by=None)
     say(assistant, CADRE, "/visit")
-    answer(assistant, CADRE, VISIT[:steps])
+    answer(assistant, CADRE, VISIT.until(step))
+    assert draft_of(assistant, CADRE).state["step"] == step
     return assistant
 
 
 def test_next_household_does_not_throw_away_an_unfinished_visit(kb, db):
-    assistant = cadre_midway_through_a_visit(kb, db, 5)
+    assistant = cadre_midway_through_a_visit(kb, db, "annual_income")
     replies = tap(assistant, CADRE, "visit:next")
     assert "未完成" in shown(replies)
     assert draft_of(assistant, CADRE).state["answers"]["head_name"] == "李四"
 
 
 def test_a_cadre_removed_from_staff_cannot_go_on_with_a_visit(kb, db):
-    assistant = cadre_midway_through_a_visit(kb, db, 2)
+    assistant = cadre_midway_through_a_visit(kb, db, "township")
     StaffDirectory(db).remove(CADRE)
     assert "只对登记的村干部" in shown(say(assistant, CADRE, "狸桥镇"))
 
 
-def test_an_assigned_cadre_can_open_the_household_they_must_verify(kb, db):
+def test_an_assigned_cadre_can_open_the_household_they_must_verify(kb, db, make_submission):
     assistant = Assistant(kb, db, admin_ids=frozenset({ADMIN}))
     StaffDirectory(db).add(CADRE, "cadre", [], added_by=ADMIN)
-    reference = submit(db, user=RESIDENT, township="水阳镇", draft="as1")
+    reference = make_submission(submitted_by=RESIDENT)
     assert "没有找到" in shown(say(assistant, CADRE, f"/view {reference}"))
     say(assistant, ADMIN, f"/assign {reference} {CADRE}")
     assert "红星村" in shown(say(assistant, CADRE, f"/view {reference}"))
@@ -99,7 +76,7 @@ def test_unanswered_questions_hide_long_numbers_and_belong_to_the_asker(assistan
 def test_starting_a_dialog_twice_replaces_the_draft_without_error(assistant):
     assistant.drafts.replace(RESIDENT, "aaaa1111", "report", {"x": 1})
     assistant.drafts.replace(RESIDENT, "bbbb2222", "report", {"x": 2})
-    assert assistant.drafts.load(RESIDENT).draft_id == "bbbb2222"
+    assert draft_of(assistant, RESIDENT).draft_id == "bbbb2222"
 
 
 def test_a_submit_from_a_stale_state_is_retried_on_the_fresh_one(assistant, monkeypatch):
@@ -124,17 +101,31 @@ def test_a_submit_from_a_stale_state_is_retried_on_the_fresh_one(assistant, monk
     assert stored.reference in shown(replies) and len(loads) >= 2
 
 
+# (what an admin sends, what they are told): never a crash, always what to do instead
+ODD_COMMANDS = [
+    ("/staff add ² admin", "用法：\n/staff list"),
+    ("/staff add 99999999999999999999999 cadre", "用法：\n/staff list"),
+    ("/assign FP000001 ²", "用法：/assign 编号 干部用户ID"),
+    ("/export " + "某" * 61, "这个乡镇（街道），请使用全称"),
+    ("/export 2024-09-30 2024-09-01", "起始日期晚于结束日期"),
+    ("/export 2024-01-01 2024-02-01 2024-03-01", "用法：/export [乡镇] [起始日期] [结束日期]"),
+]
+# (a button an admin's client sends, what they are told)
+ODD_BUTTONS = [
+    ("pg:²", "这个按钮已失效"),
+    ("pg:99999999999999999999999", "这个按钮已失效"),
+    ("st:²:1", "没有找到这条记录"),
+    ("st:99999999999999999999:1", "没有找到这条记录"),
+]
+
+
 def test_admins_get_a_clear_reply_for_odd_ids_and_pages(kb, db):
     assistant = Assistant(kb, db, admin_ids=frozenset({ADMIN}))
-    for text in (
-        "/staff add ² admin",
-        "/staff add 99999999999999999999999 cadre",
-        "/assign FP000001 ²",
-        "/export " + "某" * 61,
-        "/export 2024-09-30 2024-09-01",
-        "/export 2024-01-01 2024-02-01 2024-03-01",
-    ):
+    for text, expected in ODD_COMMANDS:
         replies = say(assistant, ADMIN, text)
-        assert replies and "出了点问题" not in shown(replies)
-    for data in ("pg:²", "pg:99999999999999999999999", "st:²:1", "st:99999999999999999999:1"):
-        assert tap(assistant, ADMIN, data)
+        assert expected in shown(replies), text
+        assert "出了点问题" not in shown(replies)
+    for data, expected in ODD_BUTTONS:
+        replies = tap(assistant, ADMIN, data)
+        assert expected in shown(replies), data
+    assert StaffDirectory(db).members() == [], "nobody was added"
