@@ -3,33 +3,24 @@
 `blocks.yaml` declares shared blocks of steps; each dialog file lists its steps, inline or as
 `block: name` (with optional per-step `overrides`). `places.yaml` lists the townships and their
 villages; `triage.yaml` the triage rules (see `dialogs.triage`). `load_catalog()` reports every
-problem as file:line through `DataError`.
+problem as file:line through `DataError`. The kinds a step may have are the rows of
+`dialogs.kinds.TABLE`; `applicable` says when a step's `when` holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
+from dialogs import kinds, texts
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-KINDS = {
-    "consent",
-    "yesno",
-    "integer",
-    "money",
-    "single",
-    "multi",
-    "phone",
-    "text",
-    "longtext",
-    "township",
-    "village",
-}
-CHOICE_KINDS = {"single", "multi"}
+KINDS = frozenset(kinds.TABLE)  # one row per kind in `dialogs.kinds`
+CHOICE_KINDS = frozenset(name for name, kind in kinds.TABLE.items() if kind.needs_choices)
 CONDITION_OPERATORS = {"equals", "in", "contains", "is"}
 STEP_FIELDS = {
     "key",
@@ -47,7 +38,7 @@ STEP_FIELDS = {
     "when",
     "resets",
 }
-OTHER_CHOICE = "其他"
+OTHER_CHOICE = texts.OTHER_CHOICE
 
 
 @dataclass(frozen=True)
@@ -66,6 +57,22 @@ class Step:
     help: str | None = None
     when: dict[str, dict[str, Any]] = field(default_factory=dict)
     resets: tuple[str, ...] = ()  # answers cleared (and asked again) when this answer changes
+
+
+def applicable(step: Step, answers: Mapping[str, Any]) -> bool:
+    """Whether the step's `when` holds for the answers so far."""
+    for key, condition in step.when.items():
+        ((operator, expected),) = condition.items()
+        value = answers.get(key)
+        if operator == "equals" and value != expected:
+            return False
+        if operator == "in" and value not in expected:
+            return False
+        if operator == "contains" and (not isinstance(value, list) or expected not in value):
+            return False
+        if operator == "is" and value is not expected:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,9 @@ def _load_blocks(path: Path, problems: list[Problem]) -> dict[str, list[tuple[St
     return blocks
 
 
-def _load_dialog(path: Path, blocks, problems: list[Problem]) -> Dialog | None:
+def _load_dialog(
+    path: Path, blocks: dict[str, list[tuple[Step, int]]], problems: list[Problem]
+) -> Dialog | None:
     raw = load_yaml(path)
     if not isinstance(raw, LineDict):
         problems.append(Problem(path, 1, "对话文件应为映射"))
@@ -229,9 +238,9 @@ def _load_dialog(path: Path, blocks, problems: list[Problem]) -> Dialog | None:
                     continue
                 steps.append((replace(step, **change), path, item.line))
         else:
-            step = _step(item, path, problems)
-            if step is not None:
-                steps.append((step, path, item.line))
+            inline = _step(item, path, problems)
+            if inline is not None:
+                steps.append((inline, path, item.line))
     all_keys = {step.key for step, _, _ in steps}
     for step, where, line in steps:
         for key in set(step.resets) - all_keys:
