@@ -113,7 +113,7 @@ class DialogDesk:
         dialog = self.engine.dialog_of(state)
         if not self.may_open(dialog, incoming.user_id):  # a cadre removed from staff meanwhile
             return [Reply(texts.STAFF_ONLY)]
-        turn = self.engine.handle(DialogState.from_json(draft.state), event)
+        turn = self.engine.handle(state, event)  # the engine never changes `state`
         policy = self._policy_answer(state, turn, event.text)
         if policy is not None and (
             turn.result is Result.INVALID or self._step_kind(state) != "longtext"

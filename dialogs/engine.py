@@ -1,121 +1,66 @@
 """The dialog engine: (state, user input) → (new state, replies). No storage, no Telegram.
 
 A `DialogState` says which dialog, which step, the answers so far and the steps behind (for
-/back). `DialogEngine.handle(state, event)` validates the input for the current step and moves
-on to the next step whose `when` holds, or to the summary, where the user confirms, edits one
-answer (and comes back) or cancels. The caller stores the returned state after every accepted
-step, so the dialog survives restarts and can be continued by another bot instance.
+/back). `DialogEngine.handle(state, event)` never changes the state it is given: it works on a
+copy and returns it in the `Turn`, which the caller stores after every accepted step, so the
+dialog survives restarts and can be continued by another bot instance.
 
-Inline buttons carry `d:<draft id>:<action>[:<arg>]`; the caller only applies them to the
-tapping user's own draft with that id.
+The flow, as `handle` dispatches it:
+
+1. asking a step (`Phase.ASKING`): the input is parsed by the step's kind (`dialogs.kinds`);
+   an accepted answer moves on to the next step whose `when` holds, a rejected one asks again
+   with the reason; /skip skips an optional step; a multi-choice step is ticked with buttons;
+2. after the last step, the summary (`Phase.SUMMARY`): 确认提交 submits, 修改某项 opens the edit
+   menu, and an edited answer returns to the summary (asking first any step it made apply);
+3. /back returns to the previous step from anywhere; /cancel (or 取消) asks first
+   (`Phase.CONFIRM_CANCEL`), and 继续填写 returns to where the user was.
+
+What the user sees is built by `dialogs.render`, its wording is in `dialogs.texts`. Inline
+buttons carry `d:<draft id>:<action>[:<arg>]` with an `Action` code; the caller only applies
+them to the tapping user's own draft with that id.
 """
 
 from __future__ import annotations
 
-import copy
-import html
 import secrets
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
-from common.messages import Button, Reply
-from dialogs import validators
-from dialogs.spec import OTHER_CHOICE, Catalog, Dialog, Step
+from common.messages import Reply
+from common.text import clean_text
+from dialogs import render, texts, validators
+from dialogs.kinds import Context, explain, format_value, kind_of, parse_answer
+from dialogs.spec import Catalog, Dialog, Step, applicable
+from dialogs.state import Action, Command, DialogState, Event, Phase, Result, Turn
+from dialogs.texts import AGREE, CONTACT_BUTTON, DISAGREE, NO, YES
 from dialogs.validators import Invalid
 
-CONTACT_BUTTON = "📱 发送我的手机号"
-YES, NO = "是", "否"
-AGREE, DISAGREE = "同意", "不同意"
-
-
-class Result(StrEnum):
-    CONTINUE = "continue"  # accepted; state changed
-    INVALID = "invalid"  # not accepted; state unchanged
-    SUBMIT = "submit"  # the user confirmed the summary
-    CANCELLED = "cancelled"  # the user discarded the draft
-    DECLINED = "declined"  # consent refused: nothing may be stored
-
-
-@dataclass
-class DialogState:
-    dialog: str
-    draft_id: str
-    step: str | None
-    answers: dict[str, Any] = field(default_factory=dict)
-    history: list[str] = field(default_factory=list)
-    phase: str = "asking"  # asking | summary | confirm_cancel
-    before_cancel: str = "asking"
-    editing: bool = False  # jumped here from the summary: return to it when done
-    selection: list[str] = field(default_factory=list)  # multi-choice ticks so far
-    prefilled: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DialogState:
-        return cls(**copy.deepcopy(data))
-
-
-@dataclass(frozen=True)
-class Event:
-    """One user input inside a dialog."""
-
-    text: str | None = None
-    command: str | None = None  # back | skip | cancel
-    action: str | None = (
-        None  # from a button: t (toggle) | done | submit | edits | e | sum | cy | cn
-    )
-    arg: str | None = None
-    phone: str | None = None  # from Telegram's shared contact
-
-
-@dataclass
-class Turn:
-    state: DialogState
-    replies: list[Reply]
-    result: Result
-
-
-def applicable(step: Step, answers: dict[str, Any]) -> bool:
-    """Whether the step's `when` holds for the answers so far."""
-    for key, condition in step.when.items():
-        ((operator, expected),) = condition.items()
-        value = answers.get(key)
-        if operator == "equals" and value != expected:
-            return False
-        if operator == "in" and value not in expected:
-            return False
-        if operator == "contains" and (not isinstance(value, list) or expected not in value):
-            return False
-        if operator == "is" and value is not expected:
-            return False
-    return True
-
-
-def format_value(step: Step, value: Any) -> str:
-    if value is None:
-        return "（未填）"
-    if isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, list):
-        return "、".join(value) or "（无）"
-    if step.kind == "money":
-        return f"{value:,}" if "元" in step.label else f"{value:,} 元"
-    if step.kind == "integer":
-        return f"{value}"
-    return str(value)
+__all__ = [
+    "AGREE",
+    "CONTACT_BUTTON",
+    "DISAGREE",
+    "NO",
+    "YES",
+    "Action",
+    "Command",
+    "DialogEngine",
+    "DialogState",
+    "Event",
+    "Phase",
+    "Result",
+    "Turn",
+    "applicable",
+    "format_value",
+]
 
 
 class DialogEngine:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
 
-    # --- starting -------------------------------------------------------------------------
+    # --- starting -----------------------------------------------------------------------------
 
     def start(self, dialog_name: str, prefill: dict[str, Any] | None = None) -> Turn:
+        """A new draft at its first step; `prefill`ed answers are kept and their steps skipped."""
         dialog = self.catalog.dialogs[dialog_name]
         state = DialogState(
             dialog=dialog.name,
@@ -124,23 +69,11 @@ class DialogEngine:
             answers=dict(prefill or {}),
             prefilled=list(prefill or {}),
         )
-        state.step = self._next_key(dialog, state, None)
+        state.step = _next_key(dialog, state, None)
         return Turn(state, [self.prompt(state)], Result.CONTINUE)
 
     def dialog_of(self, state: DialogState) -> Dialog:
         return self.catalog.dialogs[state.dialog]
-
-    # --- moving between steps -------------------------------------------------------------
-
-    def _next_key(self, dialog: Dialog, state: DialogState, after: str | None) -> str | None:
-        start = 0 if after is None else dialog.index(after) + 1
-        for step in dialog.steps[start:]:
-            if step.key in state.prefilled or not applicable(step, state.answers):
-                continue
-            if state.editing and step.key in state.answers:
-                continue
-            return step.key
-        return None
 
     def final_answers(self, state: DialogState) -> dict[str, Any]:
         """The answers of the steps that apply, in dialog order (what gets submitted)."""
@@ -151,348 +84,248 @@ class DialogEngine:
             if s.key in state.answers and applicable(s, state.answers)
         }
 
-    def _advance(self, state: DialogState, dialog: Dialog, done_key: str) -> Turn:
-        if not state.history or state.history[-1] != done_key:
-            state.history.append(done_key)
-        state.selection = []
-        state.step = self._next_key(dialog, state, done_key)
-        if state.step is None:
-            state.editing = False
-            state.phase = "summary"
-            return Turn(state, [self.summary(state)], Result.CONTINUE)
-        return Turn(state, [self.prompt(state)], Result.CONTINUE)
-
-    # --- what the user sees ---------------------------------------------------------------
-
-    def _cb(self, state: DialogState, action: str, arg: str | int | None = None) -> str:
-        return f"d:{state.draft_id}:{action}" + ("" if arg is None else f":{arg}")
+    # --- what the user sees (built by dialogs.render) -----------------------------------------
 
     def prompt(self, state: DialogState, problem: str | None = None) -> Reply:
-        """The current step's question, with its keyboard; `problem` explains a rejected answer."""
-        dialog = self.dialog_of(state)
-        if state.phase == "summary":
-            return self.summary(state, problem)
-        if state.phase == "confirm_cancel":
-            return self.confirm_cancel(state, problem)
-        step = dialog.step(state.step)
-        lines = []
-        if problem:
-            lines.append(f"⚠️ {html.escape(problem)}")
-            if step.example:
-                lines.append(f"例如：{html.escape(step.example)}")
-            lines.append("")
-        lines.append(f"<b>{html.escape(dialog.title)} · 第 {len(state.history) + 1} 步</b>")
-        lines.append(html.escape(step.prompt))
-        if step.key in state.answers and state.answers[step.key] is not None:
-            lines.append(f"（已填：{html.escape(format_value(step, state.answers[step.key]))}）")
-        tips = ["/back 上一步"] if state.history else []
-        if step.optional:
-            tips.append("/skip 跳过")
-        tips.append("/cancel 取消")
-        lines.append("<i>" + " · ".join(tips) + "</i>")
-        reply = Reply("\n".join(lines))
-        self._attach_keyboard(reply, state, step)
-        return reply
-
-    def _attach_keyboard(self, reply: Reply, state: DialogState, step: Step) -> None:
-        if step.kind == "multi":
-            reply.buttons = self._toggle_buttons(state, step)
-        elif step.kind == "consent":
-            reply.keyboard = [[AGREE, DISAGREE]]
-        elif step.kind == "yesno":
-            reply.keyboard = [[YES, NO]]
-        elif step.kind == "single":
-            reply.keyboard = _rows(list(step.choices), 2)
-        elif step.kind == "township":
-            reply.keyboard = _rows([*self.catalog.township_names(), OTHER_CHOICE], 3)
-        elif step.kind == "village":
-            villages = self.catalog.villages_of(state.answers.get("township"))
-            if villages:
-                reply.keyboard = _rows(list(villages), 3)
-            else:
-                reply.remove_keyboard = True
-        elif step.kind == "phone":
-            reply.request_contact = CONTACT_BUTTON
-        else:
-            reply.remove_keyboard = True
-
-    def _toggle_buttons(self, state: DialogState, step: Step) -> list[list[Button]]:
-        buttons = [
-            Button(
-                ("✅ " if choice in state.selection else "") + choice,
-                self._cb(state, "t", f"{step.key}:{i}"),
-            )
-            for i, choice in enumerate(step.choices)
-        ]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        rows.append([Button("完成 ✔", self._cb(state, "done", step.key))])
-        return rows
-
-    def confirm_cancel(self, state: DialogState, problem: str | None = None) -> Reply:
-        title = html.escape(self.dialog_of(state).title)
-        question = f"确定要取消这份《{title}》吗？已填写的内容将被删除。"
-        return Reply(
-            f"{html.escape(problem)}\n{question}" if problem else question,
-            buttons=[
-                [
-                    Button("确认取消", self._cb(state, "cy")),
-                    Button("继续填写", self._cb(state, "cn")),
-                ]
-            ],
-        )
+        """What the state waits for, with its keys; `problem` explains a rejected answer."""
+        return render.prompt(self.dialog_of(state), state, self._context(state), problem)
 
     def summary(self, state: DialogState, problem: str | None = None) -> Reply:
-        dialog = self.dialog_of(state)
-        lines = [f"⚠️ {html.escape(problem)}", ""] if problem else []
-        lines.append(f"<b>{html.escape(dialog.title)} · 请核对</b>")
-        for step in dialog.steps:
-            if step.kind == "consent" or step.key not in state.answers:
-                continue
-            if not applicable(step, state.answers):
-                continue
-            value = format_value(step, state.answers[step.key])
-            lines.append(f"• {html.escape(step.label)}：{html.escape(value)}")
-        lines.append("\n信息无误请点“确认提交”；需要修改请点“修改某项”。")
-        return Reply(
-            "\n".join(lines),
-            buttons=[
-                [Button("✅ 确认提交", self._cb(state, "submit"))],
-                [Button("✏️ 修改某项", self._cb(state, "edits"))],
-                [Button("❌ 取消", self._cb(state, "cancel"))],
-            ],
-        )
+        return render.summary(self.dialog_of(state), state, problem)
 
     def edit_menu(self, state: DialogState) -> Reply:
-        dialog = self.dialog_of(state)
-        rows = [
-            [Button(step.label, self._cb(state, "e", step.key))]
-            for step in dialog.steps
-            if step.kind != "consent"
-            and step.key in state.answers
-            and applicable(step, state.answers)
-        ]
-        rows.append([Button("↩️ 返回核对", self._cb(state, "sum"))])
-        return Reply("要修改哪一项？", buttons=rows, edit=True)
+        return render.edit_menu(self.dialog_of(state), state)
 
-    # --- handling input -------------------------------------------------------------------
+    def confirm_cancel(self, state: DialogState, problem: str | None = None) -> Reply:
+        return render.confirm_cancel(self.dialog_of(state), state, problem)
+
+    def _context(self, state: DialogState) -> Context:
+        return Context(self.catalog, state.answers)
+
+    # --- handling input -----------------------------------------------------------------------
 
     def handle(self, state: DialogState, event: Event) -> Turn:
-        dialog = self.dialog_of(state)
-        if state.phase == "confirm_cancel":
+        """The turn `event` makes from `state`; `state` itself is left as it was."""
+        return self._dispatch(state.copy(), event)
+
+    def _dispatch(self, state: DialogState, event: Event) -> Turn:
+        """Route the input on the caller's copy, which the handlers below may change."""
+        if state.phase == Phase.CONFIRM_CANCEL:
             return self._on_confirm_cancel(state, event)
-        if event.command == "cancel" or event.action == "cancel":
-            state.before_cancel = state.phase
-            state.phase = "confirm_cancel"
-            return Turn(state, [self.confirm_cancel(state)], Result.CONTINUE)
-        if event.command == "back":
-            return self._back(state, dialog)
-        if state.phase == "summary":
-            return self._on_summary(state, dialog, event)
-        step = dialog.step(state.step)
-        if event.command == "skip":
-            if not step.optional:
-                return self._invalid(state, "这一项必须填写，不能跳过")
-            state.answers[step.key] = None
-            return self._advance(state, dialog, step.key)
-        if step.kind == "multi":
-            return self._on_multi(state, dialog, step, event)
+        if event.command == Command.CANCEL or event.action == Action.CANCEL:
+            return self._ask_cancel(state)
+        if event.command == Command.BACK:
+            return self._back(state)
+        if state.phase == Phase.SUMMARY:
+            return self._on_summary(state, event)
+        return self._on_step(state, render.current_step(self.dialog_of(state), state), event)
+
+    def _on_step(self, state: DialogState, step: Step, event: Event) -> Turn:
+        """Input while a step is asked: /skip, ticks, or a typed (or shared) answer."""
+        kind = kind_of(step)
+        if event.command == Command.SKIP:
+            return self._skip(state, step)
+        if kind.ticked:
+            return self._on_ticks(state, step, event)
         if event.action is not None:
-            return self._invalid(state, "这个按钮已过期，请按当前问题回答")
-        raw = event.phone if (event.phone and step.kind == "phone") else event.text
-        if raw is None or not validators.clean_text(raw):
-            return self._invalid(state, "没有收到内容，请用文字回答")
+            return self._invalid(state, texts.STALE_BUTTON)
+        raw = event.phone if (event.phone and kind.shared_contact) else event.text
+        if raw is None or not clean_text(raw):
+            return self._invalid(state, texts.NO_CONTENT)
+        return self._answer(state, step, raw)
+
+    def _skip(self, state: DialogState, step: Step) -> Turn:
+        if not step.optional:
+            return self._invalid(state, texts.MUST_ANSWER)
+        state.answers[step.key] = None
+        return self._advance(state, step.key)
+
+    def _answer(self, state: DialogState, step: Step, raw: str) -> Turn:
+        """Parse, keep and move on; or ask again with the reason."""
         try:
-            value = self._parse(step, state, raw)
+            value = parse_answer(step, raw, self._context(state))
         except Invalid as exc:
-            return self._invalid(state, self._explain(step, str(exc)))
-        if step.kind == "consent" and value is False:
+            return self._invalid(state, explain(step, str(exc)))
+        if kind_of(step).refusal_ends_dialog and value is False:
             return Turn(state, [], Result.DECLINED)
-        self._store(state, dialog, step, value)
-        return self._advance(state, dialog, step.key)
+        return self._accept(state, step, value)
 
-    def _store(self, state: DialogState, dialog: Dialog, step: Step, value: Any) -> None:
-        """Keep an answer; a changed answer clears the answers declared to depend on it."""
-        if step.key in state.answers and state.answers[step.key] != value:
-            for key in step.resets:
-                self._drop(state, key)
-        state.answers[step.key] = value
-        if step.key in state.prefilled:
-            state.prefilled.remove(step.key)
-        self._forget_inapplicable(state, dialog)
-
-    @staticmethod
-    def _drop(state: DialogState, key: str) -> None:
-        state.answers.pop(key, None)
-        if key in state.history:
-            state.history.remove(key)
-        if key in state.prefilled:
-            state.prefilled.remove(key)
+    def _accept(self, state: DialogState, step: Step, value: Any) -> Turn:
+        _store(state, self.dialog_of(state), step, value)
+        return self._advance(state, step.key)
 
     def _invalid(self, state: DialogState, problem: str) -> Turn:
         return Turn(state, [self.prompt(state, problem)], Result.INVALID)
 
-    def _explain(self, step: Step, reason: str) -> str:
-        if step.kind in {"integer", "money"} and step.min is not None and step.max is not None:
-            unit = "元" if step.kind == "money" else ""
-            return f"{reason}。{step.label}应在 {step.min:g} 到 {step.max:g}{unit} 之间"
-        return reason
+    def _advance(self, state: DialogState, done_key: str) -> Turn:
+        """After an answer: the next step that applies, or the summary."""
+        if not state.history or state.history[-1] != done_key:
+            state.history.append(done_key)
+        state.selection = []
+        state.step = _next_key(self.dialog_of(state), state, done_key)
+        if state.step is None:
+            state.editing = False
+            state.phase = Phase.SUMMARY
+            return Turn(state, [self.summary(state)], Result.CONTINUE)
+        return Turn(state, [self.prompt(state)], Result.CONTINUE)
 
-    def _parse(self, step: Step, state: DialogState, raw: str) -> Any:
-        parsers: dict[str, Callable[[str], Any]] = {
-            "consent": _parse_consent,
-            "yesno": validators.parse_yes_no,
-            "integer": validators.parse_integer,
-            "money": validators.parse_money,
-            "phone": validators.parse_phone,
-            "single": lambda text: validators.match_choice(text, step.choices),
-            "township": lambda text: validators.match_choice(
-                text, [*self.catalog.township_names(), OTHER_CHOICE]
-            ),
-            "village": lambda text: self._village(state, text, step),
-            "text": lambda text: validators.parse_text(text, max_length=step.max_length),
-            "longtext": lambda text: validators.parse_text(text, max_length=step.max_length),
-        }
-        value = parsers[step.kind](raw)
-        if step.kind in {"integer", "money"}:
-            if step.min is not None and value < step.min:
-                raise Invalid(f"{format_value(step, value)}太小了")
-            if step.max is not None and value > step.max:
-                raise Invalid(f"{format_value(step, value)}超出了合理范围")
-        return value
+    # --- multi-choice steps ------------------------------------------------------------------
 
-    def _village(self, state: DialogState, text: str, step: Step) -> str:
-        villages = self.catalog.villages_of(state.answers.get("township"))
-        if villages:
-            try:
-                return validators.match_choice(text, villages)
-            except Invalid:
-                pass  # not in the list: take the name as typed
-        return validators.parse_text(text, min_length=2, max_length=step.max_length)
-
-    def _forget_inapplicable(self, state: DialogState, dialog: Dialog) -> None:
-        """Drop answers whose `when` no longer holds after an edit (e.g. 其他 unticked)."""
-        for step in dialog.steps:
-            if step.key in state.answers and not applicable(step, state.answers):
-                self._drop(state, step.key)
-
-    def _on_multi(self, state: DialogState, dialog: Dialog, step: Step, event: Event) -> Turn:
-        if event.action in {"t", "done"}:
+    def _on_ticks(self, state: DialogState, step: Step, event: Event) -> Turn:
+        """A tick, 完成, or the choices typed in one message."""
+        if event.action in {Action.TOGGLE, Action.DONE}:
             # Buttons name their step: a tap on an older question's message must not tick here.
             key, _, index = (event.arg or "").partition(":")
             if key != step.key:
-                return self._invalid(state, "这个按钮属于之前的问题，请按当前问题回答")
-        if event.action == "t":
-            try:
-                choice = step.choices[int(index)]
-            except (ValueError, IndexError):
-                return self._invalid(state, "这个按钮已过期，请重新选择")
-            if choice in state.selection:
-                state.selection.remove(choice)
-            elif choice == step.none_choice:
-                state.selection = [choice]
-            else:
-                state.selection = [c for c in state.selection if c != step.none_choice] + [choice]
-            reply = self.prompt(state)
-            reply.edit = True
-            return Turn(state, [reply], Result.CONTINUE)
-        if event.action == "done":
-            if not state.selection:
-                return self._invalid(state, "还没有选择任何一项，请点选项勾选后再点“完成”")
-            picked = [c for c in step.choices if c in state.selection]
-        elif event.text is not None and event.action is None:
-            try:
-                picked = validators.match_choices(event.text, step.choices)
-            except Invalid as exc:
-                return self._invalid(
-                    state,
-                    f"{exc}，可以点下面的选项勾选，或输入如“{step.example or step.choices[0]}”",
-                )
-            if step.none_choice in picked and len(picked) > 1:
-                return self._invalid(state, f"“{step.none_choice}”不能和其他选项同时选")
-        else:
-            return self._invalid(state, "这个按钮已过期，请按当前问题回答")
-        self._store(state, dialog, step, picked)
-        return self._advance(state, dialog, step.key)
+                return self._invalid(state, texts.OLDER_QUESTION_BUTTON)
+            if event.action == Action.TOGGLE:
+                return self._toggle(state, step, index)
+            return self._done(state, step)
+        if event.text is not None and event.action is None:
+            return self._answer(state, step, event.text)
+        return self._invalid(state, texts.STALE_BUTTON)
 
-    def _back(self, state: DialogState, dialog: Dialog) -> Turn:
+    def _toggle(self, state: DialogState, step: Step, index: str) -> Turn:
+        """Tick or untick one choice; the none-choice and the others exclude each other."""
+        try:
+            choice = step.choices[int(index)]
+        except (ValueError, IndexError):
+            return self._invalid(state, texts.STALE_CHOICE)
+        if choice in state.selection:
+            state.selection.remove(choice)
+        elif choice == step.none_choice:
+            state.selection = [choice]
+        else:
+            state.selection = [c for c in state.selection if c != step.none_choice] + [choice]
+        reply = self.prompt(state)
+        reply.edit = True
+        return Turn(state, [reply], Result.CONTINUE)
+
+    def _done(self, state: DialogState, step: Step) -> Turn:
+        if not state.selection:
+            return self._invalid(state, texts.NOTHING_TICKED)
+        return self._accept(state, step, [c for c in step.choices if c in state.selection])
+
+    # --- back, the summary, cancelling --------------------------------------------------------
+
+    def _back(self, state: DialogState) -> Turn:
+        """The previous step again, its answer shown (and its ticks restored)."""
         if not state.history:
-            return self._invalid(state, "已经是第一步了")
+            return self._invalid(state, texts.FIRST_STEP)
         state.step = state.history.pop()
-        state.phase = "asking"
+        state.phase = Phase.ASKING
         state.editing = False
-        step = dialog.step(state.step)
-        previous = state.answers.get(step.key)
-        state.selection = (
-            list(previous) if step.kind == "multi" and isinstance(previous, list) else []
-        )
+        step = self.dialog_of(state).step(state.step)
+        state.selection = _ticks_of(step, state.answers.get(step.key))
         return Turn(state, [self.prompt(state)], Result.CONTINUE)
 
-    def _on_summary(self, state: DialogState, dialog: Dialog, event: Event) -> Turn:
-        if event.action == "submit":
+    def _on_summary(self, state: DialogState, event: Event) -> Turn:
+        if event.action == Action.SUBMIT:
             return Turn(state, [], Result.SUBMIT)
-        if event.action == "edits":
+        if event.action == Action.EDITS:
             return Turn(state, [self.edit_menu(state)], Result.CONTINUE)
-        if event.action == "sum":
+        if event.action == Action.SUMMARY:
             reply = self.summary(state)
             reply.edit = True
             return Turn(state, [reply], Result.CONTINUE)
-        if event.action == "e" and event.arg:
-            try:
-                step = dialog.step(event.arg)
-            except KeyError:
-                return self._invalid(state, "没有这一项")
-            state.phase = "asking"
-            state.editing = True
-            state.step = step.key
-            if step.key in state.history:
-                state.history.remove(step.key)
-            if step.key in state.prefilled:
-                state.prefilled.remove(step.key)
-            state.selection = (
-                list(state.answers.get(step.key) or []) if step.kind == "multi" else []
-            )
-            return Turn(state, [self.prompt(state)], Result.CONTINUE)
-        if event.text is not None and validators.clean_text(event.text) in {
-            "确认",
-            "确认提交",
-            "提交",
-        }:
+        if event.action == Action.EDIT and event.arg:
+            return self._edit(state, event.arg)
+        if event.text is not None and clean_text(event.text) in texts.SUBMIT_WORDS:
             return Turn(state, [], Result.SUBMIT)
-        return self._invalid(state, "请点下面的按钮：确认提交、修改某项或取消")
+        return self._invalid(state, texts.USE_SUMMARY_BUTTONS)
+
+    def _edit(self, state: DialogState, key: str) -> Turn:
+        """Ask one step again from the summary; once answered, the summary comes back."""
+        try:
+            step = self.dialog_of(state).step(key)
+        except KeyError:
+            return self._invalid(state, texts.NO_SUCH_ITEM)
+        state.phase = Phase.ASKING
+        state.editing = True
+        state.step = step.key
+        if step.key in state.history:
+            state.history.remove(step.key)
+        if step.key in state.prefilled:
+            state.prefilled.remove(step.key)
+        state.selection = _ticks_of(step, state.answers.get(step.key))
+        return Turn(state, [self.prompt(state)], Result.CONTINUE)
+
+    def _ask_cancel(self, state: DialogState) -> Turn:
+        state.before_cancel = state.phase
+        state.phase = Phase.CONFIRM_CANCEL
+        return Turn(state, [self.confirm_cancel(state)], Result.CONTINUE)
 
     def _on_confirm_cancel(self, state: DialogState, event: Event) -> Turn:
-        yes = event.action == "cy"
-        no = event.action == "cn"
-        if event.text is not None and event.action is None:
-            try:
-                yes = (
-                    validators.parse_yes_no(event.text)
-                    or validators.clean_text(event.text) == "确认取消"
-                )
-                no = not yes
-            except Invalid:
-                yes = validators.clean_text(event.text) == "确认取消"
-                no = validators.clean_text(event.text) == "继续填写"
-        if event.command == "cancel":
-            yes = True
-        if yes:
+        decision = _cancel_decision(event)
+        if decision is True:
             return Turn(state, [], Result.CANCELLED)
-        if no:
+        if decision is False:
             state.phase = state.before_cancel
             return Turn(state, [self.prompt(state)], Result.CONTINUE)
-        return Turn(
-            state, [self.confirm_cancel(state, "请选择：确认取消，还是继续填写？")], Result.INVALID
-        )
+        return self._invalid(state, texts.CANCEL_OR_CONTINUE)
 
 
-def _parse_consent(text: str) -> bool:
-    cleaned = validators.clean_text(text)
-    if cleaned in {AGREE, "同意并开始", "开始"}:
+# --- the state machine's helpers (they change the engine's own copy of the state) ------------
+
+
+def _next_key(dialog: Dialog, state: DialogState, after: str | None) -> str | None:
+    """The first step after `after` still to ask: it applies, was not prefilled, and (when
+    editing from the summary) has no answer yet."""
+    start = 0 if after is None else dialog.index(after) + 1
+    for step in dialog.steps[start:]:
+        if step.key in state.prefilled or not applicable(step, state.answers):
+            continue
+        if state.editing and step.key in state.answers:
+            continue
+        return step.key
+    return None
+
+
+def _store(state: DialogState, dialog: Dialog, step: Step, value: Any) -> None:
+    """Keep an answer; a changed answer clears the answers declared to depend on it."""
+    if step.key in state.answers and state.answers[step.key] != value:
+        for key in step.resets:
+            _drop(state, key)
+    state.answers[step.key] = value
+    if step.key in state.prefilled:
+        state.prefilled.remove(step.key)
+    _forget_inapplicable(state, dialog)
+
+
+def _drop(state: DialogState, key: str) -> None:
+    state.answers.pop(key, None)
+    if key in state.history:
+        state.history.remove(key)
+    if key in state.prefilled:
+        state.prefilled.remove(key)
+
+
+def _forget_inapplicable(state: DialogState, dialog: Dialog) -> None:
+    """Drop answers whose `when` no longer holds after an edit (e.g. 其他 unticked)."""
+    for step in dialog.steps:
+        if step.key in state.answers and not applicable(step, state.answers):
+            _drop(state, step.key)
+
+
+def _ticks_of(step: Step, answer: Any) -> list[str]:
+    """The ticks to show when a ticked step is asked again: its earlier answer."""
+    return list(answer) if kind_of(step).ticked and isinstance(answer, list) else []
+
+
+def _cancel_decision(event: Event) -> bool | None:
+    """After 确定要取消…？: True discards the draft, False keeps filling in, None is unclear."""
+    if event.command == Command.CANCEL or event.action == Action.CANCEL_YES:
         return True
-    if cleaned in {DISAGREE, "拒绝"}:
+    if event.action == Action.CANCEL_NO:
         return False
-    return validators.parse_yes_no(text)
-
-
-def _rows(labels: list[str], per_row: int) -> list[list[str]]:
-    return [labels[i : i + per_row] for i in range(0, len(labels), per_row)]
+    if event.text is None or event.action is not None:
+        return None
+    typed = clean_text(event.text)
+    if typed == texts.CONFIRM_CANCEL_YES:
+        return True
+    if typed == texts.CONFIRM_CANCEL_NO:
+        return False
+    try:
+        return validators.parse_yes_no(event.text)
+    except Invalid:
+        return None

@@ -14,34 +14,25 @@ Everything the code needs to know about a dialog is declared here, not spelled o
 
 `load_catalog()` reads every file even after a broken one, cross-checks every answer key that
 triage, the submission columns and `after_submit` name, and reports every problem as
-file:line through `DataError`.
+file:line through `DataError`. The kinds a step may have are the rows of
+`dialogs.kinds.TABLE`; `applicable` says when a step's `when` holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
+from dialogs import kinds, texts
 from dialogs.triage import KeyReference, TriageRules, parse_rules
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-KINDS = {
-    "consent",
-    "yesno",
-    "integer",
-    "money",
-    "single",
-    "multi",
-    "phone",
-    "text",
-    "longtext",
-    "township",
-    "village",
-}
-CHOICE_KINDS = {"single", "multi"}
+KINDS = frozenset(kinds.TABLE)  # one row per kind in `dialogs.kinds`
+CHOICE_KINDS = frozenset(name for name, kind in kinds.TABLE.items() if kind.needs_choices)
 CONDITION_OPERATORS = {"equals", "in", "contains", "is"}
 STEP_FIELDS = {
     "key",
@@ -64,7 +55,7 @@ STEP_FIELDS = {
 COLUMNS = ("township", "village", "contact_name", "phone", "household_size", "annual_income")
 SUBJECTS = ("self", "household")
 AUDIENCES = ("anyone", "staff")
-OTHER_CHOICE = "其他"
+OTHER_CHOICE = texts.OTHER_CHOICE
 SPECIAL_FILES = {"blocks", "places", "triage"}
 
 
@@ -85,6 +76,22 @@ class Step:
     when: dict[str, dict[str, Any]] = field(default_factory=dict)
     resets: tuple[str, ...] = ()  # answers cleared (and asked again) when this answer changes
     column: str | None = None  # the submission column this answer fills
+
+
+def applicable(step: Step, answers: Mapping[str, Any]) -> bool:
+    """Whether the step's `when` holds for the answers so far."""
+    for key, condition in step.when.items():
+        ((operator, expected),) = condition.items()
+        value = answers.get(key)
+        if operator == "equals" and value != expected:
+            return False
+        if operator == "in" and value not in expected:
+            return False
+        if operator == "contains" and (not isinstance(value, list) or expected not in value):
+            return False
+        if operator == "is" and value is not expected:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -483,6 +490,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
 
 __all__ = [
     "COLUMNS",
+    "KINDS",
     "OTHER_CHOICE",
     "AfterSubmit",
     "Catalog",
@@ -490,5 +498,6 @@ __all__ = [
     "KeyReference",
     "Step",
     "Township",
+    "applicable",
     "load_catalog",
 ]

@@ -1,7 +1,9 @@
 """Parsers for what people really type at each kind of step.
 
 Each parser takes the raw text and returns the cleaned value, or raises `Invalid` with a
-specific reason in Chinese (the engine adds the step's example). They are pure functions.
+specific reason (wording from `dialogs.texts`; the engine adds the step's example). They are pure
+functions; `dialogs.kinds` says which one answers which kind of step. The words they accept
+(是的, 没有, 块钱 …) stay here beside the code that reads them.
 
     >>> parse_money("三万二")
     32000
@@ -24,6 +26,7 @@ import phonenumbers
 from rapidfuzz import fuzz, process
 
 from common.text import clean_text, normalize
+from dialogs import texts
 
 
 class Invalid(ValueError):
@@ -43,9 +46,9 @@ MAX_DIGITS = 12
 def _number(text: str) -> float:
     """Arabic or Chinese numerals (三万二, 3万2千, 1.5万) as a number."""
     if not _CHINESE_NUMBER.match(text):
-        raise Invalid("没有看懂这个数字")
+        raise Invalid(texts.NOT_A_NUMBER)
     if len(text) > MAX_DIGITS + 4:
-        raise Invalid("数字太长了")
+        raise Invalid(texts.NUMBER_TOO_LONG)
     if re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
         return float(text)
     with warnings.catch_warnings():
@@ -53,7 +56,7 @@ def _number(text: str) -> float:
         try:
             value = cn2an.cn2an(text, "smart")
         except (ValueError, KeyError, IndexError) as exc:
-            raise Invalid("没有看懂这个数字") from exc
+            raise Invalid(texts.NOT_A_NUMBER) from exc
     return float(value)
 
 
@@ -63,14 +66,14 @@ def parse_money(raw: str) -> int:
     if text in _ZERO_WORDS:
         return 0
     if text.startswith("-") or text.startswith("负"):
-        raise Invalid("金额不能是负数")
+        raise Invalid(texts.NEGATIVE_AMOUNT)
     if re.search(r"[,，][0-9]{1,2}(?![0-9])", text):  # "3,2" is no thousands separator
-        raise Invalid("数字里的逗号位置不对")
+        raise Invalid(texts.MISPLACED_COMMA)
     text = text.replace(",", "").replace("，", "").replace("w", "万").replace("k", "千")
     text = _MONEY_NOISE.sub("", text)
     text = re.sub(r"(?<=[万千百十])[多余来]$", "", text)  # 三万多: about 30,000 is enough to triage
     if not text:
-        raise Invalid("没有看到金额")
+        raise Invalid(texts.NO_AMOUNT)
     value = _number(text)
     return round(value)
 
@@ -84,10 +87,10 @@ def parse_integer(raw: str) -> int:
     text = re.sub(r"^(一共|共|总共|家里|家中|我们家|我家|全家|一家|有)+", "", text)
     text = _COUNT_SUFFIX.sub("", text)
     if not text:
-        raise Invalid("没有看到数字")
+        raise Invalid(texts.NO_NUMBER)
     value = _number(text)
     if value != int(value):
-        raise Invalid("请填写整数")
+        raise Invalid(texts.WHOLE_NUMBER)
     return int(value)
 
 
@@ -96,22 +99,22 @@ def parse_phone(raw: str) -> str:
     text = clean_text(raw)
     digits = re.sub(r"[^\d+]", "", text)
     if len(digits) < 7:
-        raise Invalid("号码位数不够")
+        raise Invalid(texts.PHONE_TOO_SHORT)
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:
-        raise Invalid("没有看懂这个号码") from exc
+        raise Invalid(texts.PHONE_UNREADABLE) from exc
     if number.country_code != 86:
-        raise Invalid("请填写国内号码")
+        raise Invalid(texts.PHONE_NOT_DOMESTIC)
     if number.extension:
-        raise Invalid("请只填一个号码，不带分机号")
+        raise Invalid(texts.PHONE_EXTENSION)
     personal = {
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     }
     if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in personal:
-        raise Invalid("这不是有效的手机号码或带区号的固定电话")
+        raise Invalid(texts.PHONE_INVALID)
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     kind = phonenumbers.number_type(number)
     if kind == phonenumbers.PhoneNumberType.MOBILE:
@@ -141,6 +144,7 @@ _NO = {"否", "不是", "没有", "无", "不", "没", "不对", "不同意", "n
 
 
 def parse_yes_no(raw: str) -> bool:
+    """是 or 否, as people say it: 是的, 有, 对, 嗯, 好; 不是, 没有, 不, 没得."""
     text = clean_text(raw).lower().rstrip("。.!！")
     for prefix in ("✅", "❌"):
         text = text.removeprefix(prefix).strip()
@@ -148,7 +152,17 @@ def parse_yes_no(raw: str) -> bool:
         return True
     if text in _NO:
         return False
-    raise Invalid("请回答“是”或“否”")
+    raise Invalid(texts.ANSWER_YES_OR_NO)
+
+
+def parse_consent(raw: str) -> bool:
+    """Agreement to the privacy notice: 同意, 同意并开始, 开始; 不同意, 拒绝; or any yes/no."""
+    cleaned = clean_text(raw)
+    if cleaned in texts.CONSENT_YES_WORDS:
+        return True
+    if cleaned in texts.CONSENT_NO_WORDS:
+        return False
+    return parse_yes_no(raw)
 
 
 def match_choice(raw: str, choices: Sequence[str]) -> str:
@@ -160,7 +174,7 @@ def match_choice(raw: str, choices: Sequence[str]) -> str:
         return choices[int(text) - 1]
     folded = normalize(text).replace(" ", "")
     if not folded:
-        raise Invalid("请从选项中选择")
+        raise Invalid(texts.PICK_FROM_CHOICES)
     by_folded = {normalize(c).replace(" ", ""): c for c in choices}
     if folded in by_folded:
         return by_folded[folded]
@@ -171,14 +185,14 @@ def match_choice(raw: str, choices: Sequence[str]) -> str:
     best = process.extractOne(folded, list(by_folded), scorer=fuzz.ratio, score_cutoff=70)
     if best is not None:
         return by_folded[best[0]]
-    raise Invalid("没有这个选项")
+    raise Invalid(texts.NO_SUCH_CHOICE)
 
 
 def match_choices(raw: str, choices: Sequence[str]) -> list[str]:
     """Several choices typed in one message, separated by commas, 、 or spaces."""
     parts = [p for p in re.split(r"[,，、;；/\s]+", clean_text(raw)) if p]
     if not parts:
-        raise Invalid("请至少选择一项")
+        raise Invalid(texts.PICK_AT_LEAST_ONE)
     picked: list[str] = []
     for part in parts:
         choice = match_choice(part, choices)
@@ -188,9 +202,10 @@ def match_choices(raw: str, choices: Sequence[str]) -> list[str]:
 
 
 def parse_text(raw: str, *, min_length: int = 1, max_length: int = 50) -> str:
+    """Free text, cleaned (case and width kept); at least `min_length` letters or digits."""
     text = clean_text(raw, fold=False)
     if len(normalize(text).replace(" ", "")) < min_length:
-        raise Invalid("内容太短或只有符号")
+        raise Invalid(texts.TEXT_TOO_SHORT)
     if len(text) > max_length:
-        raise Invalid(f"内容太长（{len(text)} 字），请控制在 {max_length} 字以内")
+        raise Invalid(texts.TEXT_TOO_LONG.format(length=len(text), limit=max_length))
     return text

@@ -195,3 +195,69 @@ def test_a_prefilled_place_edited_to_other_asks_for_the_name(engine):
         "外乡镇",
         "新村",
     )
+
+
+# --- handle() leaves the state it is given as it was -----------------------------------------
+
+# (name, where the resident is, what they send); the place is a prefix of the REPORT script,
+# "summary" the whole script, "cancel?" the cancel question asked at household_size.
+EVERY_KIND_OF_EVENT = [
+    ("text answer", 3, Event(text="4")),
+    ("invalid answer", 3, Event(text="好几个")),
+    ("out-of-range answer", 3, Event(text="99")),
+    ("declined consent", 0, Event(text="不同意")),
+    ("shared phone", 18, Event(phone="13812345678")),
+    ("stale button", 3, Event(action="t", arg="causes:0")),
+    ("toggle", 8, ("tap", "因病")),
+    ("untoggle", 9, ("tap", "因病")),
+    ("done", 9, ("done",)),
+    ("typed choices", 8, Event(text="因病，因学")),
+    ("back", 5, Event(command="back")),
+    ("back to a multi choice", 11, Event(command="back")),
+    ("skip", 6, Event(command="skip")),
+    ("refused skip", 3, Event(command="skip")),
+    ("cancel", 3, Event(command="cancel")),
+    ("cancel from the summary", "summary", Event(action="cancel")),
+    ("confirm cancel", "cancel?", Event(action="cy")),
+    ("keep filling in", "cancel?", Event(action="cn")),
+    ("unclear cancel answer", "cancel?", Event(text="嗯？")),
+    ("edit menu", "summary", Event(action="edits")),
+    ("back to the summary", "summary", Event(action="sum")),
+    ("summary edit", "summary", Event(action="e", arg="causes")),
+    ("unknown summary edit", "summary", Event(action="e", arg="nosuch")),
+    ("submit", "summary", Event(action="submit")),
+    ("typed submit", "summary", Event(text="确认提交")),
+    ("back from the summary", "summary", Event(command="back")),
+]
+
+
+def _state_at(engine, where):
+    if where == "summary":
+        return run(engine, engine.start("report").state, REPORT).state
+    if where == "cancel?":
+        state = run(engine, engine.start("report").state, REPORT[:3]).state
+        return engine.handle(state, Event(command="cancel")).state
+    state = engine.start("report").state
+    return run(engine, state, REPORT[:where]).state if where else state
+
+
+@pytest.mark.parametrize(
+    ("where", "sent"), [pytest.param(w, s, id=name) for name, w, s in EVERY_KIND_OF_EVENT]
+)
+def test_handle_never_changes_the_state_it_is_given(engine, where, sent):
+    state = _state_at(engine, where)
+    before = state.to_json()
+    event = sent if isinstance(sent, Event) else event_for(engine, state, sent)
+    turn = engine.handle(state, event)
+    assert state.to_json() == before
+    assert turn.state is not state
+
+
+def test_an_edit_that_clears_dependent_answers_leaves_the_old_state_whole(engine):
+    summary = run(engine, engine.start("report").state, REPORT).state
+    editing = engine.handle(summary, Event(action="e", arg="township")).state
+    before = editing.to_json()
+    turn = engine.handle(editing, Event(text="狸桥镇"))
+    assert "village" not in turn.state.answers, "the new state dropped the village"
+    assert editing.to_json() == before and editing.answers["village"] == "红星村"
+    assert summary.phase == "summary" and summary.step is None
