@@ -18,6 +18,8 @@ import logging
 import sys
 from collections.abc import Callable
 
+from sqlalchemy.exc import OperationalError
+
 from assistant.config import ConfigError, load_settings
 from common.yamlfile import DataError, Problem
 
@@ -168,9 +170,26 @@ def _describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _database_problem(exc: OperationalError) -> str:
+    """One line naming the database and what to check (never the password)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(load_settings().database_url)
+    if url.get_backend_name() == "sqlite":
+        return f"无法打开 SQLite 数据库文件 {url.database}：请检查该目录是否存在、是否可写。"
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return (
+        f"无法连接 {where} 上的 PostgreSQL 数据库“{url.database}”（{reason[:120]}）。"
+        "请检查数据库服务是否在运行、DATABASE_URL 的主机、端口、用户名和库名是否正确。"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bot.py", description="防返贫监测帮扶助手")
-    sub = parser.add_subparsers(dest="command", required=True)
+    from handlers.cli_parser import COMMAND, ChineseArgumentParser
+
+    parser = ChineseArgumentParser(prog="bot.py", description="防返贫监测帮扶助手")
+    sub = parser.add_subparsers(dest="command", required=True, title="命令", metavar=COMMAND)
     sub.add_parser("start", help="有令牌时启动 Telegram 机器人，否则启动控制台对话").set_defaults(
         func=cmd_start
     )
@@ -197,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.command in {"run", "start"} else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "alembic"):  # their INFO lines say nothing an operator needs
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         return args.func(args)
     except ConfigError as exc:
@@ -208,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
             f"数据文件错误：{exc.problems[0]}（运行 python bot.py check 查看全部）", file=sys.stderr
         )
         return 1
+    except OperationalError as exc:
+        print(f"数据库错误：{_database_problem(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -100,6 +100,11 @@ class DialogDesk:
 
     # --- input ----------------------------------------------------------------------------
 
+    def someone_elses_contact(self, draft: StoredDraft) -> list[Reply]:
+        """A contact card that is not the sender's own is not taken as their phone number."""
+        state = DialogState.from_json(draft.state)
+        return [Reply(texts.FOREIGN_CONTACT), self.engine.prompt(state)]
+
     def command(self, incoming: Incoming) -> list[Reply]:
         """/back, /skip or /cancel for the draft in progress."""
         draft = self.drafts.load(incoming.user_id)

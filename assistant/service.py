@@ -15,11 +15,12 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from assistant import texts
 from assistant.dialog_desk import DialogDesk, DraftConflict
+from assistant.intents import ReportIntent
 from assistant.policy_qa import Kind, PolicyQA, button_label
 from assistant.resident_rights import ResidentRights
 from assistant.staff_desk import StaffDesk
@@ -27,7 +28,7 @@ from common.messages import Button, Incoming, Reply
 from dialogs.engine import Event
 from dialogs.spec import Catalog, load_catalog
 from knowledge import KnowledgeBase
-from review.access import StaffAccess
+from review.access import Need, StaffAccess
 from storage.database import Database
 from storage.repository import StaffDirectory, UnansweredLog, UpdateLog
 
@@ -68,6 +69,7 @@ class Assistant:
         self.engine = self.dialogs.engine
         self.drafts = self.dialogs.drafts
         self.submissions = self.dialogs.submissions
+        self.report_intent = ReportIntent.load()
         self.commands = {command.name: command for command in self._command_table()}
         self.buttons = self._button_table()
 
@@ -126,6 +128,7 @@ class Assistant:
     # --- routing --------------------------------------------------------------------------
 
     def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = _without_nul(incoming)
         if incoming.update_id is not None and not self.updates.first_time(incoming.update_id):
             log.info("update %s already handled; ignored", incoming.update_id)
             return []
@@ -137,6 +140,20 @@ class Assistant:
         return [Reply(texts.BUSY)]
 
     def _route(self, incoming: Incoming) -> list[Reply]:
+        dropped = self._drop_forgotten_note(incoming)
+        replies = self._dispatch(incoming)
+        return [Reply(texts.NOTE_PROMPT_DROPPED), *replies] if dropped else replies
+
+    def _drop_forgotten_note(self, incoming: Incoming) -> bool:
+        """A status note waits for the staff member's next plain text only: any other command
+        or button (a new /visit, say) gives it up, so a later answer is never taken as a note."""
+        if incoming.command is not None:
+            gives_up = incoming.command != "cancel"  # /cancel says so itself
+        else:  # a status button asks for a new note itself
+            gives_up = incoming.callback is not None and not incoming.callback.startswith("st:")
+        return gives_up and self.desk.cancel_prompt(incoming.user_id)
+
+    def _dispatch(self, incoming: Incoming) -> list[Reply]:
         if incoming.callback is not None:
             prefix = incoming.callback.partition(":")[0]
             on_button = self.buttons.get(prefix)
@@ -153,6 +170,8 @@ class Assistant:
                 return note
         draft = self.drafts.load(incoming.user_id)
         if draft is not None:
+            if incoming.contact_phone is not None and not incoming.contact_is_own:
+                return self.dialogs.someone_elses_contact(draft)
             event = Event(text=incoming.text, phone=incoming.contact_phone)
             return self.dialogs.step(incoming, draft, event)
         if incoming.contact_phone is not None:
@@ -178,8 +197,14 @@ class Assistant:
         if draft is not None:
             return self.dialogs.help(draft)
         replies = [Reply(self.qa.help())]
-        if self.access.who(incoming.user_id).is_staff:
-            replies.append(Reply(texts.STAFF_HELP))
+        who = self.access.who(incoming.user_id)
+        if who.is_staff:
+            parts = [texts.STAFF_HELP_HEADER, texts.STAFF_HELP_CADRE]
+            if who.may(Need.REVIEW):
+                parts.append(texts.STAFF_HELP_REVIEWER)
+            if who.may(Need.ADMIN):
+                parts.append(texts.STAFF_HELP_ADMIN)
+            replies.append(Reply("\n".join(parts)))
         return replies
 
     def cmd_cancel(self, incoming: Incoming) -> list[Reply]:
@@ -200,6 +225,10 @@ class Assistant:
     # --- questions ------------------------------------------------------------------------
 
     def answer_question(self, incoming: Incoming) -> list[Reply]:
+        if self.report_intent.matches(incoming.text):
+            dialog = self.catalog.resident_dialog()
+            button = Button(texts.REPORT_BUTTON, f"menu:open:{dialog.name}")
+            return [Reply(texts.REPORT_OFFER, buttons=[[button]])]
         outcome = self.qa.respond(incoming.text)
         if outcome.kind is Kind.ABSTAIN and outcome.answer is not None:
             answer = outcome.answer
@@ -235,6 +264,8 @@ class Assistant:
             return [Reply(self.qa.contact_line())]
         if item == "report":
             return self.dialogs.open(incoming, self.catalog.resident_dialog().name)
+        if item.startswith("open:") and item[5:] in self.catalog.dialogs:
+            return self.dialogs.open(incoming, item[5:])
         if item == "status":
             return self.cmd_status(incoming)
         return [Reply(texts.BUTTON_EXPIRED)]
@@ -246,3 +277,14 @@ class Assistant:
         return self.dialogs.on_next_button(
             Incoming(incoming.user_id, incoming.chat_id, callback="next:visit")
         )
+
+
+def _without_nul(incoming: Incoming) -> Incoming:
+    """NUL characters removed from what the user typed: PostgreSQL refuses them in text."""
+    if "\x00" not in incoming.text and not any("\x00" in a for a in incoming.args):
+        return incoming
+    return replace(
+        incoming,
+        text=incoming.text.replace("\x00", ""),
+        args=tuple(a.replace("\x00", "") for a in incoming.args),
+    )

@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from assistant import texts
@@ -25,7 +25,7 @@ from review.access import ROLE_NAMES, ROLES, Need, Role, StaffAccess, StaffRole
 from review.export import ExportArgumentError, export_filter, export_submissions
 from review.workflow import MAX_NOTE, TRANSITIONS, queue_line, record_text
 from storage.database import Database
-from storage.models import STATUSES, Submission, to_local
+from storage.models import STATUSES, Submission, to_local, utcnow
 from storage.repository import (
     AuditLog,
     ReviewStore,
@@ -36,6 +36,8 @@ from storage.repository import (
 )
 
 PAGE_SIZE = 10
+# A status change waits this long for its note; later text is not taken as the note.
+NOTE_LIFETIME = timedelta(minutes=10)
 MAX_PAGE = 10_000
 _REFERENCE = re.compile(r"^FP[0-9]{6,12}$", re.IGNORECASE)
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")
@@ -250,6 +252,9 @@ class StaffDesk:
         prompt = self.prompts.get(incoming.user_id)
         if prompt is None:
             return None
+        if _utc(prompt.created_at) < utcnow() - NOTE_LIFETIME:
+            self.prompts.clear(incoming.user_id)
+            return [Reply(texts.NOTE_PROMPT_EXPIRED.format(minutes=NOTE_LIFETIME.seconds // 60))]
         note = re.sub(r"\s+", " ", incoming.text or "").strip()
         if not note:
             return [Reply(texts.NOTE_EMPTY)]
@@ -359,6 +364,11 @@ class StaffDesk:
         stats = collect_stats(self.db, who.scope, self.catalog.triage)
         caption = summary_text(stats, self.catalog.triage.levels)
         return [Reply(html.escape(caption), photo=render_chart(stats))]
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored timestamp as aware UTC (SQLite returns it naive)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _button_arg(incoming: Incoming) -> str:

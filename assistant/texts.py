@@ -20,10 +20,17 @@ INTRO = (
 HELP = (
     "<b>使用帮助</b>\n"
     "• 直接输入政策问题，我会从知识库中查找答案并注明来源。\n"
-    "• /start 主菜单　/help 本帮助\n"
     "• 回答下方的按钮是相关问题，点一下即可查看。\n"
+    "• /start 主菜单　/report 申报困难　/status 查询进度\n"
+    "• /mydata 查看我的信息　/delete 删除我的信息　/help 本帮助\n"
     "政策咨询：{office}，电话 {phone}"
 )
+
+REPORT_OFFER = (
+    "听起来您家里遇到了困难。可以点下面的按钮，把情况向村里反映（申报困难），"
+    "大约需要 3 分钟；也可以直接问我政策问题。"
+)
+REPORT_BUTTON = "📝 开始申报困难"
 
 ASK_PROMPT = "请直接输入您想问的政策问题，例如：“监测收入标准是多少？”“大排查查哪些内容？”"
 
@@ -71,6 +78,10 @@ RESUME_CONTINUE = "▶️ 继续填写"
 RESUME_RESTART = "🔄 重新开始"
 RESUME_SWITCH = "🗑 放弃它，开始《{title}》"
 NO_DRAFT = "当前没有正在填写的内容。发送 /report 开始申报困难。"
+FOREIGN_CONTACT = (
+    "这是别人的联系人名片，没有当作您的号码。"
+    "请点“📱 发送我的手机号”分享您自己的号码，或直接输入号码。"
+)
 CONTACT_WITHOUT_DRAFT = "收到了您的号码，但现在没有需要填写的内容。发送 /report 开始申报困难。"
 ALREADY_SUBMITTED = (
     "这份内容已经提交过了，编号 <b>{reference}</b>，不会重复提交。发送 /status 查看进度。"
@@ -98,12 +109,17 @@ NOT_FOUND = "没有找到这条记录，或您没有查看权限。"
 
 # --- staff ----------------------------------------------------------------------------------
 
-STAFF_HELP = (
-    "<b>工作人员命令</b>\n"
-    "/pending 待处理申报（按优先级）　/view 编号 查看详情并变更状态\n"
-    "/assign 编号 干部ID [备注] 指派核实　/export [乡镇] [起始日期] [结束日期] 导出 Excel\n"
-    "/stats 统计图表　/unanswered 答不上来的问题　/audit 操作记录（管理员）\n"
-    "/staff list | add 用户ID 角色 [乡镇…] | remove 用户ID（管理员）"
+# /help for staff: each role sees only the commands it may use.
+STAFF_HELP_HEADER = "<b>工作人员命令</b>"
+STAFF_HELP_CADRE = (
+    "/visit 记录入户走访　/pending 我负责的待处理申报　/view 编号 查看详情　/stats 统计图表"
+)
+STAFF_HELP_REVIEWER = (
+    "/view 编号 查看详情并变更状态　/assign 编号 干部ID [备注] 指派核实\n"
+    "/export [乡镇] [起始日期] [结束日期] 导出 Excel　/unanswered 答不上来的问题"
+)
+STAFF_HELP_ADMIN = (
+    "/audit 操作记录　/staff list | add 用户ID 角色 [乡镇…] | remove 用户ID 管理工作人员"
 )
 STAFF_USAGE = (
     "用法：\n/staff list\n"
@@ -138,6 +154,10 @@ NOTE_PROMPT = (
     "或发送 /cancel 放弃："
 )
 NOTE_PROMPT_CANCELLED = "已放弃本次状态变更。"
+NOTE_PROMPT_EXPIRED = (
+    "刚才选择的状态变更已等待超过 {minutes} 分钟，没有生效。需要时请重新 /view 选择状态并填写备注。"
+)
+NOTE_PROMPT_DROPPED = "（刚才选择的状态变更没有填写备注，已放弃；需要时请重新 /view 选择。）"
 NOTE_EMPTY = "备注不能为空，请说明本次变更的情况，或发送 /cancel 放弃。"
 NOTE_TOO_LONG = "备注太长（{length} 字），请控制在 {limit} 字以内。"
 STATUS_NOT_ALLOWED = "{reference} 当前是「{current}」，不能改为「{status}」。"

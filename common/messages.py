@@ -20,7 +20,8 @@ class Incoming:
     command: str | None = None  # without the slash, lower case: "start", "help" …
     args: tuple[str, ...] = ()
     callback: str | None = None  # data of a tapped inline button
-    contact_phone: str | None = None  # from Telegram's "share my phone number"
+    contact_phone: str | None = None  # from a shared contact card
+    contact_is_own: bool = True  # the card is the sender's own ("share my phone number")
     update_id: int | None = None
 
 

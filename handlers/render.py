@@ -12,7 +12,6 @@ from telegram import (
 )
 
 from common.messages import Incoming, Reply
-from handlers import texts
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -32,13 +31,14 @@ def to_incoming(update: Update) -> Incoming | None:
     if message is None:
         return None
     if message.contact is not None:
-        # Only a contact the user shares of themselves counts as their phone number.
-        own = message.contact.user_id in (None, user.id)
+        # Only a contact the user shares of themselves counts as their phone number; a card
+        # without a user id is someone's phone-book entry, not the sender's own number.
+        own = message.contact.user_id == user.id
         return Incoming(
             user_id=user.id,
             chat_id=chat.id,
-            contact_phone=message.contact.phone_number if own else None,
-            text="" if own else texts.FORWARDED_CONTACT,
+            contact_phone=message.contact.phone_number,
+            contact_is_own=own,
             update_id=update.update_id,
         )
     text = message.text or ""
@@ -79,22 +79,38 @@ def reply_markup(reply: Reply):
 TELEGRAM_LIMIT = 4096
 
 
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(line: str, limit: int) -> tuple[str, str]:
+    """The longest head of `line` within `limit` units, and the rest (never halving a char)."""
+    units = 0
+    for index, char in enumerate(line):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return line[:index], line[index:]
+    return line, ""
+
+
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Telegram's size limit applies per message: cut long texts between lines (the core keeps
-    each HTML tag within one line), and a line longer than the limit at the limit."""
-    if len(text) <= limit:
+    """Telegram's size limit applies per message, in UTF-16 code units: cut long texts between
+    lines (the core keeps each HTML tag within one line), and a line longer than the limit at
+    the limit."""
+    if telegram_length(text) <= limit:
         return [text]
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:
+        while telegram_length(line) > limit:
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
+            head, line = _cut(line, limit)
+            chunks.append(head)
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if telegram_length(candidate) > limit:
             chunks.append(current)
             current = line
         else:

@@ -2,7 +2,6 @@
 
 # Telegram
 PRIVATE_ONLY = "为保护个人信息，请私聊本助手使用（点我的头像 → 发消息）。"
-FORWARDED_CONTACT = "（转发的联系人）"
 NO_TOKEN = "TELEGRAM_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌"
 
 # The console chat

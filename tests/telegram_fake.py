@@ -21,6 +21,13 @@ _UPDATE_IDS = itertools.count(1)
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "助手", "username": "fanpin_test_bot"}
 
 
+TEXT_LIMIT = 4096  # per message, in UTF-16 code units, as Telegram counts
+
+
+def _telegram_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 class FakeBotApi(BaseRequest):
     """Answers Bot API methods like Telegram would, without a network."""
 
@@ -67,6 +74,14 @@ class FakeBotApi(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((name, params))
+        too_long = _telegram_length(str(params.get("text", ""))) > TEXT_LIMIT
+        if name in {"sendMessage", "editMessageText"} and too_long:
+            error = {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: message is too long",
+            }
+            return 400, json.dumps(error).encode()
         if name == "getMe":
             result: Any = BOT_USER
         elif name in {
@@ -166,8 +181,14 @@ class TelegramHarness:
             payload["update_id"] = update_id
         return await self._process(payload)
 
-    async def share_contact(self, user_id: int, phone: str, owner: int | None = None) -> Seen:
-        contact = {"phone_number": phone, "first_name": "村民", "user_id": owner or user_id}
+    async def share_contact(
+        self, user_id: int, phone: str, owner: int | None = None, *, card: bool = False
+    ) -> Seen:
+        """The user shares a contact: their own (default), another Telegram user's (`owner`),
+        or a phone-book card with no Telegram user behind it (`card=True`)."""
+        contact: dict[str, Any] = {"phone_number": phone, "first_name": "村民"}
+        if not card:
+            contact["user_id"] = owner or user_id
         return await self._process(self._message_payload(user_id, contact=contact))
 
     async def send_sticker(self, user_id: int) -> Seen:

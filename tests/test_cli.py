@@ -53,6 +53,7 @@ def test_make_run_without_a_token_opens_the_console_chat_on_sqlite(tmp_path):
     assert "未设置 TELEGRAM_TOKEN" in result.stdout and "控制台" in result.stdout
     assert "9100元" in result.stdout and "来源" in result.stdout
     assert db_file.exists()
+    assert "alembic" not in result.stderr and "INFO" not in result.stderr, "quiet start-up"
 
 
 # --- in this process ----------------------------------------------------------------------------
@@ -91,7 +92,26 @@ def test_a_malformed_token_is_named_before_anything_starts(bot_cli):
 def test_an_unknown_command_is_refused_with_the_list_of_commands(bot_cli):
     result = bot_cli("serve")
     assert result.returncode == 2
-    assert "serve" in result.stderr and "export" in result.stderr
+    assert "参数错误：没有“serve”这个命令，可用：start、run、chat" in result.stderr
+    assert "invalid choice" not in result.stderr and "usage" not in result.stderr
+
+
+def test_a_missing_option_and_a_wrong_choice_are_refused_in_chinese(bot_cli):
+    missing = bot_cli("export", "--format", "csv")
+    assert missing.returncode == 2 and "参数错误：缺少参数：--out" in missing.stderr
+    wrong = bot_cli("export", "--format", "pdf", "--out", "x.pdf")
+    assert "--format 的值“pdf”无效，可选：xlsx、csv" in wrong.stderr
+    assert "required" not in missing.stderr + wrong.stderr
+    assert bot_cli("ask").stderr.count("参数错误：缺少参数：question") == 1
+
+
+def test_an_unreachable_postgresql_gets_one_line_naming_the_host(bot_cli):
+    url = "postgresql://postgres@127.0.0.1:1/test"  # nothing listens on port 1
+    result = bot_cli("db", "upgrade", env={"DATABASE_URL": url})
+    assert result.returncode == 2
+    assert "\n" not in result.stderr.strip() and "Traceback" not in result.stderr
+    assert result.stderr.startswith("数据库错误：无法连接 127.0.0.1:1 上的 PostgreSQL")
+    assert "DATABASE_URL" in result.stderr
 
 
 def test_db_upgrade_creates_every_table_of_the_models(tmp_path, bot_cli):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.service import Assistant
 from storage.repository import StaffDirectory
-from tests.chat import TelegramUser, telegram_for
+from tests.chat import TelegramUser, draft_of, telegram_for
 from tests.dialog_script import REPORT, REPORT_ANSWERS, VISIT
 
 RESIDENT = 6001
@@ -72,9 +72,13 @@ async def test_someone_elses_contact_is_not_taken_as_the_residents_phone(telegra
     resident = TelegramUser(telegram, RESIDENT)
     await resident.say("/report")
     await resident.answer(REPORT.until("phone"))
-    seen = await telegram.share_contact(RESIDENT, "+8613912345678", owner=999)
-    assert "⚠️" in seen.text
-    assert "phone" not in assistant.drafts.load(RESIDENT).state["answers"]
+    for shared in (
+        await telegram.share_contact(RESIDENT, "+8613912345678", owner=999),
+        await telegram.share_contact(RESIDENT, "+8613912345678", card=True),  # phone book
+    ):
+        assert "这是别人的联系人名片" in shared.text and "号码位数不够" not in shared.text
+        assert "联系电话" in shared.text or "电话" in shared.texts[-1]  # the step, asked again
+    assert "phone" not in draft_of(assistant, RESIDENT).state["answers"]
 
 
 async def test_tapping_submit_twice_makes_one_submission(telegram, assistant):
