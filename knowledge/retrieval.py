@@ -118,7 +118,7 @@ class Analyzer:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         self._pos = POSTokenizer(self._jieba)
-        for term in set(self.canonical.values()) | self.other_programmes | self.programme_asks:
+        for term in set(self.canonical.values()) | self.other_programmes:
             self.add_word(term)
         self._fixer: HomophoneFixer | None = None
 
