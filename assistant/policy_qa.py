@@ -2,8 +2,8 @@
 
 Greetings and thanks get a friendly reply; empty, symbol-only and over-long messages get a
 specific hint; everything else goes to the knowledge base, which answers (with its source and
-related questions as buttons) or abstains (with "您是不是想问…" suggestions and the contact
-phone). No storage here: the caller decides whether to log an abstention.
+related questions as buttons) or abstains (with "您是不是想问…" suggestions when there are
+any, and the contact phone). No storage here: the caller decides whether to log an abstention.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class PolicyQA:
         """An entry's answer with its source, and its related questions as buttons."""
         text = (
             f"<b>{html.escape(entry.question)}</b>\n{html.escape(entry.answer)}\n\n"
-            + texts.ANSWER_SOURCE.format(source=html.escape(str(entry.source)))
+            + texts.ANSWER_SOURCE.format(source=html.escape(entry.cited()))
         )
         buttons = []
         for related_id in entry.related:
@@ -123,8 +123,9 @@ class PolicyQA:
             [Button(button_label(s.question), f"kb:{s.entry_id}")] for s in answer.suggestions
         ]
         if buttons:
-            lines.append(texts.SUGGEST)
-        lines.append(self.contact_line())
+            lines += [texts.SUGGEST, self._fill(texts.ABSTAIN_CONTACT_ELSE)]
+        else:
+            lines.append(self._fill(texts.ABSTAIN_CONTACT))
         return Reply("\n".join(lines), buttons=buttons)
 
     def respond(self, raw_text: str) -> Outcome:
@@ -161,5 +162,5 @@ class PolicyQA:
                 {"entry_id": s.entry_id, "question": s.question}
                 for s in (answer.suggestions if answer else ())
             ],
-            "source": str(entry.source) if entry else None,
+            "source": entry.cited() if entry else None,
         }

@@ -44,8 +44,13 @@ THANKS = "不客气！还有其他问题可以随时问我。"
 
 ANSWER_SOURCE = "📄 来源：{source}"
 ABSTAIN = "抱歉，这个问题我没有把握回答，暂时无法给您准确答复。"
-SUGGEST = "您是不是想问："
-CONTACT_LINE = "也可以直接咨询{office}，电话 {phone}。"
+# With suggestions: ABSTAIN, SUGGEST (the buttons follow), ABSTAIN_CONTACT_ELSE;
+# without: ABSTAIN, ABSTAIN_CONTACT.
+SUGGEST = "您是不是想问下面的问题？点一下即可查看。"
+ABSTAIN_CONTACT = "您可以直接咨询{office}，电话 {phone}。"
+ABSTAIN_CONTACT_ELSE = "如果都不是，可以直接咨询{office}，电话 {phone}。"
+# The 📞 联系咨询 reply, which stands on its own.
+CONTACT_LINE = "政策咨询：{office}，电话 {phone}。"
 
 UNKNOWN_COMMAND = "没有 /{command} 这个命令。发送 /help 查看可用的功能。"
 BUTTON_EXPIRED = "这个按钮已失效，请重新发送 /start。"

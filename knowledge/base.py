@@ -10,12 +10,11 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
-from knowledge.params import PolicyParameters, load_parameters
+from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.retrieval import Analyzer, Retriever
 
 T = TypeVar("T")
@@ -29,17 +28,21 @@ SUGGESTION_FLOOR = 0.2
 MAX_SUGGESTIONS = 3
 
 REQUIRED_FIELDS = ("id", "question", "alternates", "answer", "source", "tags")
-SOURCE_FIELDS = ("document", "section", "date")
+SOURCE_FIELDS = ("document", "section")
+# An answer is read in later years too: it names the year ({year}) instead of saying 今年.
+RELATIVE_YEAR_WORDS = ("今年", "本年度", "明年", "去年")
 
 
 @dataclass(frozen=True)
 class Source:
-    document: str
+    """Where an answer's claims come from: one registered document and the section of it."""
+
+    document: Document
     section: str
-    date: str
 
     def __str__(self) -> str:
-        return f"{self.document}·{self.section}（{self.date}）"
+        doc = self.document
+        return f"{doc.title}（{doc.issuer}，{doc.date}）·{self.section}"
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,17 @@ class Entry:
     alternates: tuple[str, ...]
     keywords: tuple[str, ...]
     answer: str  # rendered from the template with the policy parameters
-    source: Source
+    sources: tuple[Source, ...]  # the first is the main one
     tags: tuple[str, ...]
     related: tuple[str, ...]
+
+    @property
+    def source(self) -> Source:
+        return self.sources[0]
+
+    def cited(self) -> str:
+        """Every source, as shown under the answer."""
+        return "；".join(str(s) for s in self.sources)
 
 
 @dataclass(frozen=True)
@@ -112,11 +123,61 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def _parse_sources(
+    raw: LineDict,
+    path: Path,
+    documents: dict[str, Document] | None,
+    problems: list[Problem],
+) -> tuple[Source, ...] | None:
+    """`source:` is one {document, section} mapping or a list of them; each document must be
+    one of those listed in parameters.yaml (`documents` None: the parameters are broken)."""
+    items = raw["source"] if isinstance(raw["source"], list) else [raw["source"]]
+    line = raw.key_line("source")
+    sources = []
+    for item in items:
+        if not isinstance(item, dict) or any(not item.get(f) for f in SOURCE_FIELDS):
+            problems.append(
+                Problem(path, line, f"条目 {raw['id']} 的 source 需要 document、section")
+            )
+            return None
+        if "date" in item:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"条目 {raw['id']} 的 source 不写 date：文件的日期只写在 parameters.yaml 的 "
+                    "documents 里",
+                )
+            )
+            return None
+        key = str(item["document"])
+        if documents is None:
+            document = Document(key, key, "", "")
+        elif key in documents:
+            document = documents[key]
+        else:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"条目 {raw['id']} 引用了未登记的文件：{key}"
+                    f"（可引用：{', '.join(documents)}；"
+                    "新文件先登记在 parameters.yaml 的 documents）",
+                )
+            )
+            return None
+        sources.append(Source(document, str(item["section"])))
+    return tuple(sources)
+
+
 def _parse_entry(
-    raw: LineDict, path: Path, placeholders: dict[str, str] | None, problems: list[Problem]
+    raw: LineDict,
+    path: Path,
+    parameters: PolicyParameters | None,
+    problems: list[Problem],
 ) -> Entry | None:
-    """One entry; `placeholders` None: the parameters are broken, so answers are not rendered
-    (their placeholders cannot be checked either)."""
+    """One entry; `parameters` None: they are broken, so answers are not rendered (their
+    placeholders cannot be checked either) and citations are not checked."""
     where = raw.line
     missing = [name for name in REQUIRED_FIELDS if not raw.get(name)]
     if missing:
@@ -124,15 +185,11 @@ def _parse_entry(
             Problem(path, where, f"条目 {raw.get('id', '?')} 缺少字段：{', '.join(missing)}")
         )
         return None
-    source = raw["source"]
-    if not isinstance(source, dict) or any(not source.get(f) for f in SOURCE_FIELDS):
-        problems.append(
-            Problem(
-                path,
-                raw.key_line("source"),
-                f"条目 {raw['id']} 的 source 需要 document、section、date",
-            )
-        )
+    placeholders = parameters.placeholders() if parameters is not None else None
+    sources = _parse_sources(
+        raw, path, parameters.documents if parameters is not None else None, problems
+    )
+    if sources is None:
         return None
     template = str(raw["answer"])
     try:
@@ -152,26 +209,41 @@ def _parse_entry(
             )
         )
         return None
-    source_date = source["date"]
+    relative = [word for word in RELATIVE_YEAR_WORDS if word in template]
+    if relative:
+        problems.append(
+            Problem(
+                path,
+                raw.key_line("answer"),
+                f"条目 {raw['id']} 的答案写了“{relative[0]}”：请写明年份（{{year}}年）",
+            )
+        )
+        return None
+
+    def render(text: str) -> str:
+        return text.format_map(placeholders) if placeholders is not None else text
+
+    try:
+        alternates = tuple(render(str(a)).strip() for a in _as_list(raw["alternates"]))
+        keywords = tuple(render(str(k)) for k in _as_list(raw.get("keywords")))
+    except (KeyError, ValueError) as exc:
+        problems.append(
+            Problem(path, where, f"条目 {raw['id']} 的问法或关键词引用了未知参数：{exc}")
+        )
+        return None
     return Entry(
         id=str(raw["id"]),
         question=str(raw["question"]).strip(),
-        alternates=tuple(str(a).strip() for a in _as_list(raw["alternates"])),
-        keywords=tuple(str(k) for k in _as_list(raw.get("keywords"))),
-        answer=(
-            template.format_map(placeholders) if placeholders is not None else template
-        ).strip(),
-        source=Source(
-            str(source["document"]),
-            str(source["section"]),
-            source_date.isoformat() if isinstance(source_date, date) else str(source_date),
-        ),
+        alternates=alternates,
+        keywords=keywords,
+        answer=render(template).strip(),
+        sources=sources,
         tags=tuple(str(t) for t in _as_list(raw["tags"])),
         related=tuple(str(r) for r in _as_list(raw.get("related"))),
     )
 
 
-def load_entries(data_dir: Path, placeholders: dict[str, str] | None) -> list[Entry]:
+def load_entries(data_dir: Path, parameters: PolicyParameters | None) -> list[Entry]:
     problems: list[Problem] = []
     entries: list[Entry] = []
     first_seen: dict[str, tuple[Path, int]] = {}
@@ -194,7 +266,7 @@ def load_entries(data_dir: Path, placeholders: dict[str, str] | None) -> list[En
             if not isinstance(raw, LineDict):
                 problems.append(Problem(path, raw_file.line, "每个条目应为映射"))
                 continue
-            entry = _parse_entry(raw, path, placeholders, problems)
+            entry = _parse_entry(raw, path, parameters, problems)
             if entry is None:
                 continue
             if entry.id in first_seen:
@@ -221,7 +293,18 @@ def load_entries(data_dir: Path, placeholders: dict[str, str] | None) -> list[En
     return entries
 
 
-def load_synonyms(path: Path) -> tuple[list[list[str]], list[str]]:
+@dataclass(frozen=True)
+class Vocabulary:
+    """synonyms.yaml: synonym groups (first word canonical), stop words, and the other
+    programmes (低保, 特困 …) with the words that ask how to get them (申请, 报销 …)."""
+
+    groups: list[list[str]]
+    stopwords: list[str]
+    other_programmes: list[str]
+    programme_asks: list[str]
+
+
+def load_synonyms(path: Path) -> Vocabulary:
     raw = load_yaml(path)
     problems = []
     groups = raw.get("synonyms") if isinstance(raw, dict) else None
@@ -230,10 +313,22 @@ def load_synonyms(path: Path) -> tuple[list[list[str]], list[str]]:
         problems.append(Problem(path, 1, "synonyms 应为列表，每组至少两个词（第一个为标准词）"))
     if not isinstance(stopwords, list):
         problems.append(Problem(path, 1, "stopwords 应为词语列表"))
+    lists = {}
+    for key in ("other_programmes", "programme_asks"):
+        value = raw.get(key, []) if isinstance(raw, dict) else []
+        if not isinstance(value, list):
+            problems.append(Problem(path, raw.key_line(key), f"{key} 应为词语列表"))
+            value = []
+        lists[key] = [str(w) for w in value]
     if problems:
         raise DataError(problems)
     assert isinstance(groups, list) and isinstance(stopwords, list)  # both checked just above
-    return [[str(w) for w in g] for g in groups], [str(w) for w in stopwords]
+    return Vocabulary(
+        [[str(w) for w in g] for g in groups],
+        [str(w) for w in stopwords],
+        lists["other_programmes"],
+        lists["programme_asks"],
+    )
 
 
 def load_featured(path: Path, known_ids: set[str] | None) -> list[str]:
@@ -271,15 +366,20 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
             return None
 
     parameters = attempt(lambda: load_parameters(data_dir / "parameters.yaml"))
-    placeholders = parameters.placeholders() if parameters is not None else None
-    entries = attempt(lambda: load_entries(data_dir, placeholders))
+    entries = attempt(lambda: load_entries(data_dir, parameters))
     known = {e.id for e in entries} if entries is not None else None
     featured = attempt(lambda: load_featured(data_dir / "menu.yaml", known))
     synonyms = attempt(lambda: load_synonyms(data_dir / "synonyms.yaml"))
     if problems or parameters is None or entries is None or featured is None or synonyms is None:
         raise DataError(problems)
-    groups, stopwords = synonyms
-    retriever = Retriever(Analyzer(groups, stopwords))
+    retriever = Retriever(
+        Analyzer(
+            synonyms.groups,
+            synonyms.stopwords,
+            other_programmes=synonyms.other_programmes,
+            programme_asks=synonyms.programme_asks,
+        )
+    )
     retriever.build(
         (e.id, [e.question, *e.alternates], list(e.keywords), e.answer) for e in entries
     )

@@ -1,5 +1,5 @@
 """Policy parameters (`data/parameters.yaml`): the monitoring line per year and province, the
-current screening's dates and the contact office.
+current screening's dates, the contact office, and the documents entries may cite.
 
 Answers refer to them through placeholders (`{monitoring_line}`, `{contact_phone}` …) so that
 next year's update is one edit in one file.
@@ -7,7 +7,8 @@ next year's update is one edit in one file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
@@ -22,12 +23,24 @@ class MonitoringLine:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A document entries may cite: its full title (with 文号 where it has one), issuer, date."""
+
+    key: str
+    title: str
+    issuer: str
+    date: str
+
+
+@dataclass(frozen=True)
 class PolicyParameters:
     current_year: int
     province: str
     monitoring_lines: tuple[MonitoringLine, ...]
     screening: dict[str, str]
     contact: dict[str, str]
+    documents: dict[str, Document] = field(default_factory=dict)
+    year_note: str = ""
 
     def monitoring_line(
         self, year: int | None = None, province: str | None = None
@@ -50,6 +63,7 @@ class PolicyParameters:
         }
         values.update({key: str(value) for key, value in self.screening.items()})
         values.update({f"contact_{key}": str(value) for key, value in self.contact.items()})
+        values["year_note"] = self.year_note.format(year=self.current_year)
         return values
 
     @property
@@ -67,7 +81,15 @@ def load_parameters(path: Path) -> PolicyParameters:
     problems: list[Problem] = []
     if not isinstance(raw, LineDict):
         raise DataError([Problem(path, 1, "参数文件应为一个映射（key: value）")])
-    for key in ("current_year", "province", "monitoring_lines", "screening", "contact"):
+    for key in (
+        "current_year",
+        "province",
+        "monitoring_lines",
+        "screening",
+        "contact",
+        "documents",
+        "year_note",
+    ):
         if key not in raw:
             problems.append(Problem(path, raw.line, f"缺少参数 {key}"))
     if problems:
@@ -97,12 +119,20 @@ def load_parameters(path: Path) -> PolicyParameters:
             Problem(path, raw.key_line("current_year"), "current_year 应为年份数字，例如 2024")
         )
         raise DataError(problems) from None
+    documents = _documents(raw, path, problems)
+    year_note = str(raw["year_note"] or "")
+    if "{year}" not in year_note:
+        problems.append(
+            Problem(path, raw.key_line("year_note"), "year_note 应写明年份：包含 {year}")
+        )
     params = PolicyParameters(
         current_year=current_year,
         province=str(raw["province"]),
         monitoring_lines=tuple(lines),
         screening=dict(raw["screening"] or {}),
         contact=dict(raw["contact"] or {}),
+        documents=documents,
+        year_note=year_note,
     )
     if not problems:
         try:
@@ -112,3 +142,27 @@ def load_parameters(path: Path) -> PolicyParameters:
     if problems:
         raise DataError(problems)
     return params
+
+
+def _documents(raw: LineDict, path: Path, problems: list[Problem]) -> dict[str, Document]:
+    """The citable documents: each needs a title, an issuer and a date."""
+    section = raw["documents"]
+    if not isinstance(section, dict) or not section:
+        problems.append(Problem(path, raw.key_line("documents"), "documents 应为文件映射"))
+        return {}
+    documents = {}
+    for key, item in section.items():
+        line = section.key_line(str(key)) if isinstance(section, LineDict) else raw.line
+        fields = item if isinstance(item, dict) else {}
+        missing = [name for name in ("title", "issuer", "date") if not fields.get(name)]
+        if missing:
+            problems.append(Problem(path, line, f"文件 {key} 缺少：{', '.join(missing)}"))
+            continue
+        issued = fields["date"]
+        documents[str(key)] = Document(
+            key=str(key),
+            title=str(fields["title"]),
+            issuer=str(fields["issuer"]),
+            date=issued.isoformat() if isinstance(issued, date) else str(issued),
+        )
+    return documents

@@ -45,6 +45,9 @@ TYPO_CREDIT = 0.7
 ANSWER_ONLY_CREDIT = 0.6
 COVERAGE_SHARE = 0.6
 UNANCHORED_FACTOR = 0.5
+# A question asking how to get another programme (低保怎么申请, 医保怎么报销) with no word of this
+# knowledge base's own topic (排查, 监测 …) is about that programme, which entries only mention.
+OTHER_PROGRAMME_FACTOR = 0.4
 
 
 class Term(NamedTuple):
@@ -93,7 +96,13 @@ _REAL_WORD_FREQ = 20
 class Analyzer:
     """Turns text into canonical terms; the same steps for questions and entries."""
 
-    def __init__(self, synonym_groups: Sequence[Sequence[str]], stopwords: Iterable[str]):
+    def __init__(
+        self,
+        synonym_groups: Sequence[Sequence[str]],
+        stopwords: Iterable[str],
+        other_programmes: Iterable[str] = (),
+        programme_asks: Iterable[str] = (),
+    ):
         self.canonical: dict[str, str] = {}
         for group in synonym_groups:
             head = _fold(str(group[0]))
@@ -102,10 +111,14 @@ class Analyzer:
         self.canonical.pop("", None)
         self._longest_variant = max(map(len, self.canonical), default=0)
         self.stopwords = {_fold(word) for word in stopwords}
+        self.other_programmes = {self.canonical.get(_fold(w), _fold(w)) for w in other_programmes}
+        self.programme_asks = {self.canonical.get(_fold(w), _fold(w)) for w in programme_asks}
+        # The canonical terms of this knowledge base's own topic (集中排查, 监测对象 …).
+        self.topic_terms = set(self.canonical.values()) - self.other_programmes
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         self._pos = POSTokenizer(self._jieba)
-        for term in set(self.canonical.values()):
+        for term in set(self.canonical.values()) | self.other_programmes:
             self.add_word(term)
         self._fixer: HomophoneFixer | None = None
 
@@ -211,9 +224,12 @@ class Retriever:
         for _, _, keywords, _ in docs:
             for word in keywords:
                 self.analyzer.add_word(_fold(word))
-        # First pass without typo repair, to learn the vocabulary that repair aims at.
+        # First pass without typo repair, to learn the vocabulary that repair aims at: the
+        # phrasings' words and the keywords (so 群众主体相结合 keeps 群众主体 whole instead of
+        # "repairing" 体相 into 体现).
         self.analyzer.learn_vocabulary(
-            word for _, phrasings, _, _ in docs for p in phrasings for word in self._words(p)
+            [word for _, phrasings, _, _ in docs for p in phrasings for word in self._words(p)]
+            + [word for _, _, keywords, _ in docs for k in keywords for word in self._words(k)]
         )
         self.entries = []
         for entry_id, phrasings, keywords, answer in docs:
@@ -261,6 +277,22 @@ class Retriever:
             return True
         return term.pos == "ns" and not term.text.endswith(_LOCAL_PLACE_SUFFIXES)
 
+    def _asks_about_another_programme(self, terms: list[Term]) -> bool:
+        """低保怎么申请: a programme this knowledge base only mentions, a word asking how to get
+        it, and no domain term of our own (排查, 监测对象 …) to tie it to the screening."""
+        programmes = self.analyzer.other_programmes
+        asks = self.analyzer.programme_asks
+        words = {t.text for t in terms}
+        if not (words & programmes and words & asks):
+            return False
+        own = self.analyzer.topic_terms
+        return not any(
+            t.text not in programmes
+            and t.text not in asks
+            and (t.pos == _DOMAIN_POS or (len(t.text) >= 2 and any(t.text in o for o in own)))
+            for t in terms
+        )
+
     def _soft_matches(self, word: str) -> dict[str, float]:
         """Vocabulary words that `word` counts as, with the credit each gives."""
         matches = {word: 1.0} if word in self.vocabulary else {}
@@ -287,6 +319,8 @@ class Retriever:
         matches = {w: self._soft_matches(w) for w in words}
         query_text = "".join(words)
         penalty = _FOREIGN_PENALTY ** sum(1 for t in terms if self._is_foreign(t))
+        if self._asks_about_another_programme(terms):
+            penalty *= OTHER_PROGRAMME_FACTOR
 
         def credit(word: str, vocabulary: set[str] | list[str]) -> float:
             return max((c for k, c in matches[word].items() if k in vocabulary), default=0.0)

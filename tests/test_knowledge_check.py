@@ -36,7 +36,7 @@ def test_a_duplicate_id_names_both_places(data_copy):
     question: 重复的问题
     alternates: [重复]
     answer: 重复
-    source: {document: 文件, section: 章节, date: 2024-08-29}
+    source: {document: xuanzhou-2024-interpretation, section: 章节}
     tags: [测试]
 """,
     )
@@ -55,19 +55,19 @@ def test_missing_fields_broken_related_ids_and_unknown_parameters_are_all_report
   - id: no-answer
     question: 没有答案的条目
     alternates: [测试]
-    source: {document: 文件, section: 章节, date: 2024-08-29}
+    source: {document: xuanzhou-2024-interpretation, section: 章节}
     tags: [测试]
   - id: bad-related
     question: 相关条目不存在
     alternates: [测试]
     answer: 答案提到 {next_year_line} 元
-    source: {document: 文件, section: 章节, date: 2024-08-29}
+    source: {document: xuanzhou-2024-interpretation, section: 章节}
     tags: [测试]
   - id: bad-link
     question: 相关条目不存在
     alternates: [测试]
     answer: 答案
-    source: {document: 文件, section: 章节, date: 2024-08-29}
+    source: {document: xuanzhou-2024-interpretation, section: 章节}
     tags: [测试]
     related: [nowhere]
 """,
