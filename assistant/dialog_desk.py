@@ -20,6 +20,7 @@ from typing import Any
 from assistant import texts
 from assistant.policy_qa import MAX_QUESTION_CHARS, PolicyQA
 from common.messages import Button, Incoming, Reply
+from dialogs import texts as dialog_texts
 from dialogs.engine import DialogEngine, DialogState, Event, Result, Turn
 from dialogs.spec import Catalog, Dialog
 from dialogs.triage import triage
@@ -35,6 +36,12 @@ _QUESTION_HINT = re.compile(r"[?？]|什么|怎么|多少|哪些|哪个|为什�
 FREE_TEXT_KINDS = {"text", "longtext", "village"}
 
 
+def _carrying_on(reply: Reply) -> Reply:
+    """The question asked again after a policy answer, saying that the form goes on."""
+    reply.text = texts.MID_DIALOG_ANSWER + "\n" + reply.text
+    return reply
+
+
 class DraftConflict(Exception):
     """Another instance changed the draft between our read and our write."""
 
@@ -47,9 +54,9 @@ class DialogDesk:
         self.qa = qa
         self.access = access
         self.catalog = catalog
-        self.engine = DialogEngine(catalog)
         self.drafts = DraftStore(db)
         self.submissions = SubmissionStore(db)
+        self.engine = DialogEngine(catalog, villages_of=self.submissions.villages_of)
 
     # --- opening and resuming -------------------------------------------------------------
 
@@ -88,15 +95,24 @@ class DialogDesk:
 
     def help(self, draft: StoredDraft) -> list[Reply]:
         """/help inside a dialog: the current step's help, the commands, the step again."""
-        state = DialogState.from_json(draft.state)
+        state, changed = self.engine.repaired(DialogState.from_json(draft.state))
         dialog = self.engine.dialog_of(state)
         step_help = ""
-        if state.phase == "asking" and state.step:
-            step = dialog.step(state.step)
+        step = self.engine.current_step(state)
+        if step is not None:
             example = texts.STEP_EXAMPLE.format(example=step.example) if step.example else ""
             step_help = step.help or example
         text = texts.DIALOG_HELP.format(title=dialog.title, step_help=step_help)
-        return [Reply(html.escape(text)), self.engine.prompt(state)]
+        changed_note = [Reply(dialog_texts.DIALOG_CHANGED)] if changed else []
+        return [Reply(html.escape(text)), *changed_note, self.engine.prompt(state)]
+
+    def _fitted(self, user_id: int, draft: StoredDraft) -> tuple[DialogState, bool]:
+        """The draft's state fitted to the dialog's YAML as it is now, stored when it had to
+        change (so the next answer goes to the step now shown); and whether it changed."""
+        state, changed = self.engine.repaired(DialogState.from_json(draft.state))
+        if changed and self.drafts.save(user_id, state.to_json(), draft.version) is None:
+            raise DraftConflict
+        return state, changed
 
     # --- input ----------------------------------------------------------------------------
 
@@ -119,15 +135,19 @@ class DialogDesk:
         if not self.may_open(dialog, incoming.user_id):  # a cadre removed from staff meanwhile
             return [Reply(texts.STAFF_ONLY)]
         turn = self.engine.handle(state, event)  # the engine never changes `state`
+        if self.engine.repaired(state)[1]:  # the YAML changed under the draft: says so first
+            return self._apply(incoming.user_id, draft, turn)
         policy = self._policy_answer(state, turn, event.text)
         if policy is not None and (
             turn.result is Result.INVALID or self._step_kind(state) != "longtext"
         ):
             # A question instead of an answer: answer it, then ask the step again.
-            return [policy, self.engine.prompt(state)]
+            return [policy, _carrying_on(self.engine.prompt(state))]
         replies = self._apply(incoming.user_id, draft, turn)
         # A description that ends in a question is kept, and the question answered too.
-        return [policy, *replies] if policy is not None else replies
+        if policy is None or not replies:
+            return replies
+        return [policy, _carrying_on(replies[0]), *replies[1:]]
 
     def _policy_answer(self, state: DialogState, turn: Turn, text: str | None) -> Reply | None:
         """The knowledge base's answer when the input is a question it answers confidently:
@@ -142,13 +162,11 @@ class DialogDesk:
             return None
         reply = self.qa.entry_reply(answer.entry)
         reply.buttons = []  # follow-ups would lead away from the dialog
-        reply.text += "\n\n" + texts.MID_DIALOG_ANSWER
         return reply
 
     def _step_kind(self, state: DialogState) -> str | None:
-        if state.phase != "asking" or state.step is None:
-            return None
-        return self.engine.dialog_of(state).step(state.step).kind
+        step = self.engine.current_step(state)
+        return step.kind if step is not None else None
 
     def _apply(self, user_id: int, draft: StoredDraft, turn: Turn) -> list[Reply]:
         """Store what the engine decided, and return what the user sees."""
@@ -223,7 +241,9 @@ class DialogDesk:
         if draft is None or draft.draft_id != draft_id:
             return [Reply(texts.BUTTON_EXPIRED)]
         if action == "go":
-            return [self.engine.prompt(DialogState.from_json(draft.state))]
+            state, changed = self._fitted(incoming.user_id, draft)
+            changed_note = [Reply(dialog_texts.DIALOG_CHANGED)] if changed else []
+            return [*changed_note, self.engine.prompt(state)]
         name = draft.dialog if action == "new" else target if action == "switch" else None
         dialog = self.catalog.dialogs.get(name) if name else None
         if dialog is None:

@@ -14,7 +14,8 @@ from typing import Any
 
 from assistant import texts
 from common.messages import Button, Incoming, Reply
-from dialogs.engine import DialogState, format_value
+from dialogs.engine import DialogState, format_answer
+from dialogs.render import answers_with_estimates
 from dialogs.spec import Catalog
 from storage.database import Database
 from storage.models import to_local
@@ -35,7 +36,7 @@ class ResidentRights:
         return [
             texts.MYDATA_ANSWER.format(
                 label=html.escape(step.label),
-                value=html.escape(format_value(step, answers[step.key])),
+                value=html.escape(format_answer(step, answers)),
             )
             for step in dialog.steps
             if step.key in answers and step.kind != "consent"
@@ -50,7 +51,7 @@ class ResidentRights:
             dialog = self.catalog.dialogs.get(draft.dialog)
             title = dialog.title if dialog is not None else draft.dialog
             lines.append(texts.MYDATA_DRAFT.format(title=html.escape(title)))
-            lines.extend(self._answers(draft.dialog, state.answers))
+            lines.extend(self._answers(draft.dialog, answers_with_estimates(state)))
         reports = self.data.reports(incoming.user_id)
         for report in reports:
             lines.append(

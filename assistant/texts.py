@@ -97,7 +97,7 @@ DIALOG_HELP = (
     "可用命令：/back 上一步 · /skip 跳过（选填项）· /cancel 取消 · /status 查询进度"
 )
 STEP_EXAMPLE = "例如：{example}"
-MID_DIALOG_ANSWER = "（回答完这个问题，我们接着填写。）"
+MID_DIALOG_ANSWER = "好，我们接着填："
 
 STATUS_NONE = "您还没有提交过申报。发送 /report 开始申报困难。"
 STATUS_HEADER = "<b>您提交的记录</b>"

@@ -23,16 +23,25 @@ them to the tapping user's own draft with that id.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from common.messages import Reply
 from common.text import clean_text
 from dialogs import render, texts, validators
-from dialogs.kinds import Context, explain, format_value, kind_of, parse_answer
+from dialogs.kinds import (
+    APPROXIMATE_KEY,
+    Context,
+    explain,
+    format_answer,
+    format_value,
+    kind_of,
+    parse_answer,
+)
 from dialogs.spec import Catalog, Dialog, Step, applicable
 from dialogs.state import Action, Command, DialogState, Event, Phase, Result, Turn
 from dialogs.texts import AGREE, CONTACT_BUTTON, DISAGREE, NO, YES
-from dialogs.validators import Invalid
+from dialogs.validators import Estimate, Invalid
 
 __all__ = [
     "AGREE",
@@ -49,13 +58,19 @@ __all__ = [
     "Result",
     "Turn",
     "applicable",
+    "format_answer",
     "format_value",
 ]
 
+# The villages already recorded in a township (the caller's named query; the engine has no
+# storage of its own).
+VillagesOf = Callable[[str], Sequence[str]]
+
 
 class DialogEngine:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, villages_of: VillagesOf | None = None):
         self.catalog = catalog
+        self.villages_of = villages_of
 
     # --- starting -----------------------------------------------------------------------------
 
@@ -76,19 +91,59 @@ class DialogEngine:
         return self.catalog.dialogs[state.dialog]
 
     def final_answers(self, state: DialogState) -> dict[str, Any]:
-        """The answers of the steps that apply, in dialog order (what gets submitted)."""
+        """The answers of the steps that apply, in dialog order (what gets submitted); under
+        `_approximate` the keys of amounts said roughly (八万多), when there are any."""
         dialog = self.dialog_of(state)
-        return {
+        answers = {
             s.key: state.answers[s.key]
             for s in dialog.steps
             if s.key in state.answers and applicable(s, state.answers)
         }
+        rough = [k for k in state.approximate if answers.get(k) is not None]
+        if rough:
+            answers[APPROXIMATE_KEY] = rough
+        return answers
+
+    def current_step(self, state: DialogState) -> Step | None:
+        """The step being asked, once the state fits the dialog as it is now."""
+        state = self.repaired(state)[0]
+        if state.phase != Phase.ASKING or state.step is None:
+            return None
+        return self.dialog_of(state).step(state.step)
+
+    def repaired(self, state: DialogState) -> tuple[DialogState, bool]:
+        """The state fitted to the dialog as declared now, and whether it had to change: a
+        draft stored before a YAML change may name steps that are gone. Answers to steps that
+        still exist are kept; it continues at the first step that applies and is unanswered."""
+        dialog = self.dialog_of(state)
+        keys = {s.key for s in dialog.steps}
+        known = [*state.history, *state.answers, *state.prefilled, *state.approximate]
+        if (state.step is None or state.step in keys) and all(k in keys for k in known):
+            return state, False
+        state = state.copy()
+        state.answers = {k: v for k, v in state.answers.items() if k in keys}
+        state.history = [k for k in state.history if k in keys]
+        state.prefilled = [k for k in state.prefilled if k in keys]
+        state.approximate = [k for k in state.approximate if k in keys]
+        if state.step is not None and state.step not in keys:
+            state.selection = []
+            state.editing = False
+            state.step = _first_unanswered(dialog, state)
+            if state.step is None:
+                state.phase = Phase.SUMMARY
+            elif state.phase == Phase.SUMMARY:
+                state.phase = Phase.ASKING
+        return state, True
 
     # --- what the user sees (built by dialogs.render) -----------------------------------------
 
-    def prompt(self, state: DialogState, problem: str | None = None) -> Reply:
+    def prompt(
+        self, state: DialogState, problem: str | None = None, suggestion: Invalid | None = None
+    ) -> Reply:
         """What the state waits for, with its keys; `problem` explains a rejected answer."""
-        return render.prompt(self.dialog_of(state), state, self._context(state), problem)
+        state = self.repaired(state)[0]
+        context = self._context(state)
+        return render.prompt(self.dialog_of(state), state, context, problem, suggestion)
 
     def summary(self, state: DialogState, problem: str | None = None) -> Reply:
         return render.summary(self.dialog_of(state), state, problem)
@@ -100,12 +155,23 @@ class DialogEngine:
         return render.confirm_cancel(self.dialog_of(state), state, problem)
 
     def _context(self, state: DialogState) -> Context:
-        return Context(self.catalog, state.answers)
+        """What parsers and keys may look at; the recorded villages only at a village step."""
+        dialog = self.dialog_of(state)
+        asking = state.phase != Phase.SUMMARY and state.step is not None
+        if not asking or self.villages_of is None or dialog.step(str(state.step)).kind != "village":
+            return Context(self.catalog, state.answers)
+        township = dialog.columns(state.answers)["township"]
+        recorded = tuple(self.villages_of(township)) if township else ()
+        return Context(self.catalog, state.answers, recorded)
 
     # --- handling input -----------------------------------------------------------------------
 
     def handle(self, state: DialogState, event: Event) -> Turn:
-        """The turn `event` makes from `state`; `state` itself is left as it was."""
+        """The turn `event` makes from `state`; `state` itself is left as it was. A draft
+        whose step the YAML no longer has is first fitted to it, and told so."""
+        fitted, changed = self.repaired(state)
+        if changed:
+            return Turn(fitted, [Reply(texts.DIALOG_CHANGED), self.prompt(fitted)], Result.CONTINUE)
         return self._dispatch(state.copy(), event)
 
     def _dispatch(self, state: DialogState, event: Event) -> Turn:
@@ -129,7 +195,9 @@ class DialogEngine:
             return self._on_ticks(state, step, event)
         if event.action is not None:
             return self._invalid(state, texts.STALE_BUTTON)
-        raw = event.phone if (event.phone and kind.shared_contact) else event.text
+        if event.phone and not (kind.shared_contact and step.own_phone):
+            return self._invalid(state, texts.CONTACT_NOT_HERE)
+        raw = event.phone if event.phone else event.text
         if raw is None or not clean_text(raw):
             return self._invalid(state, texts.NO_CONTENT)
         return self._answer(state, step, raw)
@@ -145,17 +213,26 @@ class DialogEngine:
         try:
             value = parse_answer(step, raw, self._context(state))
         except Invalid as exc:
-            return self._invalid(state, explain(step, str(exc)))
-        if kind_of(step).refusal_ends_dialog and value is False:
+            return self._invalid(state, explain(step, str(exc)), exc)
+        kind = kind_of(step)
+        if kind.refusal_ends_dialog and value is False:
             return Turn(state, [], Result.DECLINED)
+        if value is None and kind.unknown_allowed:  # 不知道: fine, the cadre will ask
+            turn = self._accept(state, step, None)
+            return Turn(turn.state, [Reply(texts.UNKNOWN_AMOUNT), *turn.replies], turn.result)
         return self._accept(state, step, value)
 
     def _accept(self, state: DialogState, step: Step, value: Any) -> Turn:
-        _store(state, self.dialog_of(state), step, value)
+        rough = isinstance(value, Estimate)
+        _store(state, self.dialog_of(state), step, value.amount if rough else value)
+        if step.key in state.approximate:
+            state.approximate.remove(step.key)
+        if rough:
+            state.approximate.append(step.key)
         return self._advance(state, step.key)
 
-    def _invalid(self, state: DialogState, problem: str) -> Turn:
-        return Turn(state, [self.prompt(state, problem)], Result.INVALID)
+    def _invalid(self, state: DialogState, problem: str, cause: Invalid | None = None) -> Turn:
+        return Turn(state, [self.prompt(state, problem, cause)], Result.INVALID)
 
     def _advance(self, state: DialogState, done_key: str) -> Turn:
         """After an answer: the next step that applies, or the summary."""
@@ -172,7 +249,8 @@ class DialogEngine:
     # --- multi-choice steps ------------------------------------------------------------------
 
     def _on_ticks(self, state: DialogState, step: Step, event: Event) -> Turn:
-        """A tick, 完成, or the choices typed in one message."""
+        """A tick, 完成 (tapped or typed: 好了, 就这些 …), or choices typed, which are
+        ticked too."""
         if event.action in {Action.TOGGLE, Action.DONE}:
             # Buttons name their step: a tap on an older question's message must not tick here.
             key, _, index = (event.arg or "").partition(":")
@@ -182,8 +260,24 @@ class DialogEngine:
                 return self._toggle(state, step, index)
             return self._done(state, step)
         if event.text is not None and event.action is None:
-            return self._answer(state, step, event.text)
+            if clean_text(event.text).rstrip("。.!！") in texts.FINISH_WORDS:
+                return self._done(state, step)
+            return self._tick_typed(state, step, event.text)
         return self._invalid(state, texts.STALE_BUTTON)
+
+    def _tick_typed(self, state: DialogState, step: Step, raw: str) -> Turn:
+        """Choices typed are added to those ticked (the none-choice replaces them), and the
+        ticks shown again: 完成 still finishes."""
+        try:
+            picked = parse_answer(step, raw, self._context(state))
+        except Invalid as exc:
+            return self._invalid(state, explain(step, str(exc)), exc)
+        if step.none_choice in picked:
+            state.selection = [str(step.none_choice)]
+        else:
+            kept = [c for c in state.selection if c != step.none_choice]
+            state.selection = kept + [c for c in picked if c not in kept]
+        return Turn(state, [self.prompt(state)], Result.CONTINUE)
 
     def _toggle(self, state: DialogState, step: Step, index: str) -> Turn:
         """Tick or untick one choice; the none-choice and the others exclude each other."""
@@ -281,6 +375,16 @@ def _next_key(dialog: Dialog, state: DialogState, after: str | None) -> str | No
     return None
 
 
+def _first_unanswered(dialog: Dialog, state: DialogState) -> str | None:
+    """The first step that applies and is neither answered nor prefilled."""
+    for step in dialog.steps:
+        if step.key in state.answers or step.key in state.prefilled:
+            continue
+        if applicable(step, state.answers):
+            return step.key
+    return None
+
+
 def _store(state: DialogState, dialog: Dialog, step: Step, value: Any) -> None:
     """Keep an answer; a changed answer clears the answers declared to depend on it."""
     if step.key in state.answers and state.answers[step.key] != value:
@@ -294,6 +398,8 @@ def _store(state: DialogState, dialog: Dialog, step: Step, value: Any) -> None:
 
 def _drop(state: DialogState, key: str) -> None:
     state.answers.pop(key, None)
+    if key in state.approximate:
+        state.approximate.remove(key)
     if key in state.history:
         state.history.remove(key)
     if key in state.prefilled:

@@ -13,12 +13,14 @@ only, since spec imports this table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from common.text import clean_text, normalize
 from dialogs import texts, validators
-from dialogs.validators import Invalid
+from dialogs.validators import Estimate, Invalid
 
 if TYPE_CHECKING:
     from dialogs.spec import Catalog, Step
@@ -30,6 +32,7 @@ class Context:
 
     catalog: Catalog
     answers: Mapping[str, Any]
+    recorded_villages: tuple[str, ...] = ()  # villages already in submissions of the township
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Kind:
     shared_contact: bool = False  # a contact shared with one tap answers it
     refusal_ends_dialog: bool = False  # answering "no" ends the dialog, storing nothing
     in_summary: bool = True  # shown (and editable) in the summary
+    unknown_allowed: bool = False  # 不知道 is an answer (None, shown 不清楚), even when required
 
 
 # --- parsers ----------------------------------------------------------------------------------
@@ -72,7 +76,9 @@ def _consent(step: Step, raw: str, context: Context) -> bool:
     return validators.parse_consent(raw)
 
 
-def _yes_no(step: Step, raw: str, context: Context) -> bool:
+def _yes_no(step: Step, raw: str, context: Context) -> bool | None:
+    if step.labels:
+        return validators.parse_worded_yes_no(raw, step.labels, step.yes_means)
     return validators.parse_yes_no(raw)
 
 
@@ -80,7 +86,7 @@ def _integer(step: Step, raw: str, context: Context) -> int:
     return validators.parse_integer(raw)
 
 
-def _money(step: Step, raw: str, context: Context) -> int:
+def _money(step: Step, raw: str, context: Context) -> int | Estimate | None:
     return validators.parse_money(raw)
 
 
@@ -89,19 +95,23 @@ def _phone(step: Step, raw: str, context: Context) -> str:
 
 
 def _text(step: Step, raw: str, context: Context) -> str:
+    """Free text; the `same_as` key (联系人就是户主) copies the earlier answer it names."""
+    copied = context.answers.get(step.same_as) if step.same_as else None
+    if copied is not None and clean_text(raw) == clean_text(step.same_as_button or ""):
+        return str(copied)
     return validators.parse_text(raw, max_length=step.max_length)
 
 
 def _single(step: Step, raw: str, context: Context) -> str:
-    return validators.match_choice(raw, step.choices)
+    return validators.match_choice(raw, step.choices, step.none_choice)
 
 
 def _multi(step: Step, raw: str, context: Context) -> list[str]:
     """Several choices typed in one message; the none-choice (暂无明显困难) only on its own."""
     try:
-        picked = validators.match_choices(raw, step.choices)
+        picked = validators.match_choices(raw, step.choices, step.none_choice)
     except Invalid as exc:
-        example = step.example or step.choices[0]
+        example = exc.suggestion or step.example or step.choices[0]
         raise Invalid(texts.TICK_OR_TYPE.format(reason=exc, example=example)) from exc
     if step.none_choice in picked and len(picked) > 1:
         raise Invalid(texts.NONE_CHOICE_ALONE.format(choice=step.none_choice))
@@ -113,14 +123,37 @@ def _township(step: Step, raw: str, context: Context) -> str:
 
 
 def _village(step: Step, raw: str, context: Context) -> str:
-    """A village of the chosen township's list, or (not in the list) the name as typed."""
+    """A village listed or already recorded in the township (金宝圩 is 金宝圩村), or a new
+    name as typed; a name close to a known one asks 您是说…吗？ first."""
+    kept = _kept_as_typed(raw)
+    if kept is not None:
+        return validators.parse_text(kept, min_length=2, max_length=step.max_length)
     villages = _villages(context)
-    if villages:
-        try:
-            return validators.match_choice(raw, villages)
-        except Invalid:
-            pass
-    return validators.parse_text(raw, min_length=2, max_length=step.max_length)
+    same = {village_core(v): v for v in villages}.get(village_core(raw))
+    if same is not None:
+        return same
+    name = validators.parse_text(raw, min_length=2, max_length=step.max_length)
+    near = validators.closest(village_core(raw), [village_core(v) for v in villages], 70)
+    if near is not None:
+        suggestion = next(v for v in villages if village_core(v) == near)
+        raise Invalid(texts.NOT_RECORDED_VILLAGE.format(name=name), suggestion, keep=name)
+    return name
+
+
+_VILLAGE_SUFFIX = re.compile(r"(村民委员会|居民委员会|村委会|居委会|社区|村)$")
+
+
+def village_core(name: str) -> str:
+    """The name without 村 / 社区 / 居委会: 金宝圩 and 金宝圩村 are one place."""
+    return _VILLAGE_SUFFIX.sub("", normalize(name).replace(" ", ""))
+
+
+def _kept_as_typed(raw: str) -> str | None:
+    """The name in a tapped 不是，就填：<name> key, or None."""
+    prefix = clean_text(texts.KEEP_TYPED.format(name=""))
+    if not clean_text(raw).startswith(prefix):
+        return None
+    return clean_text(raw, fold=False)[len(prefix) :]
 
 
 def _townships(context: Context) -> list[str]:
@@ -128,7 +161,11 @@ def _townships(context: Context) -> list[str]:
 
 
 def _villages(context: Context) -> tuple[str, ...]:
-    return context.catalog.villages_of(context.answers.get("township"))
+    """The villages listed in places.yaml for the township, then those already recorded."""
+    listed = context.catalog.villages_of(context.answers.get("township"))
+    known = {village_core(v) for v in listed}
+    recorded = [v for v in context.recorded_villages if village_core(v) not in known]
+    return (*listed, *dict.fromkeys(recorded))
 
 
 # --- keys -------------------------------------------------------------------------------------
@@ -148,7 +185,16 @@ def _agree_keys(step: Step, context: Context) -> Keys:
 
 
 def _yes_no_keys(step: Step, context: Context) -> Keys:
+    if step.labels:  # the answers in words: the two on one row, a neutral one below
+        labels = [label for _, label in step.labels]
+        return Keys(rows=[labels[:2], *_rows(labels[2:], 1)])
     return Keys(rows=[[texts.YES, texts.NO]])
+
+
+def _text_keys(step: Step, context: Context) -> Keys:
+    if step.same_as_button and context.answers.get(step.same_as or "") is not None:
+        return Keys(rows=[[step.same_as_button]])
+    return Keys()
 
 
 def _choice_keys(step: Step, context: Context) -> Keys:
@@ -169,7 +215,8 @@ def _village_keys(step: Step, context: Context) -> Keys:
 
 
 def _contact_keys(step: Step, context: Context) -> Keys:
-    return Keys(contact=texts.CONTACT_BUTTON)
+    # Only where the sender's own number is asked: a cadre's is not the household's.
+    return Keys(contact=texts.CONTACT_BUTTON) if step.own_phone else Keys()
 
 
 # --- formatters -------------------------------------------------------------------------------
@@ -181,6 +228,13 @@ def _amount(step: Step, value: Any) -> str:
     return amount if texts.YUAN in step.label else texts.AMOUNT_IN_YUAN.format(amount=amount)
 
 
+def bound(value: float) -> str:
+    """A bound as people read it: 0, 30, 5,000, 500 万 (never 5e+06)."""
+    if value >= 10000 and value % 10000 == 0:
+        return texts.TEN_THOUSANDS.format(count=f"{value / 10000:g}")
+    return f"{int(value):,}" if value == int(value) else f"{value:,}"
+
+
 # --- the table --------------------------------------------------------------------------------
 
 TABLE: dict[str, Kind] = {
@@ -189,11 +243,19 @@ TABLE: dict[str, Kind] = {
         Kind("consent", _consent, _agree_keys, refusal_ends_dialog=True, in_summary=False),
         Kind("yesno", _yes_no, _yes_no_keys),
         Kind("integer", _integer, _no_keys, bounded=True),
-        Kind("money", _money, _no_keys, format=_amount, bounded=True, unit=texts.YUAN),
+        Kind(
+            "money",
+            _money,
+            _no_keys,
+            format=_amount,
+            bounded=True,
+            unit=texts.YUAN,
+            unknown_allowed=True,
+        ),
         Kind("single", _single, _choice_keys, needs_choices=True),
         Kind("multi", _multi, _toggle_keys, needs_choices=True, ticked=True),
         Kind("phone", _phone, _contact_keys, shared_contact=True),
-        Kind("text", _text, _no_keys),
+        Kind("text", _text, _text_keys),
         Kind("longtext", _text, _no_keys),
         Kind("township", _township, _township_keys),
         Kind("village", _village, _village_keys),
@@ -209,11 +271,13 @@ def kind_of(step: Step) -> Kind:
 
 
 def parse_answer(step: Step, raw: str, context: Context) -> Any:
-    """The step's value from what the user typed, within its bounds; or raises `Invalid`."""
+    """The step's value from what the user typed, within its bounds; or raises `Invalid`.
+    An amount said roughly comes back as an `Estimate` (its number is checked)."""
     kind = kind_of(step)
     value = kind.parse(step, raw, context)
-    if kind.bounded:
-        _check_bounds(step, value)
+    number = value.amount if isinstance(value, Estimate) else value
+    if kind.bounded and number is not None:
+        _check_bounds(step, number)
     return value
 
 
@@ -229,7 +293,11 @@ def explain(step: Step, reason: str) -> str:
     kind = kind_of(step)
     if kind.bounded and step.min is not None and step.max is not None:
         return texts.IN_RANGE.format(
-            reason=reason, label=step.label, min=step.min, max=step.max, unit=kind.unit
+            reason=reason,
+            label=step.label,
+            min=bound(step.min),
+            max=bound(step.max),
+            unit=kind.unit,
         )
     return reason
 
@@ -238,13 +306,28 @@ def keys_for(step: Step, context: Context) -> Keys:
     return kind_of(step).keys(step, context)
 
 
+APPROXIMATE_KEY = "_approximate"  # in submitted answers: the keys of amounts said roughly
+
+
+def format_answer(step: Step, answers: Mapping[str, Any]) -> str:
+    """The answer to `step` as `format_value` reads it, 约 80,000 元 when said roughly."""
+    value = format_value(step, answers.get(step.key))
+    if step.key in (answers.get(APPROXIMATE_KEY) or ()) and answers.get(step.key) is not None:
+        return texts.APPROXIMATE.format(value=value)
+    return value
+
+
 def format_value(step: Step, value: Any) -> str:
-    """How an answer reads back: 32,000 元, 是, 因病、因学, （未填） for a skipped step."""
+    """How an answer reads back: 32,000 元, 是 (or the answer in words), 因病、因学, （未填）
+    for a skipped step, 不清楚 for an amount not known."""
+    worded = dict(step.labels)
+    if (value is None or isinstance(value, bool)) and value in worded:
+        return worded[value]
+    kind = TABLE.get(step.kind)
     if value is None:
-        return texts.UNFILLED
+        return texts.UNKNOWN if kind is not None and kind.unknown_allowed else texts.UNFILLED
     if isinstance(value, bool):  # yesno and consent
         return texts.YES if value else texts.NO
     if isinstance(value, list):  # multi
         return texts.LIST_SEPARATOR.join(value) or texts.NOTHING_PICKED
-    kind = TABLE.get(step.kind)
     return kind.format(step, value) if kind is not None else str(value)

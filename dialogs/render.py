@@ -13,9 +13,11 @@ import html
 
 from common.messages import Button, Reply
 from dialogs import texts
-from dialogs.kinds import Context, Keys, format_value, keys_for, kind_of
+from dialogs.kinds import APPROXIMATE_KEY, Context, Keys, format_answer, keys_for, kind_of
 from dialogs.spec import Dialog, Step, applicable
 from dialogs.state import Action, DialogState, Phase
+from dialogs.texts import KEEP_TYPED
+from dialogs.validators import Invalid
 
 
 def callback(state: DialogState, action: Action, arg: str | None = None) -> str:
@@ -24,35 +26,68 @@ def callback(state: DialogState, action: Action, arg: str | None = None) -> str:
 
 
 def prompt(
-    dialog: Dialog, state: DialogState, context: Context, problem: str | None = None
+    dialog: Dialog,
+    state: DialogState,
+    context: Context,
+    problem: str | None = None,
+    suggestion: Invalid | None = None,
 ) -> Reply:
     """What the state waits for: the current question, the summary or the cancel question;
-    `problem` explains a rejected answer."""
+    `problem` explains a rejected answer, `suggestion` may name the closest real answer."""
     if state.phase == Phase.SUMMARY:
         return summary(dialog, state, problem)
     if state.phase == Phase.CONFIRM_CANCEL:
         return confirm_cancel(dialog, state, problem)
-    return question(dialog, state, context, problem)
+    return question(dialog, state, context, problem, suggestion)
 
 
 # --- a question -------------------------------------------------------------------------------
 
 
 def question(
-    dialog: Dialog, state: DialogState, context: Context, problem: str | None = None
+    dialog: Dialog,
+    state: DialogState,
+    context: Context,
+    problem: str | None = None,
+    suggestion: Invalid | None = None,
 ) -> Reply:
     """The current step's question with its keys: the problem first, the answer so far, tips."""
     step = current_step(dialog, state)
-    lines = _problem_lines(step, problem) if problem else []
-    lines.append(texts.STEP_HEADING.format(title=html.escape(dialog.title), number=_number(state)))
+    closest = suggestion.suggestion if suggestion is not None else None
+    lines = _problem_lines(step, problem, closest) if problem else []
+    number, total = _progress(dialog, state)
+    lines.append(
+        texts.STEP_HEADING.format(title=html.escape(dialog.title), number=number, total=total)
+    )
     lines.append(html.escape(step.prompt))
-    if state.answers.get(step.key) is not None:
-        value = format_value(step, state.answers[step.key])
+    if step.key in state.answers and (state.answers[step.key] is not None or step.labels):
+        value = format_answer(step, answers_with_estimates(state))
         lines.append(texts.ALREADY_FILLED.format(value=html.escape(value)))
+    if kind_of(step).ticked and state.selection:
+        ticked = texts.LIST_SEPARATOR.join(state.selection)
+        lines.append(html.escape(texts.TICKED_SO_FAR.format(choices=ticked)))
     lines.append(_tips(state, step))
     reply = Reply("\n".join(lines))
-    _attach(reply, keys_for(step, context), state, step)
+    _attach(reply, _with_suggestion(keys_for(step, context), suggestion), state, step)
     return reply
+
+
+def answers_with_estimates(state: DialogState) -> dict:
+    """The answers with the keys of amounts said roughly, as they are submitted."""
+    if not state.approximate:
+        return state.answers
+    return {**state.answers, APPROXIMATE_KEY: list(state.approximate)}
+
+
+def _with_suggestion(keys: Keys, suggestion: Invalid | None) -> Keys:
+    """The closest real answer (and keeping what was typed) first among the keys."""
+    if suggestion is None or suggestion.suggestion is None:
+        return keys
+    first = [suggestion.suggestion]
+    if suggestion.keep:
+        first.append(KEEP_TYPED.format(name=suggestion.keep))
+    rest = [[k for k in row if k != suggestion.suggestion] for row in keys.rows or []]
+    return Keys(rows=[first, *(row for row in rest if row)], contact=keys.contact)
 
 
 def current_step(dialog: Dialog, state: DialogState) -> Step:
@@ -61,14 +96,22 @@ def current_step(dialog: Dialog, state: DialogState) -> Step:
     return dialog.step(state.step)
 
 
-def _number(state: DialogState) -> int:
-    """The step's number as the user counts: the steps answered before it, plus one."""
-    return len(state.history) + 1
+def _progress(dialog: Dialog, state: DialogState) -> tuple[int, int]:
+    """第 n 步（共 m 步）: the steps that apply given the answers so far (a step whose
+    condition is still unanswered is not counted), prefilled ones left out."""
+    steps = [
+        s.key for s in dialog.steps if s.key not in state.prefilled and applicable(s, state.answers)
+    ]
+    if state.step in steps:
+        return steps.index(str(state.step)) + 1, len(steps)
+    return len(state.history) + 1, max(len(steps), len(state.history) + 1)
 
 
-def _problem_lines(step: Step, problem: str) -> list[str]:
+def _problem_lines(step: Step, problem: str, closest: str | None = None) -> list[str]:
     lines = [texts.PROBLEM.format(problem=html.escape(problem))]
-    if step.example:
+    if closest:  # the nearest real answer says more than the YAML's example
+        lines.append(html.escape(texts.DID_YOU_MEAN.format(choice=closest)))
+    elif step.example:
         lines.append(texts.EXAMPLE.format(example=html.escape(step.example)))
     lines.append("")
     return lines
@@ -115,8 +158,9 @@ def summary(dialog: Dialog, state: DialogState, problem: str | None = None) -> R
     """Every answer that applies, to check, with 确认提交, 修改某项 and 取消."""
     lines = [texts.PROBLEM.format(problem=html.escape(problem)), ""] if problem else []
     lines.append(texts.SUMMARY_HEADING.format(title=html.escape(dialog.title)))
+    answers = answers_with_estimates(state)
     for step in reviewable_steps(dialog, state):
-        value = format_value(step, state.answers[step.key])
+        value = format_answer(step, answers)
         lines.append(
             texts.SUMMARY_LINE.format(label=html.escape(step.label), value=html.escape(value))
         )

@@ -50,7 +50,12 @@ STEP_FIELDS = {
     "when",
     "resets",
     "column",
+    "answers",
+    "yes_means",
+    "own_phone",
+    "same_as",
 }
+ANSWER_VALUES = {True: True, False: False, "neutral": None}  # `answers:` keys → stored value
 # The submission row's own copies of answers (storage.models.Submission), filled by `column:`.
 COLUMNS = ("township", "village", "contact_name", "phone", "household_size", "annual_income")
 SUBJECTS = ("self", "household")
@@ -76,6 +81,12 @@ class Step:
     when: dict[str, dict[str, Any]] = field(default_factory=dict)
     resets: tuple[str, ...] = ()  # answers cleared (and asked again) when this answer changes
     column: str | None = None  # the submission column this answer fills
+    # yesno answered in words: (stored value, label), e.g. (True, 有人没参加), (None, 没有…)
+    labels: tuple[tuple[bool | None, str], ...] = ()
+    yes_means: bool | None = None  # with labels: what a typed 是/对 means (None: ambiguous)
+    own_phone: bool = True  # a phone step asking for the sender's own number (contact key)
+    same_as: str | None = None  # an earlier answer this one may copy with one tap …
+    same_as_button: str | None = None  # … labelled so (联系人就是户主)
 
 
 def applicable(step: Step, answers: Mapping[str, Any]) -> bool:
@@ -226,6 +237,8 @@ def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
             )
         )
         when = {}
+    labels, yes_means = _worded_answers(raw, path, problems)
+    same_as, same_as_button = _same_as(raw, path, problems)
     return Step(
         key=str(raw["key"]),
         label=str(raw["label"]),
@@ -242,7 +255,50 @@ def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
         when={str(k): dict(v) for k, v in when.items()},
         resets=tuple(str(k) for k in raw.get("resets") or ()),
         column=column,
+        labels=labels,
+        yes_means=yes_means,
+        own_phone=bool(raw.get("own_phone", True)),
+        same_as=same_as,
+        same_as_button=same_as_button,
     )
+
+
+def _worded_answers(
+    raw: LineDict, path: Path, problems: list[Problem]
+) -> tuple[tuple[tuple[bool | None, str], ...], bool | None]:
+    """`answers: {false: 都参加了, true: 有人没参加, neutral: …}` and `yes_means` of a yesno."""
+    answers = raw.get("answers")
+    yes_means = raw.get("yes_means")
+    if answers is None:
+        if yes_means is not None:
+            problems.append(Problem(path, raw.key_line("yes_means"), "yes_means 需要 answers"))
+        return (), None
+    line = raw.key_line("answers")
+    if (
+        raw.get("kind") != "yesno"
+        or not isinstance(answers, dict)
+        or not {True, False} <= set(answers) <= set(ANSWER_VALUES)
+        or not all(isinstance(v, str) and v for v in answers.values())
+    ):
+        problems.append(
+            Problem(path, line, "answers 只用于 yesno：{true: 文字, false: 文字, neutral: 文字}")
+        )
+        return (), None
+    if yes_means not in (None, True, False):
+        problems.append(Problem(path, raw.key_line("yes_means"), "yes_means 应为 true 或 false"))
+        yes_means = None
+    return tuple((ANSWER_VALUES[k], str(v)) for k, v in answers.items()), yes_means
+
+
+def _same_as(raw: LineDict, path: Path, problems: list[Problem]) -> tuple[str | None, str | None]:
+    """`same_as: {key: head_name, button: 联系人就是户主}`."""
+    value = raw.get("same_as")
+    if value is None:
+        return None, None
+    if not isinstance(value, dict) or not value.get("key") or not value.get("button"):
+        problems.append(Problem(path, raw.key_line("same_as"), "same_as 需要 key 和 button"))
+        return None, None
+    return str(value["key"]), str(value["button"])
 
 
 def _load(path: Path, problems: list[Problem]) -> Any:
@@ -300,12 +356,15 @@ def _block_steps(
         change = dict(overrides.get(step.key) or {})
         if change.pop("skip", False):
             continue
-        if set(change) - STEP_FIELDS:
-            fields = ", ".join(sorted(set(change) - STEP_FIELDS))
+        if set(change) - STEP_FIELDS or "answers" in change:
+            fields = ", ".join(sorted((set(change) - STEP_FIELDS) | ({"answers"} & set(change))))
             problems.append(
                 Problem(path, item.key_line("overrides"), f"overrides 有未知字段：{fields}")
             )
             continue
+        if isinstance(change.get("same_as"), dict):  # the YAML form, as in `_same_as`
+            same_as = change.pop("same_as")
+            change.update(same_as=same_as.get("key"), same_as_button=same_as.get("button"))
         steps.append((replace(step, **change), path, item.line))
     return steps
 
@@ -320,6 +379,14 @@ def _check_steps(name: str, steps: list[Placed], problems: list[Problem]) -> Non
             )
         if step.key in seen:
             problems.append(Problem(where, line, f"对话 {name} 中步骤 key 重复：{step.key}"))
+        if step.same_as is not None and step.same_as not in seen:
+            problems.append(
+                Problem(
+                    where,
+                    line,
+                    f"步骤 {step.key} 的 same_as 引用了未出现在它之前的步骤：{step.same_as}",
+                )
+            )
         for key in step.when:
             if key not in seen:
                 problems.append(

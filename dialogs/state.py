@@ -68,12 +68,14 @@ class DialogState:
     editing: bool = False  # jumped here from the summary: return to it when done
     selection: list[str] = field(default_factory=list)  # multi-choice ticks so far
     prefilled: list[str] = field(default_factory=list)
+    approximate: list[str] = field(default_factory=list)  # amounts said roughly (八万多)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DialogState:
+        """The stored state; drafts stored before a field existed get its default."""
         return cls(**copy.deepcopy(data))
 
     def copy(self) -> DialogState:

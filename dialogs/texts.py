@@ -24,7 +24,9 @@ DONE_BUTTON = "完成 ✔"
 
 PROBLEM = "⚠️ {problem}"
 EXAMPLE = "例如：{example}"
-STEP_HEADING = "<b>{title} · 第 {number} 步</b>"
+DID_YOU_MEAN = "您是说 {choice} 吗？"
+KEEP_TYPED = "不是，就填：{name}"  # a key under 您是说…吗？ keeping the name as typed
+STEP_HEADING = "<b>{title} · 第 {number} 步（共 {total} 步）</b>"
 ALREADY_FILLED = "（已填：{value}）"
 TIP_BACK = "/back 上一步"
 TIP_SKIP = "/skip 跳过"
@@ -35,10 +37,27 @@ TIP_SEPARATOR = " · "
 # --- how an answer reads (summary, edit prompt, exports, staff views) -----------------------
 
 UNFILLED = "（未填）"
+UNKNOWN = "不清楚"  # a money step answered 不知道
+APPROXIMATE = "约 {value}"  # an amount said roughly (八万多)
 NOTHING_PICKED = "（无）"
 LIST_SEPARATOR = "、"
 YUAN = "元"
 AMOUNT_IN_YUAN = "{amount} 元"
+
+# --- multi-choice steps ---------------------------------------------------------------------
+
+# Typed instead of tapping 完成 (after ticking, or typing choices).
+FINISH_WORDS = frozenset(
+    {"完成", "完成了", "好了", "好", "选好了", "就这些", "没有了", "没了", "就这样"}
+)
+TICKED_SO_FAR = "已选：{choices}。还有就接着点或输入；选好了点“完成”，或回复“好了”。"
+
+# --- notes between questions ------------------------------------------------------------------
+
+UNKNOWN_AMOUNT = (
+    "没关系，说个大概数就行，干部核实时会再问。这一项先记为“不清楚”，想起来可以 /back 回去改。"
+)
+DIALOG_CHANGED = "问卷内容有了调整，您填过的内容都还在。我们从下面这一项接着填："
 
 # --- the summary and its edit menu ----------------------------------------------------------
 
@@ -79,11 +98,15 @@ TICK_OR_TYPE = "{reason}，可以点下面的选项勾选，或输入如“{exam
 NONE_CHOICE_ALONE = "“{choice}”不能和其他选项同时选"
 TOO_SMALL = "{value}太小了"
 TOO_LARGE = "{value}超出了合理范围"
-IN_RANGE = "{reason}。{label}应在 {min:g} 到 {max:g}{unit} 之间"
+IN_RANGE = "{reason}。{label}应在 {min} 到 {max}{unit}之间"
+TEN_THOUSANDS = "{count} 万"  # a bound of 5000000 reads 500 万
+CONTACT_NOT_HERE = "这里要填的不是您自己的号码，请直接输入号码"
+NOT_RECORDED_VILLAGE = "这个乡镇还没有人填过“{name}”"
 
 # --- what the validators say about the text itself ------------------------------------------
 
 NOT_A_NUMBER = "没有看懂这个数字"
+PER_YEAR = "请说一年的总数（每月的钱乘 12）"
 NUMBER_TOO_LONG = "数字太长了"
 NEGATIVE_AMOUNT = "金额不能是负数"
 MISPLACED_COMMA = "数字里的逗号位置不对"
@@ -96,6 +119,7 @@ PHONE_NOT_DOMESTIC = "请填写国内号码"
 PHONE_EXTENSION = "请只填一个号码，不带分机号"
 PHONE_INVALID = "这不是有效的手机号码或带区号的固定电话"
 ANSWER_YES_OR_NO = "请回答“是”或“否”"
+PICK_ONE_OF = "请点下面的按钮，或回复“{choices}”"
 PICK_FROM_CHOICES = "请从选项中选择"
 NO_SUCH_CHOICE = "没有这个选项"
 PICK_AT_LEAST_ONE = "请至少选择一项"

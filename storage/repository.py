@@ -211,6 +211,18 @@ class SubmissionStore:
                 raise
             return existing, False
 
+    def villages_of(self, township: str, limit: int = 30) -> list[str]:
+        """The villages already recorded in `township`, the most often recorded first."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Submission.village, func.count().label("n"))
+                .where(Submission.township == township, Submission.village.is_not(None))
+                .group_by(Submission.village)
+                .order_by(func.count().desc(), Submission.village)
+                .limit(limit)
+            )
+            return [village for village, _ in rows if village]
+
     def reference_of_draft(self, draft_id: str, submitted_by: int | None = None) -> str | None:
         condition = [Submission.draft_id == draft_id]
         if submitted_by is not None:  # a user may only learn the reference of their own draft

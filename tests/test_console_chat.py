@@ -45,7 +45,8 @@ def test_a_resident_reports_in_the_console_typing_both_causes_on_one_line(assist
     lines = [
         "/report",
         *typed(REPORT.until("causes")),
-        "因病，缺劳动力",  # both causes typed on one line instead of ticked
+        "因病，缺劳动力",  # both causes typed on one line instead of ticked …
+        "好了",  # … and the choice finished in words instead of tapping 完成
         *typed(REPORT.from_step("child_out_of_school")),
         "1",  # ✅ 确认提交 is option 1 of the summary
     ]

@@ -66,3 +66,28 @@ def test_villages_listed_for_a_township_are_offered_and_typed_names_fuzzy_matche
     assert turn.replies[0].keyboard == [["金宝圩村", "新河村"]]
     turn = engine.handle(turn.state, Event(text="金宝圩"))
     assert turn.state.answers["village"] == "金宝圩村"
+
+
+def test_worded_answers_and_copies_of_earlier_answers_are_checked(data_copy):
+    blocks = data_copy / "blocks.yaml"
+    text = blocks.read_text("utf-8")
+    text = text.replace(
+        "      answers: {false: 都参加了, true: 有人没参加}\n", "      answers: [都参加了]\n"
+    )
+    text = text.replace(
+        "      example: 某某村 或 某某社区\n",
+        "      example: 某某村 或 某某社区\n      yes_means: false\n      same_as: {key: phone}\n",
+    )
+    blocks.write_text(text, "utf-8")
+    visit = data_copy / "visit.yaml"
+    visit.write_text(
+        visit.read_text("utf-8").replace("same_as: {key: head_name,", "same_as: {key: visit_note,"),
+        "utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        load_catalog(data_copy)
+    joined = "\n".join(str(p) for p in caught.value.problems)
+    assert "answers 只用于 yesno" in joined
+    assert "yes_means 需要 answers" in joined
+    assert "same_as 需要 key 和 button" in joined
+    assert "same_as 引用了未出现在它之前的步骤：visit_note" in joined

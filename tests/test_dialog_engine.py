@@ -49,7 +49,7 @@ def test_a_cadre_records_a_monitored_household_with_the_four_screening_contents(
     assert answers["risk_stable"] == "不稳定，有返贫风险"
     assert answers["major_risks"] == ["季节性缺水"]
     assert answers["data_corrections"] == ["收入支出"]
-    assert answers["phone"] == "0563-2701280"
+    assert answers["phone"] == "0563-1234567"
     assert "call_time" not in answers  # the visit's contact block leaves it out
     assert answers == VISIT_ANSWERS
 

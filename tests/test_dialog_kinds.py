@@ -73,7 +73,7 @@ def test_bounded_kinds_check_and_explain_their_range():
     context = kinds.Context(CATALOG, {})
     with pytest.raises(Invalid, match="超出了合理范围") as exc:
         kinds.parse_answer(step, "20万", context)
-    assert kinds.explain(step, str(exc.value)).endswith("年收入应在 0 到 100000元 之间")
+    assert kinds.explain(step, str(exc.value)).endswith("年收入应在 0 到 10 万元之间")
 
 
 def test_village_keys_follow_the_township():

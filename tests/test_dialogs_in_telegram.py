@@ -31,7 +31,7 @@ async def test_a_resident_reports_hardship_step_by_step_and_gets_a_reference(tel
     done = await resident.tap("✅ 确认提交")
     (stored,) = assistant.submissions.of_user(RESIDENT)
     assert stored.reference.startswith("FP")
-    assert stored.reference in done.text and "/status" in done.text and "上门核实" in done.text
+    assert stored.reference in done.text and "/status" in done.text and "核实" in done.text
     assert "优先核实" not in done.text, "residents never see the triage"
 
     assert stored.answers == REPORT_ANSWERS
@@ -97,7 +97,7 @@ async def test_the_same_update_delivered_twice_is_applied_once(telegram, assista
     await resident.answer(REPORT.until("household_size"))
     first = await telegram.send(RESIDENT, "4", update_id=90001)
     second = await telegram.send(RESIDENT, "4", update_id=90001)
-    assert "全家的纯收入" in first.text
+    assert "全家一共挣了多少钱" in first.text
     assert second.calls == []
     assert assistant.drafts.load(RESIDENT).state["history"].count("household_size") == 1
 
@@ -169,7 +169,7 @@ async def test_help_and_status_mid_dialog_keep_the_draft(telegram, assistant):
     await resident.say("/report")
     await resident.answer(REPORT.until("annual_income"))
     help_ = await resident.say("/help")
-    assert "正在填写《困难申报》" in help_.text and "全家的纯收入" in help_.text
+    assert "正在填写《困难申报》" in help_.text and "全家一共挣了多少钱" in help_.text
     await resident.say("/status")
     assert assistant.drafts.load(RESIDENT).state["step"] == "annual_income"
 

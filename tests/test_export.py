@@ -218,7 +218,7 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(
     assert report["其他大额必要支出（元）"] == 0
     assert report["教育支出（元）"] is None and report["情况说明"] is None
     assert report["困难原因"] == "因病、缺劳动力"
-    assert report["住房存在安全隐患"] == "是" and report["饮水困难或不安全"] == "否"
+    assert report["住房安全"] == "有安全隐患" and report["吃水情况"] == "吃水没问题"
     assert report["户主姓名"] is None  # a visit-only question
     assert visit["户主姓名"] == "李四" and visit["面临的重大风险隐患"] == "季节性缺水"
     assert visit["已标注“风险消除”"] == "是" and visit["方便接电话的时间"] is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.validators import (
+    Estimate,
     Invalid,
     match_choice,
     match_choices,
@@ -28,7 +29,8 @@ from dialogs.validators import (
         ("３２０００", 32000),
         ("两万", 20000),
         ("一万五千块", 15000),
-        ("大概三万左右", 30000),
+        ("大概三万左右", Estimate(30000)),
+        ("三万多点儿吧", Estimate(30000)),
         ("8千", 8000),
         ("没有", 0),
         ("0", 0),
@@ -40,7 +42,7 @@ def test_a_resident_typing_an_amount_their_way_gets_it_understood(typed, yuan):
     assert parse_money(typed) == yuan
 
 
-@pytest.mark.parametrize("typed", ["很多", "-500", "三万多点儿吧不太清楚", "", "abc", "😀"])
+@pytest.mark.parametrize("typed", ["很多", "-500", "挺多的吧", "", "abc", "😀", "每月两千"])
 def test_an_amount_that_is_not_a_number_is_rejected(typed):
     with pytest.raises(Invalid):
         parse_money(typed)
@@ -65,15 +67,15 @@ def test_a_household_size_that_is_not_a_whole_number_is_rejected(typed):
         ("13812345678", "13812345678"),
         ("138-1234-5678", "13812345678"),
         ("+86 138 1234 5678", "13812345678"),
-        ("0563-2701280", "0563-2701280"),
-        ("05632701280", "0563-2701280"),
+        ("0563-1234567", "0563-1234567"),
+        ("05631234567", "0563-1234567"),
     ],
 )
 def test_mobiles_and_landlines_are_accepted_and_formatted(typed, stored):
     assert parse_phone(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["12345", "2701280", "1381234567", "电话", "+1 202 555 0143"])
+@pytest.mark.parametrize("typed", ["12345", "1234567", "1381234567", "电话", "+1 202 555 0143"])
 def test_numbers_that_cannot_be_called_are_rejected(typed):
     with pytest.raises(Invalid):
         parse_phone(typed)
@@ -122,8 +124,8 @@ def test_household_size_said_as_a_sentence(typed):
     assert parse_integer(typed) == 4
 
 
-def test_about_an_amount_is_taken_as_the_amount_and_a_misplaced_comma_is_questioned():
-    assert parse_money("三万多") == 30000
+def test_about_an_amount_is_taken_as_an_estimate_and_a_misplaced_comma_is_questioned():
+    assert parse_money("三万多") == Estimate(30000)
     with pytest.raises(Invalid, match="逗号"):
         parse_money("3,2")
 
