@@ -61,7 +61,7 @@ def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = 
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):
             raise ConfigError(f"ADMIN_IDS 含有无效的用户 id「{part}」：应为逗号分隔的数字")
         admin_ids.add(int(part))
 

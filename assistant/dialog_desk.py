@@ -93,9 +93,9 @@ class DialogDesk:
         text = texts.RESUME_OFFER.format(title=html.escape(dialog.title), count=count)
         return Reply(text, buttons=buttons)
 
-    def help(self, draft: StoredDraft) -> list[Reply]:
+    def help(self, user_id: int, draft: StoredDraft) -> list[Reply]:
         """/help inside a dialog: the current step's help, the commands, the step again."""
-        state, changed = self.engine.repaired(DialogState.from_json(draft.state))
+        state, changed = self._fitted(user_id, draft)
         dialog = self.engine.dialog_of(state)
         step_help = ""
         step = self.engine.current_step(state)
@@ -115,11 +115,6 @@ class DialogDesk:
         return state, changed
 
     # --- input ----------------------------------------------------------------------------
-
-    def someone_elses_contact(self, draft: StoredDraft) -> list[Reply]:
-        """A contact card that is not the sender's own is not taken as their phone number."""
-        state = DialogState.from_json(draft.state)
-        return [Reply(texts.FOREIGN_CONTACT), self.engine.prompt(state)]
 
     def command(self, incoming: Incoming) -> list[Reply]:
         """/back, /skip or /cancel for the draft in progress."""

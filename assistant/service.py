@@ -170,9 +170,11 @@ class Assistant:
                 return note
         draft = self.drafts.load(incoming.user_id)
         if draft is not None:
-            if incoming.contact_phone is not None and not incoming.contact_is_own:
-                return self.dialogs.someone_elses_contact(draft)
-            event = Event(text=incoming.text, phone=incoming.contact_phone)
+            event = Event(
+                text=incoming.text,
+                phone=incoming.contact_phone,
+                phone_is_own=incoming.contact_is_own,
+            )
             return self.dialogs.step(incoming, draft, event)
         if incoming.contact_phone is not None:
             return [Reply(texts.CONTACT_WITHOUT_DRAFT)]
@@ -195,7 +197,7 @@ class Assistant:
         """Help for the dialog in progress, or the general help (and the staff commands)."""
         draft = self.drafts.load(incoming.user_id)
         if draft is not None:
-            return self.dialogs.help(draft)
+            return self.dialogs.help(incoming.user_id, draft)
         replies = [Reply(self.qa.help())]
         who = self.access.who(incoming.user_id)
         if who.is_staff:

@@ -83,10 +83,6 @@ RESUME_CONTINUE = "▶️ 继续填写"
 RESUME_RESTART = "🔄 重新开始"
 RESUME_SWITCH = "🗑 放弃它，开始《{title}》"
 NO_DRAFT = "当前没有正在填写的内容。发送 /report 开始申报困难。"
-FOREIGN_CONTACT = (
-    "这是别人的联系人名片，没有当作您的号码。"
-    "请点“📱 发送我的手机号”分享您自己的号码，或直接输入号码。"
-)
 CONTACT_WITHOUT_DRAFT = "收到了您的号码，但现在没有需要填写的内容。发送 /report 开始申报困难。"
 ALREADY_SUBMITTED = (
     "这份内容已经提交过了，编号 <b>{reference}</b>，不会重复提交。发送 /status 查看进度。"

@@ -195,8 +195,10 @@ class DialogEngine:
             return self._on_ticks(state, step, event)
         if event.action is not None:
             return self._invalid(state, texts.STALE_BUTTON)
-        if event.phone and not (kind.shared_contact and step.own_phone):
-            return self._invalid(state, texts.CONTACT_NOT_HERE)
+        if event.phone:
+            problem = _contact_problem(kind.shared_contact, step.own_phone, event.phone_is_own)
+            if problem is not None:
+                return self._invalid(state, problem)
         raw = event.phone if event.phone else event.text
         if raw is None or not clean_text(raw):
             return self._invalid(state, texts.NO_CONTENT)
@@ -435,3 +437,16 @@ def _cancel_decision(event: Event) -> bool | None:
         return validators.parse_yes_no(event.text)
     except Invalid:
         return None
+
+
+def _contact_problem(phone_step: bool, asks_own: bool, card_is_own: bool) -> str | None:
+    """Why a shared contact card is not the answer here (None: it is). A step asking for the
+    sender's own number takes only their own card; one asking for someone else's (a cadre
+    recording a household) takes a card from the phone book, never the sender's own."""
+    if not phone_step:
+        return texts.CONTACT_NOT_A_PHONE_STEP
+    if asks_own and not card_is_own:
+        return texts.FOREIGN_CONTACT
+    if not asks_own and card_is_own:
+        return texts.CONTACT_NOT_HERE
+    return None

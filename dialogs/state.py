@@ -91,7 +91,8 @@ class Event:
     command: str | None = None  # a `Command`: back | skip | cancel
     action: str | None = None  # from a button: an `Action` code (t, done, submit, e …)
     arg: str | None = None
-    phone: str | None = None  # from Telegram's shared contact
+    phone: str | None = None  # from a shared contact card
+    phone_is_own: bool = True  # the card is the sender's own ("share my phone number")
 
 
 @dataclass

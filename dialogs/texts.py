@@ -101,6 +101,11 @@ TOO_LARGE = "{value}超出了合理范围"
 IN_RANGE = "{reason}。{label}应在 {min} 到 {max}{unit}之间"
 TEN_THOUSANDS = "{count} 万"  # a bound of 5000000 reads 500 万
 CONTACT_NOT_HERE = "这里要填的不是您自己的号码，请直接输入号码"
+CONTACT_NOT_A_PHONE_STEP = "现在问的不是电话号码，请按当前问题回答"
+FOREIGN_CONTACT = (
+    "这是别人的联系人名片，没有当作您的号码。"
+    "请点“📱 发送我的手机号”分享您自己的号码，或直接输入号码"
+)
 NOT_RECORDED_VILLAGE = "这个乡镇还没有人填过“{name}”"
 
 # --- what the validators say about the text itself ------------------------------------------

@@ -63,7 +63,7 @@ def render(replies: list[Reply]) -> tuple[str, list[tuple[str, str | None]]]:
 def parse_line(line: str, options: list[tuple[str, str | None]], user_id: int) -> Incoming:
     """A typed line as the core sees it: a numbered option, a command or text."""
     text = line.strip()
-    if text.isdigit() and 1 <= int(text) <= len(options):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(options):
         label, data = options[int(text) - 1]
         if data is not None:
             return Incoming(user_id=user_id, chat_id=user_id, callback=data)

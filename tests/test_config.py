@@ -35,6 +35,7 @@ def test_all_settings_are_read():
         ("DATABASE_URL", "mysql://x@y/z"),
         ("TELEGRAM_BASE_URL", "ftp://example"),
         ("ADMIN_IDS", "12,abc"),
+        ("ADMIN_IDS", "12,፩"),  # a digit to str.isdigit(), not to int()
     ],
 )
 def test_a_malformed_variable_is_named(variable, value):

@@ -22,6 +22,12 @@ def test_a_scripted_console_session_answers_and_follows_a_numbered_option(assist
     assert printed.rstrip().endswith("再见！")
 
 
+def test_a_foreign_digit_in_the_console_is_text_not_an_option(assistant):
+    out = io.StringIO()
+    run_console(assistant.handle, stdin=io.StringIO("፩\n"), stdout=out)
+    assert out.getvalue().rstrip().endswith("再见！"), "no crash"
+
+
 def test_choosing_the_ask_menu_shows_example_questions(assistant):
     out = io.StringIO()
     run_console(assistant.handle, stdin=io.StringIO("1\n"), stdout=out)

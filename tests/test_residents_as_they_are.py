@@ -255,6 +255,24 @@ def test_a_cadre_at_the_households_phone_step_is_not_offered_their_own_number(en
     assert "phone" not in turn.state.answers
 
 
+def test_a_cadre_may_share_the_households_contact_card_at_its_phone_step(engine):
+    state = run_until(engine, VISIT, "phone").state
+    turn = engine.handle(state, Event(phone="13912345678", phone_is_own=False))
+    assert turn.state.answers["phone"] == "13912345678"
+
+
+def test_a_resident_sharing_someone_elses_card_is_told_it_is_not_theirs(engine):
+    state = run_until(engine, REPORT, "phone").state
+    turn = engine.handle(state, Event(phone="13912345678", phone_is_own=False))
+    assert turn.result is Result.INVALID and "别人的联系人名片" in turn.replies[0].text
+
+
+def test_a_contact_card_sent_where_no_phone_is_asked_is_refused(engine):
+    state = run_until(engine, REPORT, "village").state
+    turn = engine.handle(state, Event(phone="13912345678"))
+    assert turn.result is Result.INVALID and "不是电话号码" in turn.replies[0].text
+
+
 def test_a_resident_at_their_own_phone_step_still_shares_it_with_one_tap(engine):
     state = run_until(engine, REPORT, "phone").state
     assert engine.prompt(state).request_contact == texts.CONTACT_BUTTON
@@ -349,6 +367,14 @@ def test_a_resident_whose_step_was_removed_carries_on_at_the_next_step(assistant
     assert "问卷内容有了调整" in text and "全家一共挣了多少钱" in text
     state = draft_of(assistant, RESIDENT).state
     assert state["answers"]["household_size"] == 4, "answers that still apply are kept"
+
+
+def test_help_on_a_draft_whose_step_was_removed_shows_and_keeps_the_new_step(assistant):
+    _stale_draft(assistant)
+    assert "问卷内容有了调整" in shown(say(assistant, RESIDENT, "/help"))
+    replies = say(assistant, RESIDENT, "4万")  # the answer to the question /help showed
+    assert "问卷内容有了调整" not in shown(replies)
+    assert draft_of(assistant, RESIDENT).state["answers"]["annual_income"] == 40000
 
 
 def test_a_resident_whose_step_was_removed_is_told_why_and_resumes(assistant):
