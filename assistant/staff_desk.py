@@ -28,6 +28,8 @@ from review.export import (
     export_file_name,
     export_filter,
     export_submissions,
+    period_words,
+    scope_words,
 )
 from review.workflow import (
     MAX_NOTE,
@@ -404,10 +406,8 @@ class StaffDesk:
         path = folder / export_file_name(filters, "xlsx")
         try:
             count = export_submissions(self.db, self.catalog, filters, path, "xlsx").count
-            since, until = filters.since or "", filters.until or ""
-            self.audit.record(
-                who.user_id, "export", filters.township, f"{count} 条 {since}~{until}"
-            )
+            detail = texts.EXPORT_AUDITED.format(count=count, period=period_words(filters))
+            self.audit.record(who.user_id, "export", scope_words(filters), detail)
         except Exception:
             shutil.rmtree(folder, ignore_errors=True)  # never leave personal data behind in /tmp
             raise

@@ -175,6 +175,7 @@ OUT_OF_SCOPE = "您不负责「{township}」，无法查看它的数据。"
 STATS_USAGE = "用法：/stats [乡镇] [起始日期] [结束日期]，例如 /stats 水阳镇 2024-09-01 2024-09-30"
 STATS_CAPTION = "{heading}\n{summary}"
 EXPORTED = "已导出 {count} 条记录。"
+EXPORT_AUDITED = "{count} 条，{period}"
 
 # --- a resident's data ----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from assistant.service import Assistant
 from storage.models import Person
 from storage.repository import People, StaffDirectory
-from tests.chat import say, shown, stored, tap
+from tests.chat import discard, say, shown, stored, tap
 
 RESIDENT, CADRE, REVIEWER, ADMIN, SILENT_CADRE = 21, 22, 23, 24, 25
 
@@ -74,6 +74,8 @@ def test_the_audit_log_reads_in_chinese_with_the_actor_by_name(office):
     assert f"王芳 查看 {report}" in text
     assert f"王芳 指派 {report}" in text
     assert "张主任 添加工作人员 77" in text and "张主任 移除工作人员 77" in text
+    discard(say(assistant, REVIEWER, "/export 水阳镇 2024-09-01"))
+    assert "王芳 导出 水阳镇 1 条，2024-09-01 起" in shown(say(assistant, ADMIN, "/audit"))
     for code in ("view", "assign", "staff_add", "staff_remove"):
         assert f" {code} " not in text
 
