@@ -2,12 +2,12 @@
 
 python bot.py start            Telegram bot if TELEGRAM_TOKEN is set, else the console chat
 python bot.py run              the Telegram bot (long polling)
-python bot.py chat             the console chat, on the same core and database
+python bot.py chat [--as ID]   the console chat, on the same core and database (as user ID)
 python bot.py ask "问题"        the reply a user would see (--json for the machine contract;
                                "-" reads one question per line from stdin)
 python bot.py check            validate the knowledge and dialog YAML
 python bot.py db upgrade       apply database migrations
-python bot.py export --format xlsx|csv --out FILE [--township 乡镇] [--since D] [--until D]
+python bot.py export --format xlsx|csv --out FILE|DIR [--township 乡镇] [--since D] [--until D]
 """
 
 from __future__ import annotations
@@ -77,13 +77,22 @@ def cmd_check(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_chat(_args: argparse.Namespace) -> int:
+def cmd_chat(args: argparse.Namespace) -> int:
+    """The console chat, as the console operator (id 0) or, with --as, as any user: staff
+    commands answer whoever ADMIN_IDS or the staff table makes that id."""
     from assistant.bootstrap import build_assistant
-    from handlers.console import run_console
+    from handlers.console import CONSOLE_USER_ID, run_console
 
     settings = load_settings()
-    print(f"控制台对话（数据库：{_describe(settings.database_url)}）。输入问题，Ctrl-D 退出。")
-    run_console(build_assistant(settings).handle)
+    user_id = getattr(args, "as_user", None)
+    user_id = CONSOLE_USER_ID if user_id is None else user_id
+    print(
+        f"控制台对话（数据库：{_describe(settings.database_url)}；用户 ID：{user_id}）。"
+        "输入问题，Ctrl-D 退出。"
+    )
+    run_console(
+        build_assistant(settings).handle, stdin=sys.stdin, stdout=sys.stdout, user_id=user_id
+    )
     return 0
 
 
@@ -116,12 +125,13 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export submissions (all of them: the operator runs this on the server) to xlsx or CSV."""
+    """Export submissions (all of them: the operator runs this on the server) to xlsx or CSV.
+    `--out` names the file, or a folder where the file is named by scope, dates and time."""
     from pathlib import Path
 
     from dialogs.spec import load_catalog
     from review.access import Scope
-    from review.export import ExportArgumentError, export_filter
+    from review.export import ExportArgumentError, export_file_name, export_filter
 
     catalog = load_catalog()
     try:
@@ -132,6 +142,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"参数错误：--{exc.argument} {exc}", file=sys.stderr)
         return 2
     out = Path(args.out)
+    if out.is_dir():
+        out = out / export_file_name(filters, args.format)
     if not out.parent.is_dir():
         print(f"参数错误：--out 所在的目录不存在：{out.parent}", file=sys.stderr)
         return 2
@@ -147,7 +159,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         total = count_submissions(db, filters)
         with tqdm(total=total, unit="条", desc="导出", file=sys.stderr) as bar:
-            count = export_submissions(
+            exported = export_submissions(
                 db,
                 catalog,
                 filters,
@@ -158,10 +170,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"导出失败：无法写入 {out}（{exc.strerror or exc}）", file=sys.stderr)
         return 1
+    count = exported.count
     AuditLog(db).record(CLI_OPERATOR, "export", args.township, f"{count} 条，命令行导出到 {out}")
     db.engine.dispose()
-    print(f"已导出 {count} 条记录到 {out}")
+    if len(exported.files) == 1:
+        print(f"已导出 {count} 条记录到 {exported.files[0]}")
+    else:
+        print(f"已导出 {count} 条记录到：")
+        for path in exported.files:
+            print(f"  {path}")
     return 0
+
+
+def _user_id(text: str) -> int:
+    if not text.isdigit() or len(text) > 15:
+        raise argparse.ArgumentTypeError(f"用户 ID 应为数字：{text}")
+    return int(text)
 
 
 def _describe(url: str) -> str:
@@ -194,7 +218,15 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_start
     )
     sub.add_parser("run", help="启动 Telegram 机器人（长轮询）").set_defaults(func=cmd_run)
-    sub.add_parser("chat", help="控制台对话").set_defaults(func=cmd_chat)
+    chat = sub.add_parser("chat", help="控制台对话")
+    chat.add_argument(
+        "--as",
+        dest="as_user",
+        type=_user_id,
+        metavar="用户ID",
+        help="以这个 Telegram 用户 ID 的身份对话（默认 0：控制台操作员）",
+    )
+    chat.set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="回答一个问题（- 表示从标准输入逐行读取）")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="输出 JSON")
@@ -205,7 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     db.set_defaults(func=cmd_db)
     export = sub.add_parser("export", help="导出申报记录与状态记录（Excel 或 CSV）")
     export.add_argument("--format", choices=["xlsx", "csv"], required=True, help="文件格式")
-    export.add_argument("--out", required=True, metavar="FILE", help="输出文件路径")
+    export.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE|DIR",
+        help="输出文件路径；给出目录时按范围、日期和导出时间命名（CSV：每个对话一个文件加状态记录）",
+    )
     export.add_argument("--township", metavar="乡镇", help="只导出这个乡镇（街道）")
     export.add_argument("--since", metavar="YYYY-MM-DD", help="提交日期不早于（含当天）")
     export.add_argument("--until", metavar="YYYY-MM-DD", help="提交日期不晚于（含当天）")

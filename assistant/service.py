@@ -30,7 +30,7 @@ from dialogs.spec import Catalog, load_catalog
 from knowledge import KnowledgeBase
 from review.access import Need, StaffAccess
 from storage.database import Database
-from storage.repository import StaffDirectory, UnansweredLog, UpdateLog
+from storage.repository import People, StaffDirectory, UnansweredLog, UpdateLog
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class Assistant:
         self.rights = ResidentRights(db, catalog)
         self.unanswered = UnansweredLog(db)
         self.updates = UpdateLog(db)
+        self.people = People(db)
         # The dialog desk's parts, for callers that inspect drafts and submissions.
         self.engine = self.dialogs.engine
         self.drafts = self.dialogs.drafts
@@ -132,6 +133,8 @@ class Assistant:
         if incoming.update_id is not None and not self.updates.first_time(incoming.update_id):
             log.info("update %s already handled; ignored", incoming.update_id)
             return []
+        if incoming.display_name:  # staff see names, not ids (written only when it changed)
+            self.people.remember(incoming.user_id, incoming.display_name, incoming.username)
         for _ in range(MAX_ATTEMPTS):
             try:
                 return self._route(incoming)

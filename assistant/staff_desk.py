@@ -14,20 +14,39 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assistant import texts
 from common.messages import Button, Incoming, Reply
 from dialogs.spec import Catalog
 from knowledge import KnowledgeBase
+from review import texts as review_texts
 from review.access import ROLE_NAMES, ROLES, Need, Role, StaffAccess, StaffRole
-from review.export import ExportArgumentError, export_filter, export_submissions
-from review.workflow import MAX_NOTE, TRANSITIONS, queue_line, record_text
+from review.export import (
+    ExportArgumentError,
+    ExportFilter,
+    export_file_name,
+    export_filter,
+    export_submissions,
+    period_words,
+    scope_words,
+)
+from review.workflow import (
+    MAX_NOTE,
+    TRANSITIONS,
+    audit_line,
+    audit_people,
+    person,
+    person_with_id,
+    queue_line,
+    record_text,
+)
 from storage.database import Database
-from storage.models import STATUSES, Submission, to_local, utcnow
+from storage.models import STATUSES, Submission, utcnow
 from storage.repository import (
     AuditLog,
+    People,
     ReviewStore,
     StaffDirectory,
     StaffPrompts,
@@ -89,6 +108,11 @@ class StaffDesk:
         self.audit = AuditLog(db)
         self.prompts = StaffPrompts(db)
         self.unanswered = UnansweredLog(db)
+        self.people = People(db)
+
+    def _label(self, user_id: int) -> str:
+        """王芳（6012345678） for someone whose name is known, else the id; HTML-escaped."""
+        return html.escape(person_with_id(user_id, self.people.names([user_id])))
 
     def _find(self, who: StaffRole, reference: str) -> Submission | None:
         """The submission if it exists and the caller may see it; else None (same either way)."""
@@ -112,7 +136,7 @@ class StaffDesk:
             removed = self.directory.remove(int(rest[0]))
             self.audit.record(who.user_id, "staff_remove", rest[0])
             text = texts.STAFF_REMOVED if removed else texts.STAFF_NOT_MEMBER
-            return [Reply(text.format(user_id=rest[0]))]
+            return [Reply(text.format(user_id=self._label(int(rest[0]))))]
         return [Reply(texts.STAFF_USAGE)]
 
     def _staff_add(self, actor: int, user_id: int, role: str, townships: list[str]) -> str:
@@ -128,15 +152,22 @@ class StaffDesk:
         self.audit.record(actor, "staff_add", str(user_id), f"{role} {' '.join(townships)}")
         scope = texts.STAFF_SCOPE.format(townships="、".join(townships)) if townships else ""
         return texts.STAFF_ADDED.format(
-            user_id=user_id, role=ROLE_NAMES[Role(role)], scope=html.escape(scope)
+            user_id=self._label(user_id), role=ROLE_NAMES[Role(role)], scope=html.escape(scope)
         )
 
     def _staff_list(self) -> str:
+        members = self.directory.members()
+        names = self.people.names([*self.access.admin_ids, *(m.user_id for m in members)])
+
+        def label(user_id: int) -> str:
+            return html.escape(person_with_id(user_id, names))
+
         lines = [texts.STAFF_LIST_HEADER]
         lines.extend(
-            texts.STAFF_LIST_ADMIN_ID.format(user_id=uid) for uid in sorted(self.access.admin_ids)
+            texts.STAFF_LIST_ADMIN_ID.format(user_id=label(uid))
+            for uid in sorted(self.access.admin_ids)
         )
-        for member in self.directory.members():
+        for member in members:
             towns = f"（{'、'.join(member.townships)}）" if member.townships else ""
             role = (
                 ROLE_NAMES.get(Role(member.role), member.role)
@@ -145,7 +176,9 @@ class StaffDesk:
             )
             lines.append(
                 texts.STAFF_LIST_LINE.format(
-                    user_id=member.user_id, role=html.escape(role), townships=html.escape(towns)
+                    user_id=label(member.user_id),
+                    role=html.escape(role),
+                    townships=html.escape(towns),
                 )
             )
         return "\n".join(lines) if len(lines) > 1 else texts.STAFF_LIST_EMPTY
@@ -169,6 +202,12 @@ class StaffDesk:
         if total == 0:
             return [Reply(texts.PENDING_EMPTY, edit=edit)]
         pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        if page >= pages:  # a forged page, or the queue shrank since the button was sent
+            page = pages - 1
+            rows, total = self.review.pending(
+                who.scope.where(), levels, page * PAGE_SIZE, PAGE_SIZE
+            )
+            pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         lines = [texts.PENDING_HEADER.format(total=total, page=page + 1, pages=pages)]
         lines.extend(queue_line(row) for row in rows)
         buttons = [
@@ -199,11 +238,14 @@ class StaffDesk:
         if submission is None:
             return [Reply(texts.NOT_FOUND)]
         self.audit.record(who.user_id, "view", submission.reference)
+        history = self.review.history(submission.id)
+        people = [submission.assigned_to, *(change.changed_by for change in history)]
         text = record_text(
             submission,
             self.catalog,
-            self.review.history(submission.id),
+            history,
             self.review.deletion_requested(submission.id),
+            self.people.names(people),
         )
         buttons = []
         if who.may(Need.REVIEW):
@@ -281,7 +323,13 @@ class StaffDesk:
             notice = texts.NOTIFY_STATUS.format(
                 reference=reference, status=prompt.value, phone=self.kb.parameters.contact_phone
             )
-            replies.append(Reply(notice, to_chat=submission.submitted_by))
+            replies.append(
+                Reply(
+                    notice,
+                    to_chat=submission.submitted_by,
+                    undelivered=texts.STATUS_NOT_NOTIFIED,
+                )
+            )
         return replies
 
     @requires(Need.REVIEW)
@@ -293,16 +341,22 @@ class StaffDesk:
             return [Reply(texts.NOT_FOUND)]
         cadre = self.access.who(int(incoming.args[1]))
         if cadre.role != Role.CADRE:
-            return [Reply(texts.ASSIGN_NOT_CADRE.format(user_id=incoming.args[1]))]
+            return [Reply(texts.ASSIGN_NOT_CADRE.format(user_id=self._label(cadre.user_id)))]
         note = " ".join(incoming.args[2:]) or texts.ASSIGN_DEFAULT_NOTE
-        if not self.review.assign(submission.id, who.user_id, cadre.user_id, note[:MAX_NOTE]):
+        names = self.people.names([cadre.user_id])
+        recorded = review_texts.ASSIGNMENT_NOTE.format(
+            cadre=person_with_id(cadre.user_id, names), note=note[:MAX_NOTE]
+        )
+        if not self.review.assign(submission.id, who.user_id, cadre.user_id, recorded):
             return [Reply(texts.NOT_FOUND)]  # deleted by the resident since it was found
         reference = html.escape(submission.reference or "")
+        cadre_name = html.escape(person(cadre.user_id, names))
         return [
-            Reply(texts.ASSIGNED.format(reference=reference, cadre=cadre.user_id)),
+            Reply(texts.ASSIGNED.format(reference=reference, cadre=cadre_name)),
             Reply(
                 texts.NOTIFY_ASSIGNED.format(reference=reference, note=html.escape(note)),
                 to_chat=cadre.user_id,
+                undelivered=texts.ASSIGN_NOT_NOTIFIED.format(cadre=cadre_name),
             ),
         ]
 
@@ -325,33 +379,41 @@ class StaffDesk:
         entries = self.audit.latest(20)
         if not entries:
             return [Reply(texts.AUDIT_EMPTY)]
+        names = self.people.names(audit_people(entries))
         lines = [texts.AUDIT_HEADER]
-        lines.extend(
-            f"• {to_local(entry.at):%m-%d %H:%M} {entry.actor_id} {html.escape(entry.action)} "
-            f"{html.escape(entry.target or '')} {html.escape((entry.detail or '')[:60])}"
-            for entry in entries
-        )
+        lines.extend(audit_line(entry, names) for entry in entries)
         return [Reply("\n".join(lines))]
 
     # --- export and statistics ------------------------------------------------------------
 
-    @requires(Need.REVIEW)
-    def cmd_export(self, who: StaffRole, incoming: Incoming) -> list[Reply]:
-        township, dates = _export_args(incoming.args)
+    def _selection(
+        self, who: StaffRole, args: tuple[str, ...], usage: str
+    ) -> ExportFilter | list[Reply]:
+        """`[乡镇] [起始日期] [结束日期]` within the caller's scope (as for /export and /stats),
+        or the reply saying what is wrong: usage, a bad date, a township that does not exist
+        or is not theirs."""
+        township, dates = _export_args(args)
         if dates is None:
-            return [Reply(texts.EXPORT_USAGE)]
+            return [Reply(usage)]
         try:
             filters = export_filter(who.scope, self.catalog, township, *dates)
         except ExportArgumentError as exc:
             return [Reply(html.escape(str(exc)))]
         if township is not None and not who.scope.covers_township(township):
-            return [Reply(texts.EXPORT_OUT_OF_SCOPE.format(township=html.escape(township)))]
+            return [Reply(texts.OUT_OF_SCOPE.format(township=html.escape(township)))]
+        return filters
+
+    @requires(Need.REVIEW)
+    def cmd_export(self, who: StaffRole, incoming: Incoming) -> list[Reply]:
+        filters = self._selection(who, incoming.args, texts.EXPORT_USAGE)
+        if isinstance(filters, list):
+            return filters
         folder = Path(tempfile.mkdtemp(prefix="export-"))
-        path = folder / texts.EXPORT_FILE.format(day=date.today())
+        path = folder / export_file_name(filters, "xlsx")
         try:
-            count = export_submissions(self.db, self.catalog, filters, path, "xlsx")
-            since, until = filters.since or "", filters.until or ""
-            self.audit.record(who.user_id, "export", township, f"{count} 条 {since}~{until}")
+            count = export_submissions(self.db, self.catalog, filters, path, "xlsx").count
+            detail = texts.EXPORT_AUDITED.format(count=count, period=period_words(filters))
+            self.audit.record(who.user_id, "export", scope_words(filters), detail)
         except Exception:
             shutil.rmtree(folder, ignore_errors=True)  # never leave personal data behind in /tmp
             raise
@@ -359,11 +421,29 @@ class StaffDesk:
 
     @requires(Need.STAFF)
     def cmd_stats(self, who: StaffRole, incoming: Incoming) -> list[Reply]:
-        from review.charts import collect_stats, render_chart, summary_text  # matplotlib: slow
+        from review.charts import (  # matplotlib: slow
+            chart_file_name,
+            chart_heading,
+            collect_stats,
+            render_chart,
+            summary_text,
+        )
 
-        stats = collect_stats(self.db, who.scope, self.catalog.triage)
-        caption = summary_text(stats, self.catalog.triage.levels)
-        return [Reply(html.escape(caption), photo=render_chart(stats))]
+        filters = self._selection(who, incoming.args, texts.STATS_USAGE)
+        if isinstance(filters, list):
+            return filters
+        stats = collect_stats(self.db, filters, self.catalog.triage)
+        heading = chart_heading(filters)
+        caption = texts.STATS_CAPTION.format(
+            heading=heading, summary=summary_text(stats, self.catalog.triage.levels)
+        )
+        return [
+            Reply(
+                html.escape(caption),
+                photo=render_chart(stats, heading),
+                filename=chart_file_name(filters),
+            )
+        ]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -377,7 +457,8 @@ def _button_arg(incoming: Incoming) -> str:
 
 
 def _export_args(args: tuple[str, ...]) -> tuple[str | None, list[str | None] | None]:
-    """/export [乡镇] [起始日期] [结束日期] as (township, [since, until]); None dates: usage."""
+    """/export or /stats [乡镇] [起始日期] [结束日期] as (township, [since, until]); None
+    dates: usage."""
     township: str | None = None
     dates: list[str] = []
     for arg in args:

@@ -113,7 +113,8 @@ NOT_FOUND = "没有找到这条记录，或您没有查看权限。"
 # /help for staff: each role sees only the commands it may use.
 STAFF_HELP_HEADER = "<b>工作人员命令</b>"
 STAFF_HELP_CADRE = (
-    "/visit 记录入户走访　/pending 我负责的待处理申报　/view 编号 查看详情　/stats 统计图表"
+    "/visit 记录入户走访　/pending 我负责的待处理申报　/view 编号 查看详情\n"
+    "/stats [乡镇] [起始日期] [结束日期] 统计图表"
 )
 STAFF_HELP_REVIEWER = (
     "/view 编号 查看详情并变更状态　/assign 编号 干部ID [备注] 指派核实\n"
@@ -164,6 +165,9 @@ NOTE_TOO_LONG = "备注太长（{length} 字），请控制在 {limit} 字以内
 STATUS_NOT_ALLOWED = "{reference} 当前是「{current}」，不能改为「{status}」。"
 STATUS_CHANGED_MEANWHILE = "{reference} 的状态刚被他人修改，请重新 /view 查看。"
 STATUS_CHANGED = "已更新 <b>{reference}</b>：{before} → {after}。"
+STATUS_NOT_NOTIFIED = (
+    "⚠️ 未能通知申报人（对方可能已屏蔽或删除了与本助手的对话）。状态已更新，如需告知请电话联系。"
+)
 NOTIFY_STATUS = (
     "您提交的申报（编号 {reference}）有新进展，当前状态：「{status}」。\n"
     "如有疑问，可联系村（社区）干部或拨打 {phone}。发送 /status 查看全部记录。"
@@ -174,6 +178,10 @@ ASSIGN_NOT_CADRE = "{user_id} 不是登记的村干部，请先用 /staff add �
 ASSIGN_DEFAULT_NOTE = "指派入户核实"
 ASSIGNED = "已将 <b>{reference}</b> 指派给 {cadre}。"
 NOTIFY_ASSIGNED = "您被指派核实申报 <b>{reference}</b>：{note}"
+ASSIGN_NOT_NOTIFIED = (
+    "⚠️ 未能通知 {cadre}：对方还没有打开过本助手（或已屏蔽）。指派已记录，请对方先在 Telegram "
+    "中打开本助手，或通过电话告知。"
+)
 
 UNANSWERED_EMPTY = "还没有答不上来的问题。"
 UNANSWERED_HEADER = "<b>知识库答不上来的问题</b>（按次数）"
@@ -184,9 +192,11 @@ AUDIT_HEADER = "<b>最近的操作记录</b>"
 EXPORT_USAGE = (
     "用法：/export [乡镇] [起始日期] [结束日期]，例如 /export 水阳镇 2024-09-01 2024-09-30"
 )
-EXPORT_OUT_OF_SCOPE = "您不负责「{township}」，无法导出。"
-EXPORT_FILE = "防返贫申报_{day:%Y%m%d}.xlsx"
+OUT_OF_SCOPE = "您不负责「{township}」，无法查看它的数据。"
+STATS_USAGE = "用法：/stats [乡镇] [起始日期] [结束日期]，例如 /stats 水阳镇 2024-09-01 2024-09-30"
+STATS_CAPTION = "{heading}\n{summary}"
 EXPORTED = "已导出 {count} 条记录。"
+EXPORT_AUDITED = "{count} 条，{period}"
 
 # --- a resident's data ----------------------------------------------------------------------
 

@@ -23,6 +23,10 @@ class Incoming:
     contact_phone: str | None = None  # from a shared contact card
     contact_is_own: bool = True  # the card is the sender's own ("share my phone number")
     update_id: int | None = None
+    # Who the user is on Telegram (full name, else @username) and their @username: staff are
+    # shown names instead of ids. Personal data: never logged.
+    display_name: str | None = None
+    username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class Reply:
     remove_keyboard: bool = False
     edit: bool = False  # replace the message whose button was tapped, instead of sending anew
     to_chat: int | None = None  # send to this chat instead (a notification to a resident)
+    # With `to_chat`: what the acting user is told if the notification cannot be delivered
+    # (the other person never opened the bot, or blocked it).
+    undelivered: str | None = None
     document: Path | None = None  # a file to send (the adapter deletes it afterwards)
     filename: str | None = None
     photo: bytes | None = None  # a PNG to send, `text` as its caption

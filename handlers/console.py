@@ -11,7 +11,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -36,7 +36,8 @@ def _keep(reply: Reply) -> str:
         shutil.move(str(reply.document), target)
         shutil.rmtree(reply.document.parent, ignore_errors=True)
         return texts.FILE_SAVED.format(path=target)
-    target = folder / texts.CHART_FILE.format(moment=datetime.now())
+    # The core names its charts (scope, dates, Beijing time); this is only a fallback.
+    target = folder / (reply.filename or texts.CHART_FILE.format(moment=datetime.now(UTC)))
     target.write_bytes(reply.photo or b"")
     return texts.CHART_SAVED.format(path=target)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -9,9 +11,18 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    User,
 )
 
 from common.messages import Incoming, Reply
+
+
+def display_name(user: User) -> str | None:
+    """What staff call this user: the Telegram full name, else @username (None: neither)."""
+    full = " ".join(user.full_name.split())
+    if full:
+        return full
+    return f"@{user.username}" if user.username else None
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -20,13 +31,16 @@ def to_incoming(update: Update) -> Incoming | None:
     chat = update.effective_chat
     if user is None or chat is None:
         return None
+    sender = partial(
+        Incoming,
+        user_id=user.id,
+        chat_id=chat.id,
+        update_id=update.update_id,
+        display_name=display_name(user),
+        username=user.username,
+    )
     if update.callback_query is not None:
-        return Incoming(
-            user_id=user.id,
-            chat_id=chat.id,
-            callback=update.callback_query.data or "",
-            update_id=update.update_id,
-        )
+        return sender(callback=update.callback_query.data or "")
     message = update.message
     if message is None:
         return None
@@ -34,26 +48,16 @@ def to_incoming(update: Update) -> Incoming | None:
         # Only a contact the user shares of themselves counts as their phone number; a card
         # without a user id is someone's phone-book entry, not the sender's own number.
         own = message.contact.user_id == user.id
-        return Incoming(
-            user_id=user.id,
-            chat_id=chat.id,
+        return sender(
             contact_phone=message.contact.phone_number,
             contact_is_own=own,
-            update_id=update.update_id,
         )
     text = message.text or ""
     if text.startswith("/") and text[1:].split():
         head, *args = text[1:].split()
         command = head.split("@", 1)[0].lower()
-        return Incoming(
-            user_id=user.id,
-            chat_id=chat.id,
-            text=text,
-            command=command,
-            args=tuple(args),
-            update_id=update.update_id,
-        )
-    return Incoming(user_id=user.id, chat_id=chat.id, text=text, update_id=update.update_id)
+        return sender(text=text, command=command, args=tuple(args))
+    return sender(text=text)
 
 
 def reply_markup(reply: Reply):

@@ -73,10 +73,7 @@ async def send_reply(
     """One core reply as a message, an edit, a file, a chart or a notification to another chat."""
     markup = reply_markup(reply)
     if reply.to_chat is not None:
-        try:
-            await context.bot.send_message(reply.to_chat, reply.text, parse_mode=ParseMode.HTML)
-        except Forbidden:  # the resident blocked the bot; the status is recorded all the same
-            log.info("could not notify chat %s: bot blocked", reply.to_chat)
+        await notify(context, incoming, reply)
         return
     if reply.document is not None:
         try:
@@ -111,6 +108,20 @@ async def send_reply(
     await context.bot.send_message(
         incoming.chat_id, last, parse_mode=ParseMode.HTML, reply_markup=markup
     )
+
+
+async def notify(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, reply: Reply) -> None:
+    """A notification to another chat. What it reports is recorded already, so a chat Telegram
+    refuses — blocked (Forbidden) or never opened (BadRequest "chat not found") — is not an
+    error: the acting user is told the other person was not notified."""
+    assert reply.to_chat is not None
+    try:
+        await context.bot.send_message(reply.to_chat, reply.text, parse_mode=ParseMode.HTML)
+    except (Forbidden, BadRequest) as exc:
+        log.info("could not notify chat %s: %s", reply.to_chat, exc.message)
+        await context.bot.send_message(
+            incoming.chat_id, reply.undelivered or texts.NOT_NOTIFIED, parse_mode=ParseMode.HTML
+        )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -2,20 +2,25 @@
 
 The flow, for one staff member:
 
-1. `collect_stats(db, scope, rules)` reads the submissions the staff member may see
-   (`scope.where()`) in one streamed pass (`yield_per`): only township, status, priority, the
-   answers JSON and a "created in the last 7 days" flag computed by the database. Townships
-   and statuses are counted as they are, priorities too (the caption orders them by the
-   triage levels, most urgent first); hardship
-   causes are read from the answers the way triage reads them (`TriageRules.causes_of`: the
-   none-choice is not a cause). One pass in one statement keeps the numbers consistent with
-   each other (the township counts always add up to the total).
-2. `render_chart(stats)` draws one figure with three horizontal bar charts (by township, by
-   cause, by status) and returns PNG bytes. It uses matplotlib's object-oriented `Figure` API
-   with the Agg canvas and no pyplot, so it keeps no global figure state and may run in a
-   worker thread. Every Chinese text is drawn with the Noto Sans CJK SC font shipped by the
-   mplfonts package (`cjk_font_path()`), passed by file, so no font lookup by family name can
-   fall back to a font without Chinese glyphs. An empty panel says 暂无数据.
+1. `collect_stats(db, selection, rules)` reads the submissions the staff member may see, or
+   those `/stats [乡镇] [起始日期] [结束日期]` asks for (an `ExportFilter`, parsed and checked
+   as for /export), through `selection.where()`, in one streamed pass (`yield_per`): only
+   township, status, priority, the answers JSON and a "created in the last 7 days" flag
+   computed by the database. Townships and statuses are counted as they are, priorities too
+   (the caption orders them by the triage levels, most urgent first); hardship causes are read
+   from the answers the way triage reads them (`TriageRules.causes_of`: the none-choice is not
+   a cause). One pass in one statement keeps the numbers consistent with each other (the
+   township counts always add up to the total).
+2. `render_chart(stats, heading)` draws one figure (`draw_chart`) with three horizontal bar
+   charts (by township, by cause, by status) under a title naming the scope and the dates
+   (`chart_heading`: "水阳镇 · 2024-09-01 至 2024-09-30", "全区 · 全部时间"), and returns PNG
+   bytes. Every township gets its own bar (the figure grows with their number), so no "其余"
+   bar dwarfs the rest; causes and statuses beyond `MAX_BARS` are added up in one bar. It uses
+   matplotlib's object-oriented `Figure` API with the Agg canvas and no pyplot, so it keeps no
+   global figure state and may run in a worker thread. Every Chinese text is drawn with the
+   Noto Sans CJK SC font shipped by the mplfonts package (`cjk_font_path()`), passed by file,
+   so no font lookup by family name can fall back to a font without Chinese glyphs. An empty
+   panel says 暂无数据. Its file name (`chart_file_name`) says scope, dates and Beijing time.
 3. `summary_text(stats)` is the caption: a few plain Chinese sentences with the totals.
 """
 
@@ -29,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from io import BytesIO
 from pathlib import Path
+from typing import Protocol
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
@@ -36,10 +42,11 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
 
 from dialogs.triage import TriageRules
 from review import texts
-from review.access import Scope
+from review.export import ExportFilter, file_stem, period_words, scope_words
 from storage.database import Database
 from storage.models import Submission
 
@@ -48,7 +55,7 @@ FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 RECENT_DAYS = 7
 
-MAX_BARS = 12  # bars per panel; the rest are added up in one "其余" bar
+MAX_BARS = 12  # bars per cause or status panel; the rest are added up in one "其余" bar
 STREAM_BATCH = 500
 DPI = 120
 
@@ -92,15 +99,31 @@ class Stats:
     last_7_days: int
 
 
+class Selection(Protocol):
+    """Which submissions to count: a `review.access.Scope` or an `ExportFilter`."""
+
+    def where(self) -> ColumnElement[bool]: ...
+
+
+def chart_heading(filters: ExportFilter) -> str:
+    """What a chart covers: "水阳镇 · 2024-09-01 至 2024-09-30", "全区 · 全部时间"."""
+    return texts.CHART_HEADING.format(scope=scope_words(filters), period=period_words(filters))
+
+
+def chart_file_name(filters: ExportFilter, moment: datetime | None = None) -> str:
+    """统计图_水阳镇_20240901-20240930_生成于20241005-1432.png (Beijing time)."""
+    return f"{file_stem(texts.CHART_FILE_STEM, filters, moment)}.png"
+
+
 def _most_first(counter: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
 
 def collect_stats(
-    db: Database, scope: Scope, rules: TriageRules, now: datetime | None = None
+    db: Database, selection: Selection, rules: TriageRules, now: datetime | None = None
 ) -> Stats:
-    """Counts over the submissions in `scope`; "recent" means created after `now` − 7 days.
-    Causes are read as triage reads them (`rules.causes_of`)."""
+    """Counts over the submissions `selection` picks (a scope or an export filter); "recent"
+    means created after `now` − 7 days. Causes are read as triage reads them."""
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
@@ -114,7 +137,7 @@ def collect_stats(
             Submission.answers,
             (Submission.created_at >= cutoff).label("recent"),
         )
-        .where(scope.where())
+        .where(selection.where())
         .execution_options(yield_per=STREAM_BATCH)
     )
     total = recent = 0
@@ -191,23 +214,33 @@ def _panel(ax: Axes, title: str, items: list[tuple[str, int]], color: str, path:
     ax.set_axisbelow(True)
 
 
-def render_chart(stats: Stats) -> bytes:
-    """One PNG with three horizontal bar charts: by township, by hardship cause, by status."""
+DEFAULT_HEADING = texts.CHART_HEADING.format(scope=texts.SCOPE_ALL, period=texts.PERIOD_ALL)
+
+
+def draw_chart(stats: Stats, heading: str = DEFAULT_HEADING) -> Figure:
+    """Three horizontal bar charts — by township (every one), by hardship cause, by status —
+    under a title with `heading` (scope and dates) and the totals."""
     path = cjk_font_path()
     panels = [
-        (texts.PANEL_TOWNSHIPS, _limited(stats.by_township, texts.REST_TOWNSHIPS), "#3b6fb6"),
+        (texts.PANEL_TOWNSHIPS, stats.by_township, "#3b6fb6"),
         (texts.PANEL_CAUSES, _limited(stats.by_cause, texts.REST_CAUSES), "#e07b39"),
         (texts.PANEL_STATUSES, _limited(stats.by_status, texts.REST_STATUSES), "#4a9d5b"),
     ]
     rows = [max(len(items), 2) for _, items, _ in panels]
     figure = Figure(figsize=(8, 1.6 + 0.34 * sum(rows) + 0.7 * len(panels)), layout="constrained")
-    figure.suptitle(
-        texts.CHART_TITLE.format(total=stats.total, days=RECENT_DAYS, recent=stats.last_7_days),
-        fontproperties=_font(14, path),
+    title = texts.CHART_TITLE.format(
+        heading=heading, total=stats.total, days=RECENT_DAYS, recent=stats.last_7_days
     )
+    figure.suptitle(title.replace("$", r"\$"), fontproperties=_font(14, path))
     axes = figure.subplots(len(panels), 1, gridspec_kw={"height_ratios": rows})
-    for ax, (title, items, color) in zip(axes, panels, strict=True):
-        _panel(ax, title, items, color, path)
+    for ax, (panel_title, items, color) in zip(axes, panels, strict=True):
+        _panel(ax, panel_title, items, color, path)
+    return figure
+
+
+def render_chart(stats: Stats, heading: str = DEFAULT_HEADING) -> bytes:
+    """The chart (`draw_chart`) as PNG bytes."""
+    figure = draw_chart(stats, heading)
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()

@@ -4,19 +4,24 @@ The flow of `export_submissions()`:
 
 1. `ExportFilter` turns what the caller may see (`review.access.Scope`), an optional township and
    an optional range of local dates into one SQL condition on `submissions`.
-2. The columns are fixed: 15 columns from the submission row (编号, 类型, 提交时间 …), then one
-   column per dialog answer — the union of the keys of all dialogs in catalog order, minus the
-   keys the fixed columns already show and the consent step — headed by the step's label.
-3. The matching submissions are streamed in id order (`yield_per`: one batch of rows in memory
-   at a time) and every row is written as soon as it is read: with xlsxwriter in
-   `constant_memory` mode (sheet 申报记录; rows are flushed to a temporary file as they are
-   written), or with `csv` (UTF-8 with BOM so that Excel shows the Chinese correctly).
-   `progress(n)` is called after every batch with the number of rows written so far.
+2. One sheet per dialog (`dialog_sheets`), named by its title (困难申报, 入户走访记录): 14 fixed
+   columns from the submission row (编号, 提交时间, 乡镇（街道） …), then one column per answer
+   of that dialog only, in its order, minus the consent step and the keys a fixed column
+   already shows (`column:` in blocks.yaml) — headed by the step's label.
+3. For each dialog, one query streams its matching submissions in id order (`yield_per`: one
+   batch of rows in memory at a time) and every row is written as soon as it is read: with
+   xlsxwriter in `constant_memory` mode (rows are flushed to a temporary file as they are
+   written), or with `csv` (one file per sheet, `<stem>_<sheet>.csv`, UTF-8 with BOM so that
+   Excel shows the Chinese correctly). Submissions of a dialog no longer in the catalog go to
+   a sheet 其他记录 (only if there are any). `progress(n)` is called after every batch with
+   the number of rows written so far.
 4. The status history of the same submissions is streamed the same way, ordered by submission
-   then time: sheet 状态记录 of the workbook, or a second CSV file `<stem>_状态记录.csv` next to
-   the first.
+   then time: the last sheet, 状态记录 (or `<stem>_状态记录.csv`).
 
-Both queries run in one read-only transaction (REPEATABLE READ on PostgreSQL, so the two sheets
+People are shown by name and id (王芳（9001）; the id alone when no name is known): the
+queries join the `people` table, so names cost no extra memory.
+
+All queries run in one read-only transaction (REPEATABLE READ on PostgreSQL, so the sheets
 show one snapshot); the history is also bounded by the last exported id, so a submission that
 arrives during the export never shows up in the history alone.
 
@@ -24,10 +29,14 @@ User text is data, never markup or formulas: in xlsx every text cell is written 
 `write_string` (text starting with = + - @ stays text, and the one xlsxwriter shortcut that
 would copy text into the file unescaped, `<r>…</r>` in constant_memory mode, is defused); in CSV
 a text cell starting with = + - @ (or a tab / carriage return) gets a leading single quote.
+Phones and ids stay text: in xlsx they are string cells; in CSV a cell of digits only gets a
+leading tab, which makes Excel keep it as typed (no 1.38123E+10, no lost leading 0) while other
+readers get the digits back with strip().
 
 Times are stored in UTC and shown, and filtered by date, in China Standard Time (UTC+8, no
-daylight saving). Files are written under a temporary name and renamed when complete, so a
-failed export never leaves a half-written file under the requested name.
+daylight saving); file names (`export_file_name`) say scope, dates and the time of export in
+it. Files are written under a temporary name and renamed when complete, so a failed export
+never leaves a half-written file under the requested name.
 """
 
 from __future__ import annotations
@@ -41,25 +50,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 from xml.sax.saxutils import escape as xml_escape
 
 import xlsxwriter
 from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from dialogs.engine import format_value
-from dialogs.spec import Catalog, Step
+from dialogs.spec import Catalog, Dialog, Step
 from review import texts
 from review.access import Scope
 from storage.database import Database
-from storage.models import LOCAL_TZ, StatusChange, Submission, to_local
+from storage.models import LOCAL_TZ, Person, StatusChange, Submission, to_local
 from storage.repository import reference_for
 
 FORMATS = ("xlsx", "csv")
 BATCH = 1000  # rows fetched from the database at a time
 
-SUBMISSIONS_SHEET = texts.SUBMISSIONS_SHEET
 HISTORY_SHEET = texts.HISTORY_SHEET
 REASON_SEPARATOR = "；"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"  # CSV; xlsx cells are real datetimes shown the same way
@@ -78,7 +87,7 @@ class Column:
 
 
 # Widths in Excel's character units, in the order of the headers in review.texts.
-SUBMISSION_WIDTHS = (11, 14, 17, 14, 14, 10, 15, 10, 20, 18, 8, 40, 10, 17, 14)
+SUBMISSION_WIDTHS = (11, 17, 14, 14, 10, 15, 10, 20, 18, 8, 40, 10, 17, 20)
 HISTORY_WIDTHS = (11, 17, 14, 10, 10, 50)
 FIXED_COLUMNS: tuple[Column, ...] = tuple(
     Column(header, width)
@@ -111,6 +120,60 @@ class ExportFilter:
         if self.until is not None:
             conditions.append(Submission.created_at < _utc_start_of(self.until + timedelta(days=1)))
         return and_(*conditions)
+
+
+def scope_words(filters: ExportFilter) -> str:
+    """What the filter covers, in words: 水阳镇, 全区, 水阳镇、狸桥镇, 本人记录."""
+    if filters.township is not None:
+        return filters.township
+    scope = filters.scope
+    if scope.everything:
+        return texts.SCOPE_ALL
+    if scope.townships:
+        names = sorted(scope.townships)
+        if len(names) > texts.MAX_SCOPE_NAMES:
+            return texts.SCOPE_MANY.format(first=names[0], count=len(names))
+        return texts.SCOPE_SEPARATOR.join(names)
+    return texts.SCOPE_OWN if scope.recorded_by is not None else texts.SCOPE_NONE
+
+
+def period_words(filters: ExportFilter, *, stamp: bool = False) -> str:
+    """The dates the filter covers: 2024-09-01 至 2024-09-30 (or 20240901-20240930 with
+    `stamp`, for file names), 2024-09-01 起, 至 2024-09-30, 全部时间."""
+    since, until = filters.since, filters.until
+    if since is not None and until is not None:
+        template = texts.PERIOD_RANGE_STAMP if stamp else texts.PERIOD_RANGE
+    elif since is not None:
+        template = texts.PERIOD_SINCE_STAMP if stamp else texts.PERIOD_SINCE
+    elif until is not None:
+        template = texts.PERIOD_UNTIL_STAMP if stamp else texts.PERIOD_UNTIL
+    else:
+        template = texts.PERIOD_ALL
+    return template.format(since=since, until=until)
+
+
+_UNSAFE = re.compile(r"[^\w+\-]")  # \w: letters (Chinese too), digits and _
+
+
+def _safe(part: str) -> str:
+    """A file name part of letters, digits, _ + - only (no / \\ : * ? " < > | or spaces)."""
+    return _UNSAFE.sub("", part.replace(texts.SCOPE_SEPARATOR, "+"))
+
+
+def file_stem(template: str, filters: ExportFilter, moment: datetime | None = None) -> str:
+    """A file name (without extension) saying scope, dates and when, in Beijing time, with
+    safe characters only: 防返贫申报_水阳镇_20240901-20240930_导出于20241005-1432."""
+    moment = (moment or datetime.now(UTC)).astimezone(LOCAL_TZ)
+    return template.format(
+        scope=_safe(scope_words(filters)),
+        period=_safe(period_words(filters, stamp=True)),
+        moment=moment,
+    )
+
+
+def export_file_name(filters: ExportFilter, fmt: str, moment: datetime | None = None) -> str:
+    """防返贫申报_水阳镇_20240901-20240930_导出于20241005-1432.xlsx"""
+    return f"{file_stem(texts.EXPORT_FILE_STEM, filters, moment)}.{fmt}"
 
 
 class ExportArgumentError(ValueError):
@@ -165,18 +228,10 @@ def _utc_start_of(day: date) -> datetime:
     return datetime.combine(day, time(), LOCAL_TZ).astimezone(UTC)
 
 
-def answer_steps(catalog: Catalog) -> list[Step]:
-    """The steps that get an answer column: every key of every dialog once, in catalog order,
-    except the consent step and the keys whose value a fixed column shows (`column:` in YAML)."""
-    seen = set(catalog.column_keys())
-    steps = []
-    for dialog in catalog.dialogs.values():
-        for step in dialog.steps:
-            if step.kind == "consent" or step.key in seen:
-                continue
-            seen.add(step.key)
-            steps.append(step)
-    return steps
+def answer_steps(dialog: Dialog, column_keys: frozenset[str]) -> list[Step]:
+    """The steps of `dialog` that get an answer column on its sheet, in the dialog's order:
+    all but the consent step and the keys a fixed column shows (`column:` in YAML)."""
+    return [s for s in dialog.steps if s.kind != "consent" and s.key not in column_keys]
 
 
 def _text_width(text: str) -> int:
@@ -197,9 +252,49 @@ def submission_columns(steps: Sequence[Step]) -> list[Column]:
     return columns
 
 
-def history_csv_path(out: Path) -> Path:
-    """Where the CSV export puts the status history: next to `out`."""
-    return out.with_name(f"{out.stem}_{HISTORY_SHEET}.csv")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+MAX_SHEET_NAME = 31  # Excel's limit
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A dialog's title as an Excel sheet name (and CSV file suffix): without the characters
+    Excel forbids, at most 31 characters, unique."""
+    name = _SHEET_FORBIDDEN.sub("", title).strip("' ")[:MAX_SHEET_NAME] or texts.OTHER_SHEET
+    base, n = name, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f"({n})"
+        name, n = base[: MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
+    taken.add(name)
+    return name
+
+
+@dataclass(frozen=True)
+class DialogSheet:
+    """One dialog's sheet: its submissions with the fixed columns and its own answers."""
+
+    name: str
+    dialogs: tuple[str, ...]  # the dialog names whose submissions it holds
+    steps: tuple[Step, ...]
+    columns: tuple[Column, ...]
+
+
+def dialog_sheets(catalog: Catalog) -> list[DialogSheet]:
+    """One sheet per dialog, in catalog order, named by the dialog's title."""
+    keys = catalog.column_keys()
+    taken = {HISTORY_SHEET, texts.OTHER_SHEET}
+    sheets = []
+    for dialog in catalog.dialogs.values():
+        steps = answer_steps(dialog, keys)
+        name = sheet_name(dialog.title, taken)
+        sheets.append(
+            DialogSheet(name, (dialog.name,), tuple(steps), tuple(submission_columns(steps)))
+        )
+    return sheets
+
+
+def csv_path(out: Path, sheet: str) -> Path:
+    """Where the CSV export puts one sheet: `<stem>_<sheet>.csv` next to `out`."""
+    return out.with_name(f"{out.stem}_{sheet}.csv")
 
 
 def count_submissions(db: Database, filters: ExportFilter) -> int:
@@ -210,6 +305,9 @@ def count_submissions(db: Database, filters: ExportFilter) -> int:
 
 
 # --- rows -----------------------------------------------------------------------------------
+
+_assigned = aliased(Person)
+_actor = aliased(Person)
 
 _SUBMISSION_FIELDS = (
     Submission.id,
@@ -228,13 +326,19 @@ _SUBMISSION_FIELDS = (
     Submission.status,
     Submission.updated_at,
     Submission.assigned_to,
+    _assigned.name.label("assigned_name"),
     Submission.answers,
 )
 
 
-def _id_text(user_id: int | None) -> str | None:
-    # Telegram ids are identifiers, not quantities: text, so Excel never shows 1.23E+09.
-    return None if user_id is None else str(user_id)
+def person_cell(user_id: int | None, name: str | None) -> str | None:
+    """Someone as a cell: 王芳（9001）, or the id alone when no name is known — text either way,
+    so Excel never shows an id as 1.23E+09."""
+    if user_id is None:
+        return None
+    if name:
+        return texts.PERSON_WITH_ID.format(name=name, user_id=user_id)
+    return str(user_id)
 
 
 def answer_cell(step: Step, value: Any) -> Cell:
@@ -247,11 +351,10 @@ def answer_cell(step: Step, value: Any) -> Cell:
     return format_value(step, value)
 
 
-def submission_cells(row: Any, titles: dict[str, str], steps: Sequence[Step]) -> list[Cell]:
+def submission_cells(row: Any, steps: Sequence[Step]) -> list[Cell]:
     answers = row.answers if isinstance(row.answers, dict) else {}
     cells: list[Cell] = [
         row.reference or reference_for(row.id),
-        titles.get(row.dialog, row.dialog),
         to_local(row.created_at),
         row.township,
         row.village,
@@ -264,7 +367,7 @@ def submission_cells(row: Any, titles: dict[str, str], steps: Sequence[Step]) ->
         REASON_SEPARATOR.join(str(r) for r in row.priority_reasons or ()),
         row.status,
         to_local(row.updated_at),
-        _id_text(row.assigned_to),
+        person_cell(row.assigned_to, row.assigned_name),
     ]
     cells.extend(answer_cell(step, answers.get(step.key)) for step in steps)
     return cells
@@ -274,7 +377,7 @@ def history_cells(row: Any) -> list[Cell]:
     return [
         row.reference or reference_for(row.submission_id),
         to_local(row.changed_at),
-        _id_text(row.changed_by),
+        person_cell(row.changed_by, row.actor_name),
         row.from_status,
         row.to_status,
         row.note,
@@ -285,11 +388,19 @@ def history_cells(row: Any) -> list[Cell]:
 
 
 class _Sink(Protocol):
-    def submission(self, cells: Sequence[Cell]) -> None: ...
+    def sheet(self, name: str, columns: Sequence[Column]) -> None:
+        """Start a sheet (a CSV file); the rows that follow go there."""
 
-    def history(self, cells: Sequence[Cell]) -> None: ...
+    def row(self, cells: Sequence[Cell]) -> None: ...
 
     def close(self) -> None: ...
+
+    def finish(self) -> list[Path]:
+        """Move the complete files to their names; the paths written."""
+        ...
+
+    def discard(self) -> None:
+        """Remove every temporary file (after a failure)."""
 
 
 def _defuse_rich_string(text: str) -> str:
@@ -301,95 +412,129 @@ def _defuse_rich_string(text: str) -> str:
     return text
 
 
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.part")
+
+
 class _XlsxSink:
-    def __init__(self, path: Path, columns: Sequence[Column]):
-        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    def __init__(self, path: Path):
+        self.path = path
+        self.temp = _temp_path(path)
+        self.book = xlsxwriter.Workbook(str(self.temp), {"constant_memory": True})
         self.header_format = self.book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"}
         )
         self.datetime_format = self.book.add_format({"num_format": EXCEL_DATETIME_FORMAT})
-        self.sheets = {
-            SUBMISSIONS_SHEET: self._sheet(SUBMISSIONS_SHEET, columns),
-            HISTORY_SHEET: self._sheet(HISTORY_SHEET, HISTORY_COLUMNS),
-        }
-        self.widths = {SUBMISSIONS_SHEET: len(columns), HISTORY_SHEET: len(HISTORY_COLUMNS)}
-        self.rows = dict.fromkeys(self.sheets, 0)
+        self.sheets: list[tuple[Any, int]] = []  # (worksheet, number of columns)
+        self.rows = 0
 
-    def _sheet(self, name: str, columns: Sequence[Column]):
+    def sheet(self, name: str, columns: Sequence[Column]) -> None:
+        self._filter_last()
         sheet = self.book.add_worksheet(name)
         for col, column in enumerate(columns):
             sheet.set_column(col, col, column.width)
             sheet.write_string(0, col, column.header, self.header_format)
         sheet.freeze_panes(1, 0)
         sheet.set_row(0, 20)
-        return sheet
+        self.sheets.append((sheet, len(columns)))
+        self.rows = 0
 
-    def _write(self, name: str, cells: Sequence[Cell]) -> None:
-        sheet = self.sheets[name]
-        self.rows[name] += 1
-        row = self.rows[name]
+    def _filter_last(self) -> None:
+        if self.sheets:
+            sheet, width = self.sheets[-1]
+            sheet.autofilter(0, 0, self.rows, width - 1)
+
+    def row(self, cells: Sequence[Cell]) -> None:
+        sheet, _ = self.sheets[-1]
+        self.rows += 1
         for col, value in enumerate(cells):
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                sheet.write_string(row, col, _defuse_rich_string(value))
+                sheet.write_string(self.rows, col, _defuse_rich_string(value))
             elif isinstance(value, datetime):
-                sheet.write_datetime(row, col, value, self.datetime_format)
+                sheet.write_datetime(self.rows, col, value, self.datetime_format)
             else:
-                sheet.write_number(row, col, value)
-
-    def submission(self, cells: Sequence[Cell]) -> None:
-        self._write(SUBMISSIONS_SHEET, cells)
-
-    def history(self, cells: Sequence[Cell]) -> None:
-        self._write(HISTORY_SHEET, cells)
+                sheet.write_number(self.rows, col, value)
 
     def close(self) -> None:
-        for name, sheet in self.sheets.items():
-            sheet.autofilter(0, 0, self.rows[name], self.widths[name] - 1)
+        self._filter_last()
         self.book.close()
+
+    def finish(self) -> list[Path]:
+        os.replace(self.temp, self.path)
+        return [self.path]
+
+    def discard(self) -> None:
+        self.temp.unlink(missing_ok=True)
 
 
 def csv_text(value: Cell) -> str:
-    """A cell as CSV text; text that a spreadsheet would run as a formula gets a leading '."""
+    """A cell as CSV text. Text that a spreadsheet would run as a formula gets a leading ';
+    text of digits only (phones, ids) a leading tab, so that Excel keeps it as typed instead
+    of turning 13812345678 into 1.38123E+10 or dropping a leading 0 (readers other than
+    Excel get the digits back with strip())."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime(DATETIME_FORMAT)
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+        if value.startswith(FORMULA_TRIGGERS):
+            return "'" + value
+        return "\t" + value if value.isascii() and value.isdigit() else value
     return str(value)
 
 
 class _CsvSink:
-    def __init__(self, path: Path, history_path: Path, columns: Sequence[Column]):
+    """One CSV file per sheet, `<stem>_<sheet>.csv` next to `out`."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.targets: list[Path] = []
+        self.file: TextIO | None = None
+        self.writer: Any = None
+
+    def sheet(self, name: str, columns: Sequence[Column]) -> None:
+        self._close_file()
+        self.targets.append(csv_path(self.out, name))
         # utf-8-sig writes the BOM; newline="" lets csv write its own \r\n line ends.
-        self.files = [
-            path.open("w", encoding="utf-8-sig", newline=""),
-            history_path.open("w", encoding="utf-8-sig", newline=""),
-        ]
-        self.submissions = csv.writer(self.files[0])
-        self.histories = csv.writer(self.files[1])
-        self.submissions.writerow([c.header for c in columns])
-        self.histories.writerow([c.header for c in HISTORY_COLUMNS])
+        self.file = _temp_path(self.targets[-1]).open("w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow([c.header for c in columns])
 
-    def submission(self, cells: Sequence[Cell]) -> None:
-        self.submissions.writerow([csv_text(c) for c in cells])
+    def row(self, cells: Sequence[Cell]) -> None:
+        self.writer.writerow([csv_text(c) for c in cells])
 
-    def history(self, cells: Sequence[Cell]) -> None:
-        self.histories.writerow([csv_text(c) for c in cells])
+    def _close_file(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
     def close(self) -> None:
-        for file in self.files:
-            file.close()
+        self._close_file()
+
+    def finish(self) -> list[Path]:
+        for target in self.targets:
+            os.replace(_temp_path(target), target)
+        return list(self.targets)
+
+    def discard(self) -> None:
+        for target in self.targets:
+            _temp_path(target).unlink(missing_ok=True)
 
 
 # --- the export -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Exported:
+    count: int  # submissions written
+    files: list[Path]  # the workbook, or every CSV file, in sheet order
+
+
 @contextmanager
 def _snapshot(db: Database) -> Iterator[Connection]:
-    """One read-only transaction for both queries (one snapshot on PostgreSQL)."""
+    """One read-only transaction for every query (one snapshot on PostgreSQL)."""
     with db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
@@ -403,8 +548,43 @@ def _stream(conn: Connection, stmt: Select) -> Iterable[Sequence[Any]]:
     return result.partitions()
 
 
-def _temp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.part")
+def _submissions(condition: ColumnElement[bool]) -> Select:
+    return (
+        select(*_SUBMISSION_FIELDS)
+        .outerjoin(_assigned, _assigned.user_id == Submission.assigned_to)
+        .where(condition)
+        .order_by(Submission.id)
+    )
+
+
+def _history(condition: ColumnElement[bool], last_id: int) -> Select:
+    return (
+        select(
+            StatusChange.submission_id,
+            Submission.reference,
+            StatusChange.changed_at,
+            StatusChange.changed_by,
+            _actor.name.label("actor_name"),
+            StatusChange.from_status,
+            StatusChange.to_status,
+            StatusChange.note,
+        )
+        .join(Submission, Submission.id == StatusChange.submission_id)
+        .outerjoin(_actor, _actor.user_id == StatusChange.changed_by)
+        .where(condition, Submission.id <= last_id)
+        .order_by(StatusChange.submission_id, StatusChange.changed_at, StatusChange.id)
+    )
+
+
+def _sheets(catalog: Catalog) -> list[tuple[DialogSheet, ColumnElement[bool]]]:
+    """Every dialog's sheet with its condition, and a sheet for submissions of dialogs no
+    longer in the catalog (written only when there are any)."""
+    sheets: list[tuple[DialogSheet, ColumnElement[bool]]] = [
+        (sheet, Submission.dialog.in_(sheet.dialogs)) for sheet in dialog_sheets(catalog)
+    ]
+    other = DialogSheet(texts.OTHER_SHEET, (), (), FIXED_COLUMNS)
+    sheets.append((other, Submission.dialog.not_in(list(catalog.dialogs))))
+    return sheets
 
 
 def export_submissions(
@@ -414,60 +594,43 @@ def export_submissions(
     out: Path,
     fmt: str = "xlsx",
     progress: Callable[[int], object] | None = None,
-) -> int:
-    """Write matching submissions; return the number of rows. `progress(n)` is called with the
-    rows done so far."""
+) -> Exported:
+    """Write matching submissions, one sheet (or CSV file) per dialog, and their history; the
+    number of submissions and the files written. `progress(n)` is called with the rows done
+    so far."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     out = Path(out)
-    steps = answer_steps(catalog)
-    columns = submission_columns(steps)
-    titles = {name: dialog.title for name, dialog in catalog.dialogs.items()}
-    targets = [out] if fmt == "xlsx" else [out, history_csv_path(out)]
-    temps = [_temp_path(path) for path in targets]
     condition = filters.where()
-    count = 0
+    sink: _Sink = _XlsxSink(out) if fmt == "xlsx" else _CsvSink(out)
+    count, last_id = 0, 0
     try:
-        sink: _Sink = (
-            _XlsxSink(temps[0], columns) if fmt == "xlsx" else _CsvSink(temps[0], temps[1], columns)
-        )
         try:
             with _snapshot(db) as conn:
-                last_id = None
-                rows = select(*_SUBMISSION_FIELDS).where(condition).order_by(Submission.id)
-                for batch in _stream(conn, rows):
-                    for row in batch:
-                        sink.submission(submission_cells(row, titles, steps))
-                    count += len(batch)
-                    last_id = batch[-1].id
-                    if progress is not None:
-                        progress(count)
-                if last_id is not None:
-                    history = (
-                        select(
-                            StatusChange.submission_id,
-                            Submission.reference,
-                            StatusChange.changed_at,
-                            StatusChange.changed_by,
-                            StatusChange.from_status,
-                            StatusChange.to_status,
-                            StatusChange.note,
-                        )
-                        .join(Submission, Submission.id == StatusChange.submission_id)
-                        .where(condition, Submission.id <= last_id)
-                        .order_by(
-                            StatusChange.submission_id, StatusChange.changed_at, StatusChange.id
-                        )
-                    )
-                    for batch in _stream(conn, history):
+                for sheet, which in _sheets(catalog):
+                    started = False
+                    if sheet.dialogs:  # the other-dialogs sheet appears only when needed
+                        sink.sheet(sheet.name, sheet.columns)
+                        started = True
+                    for batch in _stream(conn, _submissions(and_(condition, which))):
+                        if not started:
+                            sink.sheet(sheet.name, sheet.columns)
+                            started = True
                         for row in batch:
-                            sink.history(history_cells(row))
+                            sink.row(submission_cells(row, sheet.steps))
+                        count += len(batch)
+                        last_id = max(last_id, batch[-1].id)
+                        if progress is not None:
+                            progress(count)
+                sink.sheet(HISTORY_SHEET, HISTORY_COLUMNS)
+                if count:
+                    for batch in _stream(conn, _history(condition, last_id)):
+                        for row in batch:
+                            sink.row(history_cells(row))
         finally:
             sink.close()
-        for temp, target in zip(temps, targets, strict=True):
-            os.replace(temp, target)
+        files = sink.finish()
     except BaseException:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
+        sink.discard()
         raise
-    return count
+    return Exported(count, files)

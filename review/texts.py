@@ -23,14 +23,54 @@ RECORD_ANSWER = "• {label}：{value}"
 RECORD_HISTORY = "\n<b>办理记录</b>"
 RECORD_CHANGE = "• {at:%Y-%m-%d %H:%M} {change}（{actor}）：{note}"
 STATUS_MOVE = "{before} → {after}"
+ASSIGNMENT_NOTE = "指派给 {cadre}：{note}"  # stored in the history and the audit log
+
+# --- people ---------------------------------------------------------------------------------
+
+# Someone known by name, where the id matters too (to /assign or /staff them, or to tell two
+# 王芳 apart); without a known name, the id alone.
+PERSON_WITH_ID = "{name}（{user_id}）"
+
+# --- the audit log --------------------------------------------------------------------------
+
+AUDIT_LINE = "• {at:%m-%d %H:%M} {actor} {action} {target} {detail}"
+AUDIT_ACTIONS = {
+    "view": "查看",
+    "status": "变更状态",
+    "assign": "指派",
+    "export": "导出",
+    "staff_add": "添加工作人员",
+    "staff_remove": "移除工作人员",
+    "delete_request": "申请删除",
+}
+
+# --- what an export or a chart covers (titles and file names) -------------------------------
+
+SCOPE_ALL = "全区"
+SCOPE_OWN = "本人记录"  # a cadre: the households they recorded or were assigned
+SCOPE_NONE = "无权限"
+SCOPE_SEPARATOR = "、"
+SCOPE_MANY = "{first}等{count}个乡镇"
+MAX_SCOPE_NAMES = 3
+PERIOD_ALL = "全部时间"
+PERIOD_RANGE = "{since:%Y-%m-%d} 至 {until:%Y-%m-%d}"
+PERIOD_SINCE = "{since:%Y-%m-%d} 起"
+PERIOD_UNTIL = "至 {until:%Y-%m-%d}"
+PERIOD_RANGE_STAMP = "{since:%Y%m%d}-{until:%Y%m%d}"
+PERIOD_SINCE_STAMP = "{since:%Y%m%d}起"
+PERIOD_UNTIL_STAMP = "至{until:%Y%m%d}"
+CHART_HEADING = "{scope} · {period}"
+# File names (Beijing time): 防返贫申报_水阳镇_20240901-20240930_导出于20241005-1432.xlsx
+EXPORT_FILE_STEM = "防返贫申报_{scope}_{period}_导出于{moment:%Y%m%d-%H%M}"
+CHART_FILE_STEM = "统计图_{scope}_{period}_生成于{moment:%Y%m%d-%H%M}"
 
 # --- the export -----------------------------------------------------------------------------
 
-SUBMISSIONS_SHEET = "申报记录"
+# One sheet per dialog, named by the dialog's title (困难申报, 入户走访记录), then the history.
 HISTORY_SHEET = "状态记录"
+OTHER_SHEET = "其他记录"  # submissions of a dialog no longer in the catalog
 SUBMISSION_HEADERS = (
     "编号",
-    "类型",
     "提交时间",
     "乡镇（街道）",
     "村（社区）",
@@ -53,11 +93,10 @@ DATES_REVERSED = "起始日期晚于结束日期，请检查。"
 
 # --- charts ---------------------------------------------------------------------------------
 
-CHART_TITLE = "防返贫监测申报统计（共 {total} 份，近 {days} 天 {recent} 份）"
+CHART_TITLE = "防返贫监测申报统计 · {heading}\n共 {total} 份，近 {days} 天 {recent} 份"
 PANEL_TOWNSHIPS = "按乡镇"
 PANEL_CAUSES = "按困难原因（可多选）"
 PANEL_STATUSES = "按办理状态"
-REST_TOWNSHIPS = "其余乡镇"
 REST_CAUSES = "其余原因"
 REST_STATUSES = "其余状态"
 REST_BAR = "{label}（{count} 项）"

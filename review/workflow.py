@@ -4,6 +4,7 @@ the full record of one submission as staff see it (all user text HTML-escaped)."
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from dialogs.engine import format_value
@@ -15,6 +16,7 @@ from storage.models import (
     STATUS_NEW,
     STATUS_NOT_ELIGIBLE,
     STATUS_REFERRED,
+    AuditEntry,
     StatusChange,
     Submission,
     to_local,
@@ -26,6 +28,46 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     STATUS_CHECKING: (STATUS_INCLUDED, STATUS_NOT_ELIGIBLE, STATUS_REFERRED),
 }
 MAX_NOTE = 500
+
+
+def person(user_id: int, names: Mapping[int, str]) -> str:
+    """Who someone is to staff: their name, else their id (plain text; escape it for HTML)."""
+    return names.get(user_id) or str(user_id)
+
+
+def person_with_id(user_id: int, names: Mapping[int, str]) -> str:
+    """王芳（6012345678）, or the id alone when no name is known."""
+    name = names.get(user_id)
+    return texts.PERSON_WITH_ID.format(name=name, user_id=user_id) if name else str(user_id)
+
+
+# Audit actions whose target is a user id.
+_PERSON_TARGETS = frozenset({"staff_add", "staff_remove"})
+
+
+def audit_people(entries: list[AuditEntry]) -> set[int]:
+    """The user ids the audit lines name: actors, and the targets of staff changes."""
+    ids = {entry.actor_id for entry in entries}
+    ids.update(
+        int(entry.target)
+        for entry in entries
+        if entry.action in _PERSON_TARGETS and entry.target and entry.target.isdigit()
+    )
+    return ids
+
+
+def audit_line(entry: AuditEntry, names: Mapping[int, str]) -> str:
+    """One audit entry in Chinese, the actor by name (escaped for Telegram HTML)."""
+    target = entry.target or ""
+    if entry.action in _PERSON_TARGETS and target.isdigit():
+        target = person_with_id(int(target), names)
+    return texts.AUDIT_LINE.format(
+        at=to_local(entry.at),
+        actor=html.escape(person(entry.actor_id, names)),
+        action=html.escape(texts.AUDIT_ACTIONS.get(entry.action, entry.action)),
+        target=html.escape(target),
+        detail=html.escape((entry.detail or "")[:60]),
+    ).rstrip()
 
 
 def mask_phone(phone: str | None) -> str:
@@ -74,8 +116,10 @@ def record_text(
     catalog: Catalog,
     history: list[StatusChange],
     deletion_requested: bool,
+    names: Mapping[int, str],
 ) -> str:
-    """Everything staff need on one submission, escaped for Telegram HTML."""
+    """Everything staff need on one submission, escaped for Telegram HTML; people by name
+    (`names`: user id → name, for those known)."""
     e = html.escape
     dialog = catalog.dialogs.get(submission.dialog)
     title = dialog.title if dialog else submission.dialog
@@ -90,7 +134,8 @@ def record_text(
         texts.RECORD_REASON.format(reason=e(reason)) for reason in submission.priority_reasons or []
     )
     if submission.assigned_to:
-        lines.append(texts.RECORD_ASSIGNED.format(cadre=submission.assigned_to))
+        cadre = person_with_id(submission.assigned_to, names)
+        lines.append(texts.RECORD_ASSIGNED.format(cadre=e(cadre)))
     if deletion_requested:
         lines.append(texts.RECORD_DELETION_REQUESTED)
     lines.append(texts.RECORD_ANSWERS)
@@ -109,7 +154,7 @@ def record_text(
                 texts.RECORD_CHANGE.format(
                     at=to_local(change.changed_at),
                     change=e(arrow),
-                    actor=change.changed_by,
+                    actor=e(person(change.changed_by, names)),
                     note=e(change.note),
                 )
             )

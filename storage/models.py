@@ -117,6 +117,19 @@ class StaffMember(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Person(Base):
+    """The name a user goes by on Telegram (full name, else @username), so that staff see 王芳
+    rather than 6012345678. Written when someone writes to the bot under a new or changed
+    name; personal data, never logged."""
+
+    __tablename__ = "people"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(130))
+    username: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class StatusChange(Base):
     """One step of a submission's status workflow (or an assignment): never overwritten."""
 

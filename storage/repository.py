@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Result, and_, case, delete, func, select, update
+from sqlalchemy import CursorResult, Result, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from storage.models import (
     AuditEntry,
     DeletionRequest,
     Draft,
+    Person,
     ProcessedUpdate,
     StaffMember,
     StaffPrompt,
@@ -304,6 +305,63 @@ class StaffDirectory:
             )
 
 
+MAX_NAME = 128
+MAX_USERNAME = 40
+NAME_CACHE_SIZE = 10_000
+
+
+class People:
+    """The names users go by on Telegram, so staff see 王芳 rather than 6012345678.
+
+    `remember` is called for every message, so it writes only when the name is new or changed:
+    a small in-process cache of (user id, name, username) already stored skips the database
+    entirely, and on a cache miss one upsert whose WHERE leaves an unchanged row alone. The
+    cache only saves writes (another instance may hold a different one); it never decides what
+    is shown. Names are personal data: never logged."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._stored: set[tuple[int, str, str | None]] = set()
+
+    def remember(self, user_id: int, name: str, username: str | None) -> None:
+        key = (user_id, name[:MAX_NAME], username and username[:MAX_USERNAME])
+        if key in self._stored:
+            return
+        _, name, username = key
+        upsert = (postgresql_insert if self.db.backend == "postgresql" else sqlite_insert)(Person)
+        stmt = upsert.values(user_id=user_id, name=name, username=username, updated_at=utcnow())
+        changed = or_(
+            Person.name != stmt.excluded.name,
+            Person.username.is_distinct_from(stmt.excluded.username),
+        )
+        with self.db.session() as session:
+            session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[Person.user_id],
+                    set_={
+                        "name": stmt.excluded.name,
+                        "username": stmt.excluded.username,
+                        "updated_at": stmt.excluded.updated_at,
+                    },
+                    where=changed,
+                )
+            )
+        if len(self._stored) >= NAME_CACHE_SIZE:
+            self._stored.clear()
+        self._stored.add(key)
+
+    def names(self, user_ids: Iterable[int | None]) -> dict[int, str]:
+        """user id → name, for those of `user_ids` whose name is known."""
+        wanted = {uid for uid in user_ids if uid is not None}
+        if not wanted:
+            return {}
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Person.user_id, Person.name).where(Person.user_id.in_(sorted(wanted)))
+            )
+            return {user_id: name for user_id, name in rows}
+
+
 class ReviewStore:
     """The staff side of submissions: the queue, status changes with history, assignment."""
 
@@ -385,8 +443,9 @@ class ReviewStore:
             return True
 
     def assign(self, submission_id: int, actor: int, cadre_id: int, note: str) -> bool:
-        """Record the assignment with a history and an audit row; False when the submission
-        is gone (the resident deleted it meanwhile)."""
+        """Record the assignment with a history and an audit row, both saying `note` (whom the
+        caller assigned, and why); False when the submission is gone (the resident deleted it
+        meanwhile)."""
         with self.db.session() as session:
             row = session.get(Submission, submission_id)
             if row is None:
@@ -401,7 +460,7 @@ class ReviewStore:
                     changed_at=now,
                     from_status=row.status,
                     to_status=row.status,
-                    note=f"指派给 {cadre_id}：{note}",
+                    note=note,
                 )
             )
             session.add(
@@ -409,7 +468,7 @@ class ReviewStore:
                     actor_id=actor,
                     action="assign",
                     target=row.reference,
-                    detail=f"指派给 {cadre_id}：{note}",
+                    detail=note,
                 )
             )
             return True

@@ -129,7 +129,8 @@ def child(url: str, out: Path, fmt: str) -> None:
             samples.append(rss)
 
     started = time.perf_counter()
-    rows = export_submissions(db, catalog, ExportFilter(Scope(everything=True)), out, fmt, sample)
+    filters = ExportFilter(Scope(everything=True))
+    rows = export_submissions(db, catalog, filters, out, fmt, sample).count
     seconds = time.perf_counter() - started
     print(
         json.dumps(

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -32,19 +33,36 @@ TEST_TOKEN = "123456:TEST-token-for-offline-tests-only"
 # --- the core -------------------------------------------------------------------------------
 
 
-def say(assistant: Assistant, user: int, text: str) -> list[Reply]:
-    """The user types `text` (a command when it starts with "/") in their private chat."""
+def say(assistant: Assistant, user: int, text: str, name: str | None = None) -> list[Reply]:
+    """The user (whose Telegram name is `name`, if given) types `text` (a command when it
+    starts with "/") in their private chat."""
     if text.startswith("/"):
         head, *args = text[1:].split()
         return assistant.handle(
-            Incoming(user_id=user, chat_id=user, text=text, command=head, args=tuple(args))
+            Incoming(
+                user_id=user,
+                chat_id=user,
+                text=text,
+                command=head,
+                args=tuple(args),
+                display_name=name,
+            )
         )
-    return assistant.handle(Incoming(user_id=user, chat_id=user, text=text))
+    return assistant.handle(Incoming(user_id=user, chat_id=user, text=text, display_name=name))
 
 
-def tap(assistant: Assistant, user: int, data: str) -> list[Reply]:
+def tap(assistant: Assistant, user: int, data: str, name: str | None = None) -> list[Reply]:
     """The user taps an inline button carrying `data`."""
-    return assistant.handle(Incoming(user_id=user, chat_id=user, callback=data))
+    return assistant.handle(Incoming(user_id=user, chat_id=user, callback=data, display_name=name))
+
+
+def discard(replies: list[Reply]) -> list[Reply]:
+    """Delete the files the replies carry, as the adapter that sends them does (an /export's
+    workbook in the temp folder); the replies, for chaining."""
+    for reply in replies:
+        if reply.document is not None:
+            shutil.rmtree(reply.document.parent, ignore_errors=True)
+    return replies
 
 
 def shown(replies: list[Reply]) -> str:

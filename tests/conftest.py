@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +31,24 @@ from tests.chat import telegram_for
 from tests.dialog_script import REPORT_ANSWERS, VISIT_ANSWERS
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def no_file_left_in_the_temp_folder(tmp_path_factory) -> Iterator[None]:
+    """An /export through the core writes its workbook to the temp folder, and the adapter that
+    sends it deletes it; a test without an adapter must delete it too (`tests.chat.discard`).
+    Each test gets a temp folder of its own, so nothing piles up in the system's (shared with
+    other runs), and a test that leaves an export behind fails, naming it."""
+    folder = tmp_path_factory.mktemp("tempfile")
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
+    left = sorted(path.name for path in folder.glob("export-*"))
+    shutil.rmtree(folder, ignore_errors=True)
+    assert not left, f"exports left in the temp folder (delete Reply.document's folder): {left}"
 
 
 @pytest.fixture(scope="session")

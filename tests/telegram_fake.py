@@ -28,12 +28,28 @@ def _telegram_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+# Telegram's answer when the bot writes to someone who never opened a chat with it.
+CHAT_NOT_FOUND = {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+
+
 class FakeBotApi(BaseRequest):
-    """Answers Bot API methods like Telegram would, without a network."""
+    """Answers Bot API methods like Telegram would, without a network.
+
+    Like Telegram, it sends messages only to chats that were opened: the chat of every user who
+    wrote to the bot through the harness (or `open_chat`), and groups; to any other private
+    chat, sendMessage answers 400 "chat not found"."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = itertools.count(1000)
+        self.open_chats: set[int] = set()
+
+    def _is_open(self, chat_id: int) -> bool:
+        return chat_id < 0 or chat_id in self.open_chats  # groups have negative ids
+
+    def open_chat(self, chat_id: int) -> None:
+        """The user `chat_id` has started the bot at some time (another instance saw it)."""
+        self.open_chats.add(chat_id)
 
     async def initialize(self) -> None:
         return None
@@ -82,6 +98,8 @@ class FakeBotApi(BaseRequest):
                 "description": "Bad Request: message is too long",
             }
             return 400, json.dumps(error).encode()
+        if name == "sendMessage" and not self._is_open(int(str(params.get("chat_id")))):
+            return 400, json.dumps(CHAT_NOT_FOUND).encode()
         if name == "getMe":
             result: Any = BOT_USER
         elif name in {
@@ -150,13 +168,20 @@ class TelegramHarness:
         self.api = api
         self._update_ids = _UPDATE_IDS
         self._message_ids = itertools.count(1)
+        self.profiles: dict[int, dict[str, Any]] = {}
 
-    @staticmethod
-    def _user(user_id: int) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": "村民", "language_code": "zh-hans"}
+    def profile(self, user_id: int, **names: Any) -> None:
+        """Set the user's Telegram names: first_name, last_name, username."""
+        self.profiles[user_id] = names
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        names = self.profiles.get(user_id, {"first_name": "村民"})
+        return {"id": user_id, "is_bot": False, "language_code": "zh-hans", **names}
 
     async def _process(self, payload: dict[str, Any]) -> Seen:
         before = len(self.api.calls)
+        sent = payload.get("message") or payload.get("callback_query") or {}
+        self.api.open_chat(sent["from"]["id"])
         update = Update.de_json(payload, self.app.bot)
         await self.app.process_update(update)
         return Seen(self.api.calls[before:])

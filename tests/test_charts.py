@@ -12,18 +12,25 @@ from matplotlib import font_manager
 from matplotlib.font_manager import FontProperties
 from matplotlib.image import imread
 
+from assistant.service import Assistant
 from dialogs.spec import load_catalog
 from review.access import Role, Scope, StaffRole
 from review.charts import (
     Stats,
+    chart_heading,
     cjk_font_family,
     cjk_font_path,
     collect_stats,
+    draw_chart,
     render_chart,
     summary_text,
 )
+from review.export import ExportFilter, export_filter
+from storage.repository import StaffDirectory
+from tests.chat import say, shown
 
-RULES = load_catalog().triage
+CATALOG = load_catalog()
+RULES = CATALOG.triage
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
@@ -177,11 +184,54 @@ def test_an_empty_dataset_still_renders_a_chart(db):
     assert width >= 700 and height >= 300
 
 
-def test_many_townships_are_folded_into_one_bar_and_still_render():
+def test_every_township_gets_its_own_bar_and_the_chart_grows_with_them():
     many = [(f"第{i}镇", 100 - i) for i in range(40)]
     stats = Stats(sum(n for _, n in many), many, [], [("待核实", 10)], [], 0)
+    figure = draw_chart(stats, "全区 · 全部时间")
+    townships = figure.axes[0]
+    labels = [label.get_text() for label in townships.get_yticklabels()]
+    assert labels == [name for name, _ in many]  # no "其余乡镇" bar dwarfing the rest
+    few = draw_chart(sample_stats(), "全区 · 全部时间")
+    assert figure.get_figheight() > few.get_figheight() + 8
     height, _ = decoded(render_chart(stats)).shape[:2]
-    assert height < 2500
+    assert height < 3500
+
+
+def test_the_chart_title_names_the_scope_and_the_dates(db, county):
+    june = export_filter(Scope(everything=True), CATALOG, "水阳镇", "2024-09-01", "2024-09-30")
+    assert chart_heading(june) == "水阳镇 · 2024-09-01 至 2024-09-30"
+    assert chart_heading(ExportFilter(Scope(everything=True))) == "全区 · 全部时间"
+    reviewer = ExportFilter(Scope(townships=frozenset({"狸桥镇", "水阳镇"})))
+    assert chart_heading(reviewer) == "水阳镇、狸桥镇 · 全部时间"
+    since = export_filter(Scope(everything=True), CATALOG, since="2024-09-01")
+    assert chart_heading(since) == "全区 · 2024-09-01 起"
+    stats = collect_stats(db, june, RULES, now=NOW)
+    title = draw_chart(stats, chart_heading(june)).get_suptitle()
+    assert "水阳镇 · 2024-09-01 至 2024-09-30" in title and "共 0 份" in title
+
+
+def test_stats_for_one_township_and_month_count_only_those(db, county):
+    shuiyang = export_filter(Scope(everything=True), CATALOG, "水阳镇")
+    assert collect_stats(db, shuiyang, RULES, now=NOW).by_township == [("水阳镇", 3)]
+    march = export_filter(Scope(everything=True), CATALOG, since="2025-03-05")
+    assert collect_stats(db, march, RULES, now=NOW).total == 4
+
+
+def test_stats_for_a_township_that_does_not_exist_say_so(kb, db, county):
+    assistant = Assistant(kb, db, admin_ids=frozenset({1}))
+    replies = say(assistant, 1, "/stats 水羊镇")
+    assert "没有「水羊镇」这个乡镇" in shown(replies) and not replies[0].photo
+    replies = say(assistant, 1, "/stats 水阳镇 2025-03-01 2025-03-31")
+    assert replies[0].photo and "共 2 份" in replies[0].text
+    assert replies[0].text.startswith("水阳镇 · 2025-03-01 至 2025-03-31")
+    assert "用法" in shown(say(assistant, 1, "/stats 水阳镇 2025-03-01 2025-03-31 2025-04-01"))
+
+
+def test_a_reviewer_asking_for_stats_of_another_township_is_refused(kb, db, county):
+    assistant = Assistant(kb, db)
+    StaffDirectory(db).add(7, "reviewer", ["狸桥镇"], added_by=1)
+    replies = say(assistant, 7, "/stats 水阳镇")
+    assert "您不负责「水阳镇」" in shown(replies) and not replies[0].photo
 
 
 def test_the_chart_of_real_submissions_renders(db, county):

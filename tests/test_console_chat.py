@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import io
+import time
+from datetime import datetime
+from pathlib import Path
 
+import pytest
+
+from assistant.service import Assistant
 from handlers.console import run_console
+from storage.database import open_database
+from storage.models import LOCAL_TZ
+from tests.conftest import store_submission
 from tests.dialog_script import REPORT, REPORT_ANSWERS
 
 RESIDENT = 6001
@@ -63,3 +72,53 @@ def test_a_resident_reports_in_the_console_typing_both_causes_on_one_line(assist
     (stored,) = assistant.submissions.of_user(RESIDENT)
     assert stored.reference in out.getvalue()
     assert stored.answers == REPORT_ANSWERS
+
+
+@pytest.fixture
+def server(tmp_path) -> tuple[str, str]:
+    """A SQLite database holding one report (its URL and the report's reference)."""
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    db = open_database(url)
+    reference = store_submission(db)
+    db.engine.dispose()
+    return url, reference
+
+
+def test_an_admin_reviews_in_the_console_as_their_telegram_id(server, bot_cli, monkeypatch):
+    url, reference = server
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"/pending\n/view {reference}\n"))
+    result = bot_cli("chat", "--as", "9001", env={"DATABASE_URL": url, "ADMIN_IDS": "9001"})
+    assert result.returncode == 0, result.stderr
+    assert "待处理申报" in result.stdout and "优先级" in result.stdout
+    assert "只对登记的村干部和工作人员开放" not in result.stdout
+
+
+def test_the_console_operator_is_staff_when_admin_ids_lists_0(server, bot_cli, monkeypatch):
+    url, reference = server
+    monkeypatch.setattr("sys.stdin", io.StringIO("/pending\n"))
+    result = bot_cli("chat", env={"DATABASE_URL": url, "ADMIN_IDS": "0"})
+    assert result.returncode == 0, result.stderr
+    assert reference in result.stdout
+
+
+def test_a_chart_saved_in_the_console_is_named_by_scope_and_beijing_time(
+    kb, db, make_submission, tmp_path, monkeypatch
+):
+    make_submission()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TZ", "UTC")  # a server clock in UTC, as most are
+    time.tzset()
+    try:
+        before = datetime.now(LOCAL_TZ)
+        out = io.StringIO()
+        assistant = Assistant(kb, db, admin_ids=frozenset({0}))
+        run_console(assistant.handle, stdin=io.StringIO("/stats 水阳镇\n"), stdout=out)
+        after = datetime.now(LOCAL_TZ)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    (saved,) = (tmp_path / "data" / "exports").iterdir()
+    assert saved.name in {
+        f"统计图_水阳镇_全部时间_生成于{t:%Y%m%d-%H%M}.png" for t in (before, after)
+    }
+    assert str(Path("data") / "exports" / saved.name) in out.getvalue()

@@ -23,11 +23,13 @@ from review.access import Scope
 from review.export import (
     LOCAL_TZ,
     ExportFilter,
+    export_file_name,
+    export_filter,
     export_submissions,
-    history_csv_path,
 )
 from storage.database import open_database
 from storage.models import AuditEntry, StatusChange, Submission
+from storage.repository import People
 from tests.chat import run_bot
 from tests.conftest import store_submission
 from tests.dialog_script import REPORT_ANSWERS, VISIT_ANSWERS
@@ -38,7 +40,6 @@ EVERYTHING = Scope(everything=True)
 
 FIXED_HEADERS = [
     "编号",
-    "类型",
     "提交时间",
     "乡镇（街道）",
     "村（社区）",
@@ -54,6 +55,7 @@ FIXED_HEADERS = [
     "指派干部",
 ]
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REPORTS, VISITS, HISTORY = "困难申报", "入户走访记录", "状态记录"  # one sheet per dialog, by title
 HISTORY_HEADERS = ["编号", "时间", "操作人", "原状态", "新状态", "备注"]
 
 
@@ -135,7 +137,12 @@ def export(
     db, tmp_path, filters: ExportFilter, fmt: str = "xlsx", name: str = "导出"
 ) -> tuple[Path, int]:
     out = tmp_path / f"{name}.{fmt}"
-    return out, export_submissions(db, CATALOG, filters, out, fmt)
+    return out, export_submissions(db, CATALOG, filters, out, fmt).count
+
+
+def submission_rows(sheets: dict[str, list[tuple]]) -> list[dict]:
+    """The rows of every dialog's sheet, self-reports first."""
+    return as_dicts(sheets[REPORTS]) + as_dicts(sheets[VISITS])
 
 
 # --- what is exported, and that it is what the database holds --------------------------------
@@ -157,21 +164,25 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(
 
     assert count == 2
     sheets = read_xlsx(out)
-    assert list(sheets) == ["申报记录", "状态记录"]
-    header = list(sheets["申报记录"][0])
-    assert header[: len(FIXED_HEADERS)] == FIXED_HEADERS
-    answer_headers = header[len(FIXED_HEADERS) :]
-    # One column per answer of either dialog, in catalog order; nothing twice, no consent,
-    # nothing a fixed column already shows (the typed name of an unlisted 乡镇 is in 乡镇（街道）).
-    assert answer_headers[:3] == ["医疗支出（元）", "教育支出（元）", "其他大额必要支出（元）"]
-    assert "户主姓名" in answer_headers and "走访备注" in answer_headers
-    assert "方便接电话的时间" in answer_headers
-    assert not {"同意提供信息", "农户同意记录", "联系人", "家庭人口", "乡镇（街道）名称"} & set(
-        answer_headers
-    )
-    assert len(set(header)) == len(header)
+    assert list(sheets) == [REPORTS, VISITS, HISTORY]
+    for sheet in (REPORTS, VISITS):
+        header = list(sheets[sheet][0])
+        assert header[: len(FIXED_HEADERS)] == FIXED_HEADERS
+        assert len(set(header)) == len(header)
+        # No consent, nothing a fixed column already shows (the typed name of an unlisted
+        # 乡镇 is in 乡镇（街道））.
+        assert not {"同意提供信息", "农户同意记录", "联系人", "家庭人口", "乡镇（街道）名称"} & set(
+            header[len(FIXED_HEADERS) :]
+        )
+    report_headers = list(sheets[REPORTS][0])[len(FIXED_HEADERS) :]
+    visit_headers = list(sheets[VISITS][0])[len(FIXED_HEADERS) :]
+    # Each sheet has its own dialog's questions only, in the dialog's order.
+    assert report_headers[:3] == ["医疗支出（元）", "教育支出（元）", "其他大额必要支出（元）"]
+    assert "方便接电话的时间" in report_headers and "户主姓名" not in report_headers
+    assert visit_headers[0] == "户主姓名" and "走访备注" in visit_headers
+    assert "方便接电话的时间" not in visit_headers
 
-    rows = as_dicts(sheets["申报记录"])
+    rows = submission_rows(sheets)
     assert [r["编号"] for r in rows] == [shuiyang, liqiao]
     with db.session() as session:
         stored = {
@@ -182,7 +193,6 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(
         }
     for row in rows:
         submission = stored[row["编号"]]
-        assert row["类型"] == CATALOG.dialogs[submission.dialog].title
         assert row["提交时间"] == to_local_minute(submission.created_at)
         assert row["最后更新"] == to_local_minute(submission.updated_at)
         assert row["乡镇（街道）"] == submission.township
@@ -209,7 +219,6 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(
             assert row[answer_label_of(key)] == expected_answer(submission.dialog, key, value), key
 
     report, visit = rows
-    assert report["类型"] == "困难申报" and visit["类型"] == "入户走访记录"
     assert report["提交时间"] == datetime(2024, 6, 3, 9, 15)  # 北京时间, not UTC
     assert report["状态"] == "已纳入监测" and visit["状态"] == "核实中"
     assert report["指派干部"] == "8123456789" and visit["指派干部"] is None
@@ -219,12 +228,11 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(
     assert report["教育支出（元）"] is None and report["情况说明"] is None
     assert report["困难原因"] == "因病、缺劳动力"
     assert report["住房安全"] == "有安全隐患" and report["吃水情况"] == "吃水没问题"
-    assert report["户主姓名"] is None  # a visit-only question
     assert visit["户主姓名"] == "李四" and visit["面临的重大风险隐患"] == "季节性缺水"
-    assert visit["已标注“风险消除”"] == "是" and visit["方便接电话的时间"] is None
+    assert visit["已标注“风险消除”"] == "是"
 
-    history = as_dicts(sheets["状态记录"])
-    assert list(sheets["状态记录"][0]) == HISTORY_HEADERS
+    history = as_dicts(sheets[HISTORY])
+    assert list(sheets[HISTORY][0]) == HISTORY_HEADERS
     assert [(h["编号"], h["新状态"]) for h in history] == [
         (shuiyang, "核实中"),
         (shuiyang, "已纳入监测"),
@@ -242,13 +250,13 @@ def test_the_workbook_has_a_bold_frozen_header_and_readable_column_widths(
     make_submission()
     out, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
     book = load_workbook(out)
-    sheet = book["申报记录"]
-    assert sheet.freeze_panes == "A2"
+    sheet = book[REPORTS]
+    assert sheet.freeze_panes == "A2" and book[VISITS].freeze_panes == "A2"
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.column_dimensions["A"].width >= 10
-    assert sheet.column_dimensions["L"].width >= 30  # 优先级理由
-    assert book["状态记录"].freeze_panes == "A2"
-    assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.column_dimensions["K"].width >= 30  # 优先级理由
+    assert book[HISTORY].freeze_panes == "A2"
+    assert sheet["B2"].number_format == "yyyy-mm-dd hh:mm"
 
 
 def test_township_and_local_date_range_narrow_the_export(db, tmp_path, make_submission):
@@ -260,7 +268,7 @@ def test_township_and_local_date_range_narrow_the_export(db, tmp_path, make_subm
 
     june = ExportFilter(EVERYTHING, since=date(2024, 6, 1), until=date(2024, 6, 30))
     out, count = export(db, tmp_path, june, name="june")
-    rows = as_dicts(read_xlsx(out)["申报记录"])
+    rows = as_dicts(read_xlsx(out)[REPORTS])
     assert count == 3
     assert [r["编号"] for r in rows] == [first_minute, other_township, last_minute]
     assert rows[0]["提交时间"] == datetime(2024, 6, 1, 0, 30)
@@ -271,20 +279,20 @@ def test_township_and_local_date_range_narrow_the_export(db, tmp_path, make_subm
         ExportFilter(EVERYTHING, township="水阳镇", since=date(2024, 6, 1)),
         name="shuiyang",
     )
-    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [
+    assert [r["编号"] for r in as_dicts(read_xlsx(out)[REPORTS])] == [
         first_minute,
         last_minute,
         next_month,
     ]
 
     out, count = export(db, tmp_path, ExportFilter(EVERYTHING, until=date(2024, 5, 31)), name="may")
-    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [just_before]
+    assert [r["编号"] for r in as_dicts(read_xlsx(out)[REPORTS])] == [just_before]
 
     # A township filter never widens a scope: a reviewer of 水东镇 asking for 水阳镇 gets nothing.
     narrow = ExportFilter(Scope(townships=frozenset({"水东镇"})), township="水阳镇")
     out, count = export(db, tmp_path, narrow, name="nothing")
     assert count == 0
-    assert len(read_xlsx(out)["申报记录"]) == 1  # the header only
+    assert len(read_xlsx(out)[REPORTS]) == 1  # the header only
 
 
 def test_a_cadre_exports_the_households_they_recorded_and_a_stranger_nothing(
@@ -297,15 +305,21 @@ def test_a_cadre_exports_the_households_they_recorded_and_a_stranger_nothing(
     out, count = export(db, tmp_path, ExportFilter(Scope(recorded_by=555)), name="cadre")
     sheets = read_xlsx(out)
     assert count == 1
-    assert [r["编号"] for r in as_dicts(sheets["申报记录"])] == [mine]
-    assert sheets["状态记录"] == [tuple(HISTORY_HEADERS)]
+    assert [r["编号"] for r in as_dicts(sheets[VISITS])] == [mine]
+    assert sheets[REPORTS] == [sheets[REPORTS][0]]  # the header only
+    assert sheets[HISTORY] == [tuple(HISTORY_HEADERS)]
 
     out, count = export(db, tmp_path, ExportFilter(Scope()), name="stranger")
     assert count == 0
-    assert len(read_xlsx(out)["申报记录"]) == 1  # the header only
+    assert len(read_xlsx(out)[REPORTS]) == 1  # the header only
 
 
-def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(
+def read_csv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_the_csv_export_writes_one_file_per_sheet_and_says_what_the_workbook_says(
     db, tmp_path, make_submission
 ):
     first = make_submission(created_at=local(2024, 6, 3, 9, 15))
@@ -314,21 +328,17 @@ def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(
     change_status(db, second, "不予纳入", local(2024, 6, 6, 10, 0), note="收入高于监测线")
 
     xlsx, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
-    out, count = export(db, tmp_path, ExportFilter(EVERYTHING), fmt="csv")
-    history_path = history_csv_path(out)
-    assert count == 2
-    assert history_path == tmp_path / "导出_状态记录.csv"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "导出.csv",
-        "导出.xlsx",
-        "导出_状态记录.csv",
+    out = tmp_path / "导出.csv"
+    exported = export_submissions(db, CATALOG, ExportFilter(EVERYTHING), out, "csv")
+    assert exported.count == 2
+    assert exported.files == [
+        tmp_path / "导出_困难申报.csv",
+        tmp_path / "导出_入户走访记录.csv",
+        tmp_path / "导出_状态记录.csv",
     ]
-    for path in (out, history_path):
-        assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
-
-    def read_csv(path: Path) -> list[list[str]]:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            return list(csv.reader(f))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["导出.xlsx", *(p.name for p in exported.files)]
+    )
 
     def as_text(value) -> str:
         if value is None:
@@ -338,18 +348,96 @@ def test_the_csv_export_opens_in_excel_and_says_what_the_workbook_says(
         return str(value)
 
     workbook = read_xlsx(xlsx)
-    for path, sheet in ((out, "申报记录"), (history_path, "状态记录")):
-        assert read_csv(path) == [[as_text(v) for v in row] for row in workbook[sheet]]
-    rows = read_csv(out)
-    assert rows[1][:5] == [first, "困难申报", "2024-06-03 09:15", "水阳镇", "红星村"]
-    assert read_csv(history_path)[2] == [
+    for path, sheet in zip(exported.files, (REPORTS, VISITS, HISTORY), strict=True):
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
+        rows = [[cell.strip() for cell in row] for row in read_csv(path)]  # see phones below
+        assert rows == [[as_text(v) for v in row] for row in workbook[sheet]]
+    reports = read_csv(exported.files[0])
+    assert reports[1][:4] == [first, "2024-06-03 09:15", "水阳镇", "红星村"]
+    assert read_csv(exported.files[2])[2] == [
         second,
         "2024-06-06 10:00",
-        "9001",
+        "\t9001",  # an id: text to Excel too
         "待核实",
         "不予纳入",
         "收入高于监测线",
     ]
+
+
+def test_phones_and_ids_stay_text_in_excel_and_in_csv(db, tmp_path, make_submission):
+    make_submission(phone="13812345678", assigned_to=8_123_456_789_012)
+    make_submission(dialog="visit", phone="0563-2701280")
+
+    xlsx, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
+    book = load_workbook(xlsx)
+    for sheet, phone in ((REPORTS, "13812345678"), (VISITS, "0563-2701280")):
+        headers = [c.value for c in book[sheet][1]]
+        cell = book[sheet].cell(row=2, column=headers.index("联系电话") + 1)
+        assert cell.value == phone and cell.data_type == "s"
+    headers = [c.value for c in book[REPORTS][1]]
+    cadre = book[REPORTS].cell(row=2, column=headers.index("指派干部") + 1)
+    assert cadre.value == "8123456789012" and cadre.data_type == "s"
+
+    exported = export_submissions(db, CATALOG, ExportFilter(EVERYTHING), tmp_path / "x.csv", "csv")
+    header, row = read_csv(exported.files[0])
+    # A tab before a cell of digits makes Excel keep it as text (no 1.38123E+10, no lost
+    # leading zero); other readers get the digits back with strip().
+    assert row[header.index("联系电话")] == "\t13812345678"
+    assert row[header.index("指派干部")] == "\t8123456789012"
+    header, row = read_csv(exported.files[1])
+    assert row[header.index("联系电话")] == "0563-2701280"  # not a number to Excel anyway
+
+
+def test_operator_and_cadre_columns_show_names_with_ids(db, tmp_path, make_submission):
+    People(db).remember(9001, "王芳", None)
+    People(db).remember(8123, "李村干", "li_cadre")
+    reference = make_submission(assigned_to=8123)
+    change_status(db, reference, "核实中", local(2024, 6, 5), note="入户", by=9001)
+    make_submission(assigned_to=8124)  # a cadre who never wrote to the bot: the id
+    sheets = read_xlsx(export(db, tmp_path, ExportFilter(EVERYTHING))[0])
+    assert [r["指派干部"] for r in as_dicts(sheets[REPORTS])] == ["李村干（8123）", "8124"]
+    assert as_dicts(sheets[HISTORY])[0]["操作人"] == "王芳（9001）"
+
+
+def test_an_export_file_name_says_scope_dates_and_beijing_time():
+    moment = datetime(2024, 10, 5, 6, 32, tzinfo=UTC)  # 14:32 in Beijing
+    september = export_filter(EVERYTHING, CATALOG, "水阳镇", "2024-09-01", "2024-09-30")
+    assert (
+        export_file_name(september, "xlsx", moment)
+        == "防返贫申报_水阳镇_20240901-20240930_导出于20241005-1432.xlsx"
+    )
+    assert export_file_name(ExportFilter(EVERYTHING), "xlsx", moment) == (
+        "防返贫申报_全区_全部时间_导出于20241005-1432.xlsx"
+    )
+    reviewer = ExportFilter(
+        Scope(townships=frozenset({"水阳镇", "狸桥镇"})), since=date(2024, 9, 1)
+    )
+    assert export_file_name(reviewer, "csv", moment) == (
+        "防返贫申报_水阳镇+狸桥镇_20240901起_导出于20241005-1432.csv"
+    )
+    cadre = ExportFilter(Scope(recorded_by=5), until=date(2024, 9, 30))
+    assert (
+        export_file_name(cadre, "xlsx", moment)
+        == "防返贫申报_本人记录_至20240930_导出于20241005-1432.xlsx"
+    )
+
+
+def test_two_exports_with_different_filters_in_chat_get_different_file_names(
+    kb, db, make_submission
+):
+    from assistant.service import Assistant
+    from tests.chat import discard, say
+
+    make_submission()
+    assistant = Assistant(kb, db, admin_ids=frozenset({1}))
+    names = []
+    for command in ("/export", "/export 水阳镇 2024-09-01 2024-09-30"):
+        (reply,) = discard(say(assistant, 1, command))
+        assert reply.filename is not None and reply.document is not None
+        assert reply.filename == reply.document.name
+        names.append(reply.filename)
+    assert names[0].startswith("防返贫申报_全区_全部时间_导出于")
+    assert names[1].startswith("防返贫申报_水阳镇_20240901-20240930_导出于")
 
 
 def test_text_that_looks_like_a_formula_stays_text(db, tmp_path, make_submission):
@@ -364,13 +452,13 @@ def test_text_that_looks_like_a_formula_stays_text(db, tmp_path, make_submission
 
     xlsx, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
     book = load_workbook(xlsx)
-    sheet = book["申报记录"]
+    sheet = book[REPORTS]
     headers = [c.value for c in sheet[1]]
     name = sheet.cell(row=2, column=headers.index("联系人") + 1)
     assert name.value == attack and name.data_type == "s"
     description = sheet.cell(row=2, column=headers.index("情况说明") + 1)
     assert description.value == "+86 电话联系；@村委会" and description.data_type == "s"
-    note = book["状态记录"]["F2"]
+    note = book[HISTORY]["F2"]
     assert note.value == "=1+1" and note.data_type == "s"
     assert not any(cell.data_type == "f" for ws in book for row in ws.iter_rows() for cell in row)
     # Text shaped like xlsxwriter's pre-built rich text is stored as typed, not as markup.
@@ -381,15 +469,16 @@ def test_text_that_looks_like_a_formula_stays_text(db, tmp_path, make_submission
     assert description_text.startswith("<r><t>x</t></r></is></c>")
     assert sheet.max_row == 3
 
-    out, _ = export(db, tmp_path, ExportFilter(EVERYTHING), fmt="csv")
-    with out.open(encoding="utf-8-sig", newline="") as f:
-        header, row, _ = list(csv.reader(f))
+    out = tmp_path / "导出.csv"
+    reports, _, history = export_submissions(
+        db, CATALOG, ExportFilter(EVERYTHING), out, "csv"
+    ).files
+    header, row, _ = read_csv(reports)
     assert row[header.index("联系人")] == "'" + attack
     assert row[header.index("情况说明")] == "'+86 电话联系；@村委会"
     assert row[header.index("其他原因")] == "'-1+1"
-    assert row[header.index("联系电话")] == "13812345678"
-    with history_csv_path(out).open(encoding="utf-8-sig", newline="") as f:
-        assert list(csv.reader(f))[1][-1] == "'=1+1"
+    assert row[header.index("联系电话")] == "\t13812345678"
+    assert read_csv(history)[1][-1] == "'=1+1"
 
 
 def test_ten_thousand_rows_stream_out_with_progress(db, tmp_path):
@@ -437,23 +526,27 @@ def test_ten_thousand_rows_stream_out_with_progress(db, tmp_path):
     seen: list[int] = []
     out = tmp_path / "big.xlsx"
     started = time.perf_counter()
-    count = export_submissions(db, CATALOG, ExportFilter(EVERYTHING), out, progress=seen.append)
+    count = export_submissions(
+        db, CATALOG, ExportFilter(EVERYTHING), out, progress=seen.append
+    ).count
     elapsed = time.perf_counter() - started
 
     assert count == total
     assert seen == sorted(seen) and seen[-1] == total and len(seen) >= 10
+    visit_count = len(range(0, total, 3))  # every third household is a visit
     book = load_workbook(out, read_only=True)
-    sheet = book["申报记录"]
-    header = next(sheet.iter_rows(max_row=1, values_only=True))
-    assert list(header[: len(FIXED_HEADERS)]) == FIXED_HEADERS
-    assert sheet.max_row == total + 1
-    assert [r[0] for r in book["状态记录"].iter_rows(values_only=True)] == ["编号", "B0000000"]
+    for sheet, expected in ((book[REPORTS], total - visit_count), (book[VISITS], visit_count)):
+        header = next(sheet.iter_rows(max_row=1, values_only=True))
+        assert list(header[: len(FIXED_HEADERS)]) == FIXED_HEADERS
+        assert sheet.max_row == expected + 1
+    assert [r[0] for r in book[HISTORY].iter_rows(values_only=True)] == ["编号", "B0000000"]
     book.close()
     # Every row really is there, in id order (a raw scan: openpyxl would take seconds).
-    references = first_column_of_sheet(out, "xl/worksheets/sheet1.xml")
-    assert len(references) == total + 1
-    assert references[1] == "B0000000" and references[-1] == f"B{total - 1:07d}"
-    assert references[1:] == sorted(references[1:])
+    reports = first_column_of_sheet(out, "xl/worksheets/sheet1.xml")[1:]
+    visited = first_column_of_sheet(out, "xl/worksheets/sheet2.xml")[1:]
+    assert sorted(reports + visited) == [f"B{i:07d}" for i in range(total)]
+    assert reports == sorted(reports) and visited == sorted(visited)
+    assert visited[0] == "B0000000" and reports[0] == "B0000001"
     assert elapsed < 15, f"exporting {total} rows took {elapsed:.1f} s"
 
 
@@ -514,7 +607,7 @@ def test_the_operator_exports_one_township_and_month_from_the_command_line(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"已导出 1 条记录到 {out}"
     assert "Traceback" not in result.stderr
-    assert [r["编号"] for r in as_dicts(read_xlsx(out)["申报记录"])] == [shuiyang_in_june]
+    assert [r["编号"] for r in as_dicts(read_xlsx(out)[REPORTS])] == [shuiyang_in_june]
 
 
 def test_the_operator_exports_everything_to_csv_and_the_export_is_audited(
@@ -524,8 +617,10 @@ def test_the_operator_exports_everything_to_csv_and_the_export_is_audited(
     out = tmp_path / "全部.csv"
     result = bot_cli("export", "--format", "csv", "--out", str(out), env={"DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"已导出 3 条记录到 {out}"
-    assert out.read_bytes().startswith(b"\xef\xbb\xbf") and history_csv_path(out).exists()
+    files = [tmp_path / f"全部_{sheet}.csv" for sheet in (REPORTS, VISITS, HISTORY)]
+    assert result.stdout.splitlines() == ["已导出 3 条记录到：", *(f"  {f}" for f in files)]
+    assert all(f.read_bytes().startswith(b"\xef\xbb\xbf") for f in files)
+    assert not out.exists()
     db = open_database(url)
     with db.session() as session:
         (entry,) = session.scalars(select(AuditEntry)).all()
@@ -574,6 +669,20 @@ def test_dates_in_the_wrong_order_or_a_missing_folder_are_refused_in_one_line(tm
         assert result.returncode == 2
         assert option in result.stderr and "\n" not in result.stderr.strip()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_operator_exports_into_a_folder_and_the_file_is_named_by_scope_and_dates(
+    tmp_path, server, bot_cli
+):
+    url, _ = server
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    args = ("export", "--format", "xlsx", "--out", str(folder), "--township", "狸桥镇")
+    result = bot_cli(*args, env={"DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    (written,) = folder.iterdir()
+    assert written.name.startswith("防返贫申报_狸桥镇_全部时间_导出于")
+    assert result.stdout.strip() == f"已导出 1 条记录到 {written}"
 
 
 def test_an_operator_who_forgets_the_output_file_is_told_it_is_required(tmp_path, bot_cli):

@@ -11,7 +11,7 @@ from assistant.service import Assistant
 from common.messages import Reply
 from storage.models import AuditEntry, DeletionRequest, StatusChange
 from storage.repository import StaffDirectory, SubmissionStore
-from tests.chat import say, shown, stored, tap
+from tests.chat import discard, say, shown, stored, tap
 
 STRANGER, RESIDENT, CADRE, REVIEWER_A, REVIEWER_B, ADMIN = 1, 2, 3, 4, 5, 6
 PERSONAS = {
@@ -146,7 +146,7 @@ GRANTED = {
     "/export": lambda replies: any(r.document for r in replies),
     "/stats": lambda replies: any(r.photo for r in replies),
     "/unanswered": lambda replies: "补贴什么时候发" in shown(replies),
-    "/audit": lambda replies: f"{ADMIN} view FP" in shown(replies),
+    "/audit": lambda replies: f"{ADMIN} 查看 FP" in shown(replies),
     "/staff list": lambda replies: str(REVIEWER_A) in shown(replies),
 }
 
@@ -157,7 +157,7 @@ def test_every_staff_command_gives_data_only_to_the_roles_it_is_for(world, comma
     assistant, report, visit = world
     say(assistant, STRANGER, "补贴什么时候发")  # something for /unanswered
     say(assistant, ADMIN, f"/view {report}")  # something for /audit
-    replies = say(assistant, PERSONAS[persona], command)
+    replies = discard(say(assistant, PERSONAS[persona], command))
     text = shown(replies)
     refusal = REFUSED[command].get(persona)
     if refusal is None:
@@ -332,3 +332,14 @@ def test_masked_phones_keep_only_the_last_four_digits():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("0563-1234567") == "0563-***4567"
     assert mask_phone(None) == "无电话"
+
+
+def test_a_forged_page_past_the_last_shows_the_last_page(kb, db, make_submission):
+    assistant = Assistant(kb, db, admin_ids=frozenset({ADMIN}))
+    for i in range(12):
+        make_submission(submitted_by=100 + i)
+    replies = tap(assistant, ADMIN, "pg:7")
+    assert "第 2/2 页" in shown(replies) and "第 8/2 页" not in shown(replies)
+    assert [b.data for row in replies[0].buttons for b in row if b.data.startswith("pg:")] == [
+        "pg:0"
+    ]
