@@ -19,12 +19,13 @@ from dialogs.render import answers_with_estimates
 from dialogs.spec import Catalog
 from storage.database import Database
 from storage.models import to_local
-from storage.repository import DraftStore, ResidentData, UnansweredLog
+from storage.repository import DraftStore, People, ResidentData, UnansweredLog
 
 
 class ResidentRights:
-    def __init__(self, db: Database, catalog: Catalog):
+    def __init__(self, db: Database, catalog: Catalog, people: People):
         self.catalog = catalog
+        self.people = people
         self.data = ResidentData(db, catalog.about_submitter())
         self.drafts = DraftStore(db)
         self.unanswered = UnansweredLog(db)
@@ -45,6 +46,9 @@ class ResidentRights:
     def cmd_mydata(self, incoming: Incoming) -> list[Reply]:
         """Everything stored about the caller: draft, own reports, unanswered questions."""
         lines = [texts.MYDATA_HEADER, texts.MYDATA_USER_ID.format(user_id=incoming.user_id)]
+        name = self.people.names([incoming.user_id]).get(incoming.user_id)
+        if name is not None:
+            lines.append(texts.MYDATA_NAME.format(name=html.escape(name)))
         draft = self.drafts.load(incoming.user_id)
         if draft is not None:
             state = DialogState.from_json(draft.state)
@@ -82,6 +86,7 @@ class ResidentRights:
         if (incoming.callback or "") != "del:yes":
             return [Reply(texts.DELETE_KEPT, edit=True)]
         had_draft, deleted, requested = self.data.delete(incoming.user_id)
+        self.people.forget(incoming.user_id)
         lines = []
         if had_draft:
             lines.append(texts.DELETED_DRAFT)

@@ -62,10 +62,10 @@ class Assistant:
         self.access = StaffAccess(StaffDirectory(db), admin_ids)
         self.dialogs = DialogDesk(kb, db, catalog, self.access, self.qa)
         self.desk = StaffDesk(kb, db, catalog, self.access)
-        self.rights = ResidentRights(db, catalog)
+        self.people = People(db)
+        self.rights = ResidentRights(db, catalog, self.people)
         self.unanswered = UnansweredLog(db)
         self.updates = UpdateLog(db)
-        self.people = People(db)
         # The dialog desk's parts, for callers that inspect drafts and submissions.
         self.engine = self.dialogs.engine
         self.drafts = self.dialogs.drafts

@@ -202,7 +202,8 @@ EXPORT_AUDITED = "{count} 条，{period}"
 
 DELETE_RULE = (
     "<b>删除规则</b>\n"
-    "• 未提交的草稿、还在「待核实」的申报、您问过但没能回答的问题：立即删除。\n"
+    "• 未提交的草稿、还在「待核实」的申报、您问过但没能回答的问题、记下的 Telegram 名字："
+    "立即删除。\n"
     "• 已进入核实（核实中或已有结论）的申报：先保留，记录您的删除申请，由工作人员按规定处理，"
     "因为干部可能已在跟进。"
 )
@@ -219,6 +220,7 @@ NOTHING_TO_DELETE = "没有需要删除的信息。"
 
 MYDATA_HEADER = "<b>我们保存的您的信息</b>"
 MYDATA_USER_ID = "Telegram 用户 ID：{user_id}"
+MYDATA_NAME = "Telegram 上的名字（工作人员看到的称呼）：{name}"
 MYDATA_DRAFT = "\n<b>未提交的草稿</b>（{title}）"
 MYDATA_REPORT = "\n<b>{reference}</b>（{created:%Y-%m-%d} 提交，状态：{status}）"
 MYDATA_ANSWER = "  {label}：{value}"

@@ -45,9 +45,9 @@ import csv
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -59,6 +59,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from dialogs.engine import format_value
+from dialogs.kinds import APPROXIMATE_KEY
 from dialogs.spec import Catalog, Dialog, Step
 from review import texts
 from review.access import Scope
@@ -249,7 +250,14 @@ def submission_columns(steps: Sequence[Step]) -> list[Column]:
         headers.add(header)
         default = ANSWER_WIDTHS.get(step.kind, 12)
         columns.append(Column(header, min(max(_text_width(header) + 2, default), MAX_WIDTH)))
+    columns.append(Column(texts.ESTIMATED_HEADER, 24))
     return columns
+
+
+def estimated_cell(answers: Mapping[str, Any], labels: Mapping[str, str]) -> Cell:
+    """Which amounts the person gave only roughly (八万多, 两三万), by their labels."""
+    rough = answers.get(APPROXIMATE_KEY) or ()
+    return "、".join(labels.get(key, key) for key in rough) or None
 
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -276,6 +284,7 @@ class DialogSheet:
     dialogs: tuple[str, ...]  # the dialog names whose submissions it holds
     steps: tuple[Step, ...]
     columns: tuple[Column, ...]
+    labels: Mapping[str, str] = field(default_factory=dict)  # every step's label, by key
 
 
 def dialog_sheets(catalog: Catalog) -> list[DialogSheet]:
@@ -286,9 +295,9 @@ def dialog_sheets(catalog: Catalog) -> list[DialogSheet]:
     for dialog in catalog.dialogs.values():
         steps = answer_steps(dialog, keys)
         name = sheet_name(dialog.title, taken)
-        sheets.append(
-            DialogSheet(name, (dialog.name,), tuple(steps), tuple(submission_columns(steps)))
-        )
+        labels = {step.key: step.label for step in dialog.steps}
+        columns = tuple(submission_columns(steps))
+        sheets.append(DialogSheet(name, (dialog.name,), tuple(steps), columns, labels))
     return sheets
 
 
@@ -351,7 +360,9 @@ def answer_cell(step: Step, value: Any) -> Cell:
     return format_value(step, value)
 
 
-def submission_cells(row: Any, steps: Sequence[Step]) -> list[Cell]:
+def submission_cells(
+    row: Any, steps: Sequence[Step], labels: Mapping[str, str] | None = None
+) -> list[Cell]:
     answers = row.answers if isinstance(row.answers, dict) else {}
     cells: list[Cell] = [
         row.reference or reference_for(row.id),
@@ -370,6 +381,8 @@ def submission_cells(row: Any, steps: Sequence[Step]) -> list[Cell]:
         person_cell(row.assigned_to, row.assigned_name),
     ]
     cells.extend(answer_cell(step, answers.get(step.key)) for step in steps)
+    if steps:  # a dialog's sheet ends with the estimates; the leftover sheet has no answers
+        cells.append(estimated_cell(answers, labels or {}))
     return cells
 
 
@@ -617,7 +630,7 @@ def export_submissions(
                             sink.sheet(sheet.name, sheet.columns)
                             started = True
                         for row in batch:
-                            sink.row(submission_cells(row, sheet.steps))
+                            sink.row(submission_cells(row, sheet.steps, sheet.labels))
                         count += len(batch)
                         last_id = max(last_id, batch[-1].id)
                         if progress is not None:

@@ -86,6 +86,7 @@ SUBMISSION_HEADERS = (
     "指派干部",
 )
 HISTORY_HEADERS = ("编号", "时间", "操作人", "原状态", "新状态", "备注")
+ESTIMATED_HEADER = "按估计填写的金额"
 DUPLICATE_HEADER = "{label}（{key}）"
 BAD_DATE = "日期「{text}」无效，请写成 2024-09-01 这样。"
 UNKNOWN_TOWNSHIP = "没有「{township}」这个乡镇（街道），请使用全称，如“水阳镇”。"

@@ -7,7 +7,7 @@ import html
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from dialogs.engine import format_value
+from dialogs.kinds import format_answer
 from dialogs.spec import Catalog
 from review import texts
 from storage.models import (
@@ -143,7 +143,7 @@ def record_text(
         for step in dialog.steps:
             if step.kind == "consent" or step.key not in submission.answers:
                 continue
-            value = format_value(step, submission.answers[step.key])
+            value = format_answer(step, submission.answers)
             lines.append(texts.RECORD_ANSWER.format(label=e(step.label), value=e(value)))
     if history:
         lines.append(texts.RECORD_HISTORY)

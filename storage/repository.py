@@ -350,6 +350,11 @@ class People:
             self._stored.clear()
         self._stored.add(key)
 
+    def forget(self, user_id: int) -> None:
+        """Drop the cache entry after the stored name was deleted, so it is stored anew only
+        if the user writes again."""
+        self._stored = {key for key in self._stored if key[0] != user_id}
+
     def names(self, user_ids: Iterable[int | None]) -> dict[int, str]:
         """user id → name, for those of `user_ids` whose name is known."""
         wanted = {uid for uid in user_ids if uid is not None}
@@ -565,6 +570,7 @@ class ResidentData:
         requested: list[str] = []
         with self.db.session() as session:
             had_draft = _changed(session.execute(delete(Draft).where(Draft.user_id == user_id))) > 0
+            session.execute(delete(Person).where(Person.user_id == user_id))
             session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id))
             rows = session.scalars(
                 select(Submission).where(

@@ -707,3 +707,19 @@ def test_a_refused_export_exits_with_status_2_from_the_real_command(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "--until" in result.stderr
     assert not out.exists()
+
+
+def test_amounts_given_roughly_are_numbers_with_the_estimate_named_beside_them(
+    db, tmp_path, make_submission
+):
+    answers = dict(
+        REPORT_ANSWERS,
+        annual_income=80000,
+        medical_expense=50000,
+        _approximate=["annual_income", "medical_expense"],
+    )
+    make_submission(answers=answers, annual_income=80000)
+    out, _ = export(db, tmp_path, ExportFilter(EVERYTHING))
+    (row,) = as_dicts(read_xlsx(out)[REPORTS])
+    assert row["家庭年纯收入（元）"] == 80000 and row["医疗支出（元）"] == 50000
+    assert row["按估计填写的金额"] == "家庭年纯收入（元）、医疗支出（元）"

@@ -159,3 +159,28 @@ async def test_mydata_full_of_emoji_arrives_in_full(assistant: Assistant):
     assert "出了点问题" not in seen.text
     assert all(telegram_length(t) <= 4096 for t in seen.texts)
     assert seen.text.count("🙏" * 100) == 20, "every question shown"
+
+
+# --- what staff and residents see of estimates and names -----------------------------------
+
+
+def test_staff_see_an_income_given_as_八万多_marked_as_an_estimate(
+    staffed: Assistant, make_submission
+):
+    answers = {"annual_income": 80000, "_approximate": ["annual_income"]}
+    reference = make_submission(township="水阳镇", answers=answers)
+    record = shown(say(staffed, REVIEWER, f"/view {reference}"))
+    assert "约 80,000" in record
+
+
+def test_mydata_shows_the_name_staff_see_and_delete_removes_it(kb: KnowledgeBase, db: Database):
+    from common.messages import Incoming
+
+    assistant = Assistant(kb, db)
+    named = Incoming(user_id=RESIDENT, chat_id=RESIDENT, text="你好", display_name="王小红")
+    assistant.handle(named)
+    assert "王小红" in shown(say(assistant, RESIDENT, "/mydata"))
+    tap(assistant, RESIDENT, "del:yes")
+    assert "王小红" not in shown(say(assistant, RESIDENT, "/mydata"))
+    assistant.handle(named)  # writing again under the name stores it again
+    assert "王小红" in shown(say(assistant, RESIDENT, "/mydata"))
