@@ -220,6 +220,13 @@ def test_no_labor_households_are_marked_in_the_national_system_as_the_seed_says(
     assert entry.source.document.key == "xuanzhou-2024-interpretation"
 
 
+def test_no_labor_households_are_not_marked_risk_free_once_assistance_is_in_place(kb):
+    answer = kb.ask("家里没人能干活，吃上低保以后算不算风险消除")
+    assert answer.entry is not None and answer.entry.id == "no-labor-households"
+    assert "落实社会保障措施后，暂不标注“风险消除”，持续跟踪监测" in answer.entry.answer
+    assert "zhongnongzufa-2021-7" in [s.document.key for s in answer.entry.sources]
+
+
 # --- 7. 今年 is a year, and a newer notice takes precedence --------------------------------------
 
 
