@@ -1,13 +1,14 @@
 """防返贫监测帮扶助手 — the one entry point.
 
 python bot.py start            Telegram bot if TELEGRAM_TOKEN is set, else the console chat
-python bot.py run              the Telegram bot (long polling)
+python bot.py run [--webhook]  the Telegram bot (long polling; --webhook: PTB's webhook server)
 python bot.py chat [--as ID]   the console chat, on the same core and database (as user ID)
 python bot.py ask "问题"        the reply a user would see (--json for the machine contract;
                                "-" reads one question per line from stdin)
 python bot.py check            validate the knowledge and dialog YAML
 python bot.py db upgrade       apply database migrations
 python bot.py export --format xlsx|csv --out FILE|DIR [--township 乡镇] [--since D] [--until D]
+python bot.py backup FILE      a consistent copy of the SQLite database (PostgreSQL: pg_dump)
 """
 
 from __future__ import annotations
@@ -96,11 +97,41 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(_args: argparse.Namespace) -> int:
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if getattr(args, "webhook", False):  # `start` has no --webhook
+        return run_webhook(settings)
     application = build_application(settings)
     print("Telegram 机器人已启动（长轮询），Ctrl-C 停止。")
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def run_webhook(settings) -> int:
+    """PTB's webhook server on WEBHOOK_LISTEN:WEBHOOK_PORT, at the path of WEBHOOK_URL (so
+    nginx can pass the path through unchanged). setWebhook registers WEBHOOK_URL with the
+    secret; a request without it is answered 403 and never reaches the bot. Several processes
+    may run this on different ports behind one URL: each sets the same webhook, and none
+    deletes it when it stops."""
+    from urllib.parse import urlsplit
+
+    from assistant.config import require_webhook
+
+    hook = require_webhook(settings)
+    assert hook.url is not None and hook.secret is not None
+    application = build_application(settings)
+    print(f"Telegram 机器人已启动（webhook，监听 {hook.listen}:{hook.port}），Ctrl-C 停止。")
+    application.run_webhook(
+        listen=hook.listen,
+        port=hook.port,
+        url_path=urlsplit(hook.url).path.lstrip("/"),
+        webhook_url=hook.url,
+        secret_token=hook.secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )
     return 0
 
 
@@ -182,6 +213,68 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """SQLite: a consistent copy made while the bot runs. PostgreSQL: the pg_dump command."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(load_settings().database_url)
+    target = Path(args.file)
+    if url.get_backend_name() != "sqlite":
+        print(pg_dump_command(url, target))
+        return 0
+    if not url.database or url.database == ":memory:" or not Path(url.database).is_file():
+        print(f"备份失败：SQLite 数据库文件不存在：{url.database}", file=sys.stderr)
+        return 1
+    if target.exists():
+        print(f"备份失败：{target} 已存在，请换一个文件名", file=sys.stderr)
+        return 2
+    if not target.parent.is_dir():
+        print(f"备份失败：目录不存在：{target.parent}", file=sys.stderr)
+        return 2
+    backup_sqlite(Path(url.database), target)
+    print(f"已备份 {url.database} 到 {target}")
+    return 0
+
+
+def backup_sqlite(source, target) -> None:
+    """Copy the live database with SQLite's online backup API: one step, under a read lock,
+    so the copy is one consistent moment even while the bot writes (WAL lets it go on). The
+    copy holds personal data: it is created readable by its owner only (0600)."""
+    import os
+    import sqlite3
+    from contextlib import closing
+
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with (
+            closing(sqlite3.connect(source, timeout=30)) as src,
+            closing(sqlite3.connect(target)) as dst,
+        ):
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def pg_dump_command(url, target) -> str:
+    """The pg_dump line for this database (its password belongs in ~/.pgpass, not here)."""
+    import shlex
+
+    parts = ["pg_dump", "--format=custom", f"--file={target}"]
+    if url.host:
+        parts.append(f"--host={url.host}")
+    if url.port:
+        parts.append(f"--port={url.port}")
+    if url.username:
+        parts.append(f"--username={url.username}")
+    parts.append(url.database or "")
+    command = " ".join(shlex.quote(str(part)) for part in parts)
+    return f"PostgreSQL 请用 pg_dump 备份（密码放在 ~/.pgpass 中）：\n{command}"
+
+
 def _user_id(text: str) -> int:
     if not text.isdigit() or len(text) > 15:
         raise argparse.ArgumentTypeError(f"用户 ID 应为数字：{text}")
@@ -217,7 +310,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("start", help="有令牌时启动 Telegram 机器人，否则启动控制台对话").set_defaults(
         func=cmd_start
     )
-    sub.add_parser("run", help="启动 Telegram 机器人（长轮询）").set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="启动 Telegram 机器人（默认长轮询）")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="以 webhook 方式运行（需要 WEBHOOK_URL 和 WEBHOOK_SECRET）",
+    )
+    run.set_defaults(func=cmd_run)
     chat = sub.add_parser("chat", help="控制台对话")
     chat.add_argument(
         "--as",
@@ -247,6 +346,11 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--since", metavar="YYYY-MM-DD", help="提交日期不早于（含当天）")
     export.add_argument("--until", metavar="YYYY-MM-DD", help="提交日期不晚于（含当天）")
     export.set_defaults(func=cmd_export)
+    backup = sub.add_parser(
+        "backup", help="备份数据库（SQLite 在线复制；PostgreSQL 给出 pg_dump 命令）"
+    )
+    backup.add_argument("file", metavar="FILE", help="备份文件（不能已存在）")
+    backup.set_defaults(func=cmd_backup)
 
     args = parser.parse_args(argv)
     logging.basicConfig(

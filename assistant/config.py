@@ -24,11 +24,33 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """`bot.py run --webhook`: Telegram posts updates to `url`, which nginx (or Telegram
+    directly) forwards to `listen:port`; every request must carry `secret`."""
+
+    url: str | None = None
+    secret: str | None = None
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+
+@dataclass(frozen=True)
+class FloodSettings:
+    """More than `limit` updates from one user within `window` seconds get one slow-down
+    message and are not processed (limit 0: no flood control)."""
+
+    limit: int = 20
+    window: int = 10
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram_token: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     telegram_base_url: str | None = None
     admin_ids: frozenset[int] = field(default_factory=frozenset)
+    webhook: WebhookSettings = field(default_factory=lambda: WebhookSettings())
+    flood: FloodSettings = field(default_factory=lambda: FloodSettings())
 
 
 def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
@@ -70,4 +92,58 @@ def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = 
         database_url=database_url,
         telegram_base_url=base_url,
         admin_ids=frozenset(admin_ids),
+        webhook=_webhook_settings(environ),
+        flood=_flood_settings(environ),
     )
+
+
+# Telegram's rule for setWebhook's secret_token.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _webhook_settings(environ: dict[str, str]) -> WebhookSettings:
+    url = (environ.get("WEBHOOK_URL") or "").strip() or None
+    if url is not None and not re.match(r"^https://[^\s/]+(/\S*)?$", url):
+        raise ConfigError(
+            "WEBHOOK_URL 应为 https:// 开头的公网地址，例如 https://bot.example.cn/tg"
+        )
+    secret = (environ.get("WEBHOOK_SECRET") or "").strip() or None
+    if secret is not None and not _SECRET_RE.match(secret):
+        raise ConfigError("WEBHOOK_SECRET 只能由 1–256 个字母、数字、_ 和 - 组成")
+    listen = (environ.get("WEBHOOK_LISTEN") or "").strip() or "127.0.0.1"
+    if not re.match(r"^[A-Za-z0-9.:-]+$", listen):
+        raise ConfigError("WEBHOOK_LISTEN 应为监听地址，例如 127.0.0.1 或 0.0.0.0")
+    port = _positive(environ, "WEBHOOK_PORT", 8443, "端口号（1–65535）", maximum=65535)
+    return WebhookSettings(url=url, secret=secret, listen=listen, port=port)
+
+
+def require_webhook(settings: Settings) -> WebhookSettings:
+    """The webhook settings `run --webhook` cannot do without, or ConfigError naming one."""
+    if settings.webhook.url is None:
+        raise ConfigError("使用 --webhook 时必须设置 WEBHOOK_URL（Telegram 推送更新的 https 地址）")
+    if settings.webhook.secret is None:
+        raise ConfigError("使用 --webhook 时必须设置 WEBHOOK_SECRET（1–256 个字母、数字、_ 或 -）")
+    return settings.webhook
+
+
+def _flood_settings(environ: dict[str, str]) -> FloodSettings:
+    limit = _positive(environ, "FLOOD_LIMIT", 20, "每个时段允许的消息数（0 表示不限制）", minimum=0)
+    window = _positive(environ, "FLOOD_WINDOW", 10, "秒数（1–3600）", maximum=3600)
+    return FloodSettings(limit=limit, window=window)
+
+
+def _positive(
+    environ: dict[str, str],
+    variable: str,
+    default: int,
+    meaning: str,
+    *,
+    minimum: int = 1,
+    maximum: int = 1_000_000,
+) -> int:
+    text = (environ.get(variable) or "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= maximum:
+        raise ConfigError(f"{variable} 应为{meaning}，现在是「{text[:20]}」")
+    return int(text)

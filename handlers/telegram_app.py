@@ -1,7 +1,10 @@
 """The Telegram bot: one PTB `Application` whose handlers all funnel into `Assistant.handle`.
 
-`build_application()` wires settings, knowledge base and database; `run_polling()` starts long
-polling. The core is synchronous (SQLAlchemy), so it runs in a worker thread per update.
+`build_application()` wires settings, knowledge base and database; `bot.py run` starts long
+polling or the webhook server on it. The core is synchronous (SQLAlchemy), so it runs in a
+worker thread per update; updates of different users run side by side (`update_processor`).
+Outgoing requests go through `DeliveryLimiter`: Telegram's flood limits, retries, and a log line
+for a message that could not be delivered.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import shutil
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -24,10 +28,12 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from assistant.config import ConfigError, Settings, load_settings
+from assistant.flood import DROP, WARN, FloodControl
 from assistant.service import Assistant
 from common.messages import Incoming, Reply
 from handlers import texts
 from handlers.render import reply_markup, split_message, to_incoming
+from handlers.update_processor import PerUserUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +50,24 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     incoming = to_incoming(update)
     if incoming is None:
         return
+    flood: FloodControl = context.application.bot_data["flood"]
+    verdict = await asyncio.to_thread(flood.admit, incoming.user_id)
+    if verdict in (WARN, DROP):
+        await slow_down(update, context, incoming, warn=verdict == WARN)
+        return
     replies = await asyncio.to_thread(assistant_of(context).handle, incoming)
     await send_replies(update, context, incoming, replies)
+
+
+async def slow_down(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, *, warn: bool
+) -> None:
+    """Over the flood limit: the core never sees the update; the first one over is told to
+    slow down, the rest get nothing (a tap only its spinner stopped)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.SLOW_DOWN if warn else None)
+    elif warn:
+        await context.bot.send_message(incoming.chat_id, texts.SLOW_DOWN)
 
 
 async def refuse_group(update: Update) -> None:
@@ -136,6 +158,63 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell chat %s about the error", update.effective_chat.id)
 
 
+# Waits before the 2nd, 3rd and 4th attempt of a request that failed on the network (timeout,
+# connection reset, Telegram's 5xx). A timed-out message may have arrived after all, so a retry
+# can show it twice; that is better than losing an answer or a notification.
+NETWORK_RETRY_DELAYS: tuple[float, ...] = (1.0, 3.0, 10.0)
+# How often a request that Telegram refused with 429 is retried, after the wait it names.
+FLOOD_RETRIES = 3
+
+
+class DeliveryLimiter(AIORateLimiter):
+    """PTB's rate limiter (30 messages a second overall, 20 a minute per group; a 429 waits for
+    its retry_after and is retried), plus bounded retries of network failures. A request that
+    finally fails is logged with its method and chat id — never its text — and the error goes
+    on to the update's error handler, which tells the user something went wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retries=FLOOD_RETRIES)
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        delays = iter(NETWORK_RETRY_DELAYS)
+        attempt = 1
+        while True:
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:  # our request was wrong: trying again changes nothing
+                raise
+            except NetworkError as exc:
+                delay = next(delays, None)
+                if delay is None:
+                    _undelivered(endpoint, data, attempt, exc)
+                    raise
+                log.warning(
+                    "%s to chat %s failed (%s); retry %d in %.0f s",
+                    endpoint,
+                    data.get("chat_id"),
+                    type(exc).__name__,
+                    attempt,
+                    delay,
+                )
+                attempt += 1
+                await asyncio.sleep(delay)
+            except RetryAfter as exc:
+                _undelivered(endpoint, data, attempt + FLOOD_RETRIES, exc)
+                raise
+
+
+def _undelivered(endpoint: str, data: dict, attempts: int, exc: Exception) -> None:
+    log.error(
+        "%s to chat %s not delivered after %d attempts: %s",
+        endpoint,
+        data.get("chat_id"),
+        attempts,
+        type(exc).__name__,
+    )
+
+
 async def register_commands(application: Application) -> None:
     commands = application.bot_data["assistant"].menu_commands()
     await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in commands])
@@ -156,13 +235,20 @@ def build_application(
 
         assistant = build_assistant(settings)
 
-    builder = ApplicationBuilder().token(settings.telegram_token).post_init(register_commands)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .post_init(register_commands)
+        .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(DeliveryLimiter())
+    )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     application.bot_data["assistant"] = assistant
+    application.bot_data["flood"] = FloodControl(assistant.db, settings.flood)
     application.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, on_update))
     application.add_handler(CallbackQueryHandler(on_update))
     application.add_error_handler(on_error)

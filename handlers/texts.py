@@ -14,3 +14,6 @@ TYPE_PHONE = "  （请直接输入手机号码）"
 BOT_SAYS = "\n助手：{text}\n"
 YOU_SAY = "您："
 GOODBYE = "\n再见！"
+
+# Flood control (assistant.flood): the one message a user gets for going over the limit
+SLOW_DOWN = "您发得太快了，请稍等几秒再发。"

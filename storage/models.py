@@ -182,3 +182,17 @@ class StaffPrompt(Base):
     action: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FloodMark(Base):
+    """One update a user sent ("msg") or the one slow-down message they got ("warn"), kept
+    for the flood-control window only (assistant.flood)."""
+
+    __tablename__ = "flood_marks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(4))
+
+    __table_args__ = (Index("ix_flood_marks_user_at", "user_id", "at"),)

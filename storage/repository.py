@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, Result, and_, case, delete, func, or_, select, update
@@ -21,6 +21,7 @@ from storage.models import (
     AuditEntry,
     DeletionRequest,
     Draft,
+    FloodMark,
     Person,
     ProcessedUpdate,
     StaffMember,
@@ -604,3 +605,34 @@ class ResidentData:
                     )
                 )
         return had_draft, deleted, requested
+
+
+class FloodLog:
+    """Each user's recent updates, for flood control (`assistant.flood`): in the database so
+    that every bot process behind one webhook counts the same user's updates together."""
+
+    SERVE, WARN, DROP = "serve", "warn", "drop"
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def admit(self, user_id: int, now: datetime, limit: int, window: timedelta) -> str:
+        """SERVE (and count) the update, WARN once when the user went over `limit` updates
+        within `window`, or DROP it. Marks older than the window are deleted on the way."""
+        since = now - window
+        with self.db.session() as session:
+            session.execute(
+                delete(FloodMark).where(FloodMark.user_id == user_id, FloodMark.at <= since)
+            )
+            kinds = session.scalars(
+                select(FloodMark.kind).where(FloodMark.user_id == user_id, FloodMark.at > since)
+            ).all()
+            if kinds.count("msg") < limit:
+                verdict = self.SERVE
+            elif "warn" not in kinds:
+                verdict = self.WARN
+            else:
+                return self.DROP
+            kind = "msg" if verdict == self.SERVE else "warn"
+            session.add(FloodMark(user_id=user_id, at=now, kind=kind))
+        return verdict

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from assistant.config import Settings
+from assistant.config import FloodSettings, Settings
 from assistant.service import Assistant
 from common.messages import Incoming, Reply
 from dialogs.engine import DialogState
@@ -112,7 +112,11 @@ async def telegram_for(assistant: Assistant) -> AsyncIterator[TelegramHarness]:
     from bot import build_application
 
     api = FakeBotApi()
-    settings = Settings(telegram_token=TEST_TOKEN, database_url="sqlite://")
+    # Scripted users type faster than people do: flood control is off here (its own tests
+    # turn it on).
+    settings = Settings(
+        telegram_token=TEST_TOKEN, database_url="sqlite://", flood=FloodSettings(limit=0)
+    )
     application = build_application(settings, assistant=assistant, request=api)
     await application.initialize()
     try:
