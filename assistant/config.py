@@ -49,8 +49,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     telegram_base_url: str | None = None
     admin_ids: frozenset[int] = field(default_factory=frozenset)
-    webhook: WebhookSettings = field(default_factory=lambda: WebhookSettings())
-    flood: FloodSettings = field(default_factory=lambda: FloodSettings())
+    webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    flood: FloodSettings = field(default_factory=FloodSettings)
 
 
 def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:

@@ -49,6 +49,49 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) 
     raise AssertionError(f"the webhook server did not open port {port} in {timeout} s")
 
 
+def _environment(api: BotApiRecorder, db_file: Path, **settings: str) -> dict[str, str]:
+    """The caller's environment without proxies or bot settings, plus the test's."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if "proxy" not in k.lower() and not k.startswith(("WEBHOOK_", "FLOOD_", "TELEGRAM_"))
+    }
+    env.update(
+        TELEGRAM_TOKEN=TEST_TOKEN,
+        TELEGRAM_BASE_URL=api.base_url,
+        DATABASE_URL=f"sqlite:///{db_file}",
+        **settings,
+    )
+    return env
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    print(output)  # shown when a test fails
+
+
+def test_by_default_the_bot_polls_telegram_for_updates(tmp_path):
+    with BotApiRecorder() as api:
+        process = subprocess.Popen(
+            [sys.executable, "bot.py", "run"],
+            cwd=ROOT,
+            env=_environment(api, tmp_path / "bot.db"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert api.wait_for("getUpdates", timeout=30), "the bot never polled"
+        finally:
+            _stop(process)
+    assert not api.method("setWebhook")
+
+
 @dataclass
 class WebhookBot:
     port: int
@@ -82,16 +125,10 @@ class WebhookBot:
 def webhook_bot(tmp_path_factory) -> Iterator[WebhookBot]:
     db_file = tmp_path_factory.mktemp("webhook") / "bot.db"
     port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if "proxy" not in k.lower() and not k.startswith(("WEBHOOK_", "FLOOD_", "TELEGRAM_"))
-    }
     with BotApiRecorder() as api:
-        env.update(
-            TELEGRAM_TOKEN=TEST_TOKEN,
-            TELEGRAM_BASE_URL=api.base_url,
-            DATABASE_URL=f"sqlite:///{db_file}",
+        env = _environment(
+            api,
+            db_file,
             WEBHOOK_URL=f"https://bot.example.cn/{WEBHOOK_PATH}",
             WEBHOOK_SECRET=SECRET,
             WEBHOOK_PORT=str(port),
@@ -108,13 +145,7 @@ def webhook_bot(tmp_path_factory) -> Iterator[WebhookBot]:
             _wait_for_port(port, process)
             yield WebhookBot(port, api, db_file)
         finally:
-            process.terminate()
-            try:
-                output, _ = process.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                output, _ = process.communicate()
-            print(output)  # shown when a test fails
+            _stop(process)
 
 
 def start_update(update_id: int, user_id: int) -> dict:
