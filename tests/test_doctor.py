@@ -52,3 +52,26 @@ def test_doctor_names_a_broken_knowledge_folder(bot_cli, tmp_path, monkeypatch):
     assert result.returncode == 1
     (bad,) = [line for line in result.stdout.splitlines() if line.startswith("❌")]
     assert "知识库" in bad and "parameters.yaml" in bad
+
+
+def test_doctor_names_a_rejected_token_without_printing_it(bot_cli, tmp_path):
+    import threading
+    from http.server import HTTPServer
+
+    from tests.test_startup_errors import TOKEN, _Unauthorized
+
+    server = HTTPServer(("127.0.0.1", 0), _Unauthorized)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = _good_database(bot_cli, tmp_path)
+    env |= {
+        "TELEGRAM_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}/bot",
+    }
+    try:
+        result = bot_cli("doctor", env=env)
+    finally:
+        server.shutdown()
+    assert result.returncode == 1
+    (bad,) = [line for line in result.stdout.splitlines() if line.startswith("❌")]
+    assert "Telegram 拒绝了 TELEGRAM_TOKEN" in bad
+    assert TOKEN.split(":")[1] not in result.stdout + result.stderr
