@@ -6,6 +6,7 @@ python bot.py chat [--as ID]   the console chat, on the same core and database (
 python bot.py ask "问题"        the reply a user would see (--json for the machine contract;
                                "-" reads one question per line from stdin)
 python bot.py check            validate the knowledge and dialog YAML
+python bot.py doctor           check settings, database, data files, token and permissions
 python bot.py db upgrade       apply database migrations
 python bot.py export --format xlsx|csv --out FILE|DIR [--township 乡镇] [--since D] [--until D]
 python bot.py backup FILE      a consistent copy of the SQLite database (PostgreSQL: pg_dump)
@@ -17,12 +18,14 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.exc import OperationalError
 
 from assistant.config import ConfigError, load_settings
 from common.yamlfile import DataError, Problem
+from storage.database import SqliteFileError
 
 log = logging.getLogger("bot")
 CLI_OPERATOR = 0  # the actor id the audit log records for commands run on the server
@@ -85,6 +88,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from handlers.console import CONSOLE_USER_ID, run_console
 
     settings = load_settings()
+    logging.getLogger("assistant.updates").setLevel(logging.WARNING)  # the chat is on screen
     user_id = getattr(args, "as_user", None)
     user_id = CONSOLE_USER_ID if user_id is None else user_id
     print(
@@ -100,13 +104,43 @@ def cmd_chat(args: argparse.Namespace) -> int:
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
+class StartupError(Exception):
+    """Start-up failed for a reason the message names in one line (exit status 2)."""
+
+
+@contextmanager
+def telegram_start_up() -> Iterator[None]:
+    """Telegram refusing the token, or out of reach, as one line — PTB would log a traceback
+    that ends in the token itself."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from handlers import texts
+
+    def not_for_the_log(record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, InvalidToken | NetworkError)
+
+    ptb_log = logging.getLogger("telegram.ext")
+    ptb_log.addFilter(not_for_the_log)
+    try:
+        yield
+    except InvalidToken as exc:
+        raise StartupError(texts.TOKEN_REJECTED) from exc
+    except NetworkError as exc:
+        error = type(exc).__name__
+        raise StartupError(texts.TELEGRAM_UNREACHABLE.format(error=error)) from exc
+    finally:
+        ptb_log.removeFilter(not_for_the_log)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if getattr(args, "webhook", False):  # `start` has no --webhook
         return run_webhook(settings)
     application = build_application(settings)
     print("Telegram 机器人已启动（长轮询），Ctrl-C 停止。")
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    with telegram_start_up():
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 
@@ -124,14 +158,15 @@ def run_webhook(settings) -> int:
     assert hook.url is not None and hook.secret is not None
     application = build_application(settings)
     print(f"Telegram 机器人已启动（webhook，监听 {hook.listen}:{hook.port}），Ctrl-C 停止。")
-    application.run_webhook(
-        listen=hook.listen,
-        port=hook.port,
-        url_path=urlsplit(hook.url).path.lstrip("/"),
-        webhook_url=hook.url,
-        secret_token=hook.secret,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    with telegram_start_up():
+        application.run_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=urlsplit(hook.url).path.lstrip("/"),
+            webhook_url=hook.url,
+            secret_token=hook.secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
     return 0
 
 
@@ -275,6 +310,115 @@ def pg_dump_command(url, target) -> str:
     return f"PostgreSQL 请用 pg_dump 备份（密码放在 ~/.pgpass 中）：\n{command}"
 
 
+def cmd_doctor(_args: argparse.Namespace) -> int:
+    """One line per check, ✅ or ❌ (in words that say what to do); 1 when any check fails."""
+    checks: list[tuple[bool, str]] = []
+    try:
+        settings = load_settings()
+        checks.append((True, "配置：环境变量与 .env 均有效"))
+    except ConfigError as exc:
+        checks.append((False, f"配置：{exc}"))
+        settings = None
+    if settings is not None:
+        checks.extend(_doctor_database(settings.database_url))
+    checks.extend(_doctor_data())
+    if settings is not None:
+        checks.append(_doctor_telegram(settings.telegram_token, settings.telegram_base_url))
+    for ok, line in checks:
+        print(f"{'✅' if ok else '❌'} {line}")
+    return 0 if all(ok for ok, _ in checks) else 1
+
+
+def _doctor_database(url: str) -> list[tuple[bool, str]]:
+    """Connection, migration head and (SQLite) who may read the file and its folder."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from storage.database import MIGRATIONS_DIR
+
+    parsed = make_url(url)
+    checks: list[tuple[bool, str]] = []
+    sqlite_file = Path(parsed.database or "") if parsed.get_backend_name() == "sqlite" else None
+    if sqlite_file is not None and not sqlite_file.is_file():
+        return [(False, f"数据库：文件 {sqlite_file} 不存在：请运行 python bot.py db upgrade")]
+    engine = create_engine(url, hide_parameters=True)  # not make_engine: it would create files
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        checks.append((True, f"数据库连接：{_describe(url)}"))
+        head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+        if current == head:
+            checks.append((True, f"数据库结构：已是最新版本（{head}）"))
+        else:
+            checks.append(
+                (
+                    False,
+                    f"数据库结构：当前版本 {current or '无'}，最新 {head}："
+                    "请运行 python bot.py db upgrade",
+                )
+            )
+    except OperationalError as exc:
+        checks.append((False, f"数据库连接：{_database_problem(exc)}"))
+    finally:
+        engine.dispose()
+    if sqlite_file is not None:
+        for path, fix in ((sqlite_file, "chmod 600"), (sqlite_file.parent, "chmod 700")):
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            if mode & 0o077:
+                checks.append(
+                    (False, f"文件权限：{path} 为 {mode:04o}，其他用户可读：请运行 {fix} {path}")
+                )
+            else:
+                checks.append((True, f"文件权限：{path} 仅本人可读写（{mode:04o}）"))
+    return checks
+
+
+def _doctor_data() -> list[tuple[bool, str]]:
+    from dialogs.spec import load_catalog
+    from knowledge import load_knowledge
+
+    checks: list[tuple[bool, str]] = []
+    loaders: tuple[tuple[str, str, Callable[[], int]], ...] = (
+        ("知识库", "个知识条目", lambda: len(load_knowledge().entries)),
+        ("对话", "个对话", lambda: len(load_catalog().dialogs)),
+    )
+    for what, unit, count_loaded in loaders:
+        try:
+            checks.append((True, f"{what}：{count_loaded()} {unit}"))
+        except DataError as exc:
+            more = f"（共 {len(exc.problems)} 个问题，运行 python bot.py check 查看全部）"
+            checks.append((False, f"{what}：{exc.problems[0]}{more}"))
+    return checks
+
+
+def _doctor_telegram(token: str | None, base_url: str | None) -> tuple[bool, str]:
+    """getMe, quickly; the token itself is never printed."""
+    import httpx
+
+    if token is None:
+        return True, "Telegram 令牌：未设置（跳过）"
+    try:
+        response = httpx.get(
+            f"{base_url or 'https://api.telegram.org/bot'}{token}/getMe", timeout=5
+        )
+    except httpx.HTTPError as exc:
+        return False, f"Telegram 令牌：无法连接 Telegram（{type(exc).__name__}）：请检查网络"
+    if response.status_code == 401:
+        from handlers import texts
+
+        return False, f"Telegram 令牌：{texts.TOKEN_REJECTED}"
+    if response.status_code != 200:
+        return False, f"Telegram 令牌：Telegram 回复 HTTP {response.status_code}"
+    username = response.json().get("result", {}).get("username", "?")
+    return True, f"Telegram 令牌：有效（@{username}）"
+
+
 def _user_id(text: str) -> int:
     if not text.isdigit() or len(text) > 15:
         raise argparse.ArgumentTypeError(f"用户 ID 应为数字：{text}")
@@ -287,15 +431,26 @@ def _describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _sqlite_problem(exc: SqliteFileError) -> str:
+    from handlers import texts
+
+    template = {"folder": texts.SQLITE_IS_FOLDER, "read_only": texts.SQLITE_READ_ONLY}
+    return template.get(exc.reason, texts.SQLITE_UNUSABLE).format(path=exc.path)
+
+
 def _database_problem(exc: OperationalError) -> str:
     """One line naming the database and what to check (never the password)."""
     from sqlalchemy.engine import make_url
+
+    from handlers import texts
 
     url = make_url(load_settings().database_url)
     if url.get_backend_name() == "sqlite":
         return f"无法打开 SQLite 数据库文件 {url.database}：请检查该目录是否存在、是否可写。"
     where = f"{url.host or 'localhost'}:{url.port or 5432}"
     reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+    if f'database "{url.database}" does not exist' in reason:
+        return texts.POSTGRES_NO_DATABASE.format(where=where, database=url.database)
     return (
         f"无法连接 {where} 上的 PostgreSQL 数据库“{url.database}”（{reason[:120]}）。"
         "请检查数据库服务是否在运行、DATABASE_URL 的主机、端口、用户名和库名是否正确。"
@@ -331,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--json", action="store_true", help="输出 JSON")
     ask.set_defaults(func=cmd_ask)
     sub.add_parser("check", help="检查知识库与对话 YAML").set_defaults(func=cmd_check)
+    sub.add_parser(
+        "doctor", help="检查配置、数据库、数据文件、Telegram 令牌与文件权限"
+    ).set_defaults(func=cmd_doctor)
     db = sub.add_parser("db", help="数据库管理")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
@@ -368,9 +526,15 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"数据文件错误：{exc.problems[0]}（运行 python bot.py check 查看全部）", file=sys.stderr
         )
-        return 1
+        return 2
     except OperationalError as exc:
         print(f"数据库错误：{_database_problem(exc)}", file=sys.stderr)
+        return 2
+    except SqliteFileError as exc:
+        print(f"数据库错误：{_sqlite_problem(exc)}", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

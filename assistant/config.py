@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import load_dotenv
+from dotenv.parser import parse_stream
+from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DOTENV_PATH = PROJECT_ROOT / ".env"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'assistant.db'}"
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -53,11 +56,38 @@ class Settings:
     flood: FloodSettings = field(default_factory=FloodSettings)
 
 
+def check_dotenv(path: Path) -> None:
+    """A line python-dotenv cannot parse would be skipped with a warning, silently leaving its
+    setting at the default (another database!): stop instead, naming the file and the line —
+    never its text, which may hold a password."""
+    if not path.is_file():
+        return
+    try:
+        with path.open(encoding="utf-8") as stream:
+            bad = next((b.original.line for b in parse_stream(stream) if b.error), None)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} 不是 UTF-8 编码：请另存为 UTF-8") from exc
+    if bad is not None:
+        raise ConfigError(
+            f"{path} 第 {bad} 行无法解析：每行应为 变量名=值（值含空格或引号时整体用引号括起）"
+        )
+
+
+def _check_port(database_url: str) -> None:
+    try:
+        port = make_url(database_url).port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigError("DATABASE_URL 中的端口无效：应为 1–65535 之间的数字，例如 主机:5432")
+
+
 def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
     """Build `Settings` from `environ` (default: `os.environ`, after reading `.env`)."""
     if environ is None:
         if read_dotenv:
-            load_dotenv(PROJECT_ROOT / ".env", override=False)
+            check_dotenv(DOTENV_PATH)
+            load_dotenv(DOTENV_PATH, override=False)
         environ = dict(os.environ)
 
     token = (environ.get("TELEGRAM_TOKEN") or "").strip() or None
@@ -71,6 +101,7 @@ def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = 
         )
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    _check_port(database_url)
 
     base_url = (environ.get("TELEGRAM_BASE_URL") or "").strip() or None
     if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from assistant import texts
+from assistant import texts, update_log
 from assistant.dialog_desk import DialogDesk, DraftConflict
 from assistant.intents import ReportIntent
 from assistant.policy_qa import Kind, PolicyQA, button_label
@@ -128,6 +128,7 @@ class Assistant:
 
     # --- routing --------------------------------------------------------------------------
 
+    @update_log.logged
     def handle(self, incoming: Incoming) -> list[Reply]:
         incoming = _without_nul(incoming)
         if incoming.update_id is not None and not self.updates.first_time(incoming.update_id):
@@ -178,6 +179,7 @@ class Assistant:
                 phone=incoming.contact_phone,
                 phone_is_own=incoming.contact_is_own,
             )
+            update_log.note(update_log.DIALOG_STEP)
             return self.dialogs.step(incoming, draft, event)
         if incoming.contact_phone is not None:
             return [Reply(texts.CONTACT_WITHOUT_DRAFT)]
@@ -235,6 +237,9 @@ class Assistant:
             button = Button(texts.REPORT_BUTTON, f"menu:open:{dialog.name}")
             return [Reply(texts.REPORT_OFFER, buttons=[[button]])]
         outcome = self.qa.respond(incoming.text)
+        update_log.note(
+            update_log.ABSTAINED if outcome.kind is Kind.ABSTAIN else update_log.ANSWERED
+        )
         if outcome.kind is Kind.ABSTAIN and outcome.answer is not None:
             answer = outcome.answer
             self.unanswered.record(

@@ -44,6 +44,7 @@ from review.workflow import (
 )
 from storage.database import Database
 from storage.models import STATUSES, Submission, utcnow
+from storage.redact import redact
 from storage.repository import (
     AuditLog,
     People,
@@ -364,12 +365,16 @@ class StaffDesk:
 
     @requires(Need.REVIEW)
     def cmd_unanswered(self, who: StaffRole, incoming: Incoming) -> list[Reply]:
+        """The questions nobody could answer, the same for every reviewer and admin. A question
+        belongs to no township (residents ask before saying where they live), so it cannot be
+        scoped like a report; instead nobody sees who asked: the text is stored redacted (numbers
+        and names masked), and redacted again here for rows stored before names were masked."""
         rows = self.unanswered.most_frequent(20)
         if not rows:
             return [Reply(texts.UNANSWERED_EMPTY)]
         lines = [texts.UNANSWERED_HEADER]
         lines.extend(
-            texts.UNANSWERED_LINE.format(text=html.escape(text[:80]), count=count)
+            texts.UNANSWERED_LINE.format(text=html.escape(redact(text)[:80]), count=count)
             for text, count in rows
         )
         return [Reply("\n".join(lines))]

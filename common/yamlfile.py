@@ -68,6 +68,16 @@ def load_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
             return yaml.load(handle, Loader=_LineLoader)
+    except FileNotFoundError as exc:
+        raise DataError([Problem(path, 0, "文件不存在")]) from exc
+    except UnicodeDecodeError as exc:
+        raw = path.read_bytes()  # the offset in `exc` is within one chunk of the stream
+        try:
+            raw.decode("utf-8")
+            line = 0
+        except UnicodeDecodeError as whole:
+            line = raw[: whole.start].count(b"\n") + 1
+        raise DataError([Problem(path, line, "不是 UTF-8 编码：请用 UTF-8 另存")]) from exc
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise DataError([Problem(path, line, f"YAML 语法错误：{exc.problem}")]) from exc

@@ -7,6 +7,7 @@ printed as numbered options; typing the number picks one. Ctrl-D (or /quit) leav
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import sys
@@ -27,10 +28,18 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def _private_folder(folder: Path) -> Path:
+    """`folder` and its parent, created so that only their owner may enter them."""
+    for part in (folder.parent, folder):
+        if not part.exists():
+            part.mkdir(mode=0o700)
+    return folder
+
+
 def _keep(reply: Reply) -> str:
-    """Files the core sends are saved under data/exports/ for the console user."""
-    folder = Path("data") / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
+    """Files the core sends are saved under data/exports/ for the console user, readable by
+    that user only (the core writes exports 0600; moving keeps that)."""
+    folder = _private_folder(Path("data") / "exports")
     if reply.document is not None:
         target = folder / (reply.filename or reply.document.name)
         shutil.move(str(reply.document), target)
@@ -38,7 +47,8 @@ def _keep(reply: Reply) -> str:
         return texts.FILE_SAVED.format(path=target)
     # The core names its charts (scope, dates, Beijing time); this is only a fallback.
     target = folder / (reply.filename or texts.CHART_FILE.format(moment=datetime.now(UTC)))
-    target.write_bytes(reply.photo or b"")
+    with open(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+        file.write(reply.photo or b"")
     return texts.CHART_SAVED.format(path=target)
 
 

@@ -5,6 +5,17 @@ PRIVATE_ONLY = "为保护个人信息，请私聊本助手使用（点我的头�
 NOT_NOTIFIED = "⚠️ 未能通知对方：对方还没有打开过本助手，或已屏蔽。"
 NO_TOKEN = "TELEGRAM_TOKEN 未设置：请在环境变量或 .env 中填写从 @BotFather 获得的令牌"
 
+# Start-up failures (bot.py): one line each, naming what to fix; never the token or a password
+TOKEN_REJECTED = "Telegram 拒绝了 TELEGRAM_TOKEN（InvalidToken）：请在 @BotFather 重新获取"
+TELEGRAM_UNREACHABLE = "无法连接 Telegram（{error}）：请检查网络，或 TELEGRAM_BASE_URL 是否正确"
+SQLITE_IS_FOLDER = "SQLite 数据库路径 {path} 是一个文件夹：请在 DATABASE_URL 中写到文件名，例如 sqlite:///data/assistant.db"
+SQLITE_READ_ONLY = "SQLite 数据库文件 {path} 不可写：请检查该文件及其所在目录的权限"
+SQLITE_UNUSABLE = "无法创建 SQLite 数据库文件 {path}：请检查该目录是否存在、是否可写"
+POSTGRES_NO_DATABASE = (
+    "{where} 上的 PostgreSQL 没有名为“{database}”的数据库：请先创建（createdb {database}），"
+    "或改正 DATABASE_URL 中的库名"
+)
+
 # The console chat
 FILE_SAVED = "（文件已保存：{path}）"
 CHART_FILE = "统计图_{moment:%Y%m%d-%H%M%S}UTC.png"

@@ -36,7 +36,8 @@ readers get the digits back with strip().
 Times are stored in UTC and shown, and filtered by date, in China Standard Time (UTC+8, no
 daylight saving); file names (`export_file_name`) say scope, dates and the time of export in
 it. Files are written under a temporary name and renamed when complete, so a failed export
-never leaves a half-written file under the requested name.
+never leaves a half-written file under the requested name; they are created readable by their
+owner only (0600), before the first row is written.
 """
 
 from __future__ import annotations
@@ -429,10 +430,19 @@ def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.part")
 
 
+def _private_file(path: Path) -> int:
+    """`path` created (or emptied) readable by its owner only — before any row is written, so
+    the personal data is never readable by others; an open file descriptor."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a leftover file may have been created with other permissions
+    return descriptor
+
+
 class _XlsxSink:
     def __init__(self, path: Path):
         self.path = path
         self.temp = _temp_path(path)
+        os.close(_private_file(self.temp))  # xlsxwriter rewrites it, keeping the permissions
         self.book = xlsxwriter.Workbook(str(self.temp), {"constant_memory": True})
         self.header_format = self.book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"}
@@ -511,7 +521,9 @@ class _CsvSink:
         self._close_file()
         self.targets.append(csv_path(self.out, name))
         # utf-8-sig writes the BOM; newline="" lets csv write its own \r\n line ends.
-        self.file = _temp_path(self.targets[-1]).open("w", encoding="utf-8-sig", newline="")
+        self.file = os.fdopen(
+            _private_file(_temp_path(self.targets[-1])), "w", encoding="utf-8-sig", newline=""
+        )
         self.writer = csv.writer(self.file)
         self.writer.writerow([c.header for c in columns])
 

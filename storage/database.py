@@ -3,10 +3,19 @@
 SQLite gets WAL journaling and a busy timeout so two bot processes can share one file;
 PostgreSQL is used as is. `upgrade()` runs the alembic migrations to head and is called on
 every start (and by `python bot.py db upgrade`).
+
+Personal data stays out of logs and out of other users' reach:
+- every engine hides SQL parameters (`hide_parameters`), so a failing write logs no name,
+  phone or income; PostgreSQL's "Failing row contains (…)" detail is dropped from errors, and
+  result rows (which SQLAlchemy logs at DEBUG) are never logged;
+- a new SQLite file is created 0600 in a folder created 0700, before the first connection
+  (SQLite gives its -wal and -shm files the database file's permissions).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +23,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -28,15 +37,67 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _without_row_values(record: logging.LogRecord) -> bool:
+    """SQLAlchemy logs result rows at DEBUG (names, phones, answers): never let them through."""
+    return record.levelno > logging.DEBUG
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_without_row_values)
+
+
+def _drop_row_detail(context: ExceptionContext) -> None:
+    """PostgreSQL explains a refused row with "DETAIL: Failing row contains (…)", the row's
+    values; keep only the first line of the message (what failed, on which column)."""
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str):
+            message = error.args[0]
+            if "\nDETAIL:" in message:
+                error.args = (message.split("\nDETAIL:")[0], *error.args[1:])
+
+
+class SqliteFileError(Exception):
+    """The SQLite path cannot hold the database: `reason` is "folder" (the path is a folder),
+    "read_only" (the file or its folder is not writable) or "unusable" (cannot be created)."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def create_sqlite_file(path: Path) -> None:
+    """An empty database file readable by its owner only (in a folder only they can enter),
+    unless it exists already; `SqliteFileError` when the path cannot be a database. Checked
+    here because SQLite opens a read-only file without complaint and fails at the first write."""
+    if path.is_dir():
+        raise SqliteFileError(path, "folder")
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except PermissionError as exc:
+        raise SqliteFileError(path, "read_only") from exc
+    except OSError as exc:
+        raise SqliteFileError(path, "unusable") from exc
+    # The -wal and -shm files are created beside the database: the folder must be writable too.
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise SqliteFileError(path, "read_only")
+
+
 def make_engine(url: str, **kwargs) -> Engine:
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            create_sqlite_file(Path(parsed.database))
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "handle_error", _drop_row_detail)
+    return engine
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

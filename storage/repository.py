@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,13 +30,11 @@ from storage.models import (
     UnansweredQuestion,
     utcnow,
 )
+from storage.redact import mask_numbers as mask_numbers  # where callers have always found it
+from storage.redact import redact
 
 # Stored question text is capped; a 10,000-character paste is kept only in part.
 MAX_STORED_QUESTION = 1000
-
-
-# Runs of digits long enough to be a phone, ID-card or bank number are masked before storing.
-_LONG_NUMBER = re.compile(r"[0-9０-９]{6,}[0-9０-９xX]?")
 
 
 def _changed(result: Result[Any]) -> int:
@@ -46,14 +43,10 @@ def _changed(result: Result[Any]) -> int:
     return result.rowcount
 
 
-def mask_numbers(text: str) -> str:
-    return _LONG_NUMBER.sub(lambda m: "＊" * len(m.group(0)), text)
-
-
 class UnansweredLog:
-    """Questions the knowledge base could not answer: text with long numbers masked, so staff
-    improving the knowledge base do not see phones or ID numbers; the asker can see and delete
-    theirs through /mydata and /delete."""
+    """Questions the knowledge base could not answer, stored `redact`ed (phone- and ID-like
+    numbers and person names masked), so staff improving the knowledge base never see who
+    asked; the asker can see and delete theirs through /mydata and /delete."""
 
     def __init__(self, db: Database):
         self.db = db
@@ -64,7 +57,7 @@ class UnansweredLog:
         with self.db.session() as session:
             session.add(
                 UnansweredQuestion(
-                    text=mask_numbers(text[:MAX_STORED_QUESTION]),
+                    text=redact(text[:MAX_STORED_QUESTION]),
                     best_score=best_score,
                     best_entry_id=best_entry_id,
                     user_id=user_id,

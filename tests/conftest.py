@@ -215,6 +215,7 @@ def bot_cli(monkeypatch, capsys) -> Callable[..., Ran]:
     import bot
 
     monkeypatch.setattr(assistant.config, "load_dotenv", lambda *_a, **_k: False, raising=False)
+    monkeypatch.setattr(assistant.config, "DOTENV_PATH", assistant.config.PROJECT_ROOT / "absent")
 
     def run(*args: str, env: dict[str, str] | None = None) -> Ran:
         for variable in ("TELEGRAM_TOKEN", "DATABASE_URL", "TELEGRAM_BASE_URL", "ADMIN_IDS"):
