@@ -1,6 +1,12 @@
 """The router: one `Incoming` in, the replies out, for Telegram and the console alike.
 
-- A redelivered Telegram update (same update id) is ignored.
+- Each update is one unit of work (`Database.unit_of_work`): the update-id record, the draft
+  and submission writes, the logs and the audit rows are committed together at the end, or
+  not at all. When another instance changed the draft meanwhile (`DraftConflict`) the attempt
+  is rolled back and the update applied again on fresh state.
+- A redelivered update (same update id) is applied once: `handle` records the id in
+  `processed_updates`; `process_stored` (the durable path, see `storage.inbox`) marks the
+  inbox row done and writes the replies to the outbox in the same transaction.
 - Commands and button taps are looked up in two explicit tables built in `Assistant.__init__`:
   `commands` (name → handler, with the description Telegram's command menu shows; each
   dialog's command comes from its YAML) and `buttons` (callback-data prefix → handler).
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import html
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -29,7 +36,9 @@ from dialogs.engine import Event
 from dialogs.spec import Catalog, load_catalog
 from knowledge import KnowledgeBase
 from review.access import Need, StaffAccess
+from storage import crash_point
 from storage.database import Database
+from storage.inbox import Inbox, Outbox, Outgoing, Received
 from storage.repository import People, StaffDirectory, UnansweredLog, UpdateLog
 
 log = logging.getLogger(__name__)
@@ -37,6 +46,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 Handler = Callable[[Incoming], list[Reply]]
+
+
+class _AppliedElsewhere(Exception):
+    """Another instance applied the same update first: roll this attempt back."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,8 @@ class Assistant:
         self.rights = ResidentRights(db, catalog, self.people)
         self.unanswered = UnansweredLog(db)
         self.updates = UpdateLog(db)
+        self.inbox = Inbox(db)
+        self.outbox = Outbox(db)
         # The dialog desk's parts, for callers that inspect drafts and submissions.
         self.engine = self.dialogs.engine
         self.drafts = self.dialogs.drafts
@@ -130,18 +145,88 @@ class Assistant:
 
     @update_log.logged
     def handle(self, incoming: Incoming) -> list[Reply]:
-        incoming = _without_nul(incoming)
-        if incoming.update_id is not None and not self.updates.first_time(incoming.update_id):
-            log.info("update %s already handled; ignored", incoming.update_id)
+        """Apply one update in one transaction and return the replies (the caller sends them).
+
+        A known update id is ignored (no replies)."""
+        update_id = incoming.update_id
+
+        def load() -> Received | None:
+            if update_id is not None and self.updates.seen(update_id):
+                return None
+            return Received(update_id or 0, incoming)
+
+        def finish(_received: Received, _replies: list[Reply]) -> None:
+            if update_id is not None and not self.updates.record(update_id):
+                raise _AppliedElsewhere
+
+        try:
+            replies = self._exactly_once(load, finish)
+        except _AppliedElsewhere:
+            replies = None
+        if replies is None:
+            log.info("update %s already handled; ignored", update_id)
             return []
-        if incoming.display_name:  # staff see names, not ids (written only when it changed)
-            self.people.remember(incoming.user_id, incoming.display_name, incoming.username)
-        for _ in range(MAX_ATTEMPTS):
+        return replies
+
+    def process_stored(self, update_id: int) -> list[Outgoing]:
+        """Apply an update stored by `Inbox.receive`, once: in one transaction the update is
+        applied, its inbox row marked done and its replies written to the outbox. Returns the
+        update's replies still to send (also when it was applied before: a crash may have
+        come between the commit and the sending)."""
+
+        def finish(received: Received, replies: list[Reply]) -> None:
+            if not self.inbox.mark_done(update_id):
+                raise _AppliedElsewhere
+            self.outbox.add(update_id, received.incoming.chat_id, replies, received.origin)
+
+        try:
+            replies = self._exactly_once(lambda: self.inbox.take(update_id), finish)
+        except _AppliedElsewhere:
+            log.info("update %s applied by another instance", update_id)
+        else:
+            if replies is not None:
+                discard_files(replies)  # their bytes are in the outbox now
+                crash_point("committed")
+        return self.outbox.pending(update_id)
+
+    def _exactly_once(
+        self,
+        load: Callable[[], Received | None],
+        finish: Callable[[Received, list[Reply]], None],
+    ) -> list[Reply] | None:
+        """`load` the update (None: already applied), answer it and `finish` (record it as
+        applied), all in one unit of work; a `DraftConflict` rolls the attempt back and starts
+        again, and after `MAX_ATTEMPTS` the user is asked to try again (the update recorded)."""
+        for attempt in range(MAX_ATTEMPTS + 1):
             try:
-                return self._route(incoming)
+                with self.db.unit_of_work():
+                    received = load()
+                    if received is None:
+                        return None
+                    incoming = _without_nul(received.incoming)
+                    if attempt < MAX_ATTEMPTS:
+                        replies = self._answer(incoming)
+                    else:
+                        replies = [Reply(texts.BUSY)]
+                    try:
+                        finish(received, replies)
+                    except BaseException:
+                        discard_files(replies)
+                        raise
             except DraftConflict:
                 log.info("draft of user %s changed concurrently; retrying", incoming.user_id)
-        return [Reply(texts.BUSY)]
+                continue
+            return replies
+        raise AssertionError("unreachable: the last attempt answers BUSY")
+
+    def _answer(self, incoming: Incoming) -> list[Reply]:
+        replies = self._route(incoming)
+        # Staff see names, not ids (written only when it changed). Written after the answer:
+        # on SQLite the first write takes the database's write lock until the commit, so a
+        # slow answer must not come after one.
+        if incoming.display_name:
+            self.people.remember(incoming.user_id, incoming.display_name, incoming.username)
+        return replies
 
     def _route(self, incoming: Incoming) -> list[Reply]:
         dropped = self._drop_forgotten_note(incoming)
@@ -287,6 +372,13 @@ class Assistant:
         return self.dialogs.on_next_button(
             Incoming(incoming.user_id, incoming.chat_id, callback="next:visit")
         )
+
+
+def discard_files(replies: list[Reply]) -> None:
+    """Delete the files replies carry (an export in a temp folder of its own)."""
+    for reply in replies:
+        if reply.document is not None:
+            shutil.rmtree(reply.document.parent, ignore_errors=True)
 
 
 def _without_nul(incoming: Incoming) -> Incoming:

@@ -5,6 +5,10 @@ polling or the webhook server on it. The core is synchronous (SQLAlchemy), so it
 worker thread per update; updates of different users run side by side (`update_processor`).
 Outgoing requests go through `DeliveryLimiter`: Telegram's flood limits, retries, and a log line
 for a message that could not be delivered.
+
+Every update goes through `handle_durably` (flood control → receive → process → send, see
+`storage.inbox`): stored in the inbox first, applied once, its replies sent from the outbox; on
+start `recover_durably` applies and sends whatever a crash left behind.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from functools import partial
+from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
@@ -30,6 +36,7 @@ from telegram.request import BaseRequest
 from assistant.config import ConfigError, Settings, load_settings
 from assistant.flood import DROP, WARN, FloodControl
 from assistant.service import Assistant
+from assistant.worker import Outgoing, PermanentFailure, deliver, recover_and_deliver
 from common.messages import Incoming, Reply
 from handlers import texts
 from handlers.render import reply_markup, split_message, to_incoming
@@ -47,27 +54,98 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE:
         await refuse_group(update)
         return
+    await handle_durably(context.application, update)
+
+
+# --- durable handling: inbox → core → outbox (storage/inbox.py has the whole flow) -----------
+
+
+async def handle_durably(application: Application, update: Update) -> None:
+    """Store the update, apply it once in a worker thread, send its replies from the outbox."""
     incoming = to_incoming(update)
     if incoming is None:
         return
-    flood: FloodControl = context.application.bot_data["flood"]
+    flood: FloodControl = application.bot_data["flood"]
     verdict = await asyncio.to_thread(flood.admit, incoming.user_id)
     if verdict in (WARN, DROP):
-        await slow_down(update, context, incoming, warn=verdict == WARN)
+        await slow_down(update, application.bot, incoming, warn=verdict == WARN)
         return
-    replies = await asyncio.to_thread(assistant_of(context).handle, incoming)
-    await send_replies(update, context, incoming, replies)
+    assistant: Assistant = application.bot_data["assistant"]
+    origin = origin_of(update)
+    await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)
+    items = await asyncio.to_thread(assistant.process_stored, update.update_id)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await deliver(assistant.outbox, items, partial(send_stored, application.bot))
 
 
-async def slow_down(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, *, warn: bool
-) -> None:
+async def recover_durably(application: Application) -> int:
+    """On start: apply the updates a crash left in the inbox and send the replies it left in
+    the outbox; how many replies were sent."""
+    assistant: Assistant = application.bot_data["assistant"]
+    return await recover_and_deliver(assistant, partial(send_stored, application.bot))
+
+
+def origin_of(update: Update) -> dict[str, Any]:
+    """What sending needs later beside the `Incoming`: the message whose button was tapped."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return {"message_id": query.message.message_id}
+    return {}
+
+
+async def send_stored(bot: Bot, item: Outgoing) -> None:
+    """One stored reply, as `send_reply` sends a fresh one; Telegram refusing it for good
+    (blocked, chat not found, malformed) is a `PermanentFailure`."""
+    reply, chat_id = item.reply, item.chat_id
+    html = ParseMode.HTML
+    try:
+        if reply.to_chat is not None:
+            try:
+                await bot.send_message(reply.to_chat, reply.text, parse_mode=html)
+            except (Forbidden, BadRequest) as exc:  # as in `notify`: the sender is told
+                log.info("could not notify chat %s: %s", reply.to_chat, exc.message)
+                await bot.send_message(
+                    chat_id, reply.undelivered or texts.NOT_NOTIFIED, parse_mode=html
+                )
+            return
+        if item.document is not None:
+            await bot.send_document(
+                chat_id, item.document, filename=reply.filename, caption=reply.text, parse_mode=html
+            )
+            return
+        if reply.photo is not None:
+            await bot.send_photo(chat_id, reply.photo, caption=reply.text, parse_mode=html)
+            return
+        message_id = item.origin.get("message_id")
+        if reply.edit and message_id is not None:
+            try:
+                await bot.edit_message_text(
+                    reply.text,
+                    chat_id,
+                    message_id,
+                    parse_mode=html,
+                    reply_markup=reply_markup(reply),
+                )
+            except BadRequest as exc:  # "message is not modified" after a double tap
+                if "not modified" not in str(exc).lower():
+                    raise
+            return
+        *head, last = split_message(reply.text)
+        for chunk in head:
+            await bot.send_message(chat_id, chunk, parse_mode=html)
+        await bot.send_message(chat_id, last, parse_mode=html, reply_markup=reply_markup(reply))
+    except (Forbidden, BadRequest) as exc:
+        raise PermanentFailure(exc.message) from exc
+
+
+async def slow_down(update: Update, bot: Bot, incoming: Incoming, *, warn: bool) -> None:
     """Over the flood limit: the core never sees the update; the first one over is told to
     slow down, the rest get nothing (a tap only its spinner stopped)."""
     if update.callback_query is not None:
         await update.callback_query.answer(texts.SLOW_DOWN if warn else None)
     elif warn:
-        await context.bot.send_message(incoming.chat_id, texts.SLOW_DOWN)
+        await bot.send_message(incoming.chat_id, texts.SLOW_DOWN)
 
 
 async def refuse_group(update: Update) -> None:
@@ -220,6 +298,12 @@ async def register_commands(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in commands])
 
 
+async def on_start(application: Application) -> None:
+    """Before the first update: the command menu, then what a crash left undone."""
+    await register_commands(application)
+    await recover_durably(application)
+
+
 def build_application(
     settings: Settings | None = None,
     *,
@@ -238,7 +322,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
-        .post_init(register_commands)
+        .post_init(on_start)
         .concurrent_updates(PerUserUpdateProcessor())
         .rate_limiter(DeliveryLimiter())
     )

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import overload
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # The values of Submission.status, in workflow order (review.workflow says which moves are allowed).
@@ -196,3 +207,38 @@ class FloodMark(Base):
     kind: Mapped[str] = mapped_column(String(4))
 
     __table_args__ = (Index("ix_flood_marks_user_at", "user_id", "at"),)
+
+
+class InboxEntry(Base):
+    """An update as received, stored before Telegram is told it arrived; `done_at` is set in
+    the transaction that applied it (and the content then dropped: only the id is kept, so a
+    redelivery is recognised)."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    incoming: Mapped[dict | None] = mapped_column(JSON)  # the `Incoming`, as JSON
+    origin: Mapped[dict | None] = mapped_column(JSON)  # what the adapter needs to answer it
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_inbox_received_at", "received_at"),)
+
+
+class OutboxEntry(Base):
+    """One reply to send, written in the transaction that produced it; sent in `id` order per
+    chat. Once sent (or failed for good) its content is dropped."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    update_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # the chat the update came from
+    reply: Mapped[dict | None] = mapped_column(JSON)  # the `Reply`, as JSON
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)  # a document's or photo's bytes
+    origin: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(String(200))

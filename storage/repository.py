@@ -1,4 +1,8 @@
-"""Named queries; handlers and the core never compose SQL themselves."""
+"""Named queries; handlers and the core never compose SQL themselves.
+
+Every method works alone (its own short transaction) and inside `Database.unit_of_work` (part
+of the update's one transaction). So that a unit of work can carry on after a duplicate, writes
+that may collide with another instance's use ON CONFLICT rather than catching IntegrityError."""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from typing import Any
 from sqlalchemy import CursorResult, Result, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage import crash_point
 from storage.database import Database
 from storage.models import (
     OPEN_STATUSES,
@@ -41,6 +45,11 @@ def _changed(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE touched (its result is a CursorResult at run time)."""
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+def dialect_insert(db: Database):
+    """The dialect's INSERT (both have ON CONFLICT … DO NOTHING / DO UPDATE)."""
+    return postgresql_insert if db.backend == "postgresql" else sqlite_insert
 
 
 class UnansweredLog:
@@ -105,7 +114,8 @@ class DraftStore:
 
     def load(self, user_id: int) -> StoredDraft | None:
         with self.db.session() as session:
-            row = session.get(Draft, user_id)
+            # Fresh from the database even when the unit of work read it before an upsert.
+            row = session.get(Draft, user_id, populate_existing=True)
             if row is None:
                 return None
             return StoredDraft(row.draft_id, row.dialog, dict(row.state), row.version)
@@ -123,9 +133,7 @@ class DraftStore:
             "updated_at": utcnow(),
         }
         with self.db.session() as session:
-            upsert = (postgresql_insert if self.db.backend == "postgresql" else sqlite_insert)(
-                Draft
-            )
+            upsert = dialect_insert(self.db)(Draft)
             session.execute(
                 upsert.values(**values).on_conflict_do_update(
                     index_elements=[Draft.user_id],
@@ -141,6 +149,7 @@ class DraftStore:
                 .where(Draft.user_id == user_id, Draft.version == version)
                 .values(state=state, version=version + 1, updated_at=utcnow())
             )
+            crash_point("draft_saved")
             return version + 1 if _changed(result) == 1 else None
 
     def delete(self, user_id: int) -> None:
@@ -185,26 +194,30 @@ class SubmissionStore:
         existing = self.reference_of_draft(new.draft_id)
         if existing is not None:
             return existing, False
-        try:
-            with self.db.session() as session:
-                row = Submission(**new.__dict__, status=STATUS_NEW)
-                session.add(row)
-                session.flush()
-                row.reference = reference_for(row.id)
-                condition = [Draft.user_id == new.submitted_by, Draft.draft_id == new.draft_id]
-                if draft_version is not None:
-                    condition.append(Draft.version == draft_version)
-                if (
-                    _changed(session.execute(delete(Draft).where(*condition))) != 1
-                    and draft_version is not None
-                ):
-                    raise StaleDraft
-                return row.reference, True
-        except IntegrityError:  # another instance submitted the same draft a moment ago
-            existing = self.reference_of_draft(new.draft_id)
-            if existing is None:
-                raise
-            return existing, False
+        with self.db.session() as session:
+            submission_id = session.scalar(
+                dialect_insert(self.db)(Submission)
+                .values(**new.__dict__, status=STATUS_NEW)
+                .on_conflict_do_nothing(index_elements=[Submission.draft_id])
+                .returning(Submission.id)
+            )
+            if submission_id is None:  # another instance submitted the same draft a moment ago
+                existing = self.reference_of_draft(new.draft_id)
+                assert existing is not None, "a submission without a reference"
+                return existing, False
+            reference = reference_for(submission_id)
+            session.execute(
+                update(Submission).where(Submission.id == submission_id).values(reference=reference)
+            )
+            condition = [Draft.user_id == new.submitted_by, Draft.draft_id == new.draft_id]
+            if draft_version is not None:
+                condition.append(Draft.version == draft_version)
+            if (
+                _changed(session.execute(delete(Draft).where(*condition))) != 1
+                and draft_version is not None
+            ):
+                raise StaleDraft
+            return reference, True
 
     def villages_of(self, township: str, limit: int = 30) -> list[str]:
         """The villages already recorded in `township`, the most often recorded first."""
@@ -249,25 +262,39 @@ UPDATE_MEMORY = timedelta(days=2)
 
 
 class UpdateLog:
-    """Remembers handled Telegram update ids so a redelivered update is ignored."""
+    """Remembers handled update ids so a redelivered update is ignored (for updates handled
+    straight through `Assistant.handle`; the inbox's done flag does this for stored ones).
+
+    `seen` before the work, `record` in the same unit of work at its end: when `record` finds
+    the id taken, another instance handled the update meanwhile and the caller rolls back."""
 
     def __init__(self, db: Database):
         self.db = db
 
-    def first_time(self, update_id: int) -> bool:
-        try:
-            with self.db.session() as session:
-                session.add(ProcessedUpdate(update_id=update_id))
-        except IntegrityError:
-            return False
-        if update_id % 500 == 0:
-            with self.db.session() as session:
+    def seen(self, update_id: int) -> bool:
+        with self.db.session() as session:
+            return session.get(ProcessedUpdate, update_id) is not None
+
+    def record(self, update_id: int) -> bool:
+        """Mark the update handled; False if it already was."""
+        with self.db.session() as session:
+            stored = session.scalar(
+                dialect_insert(self.db)(ProcessedUpdate)
+                .values(update_id=update_id, processed_at=utcnow())
+                .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
+                .returning(ProcessedUpdate.update_id)
+            )
+            if update_id % 500 == 0:
                 session.execute(
                     delete(ProcessedUpdate).where(
                         ProcessedUpdate.processed_at < utcnow() - UPDATE_MEMORY
                     )
                 )
-        return True
+            return stored is not None
+
+    def first_time(self, update_id: int) -> bool:
+        """`record` on its own: True the first time an update id is seen."""
+        return self.record(update_id)
 
 
 class StaffDirectory:
@@ -322,7 +349,7 @@ class People:
         if key in self._stored:
             return
         _, name, username = key
-        upsert = (postgresql_insert if self.db.backend == "postgresql" else sqlite_insert)(Person)
+        upsert = dialect_insert(self.db)(Person)
         stmt = upsert.values(user_id=user_id, name=name, username=username, updated_at=utcnow())
         changed = or_(
             Person.name != stmt.excluded.name,
@@ -340,6 +367,10 @@ class People:
                     where=changed,
                 )
             )
+        # Cached once committed: a unit of work that rolls back leaves no row behind.
+        self.db.after_commit(lambda: self._cache(key))
+
+    def _cache(self, key: tuple[int, str, str | None]) -> None:
         if len(self._stored) >= NAME_CACHE_SIZE:
             self._stored.clear()
         self._stored.add(key)

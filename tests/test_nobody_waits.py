@@ -34,16 +34,15 @@ async def _until(condition, timeout: float = 5.0) -> None:
 async def test_a_quick_question_is_answered_while_another_users_slow_ones_are_in_flight(
     telegram: TelegramHarness, assistant, monkeypatch
 ):
-    handle = assistant.handle
+    answer = assistant.answer_question
 
     def slow_for_one_user(incoming):
         if incoming.user_id != SLOW:
-            return handle(incoming)
+            return answer(incoming)
         time.sleep(0.5)  # in the worker thread, as a slow database or retrieval would be
-        handle(incoming)
         return [Reply(f"回答：{incoming.text}")]
 
-    monkeypatch.setattr(assistant, "handle", slow_for_one_user)
+    monkeypatch.setattr(assistant, "answer_question", slow_for_one_user)
 
     def sent_to(chat: int) -> list[str]:
         return [

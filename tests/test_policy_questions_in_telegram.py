@@ -119,7 +119,7 @@ async def test_a_failure_inside_the_core_is_reported_without_a_traceback(telegra
     def explode(_incoming):
         raise RuntimeError("database is down")
 
-    monkeypatch.setattr(assistant, "handle", explode)
+    monkeypatch.setattr(assistant, "answer_question", explode)
     seen = await telegram.send(RESIDENT, "监测线多少")
     assert "出了点问题" in seen.text
     assert "Traceback" not in seen.text and "RuntimeError" not in seen.text

@@ -118,7 +118,7 @@ class WebhookBot:
 
     def stored_update_ids(self) -> set[int]:
         with sqlite3.connect(self.db_file) as conn:
-            return {row[0] for row in conn.execute("SELECT update_id FROM processed_updates")}
+            return {row[0] for row in conn.execute("SELECT update_id FROM inbox")}
 
 
 @pytest.fixture(scope="module")

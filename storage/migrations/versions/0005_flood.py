@@ -1,6 +1,6 @@
 """Flood control: the updates each user sent in the last few seconds (assistant.flood).
 
-Revision ID: 0005_flood
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_flood"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,87 @@
+"""The inbox and the outbox on their own: receiving is idempotent, processing stores the
+replies (files as bytes) with the update marked done, sending marks them, recovery lists
+what is left, and contents are dropped once they are no longer needed."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from common.messages import Button, Incoming, Reply
+from storage.inbox import Inbox, Outbox, recover, reply_from_json, reply_to_json
+from storage.models import InboxEntry, OutboxEntry
+
+RESIDENT = 7101
+
+
+def test_a_reply_survives_its_json_with_every_field():
+    reply = Reply(
+        "<b>选</b>",
+        buttons=[[Button("是", "d:x:yes")]],
+        keyboard=[["水阳镇"]],
+        request_contact="分享手机号",
+        remove_keyboard=True,
+        edit=True,
+        to_chat=5,
+        undelivered="未通知",
+        photo=b"\x89PNG",
+    )
+    data, attachment = reply_to_json(reply)
+    assert reply_from_json(data, attachment) == reply
+
+
+def test_receiving_twice_stores_once_and_processing_applies_once(assistant):
+    incoming = Incoming(RESIDENT, RESIDENT, text="/report", command="report", update_id=501)
+    assert assistant.inbox.receive(501, incoming)
+    assert not assistant.inbox.receive(501, incoming), "a redelivery"
+    assert [r.update_id for r in recover(assistant.db).to_process] == [501]
+    items = assistant.process_stored(501)
+    assert items and "开始之前" in items[0].reply.text
+    assert assistant.process_stored(501) == items, "not applied again; still to send"
+    recovery = recover(assistant.db)
+    assert recovery.to_process == [] and [i.id for i in recovery.to_send] == [i.id for i in items]
+    with assistant.db.session() as session:
+        row = session.get(InboxEntry, 501)
+        assert row is not None and row.done_at is not None and row.incoming is None
+
+
+def test_sending_marks_each_reply_and_drops_its_text(assistant):
+    assistant.inbox.receive(502, Incoming(RESIDENT, RESIDENT, text="/start", update_id=502))
+    (item, *_) = assistant.process_stored(502)
+    outbox = Outbox(assistant.db)
+    assert outbox.claim(item.id) and not outbox.claim(item.id), "one sender at a time"
+    outbox.mark_sent(item.id)
+    assert item.id not in [i.id for i in outbox.pending()]
+    with assistant.db.session() as session:
+        row = session.get(OutboxEntry, item.id)
+        assert row is not None and row.sent_at is not None and row.reply is None
+
+
+def test_a_reply_refused_for_good_is_failed_not_retried(assistant):
+    outbox = Outbox(assistant.db)
+    outbox.add(None, RESIDENT, [Reply("你好")])
+    (item,) = outbox.pending()
+    outbox.mark_failed(item.id, "Forbidden: bot was blocked by the user")
+    assert outbox.pending() == [] and not outbox.claim(item.id)
+
+
+def test_a_document_is_stored_as_bytes_and_its_temp_file_deleted(db):
+    folder = Path(tempfile.mkdtemp(prefix="export-"))
+    path = folder / "申报.xlsx"
+    path.write_bytes(b"PK workbook")
+    outbox = Outbox(db)
+    outbox.add(1, RESIDENT, [Reply("导出 1 条", document=path, filename="申报.xlsx")])
+    (item,) = outbox.pending()
+    assert item.document == b"PK workbook" and item.reply.filename == "申报.xlsx"
+    folder_left = folder.exists()
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    assert folder_left, "the outbox reads the file; the caller deletes it after the commit"
+
+
+def test_inbox_rows_come_back_oldest_first(db):
+    inbox = Inbox(db)
+    for update_id in (12, 10, 11):
+        inbox.receive(update_id, Incoming(RESIDENT, RESIDENT, text=str(update_id)))
+    assert [r.incoming.text for r in inbox.waiting()] == ["12", "10", "11"]
