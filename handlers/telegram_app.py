@@ -60,19 +60,61 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- durable handling: inbox → core → outbox (storage/inbox.py has the whole flow) -----------
 
 
+class StoringQueue(asyncio.Queue):
+    """PTB's update queue, storing every update of a private chat in the inbox before `put`
+    returns. Long polling asks Telegram for the next batch (which acknowledges this one) and
+    the webhook server answers 200 only after `put`, so an update is stored before Telegram
+    counts it as delivered. Flood control is applied here, before storing, so the excess is
+    never stored; its verdict waits in `verdicts` for `handle_durably` (the same process)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.application: Application | None = None  # set once the application is built
+        self.verdicts: dict[int, str] = {}
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and self.application is not None:
+            await self._receive(self.application, item)
+        await super().put(item)
+
+    async def _receive(self, application: Application, update: Update) -> None:
+        chat = update.effective_chat
+        incoming = to_incoming(update)
+        if incoming is None or chat is None or chat.type != ChatType.PRIVATE:
+            return  # never processed: nothing to store
+        flood: FloodControl = application.bot_data["flood"]
+        verdict = await asyncio.to_thread(flood.admit, incoming.user_id)
+        if len(self.verdicts) > MAX_PENDING_VERDICTS:  # updates that never reached a handler
+            self.verdicts.clear()
+        self.verdicts[update.update_id] = verdict
+        if verdict not in (WARN, DROP):
+            assistant: Assistant = application.bot_data["assistant"]
+            origin = origin_of(update)
+            await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)
+
+
+MAX_PENDING_VERDICTS = 10_000
+
+
 async def handle_durably(application: Application, update: Update) -> None:
-    """Store the update, apply it once in a worker thread, send its replies from the outbox."""
+    """Store the update (if the queue has not), apply it once in a worker thread, send its
+    replies from the outbox."""
     incoming = to_incoming(update)
     if incoming is None:
         return
-    flood: FloodControl = application.bot_data["flood"]
-    verdict = await asyncio.to_thread(flood.admit, incoming.user_id)
+    queue = application.update_queue
+    verdict = (
+        queue.verdicts.pop(update.update_id, None) if isinstance(queue, StoringQueue) else None
+    )
+    if verdict is None:  # not through the queue (process_update called directly)
+        flood: FloodControl = application.bot_data["flood"]
+        verdict = await asyncio.to_thread(flood.admit, incoming.user_id)
     if verdict in (WARN, DROP):
         await slow_down(update, application.bot, incoming, warn=verdict == WARN)
         return
     assistant: Assistant = application.bot_data["assistant"]
     origin = origin_of(update)
-    await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)
+    await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)  # once
     items = await asyncio.to_thread(assistant.process_stored, update.update_id)
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -319,9 +361,11 @@ def build_application(
 
         assistant = build_assistant(settings)
 
+    queue = StoringQueue()
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
+        .update_queue(queue)
         .post_init(on_start)
         .concurrent_updates(PerUserUpdateProcessor())
         .rate_limiter(DeliveryLimiter())
@@ -331,6 +375,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
+    queue.application = application
     application.bot_data["assistant"] = assistant
     application.bot_data["flood"] = FloodControl(assistant.db, settings.flood)
     application.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, on_update))
