@@ -13,6 +13,8 @@ import itertools
 import json
 import threading
 import time
+from email import policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,9 +25,32 @@ from tests.telegram_fake import BOT_USER
 _MESSAGE_METHODS = {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}
 
 
+def _form(raw: bytes, content_type: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A request body as Telegram reads it: url-encoded fields, or multipart/form-data with
+    uploaded files (PTB sends documents and photos that way)."""
+    if not content_type.startswith("multipart/form-data"):
+        body = raw.decode("utf-8", "replace")
+        return (dict(parse_qsl(body)) if body else {}), {}
+    message = BytesParser(policy=policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    fields: dict[str, Any] = {}
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if part.get_filename() is not None:
+            files[str(name)] = data
+        else:
+            fields[str(name)] = data.decode("utf-8", "replace")
+    return fields, files
+
+
 class BotApiRecorder:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.files: list[tuple[str, str, bytes]] = []  # (method, field, bytes) of uploads
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         recorder = self
@@ -33,12 +58,14 @@ class BotApiRecorder:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode("utf-8", "replace")
-                params = dict(parse_qsl(body)) if body else {}
+                raw = self.rfile.read(length)
+                content_type = self.headers.get("Content-Type") or ""
+                params, files = _form(raw, content_type)
                 method = self.path.rsplit("/", 1)[-1]
                 answer = json.dumps({"ok": True, "result": recorder._result(method, params)})
                 with recorder._lock:
                     recorder.calls.append((method, params))
+                    recorder.files.extend((method, name, data) for name, data in files.items())
                 data = answer.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +134,8 @@ def webhook_bot(tmp_path_factory) -> Iterator[WebhookBot]:
             WEBHOOK_URL=f"https://bot.example.cn/{WEBHOOK_PATH}",
             WEBHOOK_SECRET=SECRET,
             WEBHOOK_PORT=str(port),
+            FLOOD_LIMIT="200",  # a scripted resident types faster than the default allows
+            ADMIN_IDS="9001",
         )
         process = subprocess.Popen(
             [sys.executable, "bot.py", "run", "--webhook"],
@@ -220,3 +224,186 @@ def test_a_malformed_webhook_or_flood_setting_is_named_in_one_chinese_line(varia
     message = str(error.value)
     assert message.startswith(variable) and "\n" not in message
     assert value not in message or variable != "WEBHOOK_SECRET"  # a secret is never echoed
+
+
+# --- a whole self-report through the webhook, as Telegram would post it ------------------------
+
+
+def _user(user_id: int) -> dict:
+    return {"id": user_id, "is_bot": False, "first_name": "村民", "language_code": "zh-hans"}
+
+
+def message_update(update_id: int, user_id: int, text: str) -> dict:
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": "村民"},
+        "from": _user(user_id),
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": message}
+
+
+def tap_update(update_id: int, user_id: int, data: str) -> dict:
+    shown = {
+        "message_id": 1,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private"},
+        "from": {"id": 4242, "is_bot": True, "first_name": "助手"},
+        "text": "…",
+    }
+    query = {"id": str(update_id), "from": _user(user_id), "chat_instance": "ci", "data": data}
+    return {"update_id": update_id, "callback_query": {**query, "message": shown}}
+
+
+def _answered(bot: WebhookBot, update_id: int, timeout: float = 30) -> None:
+    """Until the update is applied and every reply it produced has been sent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(bot.db_file) as conn:
+            done = conn.execute(
+                "SELECT done_at IS NOT NULL FROM inbox WHERE update_id = ?", (update_id,)
+            ).fetchone()
+            unsent = conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE update_id = ? AND sent_at IS NULL"
+                " AND failed_at IS NULL",
+                (update_id,),
+            ).fetchone()[0]
+        if done and done[0] and unsent == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"update {update_id} was not answered in {timeout} s")
+
+
+def _buttons_sent_to(bot: WebhookBot, chat: int) -> list[tuple[str, str]]:
+    """The inline buttons of the last message sent to `chat` that had any."""
+    for method, params in reversed(bot.api.calls):
+        if method in {"sendMessage", "editMessageText"} and params.get("chat_id") == str(chat):
+            markup = json.loads(params.get("reply_markup") or "{}")
+            rows = markup.get("inline_keyboard") or []
+            if rows:
+                return [(b["text"], b["callback_data"]) for row in rows for b in row]
+    return []
+
+
+def test_a_resident_completes_the_self_report_through_the_webhook(webhook_bot):
+    from tests.dialog_script import REPORT
+
+    resident, update_ids = 8_150, iter(range(7_200_000, 7_300_000))
+
+    def post(update: dict) -> None:
+        assert webhook_bot.post(update, SECRET) == 200
+        _answered(webhook_bot, update["update_id"])
+
+    def tap(label: str) -> None:
+        buttons = _buttons_sent_to(webhook_bot, resident)
+        data = next(d for text, d in buttons if text == label or text.endswith(" " + label))
+        post(tap_update(next(update_ids), resident, data))
+
+    post(message_update(next(update_ids), resident, "/report"))
+    for item in REPORT:
+        if isinstance(item, str):
+            post(message_update(next(update_ids), resident, item))
+        elif item[0] == "cmd":
+            post(message_update(next(update_ids), resident, "/" + item[1]))
+        elif item[0] == "tap":
+            tap(item[1])
+        else:  # ("done",)
+            tap("完成 ✔")
+    tap("✅ 确认提交")
+    with sqlite3.connect(webhook_bot.db_file) as conn:
+        (reference,) = conn.execute(
+            "SELECT reference FROM submissions WHERE submitted_by = ?", (resident,)
+        ).fetchone()
+    texts_sent = [
+        p["text"] for m, p in webhook_bot.api.calls if m == "sendMessage" and p["chat_id"] == "8150"
+    ]
+    assert any(reference in text for text in texts_sent), "the resident got the reference"
+
+
+# --- killed in the middle of an update, restarted: nothing lost, nothing doubled ---------------
+
+
+@contextmanager
+def webhook_process(
+    api: BotApiRecorder, db_file: Path, **settings: str
+) -> Iterator[tuple[WebhookBot, subprocess.Popen]]:
+    """One `bot.py run --webhook` process on a free port, stopped (if still alive) at the end."""
+    port = _free_port()
+    env = _environment(
+        api,
+        db_file,
+        WEBHOOK_URL=f"https://bot.example.cn/{WEBHOOK_PATH}",
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_PORT=str(port),
+        FLOOD_LIMIT="200",
+        **settings,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "bot.py", "run", "--webhook"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield WebhookBot(port, api, db_file), process
+    finally:
+        if process.poll() is None:
+            _stop(process)
+
+
+def _prompts_to(api: BotApiRecorder, chat: int, needle: str) -> int:
+    return sum(
+        1
+        for method, params in api.calls
+        if method == "sendMessage"
+        and params.get("chat_id") == str(chat)
+        and needle in params["text"]
+    )
+
+
+@pytest.mark.parametrize("point", ["received", "before_commit", "committed"])
+def test_a_bot_killed_while_handling_an_answer_applies_it_once_after_a_restart(tmp_path, point):
+    resident, db_file = 8_160, tmp_path / "bot.db"
+    with BotApiRecorder() as api:
+        with webhook_process(api, db_file) as (bot, _):
+            for update_id, text in ((1, "/report"), (2, "同意"), (3, "水阳镇")):
+                assert bot.post(message_update(update_id, resident, text), SECRET) == 200
+                _answered(bot, update_id)
+        with webhook_process(api, db_file, FANPIN_CRASH_AT=point) as (dying, process):
+            with suppress(urllib.error.URLError, ConnectionError):  # killed before the 200
+                dying.post(message_update(4, resident, "红星村"), SECRET)
+            process.wait(timeout=30)  # SIGKILLed at the point
+        assert process.returncode == -signal.SIGKILL
+        assert _prompts_to(api, resident, "家里一共有几口人") == 0, (
+            "killed before the reply was sent"
+        )
+        with webhook_process(api, db_file) as (restarted, _):
+            _answered(restarted, 4)
+    with sqlite3.connect(db_file) as conn:
+        (state, version) = conn.execute(
+            "SELECT state, version FROM drafts WHERE user_id = ?", (resident,)
+        ).fetchone()
+    assert json.loads(state)["answers"]["village"] == "红星村", "the answer is stored"
+    assert version == 4, "once: /report made version 1, then 同意, 水阳镇 and 红星村 one each"
+    assert _prompts_to(api, resident, "家里一共有几口人") == 1, "the next question is sent once"
+
+
+def test_an_admin_exports_through_the_webhook_and_gets_a_workbook_that_opens(webhook_bot):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    admin, update_id = 9_001, 7_400_000  # ADMIN_IDS of the webhook bot
+    assert webhook_bot.post(message_update(update_id, admin, "/export"), SECRET) == 200
+    _answered(webhook_bot, update_id)
+    [sent] = [p for m, p in webhook_bot.api.calls if m == "sendDocument"]
+    assert sent["chat_id"] == str(admin) and "已导出" in sent["caption"]
+    [(_, _, data)] = [f for f in webhook_bot.api.files if f[0] == "sendDocument"]
+    book = load_workbook(BytesIO(data), read_only=True)
+    assert "状态记录" in book.sheetnames and "困难申报" in book.sheetnames
