@@ -21,9 +21,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from tests.bot_api_recorder import BotApiRecorder
 from tests.chat import ROOT, TEST_TOKEN
@@ -62,8 +65,8 @@ def _environment(api: BotApiRecorder, db_file: Path, **settings: str) -> dict[st
         TELEGRAM_TOKEN=TEST_TOKEN,
         TELEGRAM_BASE_URL=api.base_url,
         DATABASE_URL=f"sqlite:///{db_file}",
-        **settings,
     )
+    env.update(settings)  # may name another database
     return env
 
 
@@ -258,20 +261,30 @@ def tap_update(update_id: int, user_id: int, data: str) -> dict:
     return {"update_id": update_id, "callback_query": {**query, "message": shown}}
 
 
-def _answered(bot: WebhookBot, update_id: int, timeout: float = 30) -> None:
-    """Until the update is applied and every reply it produced has been sent."""
+ANSWERED = text(
+    "SELECT"
+    " (SELECT COUNT(*) FROM inbox WHERE update_id = :id AND done_at IS NOT NULL),"
+    " (SELECT COUNT(*) FROM outbox"
+    "  WHERE update_id = :id AND sent_at IS NULL AND failed_at IS NULL)"
+)
+
+
+@cache
+def _sqlite_engine(path: Path) -> Engine:
+    return create_engine(f"sqlite:///{path}", poolclass=NullPool)
+
+
+def _answered(
+    bot: WebhookBot, update_id: int, timeout: float = 30, engine: Engine | None = None
+) -> None:
+    """Until the update is applied and every reply it produced has been sent (in the bot's
+    SQLite file, or through `engine` for another database)."""
+    engine = engine or _sqlite_engine(bot.db_file)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with sqlite3.connect(bot.db_file) as conn:
-            done = conn.execute(
-                "SELECT done_at IS NOT NULL FROM inbox WHERE update_id = ?", (update_id,)
-            ).fetchone()
-            unsent = conn.execute(
-                "SELECT COUNT(*) FROM outbox WHERE update_id = ? AND sent_at IS NULL"
-                " AND failed_at IS NULL",
-                (update_id,),
-            ).fetchone()[0]
-        if done and done[0] and unsent == 0:
+        with engine.connect() as conn:
+            done, unsent = conn.execute(ANSWERED, {"id": update_id}).one()
+        if done and not unsent:
             return
         time.sleep(0.05)
     raise AssertionError(f"update {update_id} was not answered in {timeout} s")
@@ -407,3 +420,59 @@ def test_an_admin_exports_through_the_webhook_and_gets_a_workbook_that_opens(web
     [(_, _, data)] = [f for f in webhook_bot.api.files if f[0] == "sendDocument"]
     book = load_workbook(BytesIO(data), read_only=True)
     assert "状态记录" in book.sheetnames and "困难申报" in book.sheetnames
+
+
+def test_two_webhook_processes_on_postgresql_complete_one_residents_dialog(tmp_path):
+    """Behind nginx, one resident's updates land on either process in turn."""
+    from tests.conftest import PG_URL
+    from tests.dialog_script import REPORT
+
+    schema = f"e2e_{os.getpid()}_{int(time.time())}"
+    admin = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__})")
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = create_engine(url)
+    resident, ids = 8_170, iter(range(1, 1_000))
+    try:
+        with (
+            BotApiRecorder() as api,
+            webhook_process(api, tmp_path / "unused.db", DATABASE_URL=url) as (first, _),
+            webhook_process(api, tmp_path / "unused.db", DATABASE_URL=url) as (second, _),
+        ):
+            bots = [first, second]
+
+            def post(update: dict) -> None:
+                bot = bots[update["update_id"] % 2]  # alternate, as a load balancer would
+                assert bot.post(update, SECRET) == 200
+                _answered(bot, update["update_id"], engine=engine)
+
+            def tap(label: str) -> None:
+                buttons = _buttons_sent_to(first, resident)  # one recorder for both
+                data = next(d for t, d in buttons if t == label or t.endswith(" " + label))
+                post(tap_update(next(ids), resident, data))
+
+            post(message_update(next(ids), resident, "/report"))
+            for item in REPORT:
+                if isinstance(item, str):
+                    post(message_update(next(ids), resident, item))
+                elif item[0] == "cmd":
+                    post(message_update(next(ids), resident, "/" + item[1]))
+                else:
+                    tap(item[1] if item[0] == "tap" else "完成 ✔")
+            tap("✅ 确认提交")
+        with engine.connect() as conn:
+            answers = conn.execute(
+                text("SELECT answers FROM submissions WHERE submitted_by = :u"), {"u": resident}
+            ).scalar_one()
+        assert answers["village"] == "红星村" and answers["phone"] == "13812345678"
+        assert answers["causes"] == ["因病", "缺劳动力"], "every answer, whichever process"
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
