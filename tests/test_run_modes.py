@@ -128,31 +128,10 @@ class WebhookBot:
 
 @pytest.fixture(scope="module")
 def webhook_bot(tmp_path_factory) -> Iterator[WebhookBot]:
+    """One webhook bot process for the module, with an admin (9001)."""
     db_file = tmp_path_factory.mktemp("webhook") / "bot.db"
-    port = _free_port()
-    with BotApiRecorder() as api:
-        env = _environment(
-            api,
-            db_file,
-            WEBHOOK_URL=f"https://bot.example.cn/{WEBHOOK_PATH}",
-            WEBHOOK_SECRET=SECRET,
-            WEBHOOK_PORT=str(port),
-            FLOOD_LIMIT="200",  # a scripted resident types faster than the default allows
-            ADMIN_IDS="9001",
-        )
-        process = subprocess.Popen(
-            [sys.executable, "bot.py", "run", "--webhook"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            _wait_for_port(port, process)
-            yield WebhookBot(port, api, db_file)
-        finally:
-            _stop(process)
+    with BotApiRecorder() as api, webhook_process(api, db_file, ADMIN_IDS="9001") as (bot, _):
+        yield bot
 
 
 def start_update(update_id: int, user_id: int) -> dict:
@@ -351,7 +330,7 @@ def webhook_process(
         WEBHOOK_URL=f"https://bot.example.cn/{WEBHOOK_PATH}",
         WEBHOOK_SECRET=SECRET,
         WEBHOOK_PORT=str(port),
-        FLOOD_LIMIT="200",
+        FLOOD_LIMIT="200",  # a scripted resident types faster than the default allows
         **settings,
     )
     process = subprocess.Popen(
