@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from functools import partial
 from typing import Any
 
@@ -137,19 +136,14 @@ def origin_of(update: Update) -> dict[str, Any]:
 
 
 async def send_stored(bot: Bot, item: Outgoing) -> None:
-    """One stored reply, as `send_reply` sends a fresh one; Telegram refusing it for good
-    (blocked, chat not found, malformed) is a `PermanentFailure`."""
+    """One stored reply as a message, an edit, a file, a chart or a notification to another
+    chat; Telegram refusing it for good (blocked, chat not found, malformed) is a
+    `PermanentFailure`."""
     reply, chat_id = item.reply, item.chat_id
     html = ParseMode.HTML
     try:
         if reply.to_chat is not None:
-            try:
-                await bot.send_message(reply.to_chat, reply.text, parse_mode=html)
-            except (Forbidden, BadRequest) as exc:  # as in `notify`: the sender is told
-                log.info("could not notify chat %s: %s", reply.to_chat, exc.message)
-                await bot.send_message(
-                    chat_id, reply.undelivered or texts.NOT_NOTIFIED, parse_mode=html
-                )
+            await notify(bot, reply, chat_id)
             return
         if item.document is not None:
             await bot.send_document(
@@ -181,6 +175,19 @@ async def send_stored(bot: Bot, item: Outgoing) -> None:
         raise PermanentFailure(exc.message) from exc
 
 
+async def notify(bot: Bot, reply: Reply, chat_id: int) -> None:
+    """A notification to another chat. What it reports is recorded already, so a chat Telegram
+    refuses — blocked (Forbidden) or never opened (BadRequest "chat not found") — is not an
+    error: the acting user (`chat_id`) is told the other person was not notified."""
+    assert reply.to_chat is not None
+    try:
+        await bot.send_message(reply.to_chat, reply.text, parse_mode=ParseMode.HTML)
+    except (Forbidden, BadRequest) as exc:
+        log.info("could not notify chat %s: %s", reply.to_chat, exc.message)
+        text = reply.undelivered or texts.NOT_NOTIFIED
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+
+
 async def slow_down(update: Update, bot: Bot, incoming: Incoming, *, warn: bool) -> None:
     """Over the flood limit: the core never sees the update; the first one over is told to
     slow down, the rest get nothing (a tap only its spinner stopped)."""
@@ -197,73 +204,6 @@ async def refuse_group(update: Update) -> None:
         await update.callback_query.answer(texts.PRIVATE_ONLY)
     elif update.message is not None and (update.message.text or "").startswith("/"):
         await update.message.reply_text(texts.PRIVATE_ONLY)
-
-
-async def send_replies(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, replies: list[Reply]
-) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-    for reply in replies:
-        await send_reply(context, incoming, reply, query)
-
-
-async def send_reply(
-    context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, reply: Reply, query
-) -> None:
-    """One core reply as a message, an edit, a file, a chart or a notification to another chat."""
-    markup = reply_markup(reply)
-    if reply.to_chat is not None:
-        await notify(context, incoming, reply)
-        return
-    if reply.document is not None:
-        try:
-            with reply.document.open("rb") as handle:
-                await context.bot.send_document(
-                    incoming.chat_id,
-                    handle,
-                    filename=reply.filename or reply.document.name,
-                    caption=reply.text,
-                    parse_mode=ParseMode.HTML,
-                )
-        finally:
-            shutil.rmtree(reply.document.parent, ignore_errors=True)
-        return
-    if reply.photo is not None:
-        await context.bot.send_photo(
-            incoming.chat_id, reply.photo, caption=reply.text, parse_mode=ParseMode.HTML
-        )
-        return
-    if reply.edit and query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(
-                reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-        except BadRequest as exc:  # "message is not modified" after a double tap
-            if "not modified" not in str(exc).lower():
-                raise
-        return
-    *head, last = split_message(reply.text)
-    for chunk in head:
-        await context.bot.send_message(incoming.chat_id, chunk, parse_mode=ParseMode.HTML)
-    await context.bot.send_message(
-        incoming.chat_id, last, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
-
-
-async def notify(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, reply: Reply) -> None:
-    """A notification to another chat. What it reports is recorded already, so a chat Telegram
-    refuses — blocked (Forbidden) or never opened (BadRequest "chat not found") — is not an
-    error: the acting user is told the other person was not notified."""
-    assert reply.to_chat is not None
-    try:
-        await context.bot.send_message(reply.to_chat, reply.text, parse_mode=ParseMode.HTML)
-    except (Forbidden, BadRequest) as exc:
-        log.info("could not notify chat %s: %s", reply.to_chat, exc.message)
-        await context.bot.send_message(
-            incoming.chat_id, reply.undelivered or texts.NOT_NOTIFIED, parse_mode=ParseMode.HTML
-        )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -187,10 +187,6 @@ class Database:
             work.after_commit.append(callback)
 
     @property
-    def in_unit_of_work(self) -> bool:
-        return self._ambient() is not None
-
-    @property
     def backend(self) -> str:
         return self.engine.dialect.name
 

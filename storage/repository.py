@@ -292,10 +292,6 @@ class UpdateLog:
                 )
             return stored is not None
 
-    def first_time(self, update_id: int) -> bool:
-        """`record` on its own: True the first time an update id is seen."""
-        return self.record(update_id)
-
 
 class StaffDirectory:
     """The staff table: who holds which role, for which townships. Roles and scopes are built
