@@ -143,7 +143,6 @@ class Assistant:
 
     # --- routing --------------------------------------------------------------------------
 
-    @update_log.logged
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Apply one update in one transaction and return the replies (the caller sends them).
 
@@ -219,6 +218,7 @@ class Assistant:
             return replies
         raise AssertionError("unreachable: the last attempt answers BUSY")
 
+    @partial(update_log.logged, retried=DraftConflict)
     def _answer(self, incoming: Incoming) -> list[Reply]:
         replies = self._route(incoming)
         # Staff see names, not ids (written only when it changed). Written after the answer:

@@ -11,11 +11,13 @@
   the "command" is whatever the user typed after the slash), `button:<prefix>` for a tap,
   `contact` for a shared contact card, `text` for typed text.
 - `outcome`: answered / abstained (policy Q&A), dialog_step, refused (not allowed), error
-  (the update raised), ignored (a redelivered update), else replied.
+  (the update raised), ignored (no reply), else replied. A redelivered update is not applied
+  again and logs no line.
 - Never a name, phone, amount or the text typed.
 
 The core says what happened with `note()` (answered, abstained, dialog_step) where it knows;
-refusals are recognised by their wording. `logged` wraps `Assistant.handle`.
+refusals are recognised by their wording. `logged` wraps `Assistant._answer`, the step both
+the console (`handle`) and Telegram (`process_stored`) take for every update applied.
 """
 
 from __future__ import annotations
@@ -75,27 +77,33 @@ def _outcome_of(replies: Sequence[Reply], noted: str | None) -> str:
     return "replied"
 
 
-def logged(handle: Handle) -> Handle:
-    """`Assistant.handle`, logging one line per update (see the module docstring)."""
+def logged(answer: Handle, *, retried: type[Exception] | None = None) -> Handle:
+    """The core's answer to one update, logging one line for it (see the module docstring);
+    an attempt ending in `retried` is started again by the caller, so it logs nothing."""
 
-    @functools.wraps(handle)
+    @functools.wraps(answer)
     def wrapper(assistant: Any, incoming: Incoming) -> list[Reply]:
         token = _outcome.set(None)
         started = time.perf_counter()
         outcome = "error"
         try:
-            replies = handle(assistant, incoming)
+            replies = answer(assistant, incoming)
             outcome = _outcome_of(replies, _outcome.get())
             return replies
+        except Exception as exc:
+            if retried is not None and isinstance(exc, retried):
+                outcome = ""
+            raise
         finally:
-            log.info(
-                "update=%s user=%s handler=%s ms=%d outcome=%s",
-                "-" if incoming.update_id is None else incoming.update_id,
-                user_hash(incoming.user_id),
-                handler_name(incoming, assistant.commands),
-                (time.perf_counter() - started) * 1000,
-                outcome,
-            )
+            if outcome:
+                log.info(
+                    "update=%s user=%s handler=%s ms=%d outcome=%s",
+                    "-" if incoming.update_id is None else incoming.update_id,
+                    user_hash(incoming.user_id),
+                    handler_name(incoming, assistant.commands),
+                    (time.perf_counter() - started) * 1000,
+                    outcome,
+                )
             _outcome.reset(token)
 
     return wrapper  # type: ignore[return-value]

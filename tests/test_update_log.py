@@ -72,3 +72,13 @@ def test_refusals_and_errors_are_logged_as_such(assistant, caplog, monkeypatch):
 def test_the_user_hash_is_stable_short_and_not_the_id():
     assert user_hash(6012345678) == user_hash(6012345678) != user_hash(6012345679)
     assert len(user_hash(1)) == 10 and "6012345678" not in user_hash(6012345678)
+
+
+async def test_updates_through_telegram_log_one_line_each(telegram, caplog):
+    caplog.set_level(logging.INFO, logger="assistant.updates")
+    await telegram.send(8201, "/start")
+    await telegram.send(8201, "监测收入标准是多少")
+    lines = [r.getMessage() for r in caplog.records if r.name == "assistant.updates"]
+    assert len(lines) == 2
+    assert "handler=/start" in lines[0] and "outcome=answered" in lines[1]
+    assert "8201" not in "".join(lines) and "监测" not in "".join(lines)
