@@ -280,31 +280,35 @@ def _buttons_sent_to(bot: WebhookBot, chat: int) -> list[tuple[str, str]]:
     return []
 
 
-def test_a_resident_completes_the_self_report_through_the_webhook(webhook_bot):
+def report_through(post, bot: WebhookBot, resident: int, ids) -> None:
+    """The resident files the whole self-report: each update is handed to `post`, which
+    delivers it (to one bot or several) and waits until it is answered."""
     from tests.dialog_script import REPORT
 
-    resident, update_ids = 8_150, iter(range(7_200_000, 7_300_000))
+    def tap(label: str) -> None:
+        buttons = _buttons_sent_to(bot, resident)  # one recorder serves every bot process
+        data = next(d for text, d in buttons if text == label or text.endswith(" " + label))
+        post(tap_update(next(ids), resident, data))
+
+    post(message_update(next(ids), resident, "/report"))
+    for item in REPORT:
+        if isinstance(item, str):
+            post(message_update(next(ids), resident, item))
+        elif item[0] == "cmd":
+            post(message_update(next(ids), resident, "/" + item[1]))
+        else:
+            tap(item[1] if item[0] == "tap" else "完成 ✔")
+    tap("✅ 确认提交")
+
+
+def test_a_resident_completes_the_self_report_through_the_webhook(webhook_bot):
+    resident = 8_150
 
     def post(update: dict) -> None:
         assert webhook_bot.post(update, SECRET) == 200
         _answered(webhook_bot, update["update_id"])
 
-    def tap(label: str) -> None:
-        buttons = _buttons_sent_to(webhook_bot, resident)
-        data = next(d for text, d in buttons if text == label or text.endswith(" " + label))
-        post(tap_update(next(update_ids), resident, data))
-
-    post(message_update(next(update_ids), resident, "/report"))
-    for item in REPORT:
-        if isinstance(item, str):
-            post(message_update(next(update_ids), resident, item))
-        elif item[0] == "cmd":
-            post(message_update(next(update_ids), resident, "/" + item[1]))
-        elif item[0] == "tap":
-            tap(item[1])
-        else:  # ("done",)
-            tap("完成 ✔")
-    tap("✅ 确认提交")
+    report_through(post, webhook_bot, resident, iter(range(7_200_000, 7_300_000)))
     with sqlite3.connect(webhook_bot.db_file) as conn:
         (reference,) = conn.execute(
             "SELECT reference FROM submissions WHERE submitted_by = ?", (resident,)
@@ -404,7 +408,6 @@ def test_an_admin_exports_through_the_webhook_and_gets_a_workbook_that_opens(web
 def test_two_webhook_processes_on_postgresql_complete_one_residents_dialog(tmp_path):
     """Behind nginx, one resident's updates land on either process in turn."""
     from tests.conftest import PG_URL
-    from tests.dialog_script import REPORT
 
     schema = f"e2e_{os.getpid()}_{int(time.time())}"
     admin = create_engine(PG_URL, connect_args={"connect_timeout": 3})
@@ -430,20 +433,7 @@ def test_two_webhook_processes_on_postgresql_complete_one_residents_dialog(tmp_p
                 assert bot.post(update, SECRET) == 200
                 _answered(bot, update["update_id"], engine=engine)
 
-            def tap(label: str) -> None:
-                buttons = _buttons_sent_to(first, resident)  # one recorder for both
-                data = next(d for t, d in buttons if t == label or t.endswith(" " + label))
-                post(tap_update(next(ids), resident, data))
-
-            post(message_update(next(ids), resident, "/report"))
-            for item in REPORT:
-                if isinstance(item, str):
-                    post(message_update(next(ids), resident, item))
-                elif item[0] == "cmd":
-                    post(message_update(next(ids), resident, "/" + item[1]))
-                else:
-                    tap(item[1] if item[0] == "tap" else "完成 ✔")
-            tap("✅ 确认提交")
+            report_through(post, first, resident, ids)
         with engine.connect() as conn:
             answers = conn.execute(
                 text("SELECT answers FROM submissions WHERE submitted_by = :u"), {"u": resident}
