@@ -31,8 +31,7 @@ check: $(STAMP)
 	$(PY) bot.py check
 
 bench: $(STAMP)
-	$(PY) -m tests.bench_retrieval
-	$(PY) -m tests.bench
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV)
