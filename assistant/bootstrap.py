@@ -10,5 +10,7 @@ from storage.database import open_database
 
 def build_assistant(settings: Settings) -> Assistant:
     return Assistant(
-        load_knowledge(), open_database(settings.database_url), admin_ids=settings.admin_ids
+        load_knowledge(cache_dir=settings.knowledge_cache),
+        open_database(settings.database_url),
+        admin_ids=settings.admin_ids,
     )

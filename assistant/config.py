@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DOTENV_PATH = PROJECT_ROOT / ".env"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'assistant.db'}"
+# Where the built knowledge-base index is kept between starts (KNOWLEDGE_CACHE_DIR; "off": none).
+DEFAULT_KNOWLEDGE_CACHE = PROJECT_ROOT / "data" / "cache"
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
@@ -54,6 +56,7 @@ class Settings:
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     flood: FloodSettings = field(default_factory=FloodSettings)
+    knowledge_cache: Path | None = DEFAULT_KNOWLEDGE_CACHE
 
 
 def check_dotenv(path: Path) -> None:
@@ -125,7 +128,15 @@ def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = 
         admin_ids=frozenset(admin_ids),
         webhook=_webhook_settings(environ),
         flood=_flood_settings(environ),
+        knowledge_cache=_knowledge_cache(environ),
     )
+
+
+def _knowledge_cache(environ: dict[str, str]) -> Path | None:
+    value = (environ.get("KNOWLEDGE_CACHE_DIR") or "").strip()
+    if value.lower() == "off":
+        return None
+    return Path(value).expanduser() if value else DEFAULT_KNOWLEDGE_CACHE
 
 
 # Telegram's rule for setWebhook's secret_token.

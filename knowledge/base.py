@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
+from knowledge import index_cache
 from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.retrieval import Analyzer, Retriever
 
@@ -352,10 +353,24 @@ def load_featured(path: Path, known_ids: set[str] | None) -> list[str]:
     return [str(i) for i in ids]
 
 
-def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+def load_knowledge(data_dir: Path = DATA_DIR, cache_dir: Path | None = None) -> KnowledgeBase:
     """Load parameters, synonyms and entries; validate them; build the retriever.
 
-    Every file is checked even after a broken one, so `DataError` lists every problem."""
+    Every file is checked even after a broken one, so `DataError` lists every problem. With
+    `cache_dir`, a knowledge base built from exactly these files before is read from there
+    (see `index_cache`) instead of being validated and built again."""
+    if cache_dir is None:
+        return _build_knowledge(data_dir)
+    key = index_cache.content_key(data_dir)
+    cached = index_cache.load(cache_dir, key)
+    if isinstance(cached, KnowledgeBase):
+        return cached
+    built = _build_knowledge(data_dir)
+    index_cache.store(cache_dir, key, built)
+    return built
+
+
+def _build_knowledge(data_dir: Path) -> KnowledgeBase:
     problems: list[Problem] = []
 
     def attempt(load: Callable[[], T]) -> T | None:

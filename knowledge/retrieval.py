@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import jieba
+import numpy as np
 from jieba.posseg import POSTokenizer
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from common.text import is_cjk, normalize
+from knowledge.term_index import TermIndex
 from knowledge.text import HomophoneFixer
 
 jieba.setLogLevel(logging.WARNING)
@@ -38,9 +40,6 @@ _YEAR = re.compile(r"^(19|20)\d\d年?$")
 UNKNOWN_LIGHT_WEIGHT = 0.2
 UNKNOWN_CHAR_WEIGHT = 0.6
 KNOWN_CHAR_CAP = 1.0
-# Credit for a question word that is part of a known word (排查 ~ 集中排查) or one typo away.
-PART_CREDIT = 0.8
-TYPO_CREDIT = 0.7
 # Credit for a question term found only in an entry's answer text, not its questions.
 ANSWER_ONLY_CREDIT = 0.6
 COVERAGE_SHARE = 0.6
@@ -89,6 +88,10 @@ _LOCAL_PLACE_SUFFIXES = ("镇", "乡", "村", "街道", "社区", "组")
 # Domain words added to jieba's dictionary get this frequency and tag.
 _DOMAIN_FREQ = 50000
 _DOMAIN_POS = "nz"
+# Candidates scored in the first batch (then twice as many each time).
+_FIRST_BATCH = 32
+# Pieces of text whose segmentation is remembered (a few MB at most).
+_SEGMENT_MEMORY = 200_000
 # A run rarer than this in jieba's dictionary may still be a typo of a domain term (检测线).
 _REAL_WORD_FREQ = 20
 
@@ -110,21 +113,43 @@ class Analyzer:
                 self.canonical[_fold(str(variant))] = head
         self.canonical.pop("", None)
         self._longest_variant = max(map(len, self.canonical), default=0)
+        self._variant_starts = {variant[:2] for variant in self.canonical if len(variant) >= 2}
         self.stopwords = {_fold(word) for word in stopwords}
         self.other_programmes = {self.canonical.get(_fold(w), _fold(w)) for w in other_programmes}
         self.programme_asks = {self.canonical.get(_fold(w), _fold(w)) for w in programme_asks}
         # The canonical terms of this knowledge base's own topic (集中排查, 监测对象 …).
         self.topic_terms = set(self.canonical.values()) - self.other_programmes
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
-        self._pos = POSTokenizer(self._jieba)
+        self._segments: dict[str, tuple[Term, ...]] = {}
+        self._added: dict[str, None] = {}  # words added to jieba's dictionary, in order
+        self._open_dictionary()
         for term in set(self.canonical.values()) | self.other_programmes:
             self.add_word(term)
         self._fixer: HomophoneFixer | None = None
 
+    def _open_dictionary(self) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self._pos = POSTokenizer(self._jieba)
+        for word in self._added:
+            self._jieba.add_word(word, freq=_DOMAIN_FREQ, tag=_DOMAIN_POS)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without jieba's dictionary (it holds a lock, and jieba reloads it from its
+        own cache faster than pickle would), nor the remembered segmentations."""
+        state = self.__dict__.copy()
+        del state["_jieba"], state["_pos"]
+        state["_segments"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._open_dictionary()
+
     def add_word(self, word: str) -> None:
         if len(word) >= 2:
+            self._added[word] = None
             self._jieba.add_word(word, freq=_DOMAIN_FREQ, tag=_DOMAIN_POS)
+            self._segments.clear()
 
     def is_word(self, text: str) -> bool:
         return self._jieba.FREQ.get(text, 0) >= _REAL_WORD_FREQ
@@ -142,20 +167,34 @@ class Analyzer:
         most characters wins, found by dynamic programming over the chunk.
         """
         n = len(chunk)
-        # best[i] = (characters covered in chunk[i:], -pieces, pieces)
-        best: list[tuple[int, int, list[str]]] = [(0, 0, [])] * (n + 1)
+        # From position i on: characters covered, -pieces, and the first step (None: keep
+        # chunk[i]; (j, head): replace chunk[i:j] by head).
+        covered = [0] * (n + 1)
+        fewer_pieces = [0] * (n + 1)
+        step: list[tuple[int, str] | None] = [None] * (n + 1)
         for i in range(n - 1, -1, -1):
-            covered, neg_pieces, pieces = best[i + 1]
-            choice = (covered, neg_pieces - 1, [chunk[i], *pieces])
-            for j in range(i + 2, min(n, i + self._longest_variant) + 1):
-                head = self.canonical.get(chunk[i:j])
-                if head is not None and not _inside_latin_word(chunk, i, j):
-                    covered, neg_pieces, pieces = best[j]
-                    option = (covered + j - i, neg_pieces - 1, [" ", head, " ", *pieces])
-                    if option[:2] > choice[:2]:
-                        choice = option
-            best[i] = choice
-        return "".join(best[0][2])
+            best = (covered[i + 1], fewer_pieces[i + 1] - 1)
+            best_step = None
+            if chunk[i : i + 2] in self._variant_starts:
+                for j in range(i + 2, min(n, i + self._longest_variant) + 1):
+                    head = self.canonical.get(chunk[i:j])
+                    if head is not None and not _inside_latin_word(chunk, i, j):
+                        option = (covered[j] + j - i, fewer_pieces[j] - 1)
+                        if option > best:
+                            best, best_step = option, (j, head)
+            covered[i], fewer_pieces[i] = best
+            step[i] = best_step
+        out: list[str] = []
+        i = 0
+        while i < n:
+            taken = step[i]
+            if taken is None:
+                out.append(chunk[i])
+                i += 1
+            else:
+                out += (" ", taken[1], " ")
+                i = taken[0]
+        return "".join(out)
 
     def terms(self, text: str) -> list[Term]:
         """Canonical content terms of `text`, in order, with their part of speech."""
@@ -165,12 +204,25 @@ class Analyzer:
         result: list[Term] = []
         # Variants may span a space ("monitoring line"), so synonyms see the whole text.
         for piece in self.canonicalize(" ".join(chunks)).split():
-            for pair in self._pos.lcut(piece, HMM=True):
-                word = pair.word.strip()
-                if word and word not in self.stopwords:
-                    pos = _DOMAIN_POS if word in self.canonical else pair.flag
-                    result.append(Term(word, pos))
+            result.extend(self._segment(piece))
         return result
+
+    def _segment(self, piece: str) -> tuple[Term, ...]:
+        """jieba's words of one piece, without stop words. Pieces recur across phrasings and
+        questions (what lies between two domain terms), and jieba's HMM is the slow part of
+        loading, so each piece is segmented once."""
+        known = self._segments.get(piece)
+        if known is not None:
+            return known
+        terms = []
+        for pair in self._pos.lcut(piece, HMM=True):
+            word = pair.word.strip()
+            if word and word not in self.stopwords:
+                terms.append(Term(word, _DOMAIN_POS if word in self.canonical else pair.flag))
+        if len(self._segments) >= _SEGMENT_MEMORY:
+            self._segments.clear()
+        self._segments[piece] = segmented = tuple(terms)
+        return segmented
 
 
 def _inside_latin_word(text: str, start: int, end: int) -> bool:
@@ -214,6 +266,9 @@ class Retriever:
         self.idf: dict[str, float] = {}
         self.unknown_weight = 1.0
         self.vocabulary: set[str] = set()
+        self.index = TermIndex([], [], [], [])
+        # Σ IDF of each phrasing's words (with repeats), phrasings numbered as in the index
+        self.form_weights = np.zeros(0)
 
     def _words(self, text: str) -> list[str]:
         return [term.text for term in self.analyzer.terms(text)]
@@ -233,7 +288,9 @@ class Retriever:
         )
         self.entries = []
         for entry_id, phrasings, keywords, answer in docs:
-            forms = [f for f in (self._words(p) for p in phrasings) if f]
+            # An entry with no usable phrasing keeps one empty form (closeness 0), so every
+            # entry owns at least one slot in the index's phrasing arrays.
+            forms = [f for f in (self._words(p) for p in phrasings) if f] or [[]]
             indexed = IndexedEntry(entry_id, forms, ["".join(f) for f in forms])
             for form in forms:
                 indexed.bag.update(form)
@@ -250,6 +307,15 @@ class Retriever:
         self.idf = {word: math.log(1 + count / n) for word, n in df.items()}
         self.unknown_weight = math.log(1 + count)
         self.vocabulary = set(df)
+        self.form_weights = np.asarray(
+            [sum(self.idf[u] for u in form) for e in self.entries for form in e.forms]
+        )
+        self.index = TermIndex(
+            [e.bag for e in self.entries],
+            [e.answer_bag for e in self.entries],
+            [e.forms for e in self.entries],
+            [e.form_texts for e in self.entries],
+        )
 
     def weight(self, term: Term) -> float:
         """How much a question term matters: IDF when known; for unknown terms, by kind."""
@@ -293,67 +359,121 @@ class Retriever:
             for t in terms
         )
 
-    def _soft_matches(self, word: str) -> dict[str, float]:
-        """Vocabulary words that `word` counts as, with the credit each gives."""
-        matches = {word: 1.0} if word in self.vocabulary else {}
-        if len(word) >= 2:
-            for known in self.vocabulary:
-                if known == word or len(known) < 2:
-                    continue
-                if word in known or known in word:
-                    matches[known] = max(matches.get(known, 0.0), PART_CREDIT)
-                elif len(word) >= 3 and len(known) >= 3 and fuzz.ratio(word, known) >= 80:
-                    matches[known] = max(matches.get(known, 0.0), TYPO_CREDIT)
-        return matches
+    def rank(self, text: str, limit: int = 10) -> tuple[list[Term], list[Ranked]]:
+        """The question's terms and the `limit` best entries with their scores, best first.
 
-    def rank(self, text: str) -> tuple[list[Term], list[Ranked]]:
-        """The question's terms and every entry with a score, best first."""
+        The index scores every entry's coverage at once, and bounds what its closeness to its
+        phrasings could add; the closeness itself, which costs more, is computed best bound
+        first and stops once no entry left could reach the `limit` best scores (branch and
+        bound, so the top `limit` are exactly what scoring every entry would give). `limit`
+        None scores every entry that shares a word with the question.
+        """
         terms = list(dict.fromkeys(self.analyzer.terms(text)))
         words = [t.text for t in terms]
         # A lone character ("村") or bare numbers ("3.5") are not a question.
-        if sum(len(w) for w in words if not _NUMBERISH.match(w)) < 2:
+        if sum(len(w) for w in words if not _NUMBERISH.match(w)) < 2 or not self.entries:
             return terms, []
         weights = {t.text: self.weight(t) for t in terms}
         pos_of = {t.text: t.pos for t in terms}
         total = sum(weights.values())
-        matches = {w: self._soft_matches(w) for w in words}
-        query_text = "".join(words)
+        matches = {w: self.index.soft_matches(w) for w in words}
         penalty = _FOREIGN_PENALTY ** sum(1 for t in terms if self._is_foreign(t))
         if self._asks_about_another_programme(terms):
             penalty *= OTHER_PROGRAMME_FACTOR
 
-        def credit(word: str, vocabulary: set[str] | list[str]) -> float:
-            return max((c for k, c in matches[word].items() if k in vocabulary), default=0.0)
+        size = self.index.size
+        covered = np.zeros(size)
+        matched_words = np.zeros(size, dtype=np.int32)
+        domain_matched = np.zeros(size, dtype=bool)
+        for word in words:
+            got = np.zeros(size)
+            in_answer = np.zeros(size, dtype=bool)
+            for known, credit in matches[word].items():
+                holders = self.index.bag_postings.get(known)
+                if holders is not None:
+                    got[holders] = np.maximum(got[holders], credit)
+                holders = self.index.answer_postings.get(known)
+                if holders is not None:
+                    in_answer[holders] = True
+            got[in_answer & (got < ANSWER_ONLY_CREDIT)] = ANSWER_ONLY_CREDIT
+            covered += weights[word] * got
+            hit = got > 0
+            matched_words += hit
+            if pos_of[word] == _DOMAIN_POS:
+                domain_matched |= hit
+        coverage = covered / total
+        # One everyday word in common ("很多", "可能") is no evidence; a domain term or two
+        # words are.
+        factor = np.where(
+            (matched_words >= 2) | domain_matched, penalty, penalty * UNANCHORED_FACTOR
+        )
+        # Word overlap with each phrasing: the question words it holds (weighted, with their
+        # credit) over the question's weight plus that of the phrasing's other words.
+        shared = np.zeros(self.index.form_count)
+        for word in words:
+            got = np.zeros(self.index.form_count)
+            for known, credit in matches[word].items():
+                found = self.index.form_postings.get(known)
+                if found is not None:
+                    got[found[0]] = np.maximum(got[found[0]], credit)
+            shared += weights[word] * got
+        matched_weight = np.zeros(self.index.form_count)
+        for known in {known for word in words for known in matches[word]}:
+            found = self.index.form_postings.get(known)
+            if found is not None:
+                matched_weight[found[0]] += self.idf[known] * found[1]
+        overlap = shared / (total + (self.form_weights - matched_weight))
+        best_overlap = np.maximum.reduceat(overlap, self.index.form_starts)
 
-        ranked = []
-        for entry in self.entries:
-            covered = 0.0
-            matched: list[str] = []
-            for word in words:
-                got = credit(word, entry.bag)
-                if got < ANSWER_ONLY_CREDIT and credit(word, entry.answer_bag) > 0:
-                    got = ANSWER_ONLY_CREDIT
-                covered += weights[word] * got
-                if got > 0:
-                    matched.append(word)
-            coverage = covered / total
-            # One everyday word in common ("很多", "可能") is no evidence; a domain term or two
-            # words are.
-            anchored = len(matched) >= 2 or any(pos_of[w] == _DOMAIN_POS for w in matched)
+        # An entry sharing no word scores at most 0.5·0.4·(character ratio) < the suggestion
+        # floor unless identical, which it cannot be without a shared word.
+        candidates = np.flatnonzero(matched_words)
+        # What each candidate could score at best, before the character ratio is computed:
+        # 2·L/(m+n) with L ≤ the characters it can share (c) is at most 2c/(m+c).
+        query_text = "".join(words)
+        common = self.index.common_characters(query_text)[candidates]
+        chars_bound = 2 * common / (len(query_text) + common)
+        bound = factor[candidates] * (
+            COVERAGE_SHARE * coverage[candidates]
+            + (1 - COVERAGE_SHARE) * np.maximum(best_overlap[candidates], chars_bound)
+        )
+        order = np.argsort(-bound, kind="stable")
+        ranked_positions = candidates[order]
+        ranked_bounds = bound[order]
 
-            closeness = 0.0
-            for form, form_text in zip(entry.forms, entry.form_texts, strict=True):
-                shared = sum(weights[w] * credit(w, form) for w in words)
-                extra = sum(
-                    self.idf.get(u, self.unknown_weight)
-                    for u in form
-                    if not any(u in matches[w] for w in words)
-                )
-                overlap = shared / (total + extra)
-                chars = fuzz.ratio(query_text, form_text) / 100
-                closeness = max(closeness, overlap, chars)
-            score = COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * closeness
-            score *= penalty if anchored else penalty * UNANCHORED_FACTOR
-            ranked.append(Ranked(entry.entry_id, round(score, 4)))
-        ranked.sort(key=lambda r: r.score, reverse=True)
-        return terms, ranked
+        # Score the candidates in batches, best bound first, until the next one's bound is
+        # below the `limit`-th score found.
+        scored_positions: list[np.ndarray] = []
+        scored: list[np.ndarray] = []
+        start, batch = 0, _FIRST_BATCH
+        while start < len(ranked_positions):
+            positions = ranked_positions[start : start + batch]
+            numbers, runs = self.index.forms_of(positions)
+            chars = process.cdist(
+                [query_text],
+                [self.index.form_texts[n] for n in numbers.tolist()],
+                scorer=fuzz.ratio,
+                dtype=np.float64,
+            )[0]
+            closeness = np.maximum(best_overlap[positions], np.maximum.reduceat(chars, runs) / 100)
+            scores = COVERAGE_SHARE * coverage[positions] + (1 - COVERAGE_SHARE) * closeness
+            scored_positions.append(positions)
+            scored.append(np.round(scores * factor[positions], 4))
+            start += batch
+            batch *= 2
+            if limit is None or start >= len(ranked_positions):
+                continue
+            so_far = np.concatenate(scored)
+            if len(so_far) >= limit:
+                kth = np.partition(so_far, len(so_far) - limit)[len(so_far) - limit]
+                if ranked_bounds[start] + 1e-6 < kth:
+                    break
+        if not scored:
+            return terms, []
+        all_positions = np.concatenate(scored_positions)
+        all_scores = np.concatenate(scored)
+        best = np.lexsort((all_positions, -all_scores))[:limit]
+        return terms, [
+            Ranked(self.entries[p].entry_id, float(all_scores[i]))
+            for i, p in zip(best.tolist(), all_positions[best].tolist(), strict=True)
+        ]

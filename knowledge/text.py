@@ -49,39 +49,46 @@ class HomophoneFixer:
 
     def __init__(self, terms: Iterable[str], is_word):
         self._by_reading: dict[tuple[str, ...], str] = {}
-        for term in sorted(set(terms), key=len):
+        # Shortest first, then in code order, so the same terms give the same repairs in every
+        # process (set order changes with hash randomisation).
+        for term in sorted(set(terms), key=lambda t: (len(t), t)):
             if 2 <= len(term) <= 6 and is_cjk(term):
                 self._by_reading.setdefault(_reading(term), term)
         self._terms = set(self._by_reading.values())
         self._is_word = is_word
         self._lengths = sorted({len(reading) for reading in self._by_reading}, reverse=True)
+        self._first_readings = {reading[0] for reading in self._by_reading}
 
     def fix(self, text: str) -> str:
         """Return `text` with sound-alike runs replaced by the known term."""
+        readings = [fuzzy_reading(char) if is_cjk(char) else "" for char in text]
         out: list[str] = []
         i = 0
         while i < len(text):
             consumed = False
-            for length in self._lengths:
-                window = text[i : i + length]
-                if len(window) < length or not is_cjk(window):
-                    continue
-                if window in self._terms:  # already right: keep it whole
-                    out.append(window)
+            # Only a run starting with the sound of some term's first character can match.
+            if readings[i] in self._first_readings:
+                for length in self._lengths:
+                    reading = tuple(readings[i : i + length])
+                    if len(reading) < length or "" in reading:
+                        continue
+                    window = text[i : i + length]
+                    if window in self._terms:  # already right: keep it whole
+                        out.append(window)
+                        i += length
+                        consumed = True
+                        break
+                    term = self._by_reading.get(reading)
+                    if term is None or self._is_word(window):
+                        continue
+                    # A two-character term shares many readings with unrelated words; demand
+                    # that one character is already right (坚测 → 监测, but not 事业 → 失业).
+                    if length == 2 and not (window[0] == term[0] or window[1] == term[1]):
+                        continue
+                    out.append(term)
                     i += length
                     consumed = True
                     break
-                term = self._by_reading.get(_reading(window))
-                if term is None or self._is_word(window):
-                    continue
-                # A two-character term shares many readings with unrelated words; demand that
-                # one character is already right (坚测 → 监测, but not 事业 → 失业).
-                if length == 2 and not (window[0] == term[0] or window[1] == term[1]):
-                    continue
-                out.append(term)
-                i += length
-                consumed = True
-                break
             if not consumed:
                 out.append(text[i])
                 i += 1
