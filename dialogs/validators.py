@@ -24,7 +24,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-
 from common.text import clean_text, normalize
 from dialogs import texts
 

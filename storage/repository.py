@@ -22,9 +22,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage import crash_point
