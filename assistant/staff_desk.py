@@ -199,17 +199,17 @@ class StaffDesk:
 
     def _pending_page(self, who: StaffRole, page: int, edit: bool) -> list[Reply]:
         levels = self.catalog.triage.levels
-        rows, total = self.review.pending(who.scope.where(), levels, page * PAGE_SIZE, PAGE_SIZE)
-        if total == 0:
+        queue = self.review.pending(who.scope.where(), levels, page * PAGE_SIZE, PAGE_SIZE)
+        if queue.total == 0:
             return [Reply(texts.PENDING_EMPTY, edit=edit)]
-        pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+        pages = (queue.total + PAGE_SIZE - 1) // PAGE_SIZE
         if page >= pages:  # a forged page, or the queue shrank since the button was sent
             page = pages - 1
-            rows, total = self.review.pending(
-                who.scope.where(), levels, page * PAGE_SIZE, PAGE_SIZE
-            )
-            pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        lines = [texts.PENDING_HEADER.format(total=total, page=page + 1, pages=pages)]
+            queue = self.review.pending(who.scope.where(), levels, page * PAGE_SIZE, PAGE_SIZE)
+            pages = max((queue.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        rows = queue.rows
+        header = texts.PENDING_HEADER_MANY if queue.more else texts.PENDING_HEADER
+        lines = [header.format(total=queue.total, page=page + 1, pages=pages)]
         lines.extend(queue_line(row) for row in rows)
         buttons = [
             [Button(texts.PENDING_VIEW.format(reference=row.reference), f"vw:{row.reference}")]

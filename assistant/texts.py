@@ -145,6 +145,10 @@ STAFF_LIST_EMPTY = "还没有登记的工作人员。"
 
 PENDING_EMPTY = "您负责的范围内没有待处理的申报。"
 PENDING_HEADER = "<b>待处理申报</b>（共 {total} 份，第 {page}/{pages} 页）"
+# Beyond the count cap (storage.repository.QUEUE_COUNT_CAP) the queue is not counted in full.
+PENDING_HEADER_MANY = (
+    "<b>待处理申报</b>（超过 {total} 份，第 {page}/{pages} 页；只列出最紧急、最早的 {total} 份）"
+)
 PENDING_VIEW = "查看 {reference}"
 PAGE_PREVIOUS = "⬅️ 上一页"
 PAGE_NEXT = "下一页 ➡️"

@@ -24,11 +24,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cn2an
-import phonenumbers
-from pypinyin import lazy_pinyin
-from rapidfuzz import fuzz, process
-
 from common.text import clean_text, normalize
 from dialogs import texts
 
@@ -89,6 +84,8 @@ def _number(text: str) -> float:
         raise Invalid(texts.NUMBER_TOO_LONG)
     if re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
         return float(text)
+    import cn2an  # imported on first use: loading it takes time and memory an export never needs
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -173,6 +170,8 @@ def parse_integer(raw: str) -> int:
 
 def parse_phone(raw: str) -> str:
     """A Chinese mobile (13812345678) or landline with area code (0563-2701280), formatted."""
+    import phonenumbers
+
     text = clean_text(raw)
     digits = re.sub(r"[^\d+]", "", text)
     if len(digits) < 7:
@@ -273,6 +272,8 @@ def match_choice(raw: str, choices: Sequence[str], none_choice: str | None = Non
     ]
     if len(contained) == 1:
         return contained[0]
+    from rapidfuzz import fuzz, process
+
     best = process.extractOne(folded, list(by_folded), scorer=fuzz.ratio, score_cutoff=70)
     if best is not None:
         return by_folded[best[0]]
@@ -290,11 +291,15 @@ def _said_for(text: str, choices: Sequence[str], none_choice: str | None) -> str
 
 def _sound(text: str) -> str:
     """How it is pronounced (孙布镇 and 孙埠镇 both sun bu zhen): pinyin input typos."""
+    from pypinyin import lazy_pinyin  # its phrase dictionary alone is tens of MB
+
     return "".join(lazy_pinyin(text))
 
 
 def closest(text: str, candidates: Sequence[str], cutoff: float = 60) -> str | None:
     """The candidate most like `text`, by spelling or by sound; None when none is close."""
+    from rapidfuzz import fuzz
+
     folded = normalize(text).replace(" ", "")
     if not folded or not candidates:
         return None

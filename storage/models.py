@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -24,6 +25,10 @@ STATUS_NEW, STATUS_CHECKING = "待核实", "核实中"
 STATUS_INCLUDED, STATUS_NOT_ELIGIBLE, STATUS_REFERRED = "已纳入监测", "不符合条件", "已转办"
 STATUSES = (STATUS_NEW, STATUS_CHECKING, STATUS_INCLUDED, STATUS_NOT_ELIGIBLE, STATUS_REFERRED)
 OPEN_STATUSES = (STATUS_NEW, STATUS_CHECKING)
+# The condition of the partial indexes that serve the /pending queue. SQLite uses a partial index
+# only when the query's WHERE holds this very term, so `ReviewStore.pending` renders its status
+# condition with literal values (not bound parameters), in this order.
+OPEN_CONDITION = "status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES))
 
 
 # Timestamps are stored in UTC and shown to people in China Standard Time.
@@ -105,6 +110,32 @@ class Submission(Base):
         DateTime(timezone=True), default=utcnow, index=True
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # The /pending queue, one priority level at a time in (created_at, id) order: for everyone,
+    # and for one township. Open submissions only (a fraction of the table); status last, so a
+    # filter on it is read from the index.
+    __table_args__ = (
+        Index(
+            "ix_submissions_queue",
+            "priority",
+            "created_at",
+            "id",
+            "status",
+            sqlite_where=text(OPEN_CONDITION),
+            postgresql_where=text(OPEN_CONDITION),
+        ),
+        Index(
+            "ix_submissions_township_queue",
+            "township",
+            "priority",
+            "created_at",
+            "id",
+            "status",
+            sqlite_where=text(OPEN_CONDITION),
+            postgresql_where=text(OPEN_CONDITION),
+        ),
+        Index("ix_submissions_assigned_to", "assigned_to"),  # a cadre's queue
+    )
 
 
 class ProcessedUpdate(Base):

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
-
-import jieba
-import jieba.posseg
+from functools import cache
+from types import ModuleType
 
 MASK = "＊"
 NAME_MASK = "某某"
@@ -34,7 +33,6 @@ _NUMBER_LIKE = re.compile(
 _DIGITS = re.compile(rf"[{_DIGIT}]")
 
 # Tagged nr by jieba, but words for family members rather than names.
-jieba.setLogLevel(logging.WARNING)
 _NOT_NAMES = frozenset({"老公", "老婆", "老伴", "老汉", "媳妇", "儿媳", "女婿", "外婆", "姥姥"})
 
 
@@ -56,6 +54,17 @@ def mask_numbers(text: str) -> str:
     return _NUMBER_LIKE.sub(_mask_run, text)
 
 
+@cache
+def _tagger() -> ModuleType:
+    """jieba's part-of-speech tagger, imported on first use: its dictionaries take a second
+    and tens of MB, which processes that never mask a name (the CLI export) should not pay."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
 def mask_names(text: str) -> str:
     """Person names replaced by 某某.
 
@@ -64,7 +73,7 @@ def mask_names(text: str) -> str:
     """
     return "".join(
         NAME_MASK if pair.flag.startswith("nr") and pair.word not in _NOT_NAMES else pair.word
-        for pair in jieba.posseg.cut(text)
+        for pair in _tagger().cut(text)
     )
 
 

@@ -11,9 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Result, and_, case, delete, func, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Result,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage import crash_point
@@ -388,6 +399,32 @@ class People:
             return {user_id: name for user_id, name in rows}
 
 
+# /pending counts the queue up to this many (and says "more than" beyond): counting every open
+# submission of a district on each page would cost more than the page itself.
+QUEUE_COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[Submission]
+    total: int  # the open submissions matching, or QUEUE_COUNT_CAP when `more`
+    more: bool  # there are more than `total`
+
+
+def _open() -> ColumnElement[bool]:
+    """status IN ('待核实', '核实中') with the values written into the SQL, as the partial
+    queue indexes say it (storage.models.OPEN_CONDITION): SQLite uses them only then."""
+    return Submission.status.in_(
+        bindparam("open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True)
+    )
+
+
+def _count_upto(session: Session, condition: ColumnElement[bool], cap: int) -> int:
+    """How many submissions match `condition`, counting no further than `cap`."""
+    matching = select(Submission.id).where(condition).limit(cap).subquery()
+    return session.scalar(select(func.count()).select_from(matching)) or 0
+
+
 class ReviewStore:
     """The staff side of submissions: the queue, status changes with history, assignment."""
 
@@ -396,26 +433,35 @@ class ReviewStore:
 
     def pending(
         self, where: ColumnElement[bool], levels: Sequence[str], offset: int, limit: int
-    ) -> tuple[list[Submission], int]:
-        """Open submissions matching `where`, most urgent of `levels` first, then oldest."""
-        rank = case(
-            {level: i for i, level in enumerate(levels)},
-            value=Submission.priority,
-            else_=len(levels),
-        )
-        condition = and_(where, Submission.status.in_(OPEN_STATUSES))
+    ) -> QueuePage:
+        """Open submissions matching `where`, most urgent of `levels` first, then oldest.
+
+        One priority level at a time (then any level not in `levels`), each read in (created_at,
+        id) order from the queue indexes, so no query sorts the whole queue: a page costs what
+        lies before it, not what the table holds. The total is counted up to `QUEUE_COUNT_CAP`."""
+        condition = and_(where, _open())
+        buckets = [Submission.priority == level for level in levels]
+        buckets.append(Submission.priority.not_in(levels))
         with self.db.session() as session:
-            total = (
-                session.scalar(select(func.count()).select_from(Submission).where(condition)) or 0
-            )
-            rows = session.scalars(
-                select(Submission)
-                .where(condition)
-                .order_by(rank, Submission.created_at, Submission.id)
-                .offset(offset)
-                .limit(limit)
-            )
-            return list(rows), total
+            counted = _count_upto(session, condition, QUEUE_COUNT_CAP + 1)
+            rows: list[Submission] = []
+            skip = offset
+            for bucket in buckets:
+                if len(rows) >= limit or skip >= counted:
+                    break
+                found = session.scalars(
+                    select(Submission)
+                    .where(condition, bucket)
+                    .order_by(Submission.created_at, Submission.id)
+                    .offset(skip)
+                    .limit(limit - len(rows))
+                ).all()
+                rows.extend(found)
+                if found:
+                    skip = 0
+                elif skip:  # the whole level lies before this page: how much of it (< skip)
+                    skip -= _count_upto(session, and_(condition, bucket), skip)
+            return QueuePage(rows, min(counted, QUEUE_COUNT_CAP), counted > QUEUE_COUNT_CAP)
 
     def get(self, submission_id: int) -> Submission | None:
         with self.db.session() as session:
