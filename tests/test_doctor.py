@@ -51,7 +51,7 @@ def test_doctor_names_a_broken_knowledge_folder(bot_cli, tmp_path, monkeypatch):
     env = _good_database(bot_cli, tmp_path)
     empty = tmp_path / "knowledge"
     empty.mkdir()
-    monkeypatch.setattr(knowledge.base.load_knowledge, "__defaults__", (empty,))
+    monkeypatch.setattr(knowledge.base.load_knowledge, "__defaults__", (empty, None))
     result = bot_cli("doctor", env=env)
     assert result.returncode == 1
     (bad,) = [line for line in result.stdout.splitlines() if line.startswith("❌")]

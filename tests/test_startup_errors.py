@@ -99,7 +99,7 @@ def test_a_read_only_sqlite_file_is_named(bot_cli, tmp_path, monkeypatch):
 def _knowledge_copy(tmp_path: Path, monkeypatch) -> Path:
     folder = tmp_path / "knowledge"
     shutil.copytree(knowledge.base.DATA_DIR, folder)
-    monkeypatch.setattr(knowledge.base.load_knowledge, "__defaults__", (folder,))
+    monkeypatch.setattr(knowledge.base.load_knowledge, "__defaults__", (folder, None))
     return folder
 
 
