@@ -315,13 +315,13 @@ def build_application(
         .post_init(on_start)
         .concurrent_updates(PerUserUpdateProcessor())
     )
-    if limit_rate:
-        builder = builder.rate_limiter(DeliveryLimiter())
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    application = builder.build()
+    application: Application = (
+        builder.rate_limiter(DeliveryLimiter()).build() if limit_rate else builder.build()
+    )
     queue.application = application
     application.bot_data["assistant"] = assistant
     application.bot_data["flood"] = FloodControl(assistant.db, settings.flood)
