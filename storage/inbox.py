@@ -15,6 +15,13 @@ One update's way through (the adapter drives it; `assistant.worker` sends):
 4. recover — on start (and now and then), `recover(db)` lists the updates received but not
    done (process them) and the replies not sent (send them), oldest first.
 
+Transactions per update: 1 (receive, a durable commit: Telegram's acknowledgement relies on
+it) + 1 (process; its outbox rows are returned from that transaction, not read back) + 2 per
+reply (claim, mark sent). The last three commit relaxed (`storage.database`): what a power loss
+takes from them is redone from the inbox row, like a crash. Claim and mark-sent stay separate
+transactions: a claim committed with the apply would keep the replies of a crashed process
+from the restart's recovery until the lease ran out.
+
 A crash after 1 processes the update on restart; during 2 rolls everything back and processes
 it again; after 2 sends the stored replies; between a send and its `mark_sent` sends that one
 reply again. Delivery is at least once, processing exactly once.
