@@ -173,32 +173,42 @@ class Assistant:
         update's replies still to send (also when it was applied before: a crash may have
         come between the commit and the sending)."""
 
+        stored: list[Outgoing] = []
+
         def finish(received: Received, replies: list[Reply]) -> None:
             if not self.inbox.mark_done(update_id):
                 raise _AppliedElsewhere
-            self.outbox.add(update_id, received.incoming.chat_id, replies, received.origin)
+            stored[:] = self.outbox.add(
+                update_id, received.incoming.chat_id, replies, received.origin
+            )
 
         try:
-            replies = self._exactly_once(lambda: self.inbox.take(update_id), finish)
+            # Relaxed commit: the update is stored durably in the inbox, so a commit lost to
+            # a power loss is applied again from there (storage.database).
+            replies = self._exactly_once(lambda: self.inbox.take(update_id), finish, durable=False)
         except _AppliedElsewhere:
             log.info("update %s applied by another instance", update_id)
         else:
             if replies is not None:
                 discard_files(replies)  # their bytes are in the outbox now
                 crash_point("committed")
+                return stored  # just written, none sent yet: no need to read them back
         return self.outbox.pending(update_id)
 
     def _exactly_once(
         self,
         load: Callable[[], Received | None],
         finish: Callable[[Received, list[Reply]], None],
+        *,
+        durable: bool = True,
     ) -> list[Reply] | None:
         """`load` the update (None: already applied), answer it and `finish` (record it as
         applied), all in one unit of work; a `DraftConflict` rolls the attempt back and starts
-        again, and after `MAX_ATTEMPTS` the user is asked to try again (the update recorded)."""
+        again, and after `MAX_ATTEMPTS` the user is asked to try again (the update recorded).
+        `durable=False` commits without waiting for the disk (see `storage.database`)."""
         for attempt in range(MAX_ATTEMPTS + 1):
             try:
-                with self.db.unit_of_work():
+                with self.db.unit_of_work(durable=durable):
                     received = load()
                     if received is None:
                         return None

@@ -97,7 +97,8 @@ MAX_PENDING_VERDICTS = 10_000
 
 async def handle_durably(application: Application, update: Update) -> None:
     """Store the update (if the queue has not), apply it once in a worker thread, send its
-    replies from the outbox."""
+    replies from the outbox. Transactions: receive 1 (durable), apply 1, then claim and mark
+    sent per reply (both relaxed; see `storage.database`)."""
     incoming = to_incoming(update)
     if incoming is None:
         return
@@ -105,15 +106,17 @@ async def handle_durably(application: Application, update: Update) -> None:
     verdict = (
         queue.verdicts.pop(update.update_id, None) if isinstance(queue, StoringQueue) else None
     )
+    assistant: Assistant = application.bot_data["assistant"]
     if verdict is None:  # not through the queue (process_update called directly)
         flood: FloodControl = application.bot_data["flood"]
         verdict = await asyncio.to_thread(flood.admit, incoming.user_id)
+        if verdict not in (WARN, DROP):
+            origin = origin_of(update)
+            await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)
+    # else the queue stored it already (a second `receive` would find the row and do nothing)
     if verdict in (WARN, DROP):
         await slow_down(update, application.bot, incoming, warn=verdict == WARN)
         return
-    assistant: Assistant = application.bot_data["assistant"]
-    origin = origin_of(update)
-    await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)  # once
     items = await asyncio.to_thread(assistant.process_stored, update.update_id)
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -291,8 +294,11 @@ def build_application(
     *,
     assistant: Assistant | None = None,
     request: BaseRequest | None = None,
+    limit_rate: bool = True,
 ) -> Application:
-    """The configured PTB application. `request` replaces the HTTP layer (tests)."""
+    """The configured PTB application. `request` replaces the HTTP layer (tests);
+    `limit_rate=False` leaves out `DeliveryLimiter` (benchmarks measure the bot, not
+    Telegram's 30 messages a second)."""
     settings = settings or load_settings()
     if not settings.telegram_token:
         raise ConfigError(texts.NO_TOKEN)
@@ -308,13 +314,14 @@ def build_application(
         .update_queue(queue)
         .post_init(on_start)
         .concurrent_updates(PerUserUpdateProcessor())
-        .rate_limiter(DeliveryLimiter())
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    application = builder.build()
+    application: Application = (
+        builder.rate_limiter(DeliveryLimiter()).build() if limit_rate else builder.build()
+    )
     queue.application = application
     application.bot_data["assistant"] = assistant
     application.bot_data["flood"] = FloodControl(assistant.db, settings.flood)

@@ -18,6 +18,16 @@ of committing its own. It commits when the block ends and rolls back everything 
 exception leaves it — the core wraps each update in one, so an update is applied entirely or
 not at all. Outside a unit of work `db.session()` is one short transaction, as before.
 
+Durable and relaxed commits: a commit normally reaches the disk before it returns (SQLite
+synchronous=FULL, PostgreSQL synchronous_commit=on), one fsync each — milliseconds, the largest
+cost of an update. A transaction opened with `durable=False` commits without waiting for the
+disk (SQLite synchronous=NORMAL in WAL mode, PostgreSQL `SET LOCAL synchronous_commit TO OFF`):
+a process crash loses nothing, a power loss or OS crash may lose the last such commits — never
+a durable one, nor any commit before one (both logs are written in order and a durable commit
+flushes everything before it). The durable update path (storage/inbox.py) relaxes only what it
+can redo: the received update is stored durably; applying it and marking replies sent are
+relaxed, so a power loss applies the update again from the inbox and sends its replies again.
+
 Inside a unit of work an IntegrityError cannot be caught and carried on from (PostgreSQL aborts
 the transaction): the repositories write with ON CONFLICT clauses instead. On SQLite the unit of
 work holds the database's write lock from its first write to its commit, so the core does its
@@ -45,12 +55,29 @@ from storage import crash_point
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+    record.info["synchronous"] = "FULL"
+
+
+def _set_durability(session: Session, durable: bool) -> None:
+    """Make the session's transaction commit durably (the default) or relaxed (see the module
+    docstring). SQLite's level belongs to the connection, so it is set only when it changes."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        level = "FULL" if durable else "NORMAL"
+        info = connection.connection.info
+        if info.get("synchronous") != level:
+            connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+            info["synchronous"] = level
+    elif dialect == "postgresql" and not durable:
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def _without_row_values(record: logging.LogRecord) -> bool:
@@ -155,25 +182,32 @@ class Database:
         return work if work is not None and work.engine is self.engine else None
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, durable: bool = True) -> Iterator[Session]:
         """The unit of work's session when one is open (committed by it, not here), else a
-        transaction of its own, committed when the block ends."""
+        transaction of its own, committed when the block ends (`durable=False`: a relaxed
+        commit, see the module docstring)."""
         work = self._ambient()
         if work is not None:
             yield work.session
             return
         with self._sessions.begin() as session:
+            if not durable or self.backend == "sqlite":
+                _set_durability(session, durable)
             yield session
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
+    def unit_of_work(self, *, durable: bool = True) -> Iterator[Session]:
         """One transaction for every repository call inside the block: committed at its end,
-        rolled back if an exception leaves it. Inside another unit of work: joins it."""
+        rolled back if an exception leaves it. Inside another unit of work: joins it.
+        `durable=False`: a relaxed commit, for work that can be redone (see the module
+        docstring)."""
         if self._ambient() is not None:
             with self.session() as session:
                 yield session
             return
         with self._sessions.begin() as session:
+            if not durable or self.backend == "sqlite":
+                _set_durability(session, durable)
             work = _UnitOfWork(self.engine, session)
             token = _current.set(work)
             try:

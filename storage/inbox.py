@@ -15,6 +15,13 @@ One update's way through (the adapter drives it; `assistant.worker` sends):
 4. recover — on start (and now and then), `recover(db)` lists the updates received but not
    done (process them) and the replies not sent (send them), oldest first.
 
+Transactions per update: 1 (receive, a durable commit: Telegram's acknowledgement relies on
+it) + 1 (process; its outbox rows are returned from that transaction, not read back) + 2 per
+reply (claim, mark sent). The last three commit relaxed (`storage.database`): what a power loss
+takes from them is redone from the inbox row, like a crash. Claim and mark-sent stay separate
+transactions: a claim committed with the apply would keep the replies of a crashed process
+from the restart's recovery until the lease ran out.
+
 A crash after 1 processes the update on restart; during 2 rolls everything back and processes
 it again; after 2 sends the stored replies; between a send and its `mark_sent` sends that one
 reply again. Delivery is at least once, processing exactly once.
@@ -129,8 +136,9 @@ class Inbox:
     ) -> bool:
         """Store the update before it is acknowledged; False if it was stored before (a
         redelivery). `origin`: what the adapter needs later to answer it (the id of the message
-        whose button was tapped …), opaque to the core."""
-        with self.db.session() as session:
+        whose button was tapped …), opaque to the core. A durable commit: everything after it
+        can be redone from this row (see `storage.database`)."""
+        with self.db.session(durable=True) as session:
             stored = session.scalar(
                 dialect_insert(self.db)(InboxEntry)
                 .values(
@@ -228,12 +236,14 @@ class Outbox:
         chat_id: int,
         replies: Sequence[Reply],
         origin: dict[str, Any] | None = None,
-    ) -> None:
-        """One row per reply, in order (in the unit of work that produced them)."""
+    ) -> list[Outgoing]:
+        """One row per reply, in order (in the unit of work that produced them); the rows as
+        `pending` would read them back."""
         with self.db.session() as session:
+            rows = []
             for reply in replies:
                 data, attachment = reply_to_json(reply)
-                session.add(
+                rows.append(
                     OutboxEntry(
                         update_id=update_id,
                         chat_id=chat_id,
@@ -242,7 +252,9 @@ class Outbox:
                         origin=origin or {},
                     )
                 )
+            session.add_all(rows)
             session.flush()
+            return [_outgoing(row) for row in rows]
 
     def pending(self, update_id: int | None = None) -> list[Outgoing]:
         """Replies not sent and not failed (of one update, or all), oldest first."""
@@ -260,7 +272,7 @@ class Outbox:
         """Take the reply for sending; False if it is sent, failed, or another sender holds it
         (a claim not followed by `mark_sent` within the lease lapses)."""
         now = utcnow()
-        with self.db.session() as session:
+        with self.db.session(durable=False) as session:  # lost: the reply is sent again
             result = session.execute(
                 update(OutboxEntry)
                 .where(
@@ -296,7 +308,8 @@ class Outbox:
         )
 
     def _set(self, outbox_id: int, **values: Any) -> None:
-        with self.db.session() as session:
+        # Relaxed: a lost "sent" sends the reply again (at least once, as after a crash).
+        with self.db.session(durable=False) as session:
             session.execute(
                 update(OutboxEntry)
                 .where(OutboxEntry.id == outbox_id)

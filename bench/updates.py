@@ -1,0 +1,619 @@
+"""Updates per second through `Application.process_update`, with an offline Bot API.
+
+    python -m bench.updates [--smoke]
+
+The flow measured is the production one (`handlers.telegram_app.build_application`): PTB
+parses the update, `on_update` → `handle_durably` stores it in the inbox, applies it once in a
+worker thread (`Assistant.process_stored`: one unit of work) and sends its replies from the
+outbox (claim → send → mark sent). Only the network is replaced: `tests.telegram_fake.FakeBotApi`
+answers the Bot API in process, and `DeliveryLimiter` (Telegram's 30 messages a second) is left
+out, so the figures say what one process can do, not what Telegram lets through.
+
+Four rows, each fed one update at a time (`await application.process_update(update)`):
+
+1. echo floor — a bare PTB Application whose one MessageHandler echoes the text;
+2. echo in a worker thread — the same, the echo computed in `asyncio.to_thread` as our handlers
+   run the core: the floor every other figure is divided by;
+3. a policy question — users cycling through the featured questions and one the knowledge base
+   cannot answer (so the unanswered-question log is written too);
+4. a dialog step — many residents each going through the whole /report dialog (the scripted
+   answers of `tests.dialog_script.REPORT`, then the confirm button), round robin.
+
+(3) and (4) run on SQLite (a temp file, as in production) and PostgreSQL (a private schema,
+skipped with a note when the server is unreachable). SQL statements and transactions are
+counted with engine events (`before_cursor_execute`; `begin`, `commit`, `rollback`) and split by
+the step of the durable path they belong to (receive, apply, send …), tagged by wrapping those
+methods, so "the apply step is one transaction" is a measured fact.
+
+The helpers here (`BenchApi`, `SqlCounter`, `bench_database`, `bot_for`, `Feeder`) are shared
+with `bench.dialogs`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from assistant.config import FloodSettings, Settings
+from assistant.service import Assistant
+from bench.report import Section, section_main, table
+from knowledge import KnowledgeBase, load_knowledge
+from storage.database import Database, make_engine, upgrade
+from tests.dialog_script import REPORT
+from tests.telegram_fake import BOT_USER, FakeBotApi
+
+TOKEN = "123456:BENCH-token-offline-only"
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TELEGRAM_RATE = 30  # messages a second Telegram lets a bot send overall
+GOAL_FACTOR = 10  # the goal: this many times Telegram's rate, on one process
+FLOOR_GOAL = {"sqlite": 0.25, "postgresql": 0.15}  # share of the echo-in-thread floor
+CONFIRM = "✅ 确认提交"
+SEND_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument", "sendPhoto"})
+
+
+# --- the offline Bot API ----------------------------------------------------------------------
+
+
+class BenchApi(FakeBotApi):
+    """`FakeBotApi` remembering, per chat, what was sent last (its buttons and text) instead of
+    every call, and counting messages sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = 0
+        self.last: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.replies: dict[int, int] = defaultdict(int)  # messages sent per chat
+
+    async def do_request(self, url: str, method: str, request_data=None, *args, **kwargs):
+        status, body = await super().do_request(url, method, request_data, *args, **kwargs)
+        name, params = self.calls.pop()
+        if name in SEND_METHODS and status == 200:
+            chat = int(str(params.get("chat_id")))
+            self.sent += 1
+            self.replies[chat] += 1
+            self.last[chat].append(params)
+        return status, body
+
+    def take(self, chat: int) -> list[dict[str, Any]]:
+        """The messages sent to `chat` since the last `take`."""
+        return self.last.pop(chat, [])
+
+
+def buttons_of(messages: list[dict[str, Any]]) -> dict[str, str]:
+    """Inline-button label → callback data, over the messages (later ones win)."""
+    import json
+
+    found: dict[str, str] = {}
+    for message in messages:
+        markup = message.get("reply_markup") or {}
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                found[button["text"]] = button.get("callback_data")
+    return found
+
+
+# --- updates as Telegram sends them -----------------------------------------------------------
+
+
+# Telegram numbers updates per bot: a reused id is a redelivery, ignored (one counter for all).
+_UPDATE_IDS = itertools.count(1)
+
+
+class Feeder:
+    """Builds updates (one update-id counter for every bot instance, as Telegram numbers them
+    for the bot) and remembers each user's last buttons, to tap them by label."""
+
+    def __init__(self) -> None:
+        self.update_ids = _UPDATE_IDS
+        self.message_ids = itertools.count(1)
+        self.buttons: dict[int, dict[str, str]] = {}
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": f"村民{user_id % 97}"}
+
+    def message(self, user_id: int, text: str) -> dict[str, Any]:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        message = {
+            "message_id": next(self.message_ids),
+            "date": 1_700_000_000,
+            "chat": {"id": user_id, "type": "private"},
+            "from": self._user(user_id),
+            **content,
+        }
+        return {"update_id": next(self.update_ids), "message": message}
+
+    def tap(self, user_id: int, data: str) -> dict[str, Any]:
+        return {
+            "update_id": next(self.update_ids),
+            "callback_query": {
+                "id": str(next(self.message_ids)),
+                "from": self._user(user_id),
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": 1,
+                    "date": 1_700_000_000,
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": BOT_USER,
+                    "text": "…",
+                },
+            },
+        }
+
+    def remember(self, user_id: int, messages: list[dict[str, Any]]) -> None:
+        shown = buttons_of(messages)
+        if shown:
+            self.buttons[user_id] = shown
+
+    def button(self, user_id: int, label: str) -> str:
+        shown = self.buttons.get(user_id, {})
+        for text_, data in shown.items():
+            if text_ == label or text_.endswith(" " + label):
+                return data
+        raise KeyError(f"user {user_id} was not shown a button {label!r}: {list(shown)}")
+
+    def report_item(self, user_id: int, item: object) -> dict[str, Any]:
+        """The update for one item of a scripted dialog (tests.dialog_script)."""
+        if isinstance(item, str):
+            return self.message(user_id, item)
+        assert isinstance(item, tuple)
+        if item[0] == "cmd":
+            return self.message(user_id, "/" + item[1])
+        if item[0] == "tap":
+            return self.tap(user_id, self.button(user_id, item[1]))
+        if item[0] == "done":
+            return self.tap(user_id, self.button(user_id, "完成 ✔"))
+        raise ValueError(item)
+
+
+def report_items(answers: dict[str, str] | None = None) -> list[object]:
+    """/report, the scripted answers (typed answers replaced per `answers`: original → new) and
+    the confirm tap: one resident's whole dialog."""
+    answers = answers or {}
+    items = [answers.get(i, i) if isinstance(i, str) else i for i in REPORT]
+    return ["/report", *items, ("tap", CONFIRM)]
+
+
+# --- counting SQL -------------------------------------------------------------------------------
+
+_phase: ContextVar[str] = ContextVar("bench_phase", default="other")
+
+
+@dataclass
+class Counts:
+    statements: int = 0
+    transactions: int = 0
+    commits: int = 0
+    rollbacks: int = 0
+
+
+class SqlCounter:
+    """Statements and transactions on an engine, by the phase (`tagged` method) running them."""
+
+    def __init__(self, db: Database):
+        self.by_phase: dict[str, Counts] = defaultdict(Counts)
+        self._lock = threading.Lock()
+        self._engine = db.engine
+        self._listeners = {
+            "before_cursor_execute": self._statement,
+            "begin": self._begin,
+            "commit": self._commit,
+            "rollback": self._rollback,
+        }
+        for name, listener in self._listeners.items():
+            event.listen(self._engine, name, listener)
+
+    def stop(self) -> dict[str, Counts]:
+        """Stop counting; the counts by phase."""
+        for name, listener in self._listeners.items():
+            event.remove(self._engine, name, listener)
+        with self._lock:
+            return {phase: replace(c) for phase, c in self.by_phase.items()}
+
+    def _bump(self, name: str) -> None:
+        with self._lock:
+            counts = self.by_phase[_phase.get()]
+            setattr(counts, name, getattr(counts, name) + 1)
+
+    def _statement(self, *_args: Any) -> None:
+        self._bump("statements")
+
+    def _begin(self, *_args: Any) -> None:
+        self._bump("transactions")
+
+    def _commit(self, *_args: Any) -> None:
+        self._bump("commits")
+
+    def _rollback(self, *_args: Any) -> None:
+        self._bump("rollbacks")
+
+    def reset(self) -> None:
+        with self._lock:
+            self.by_phase.clear()
+
+    def total(self) -> Counts:
+        total = Counts()
+        for counts in self.by_phase.values():
+            for name in ("statements", "transactions", "commits", "rollbacks"):
+                setattr(total, name, getattr(total, name) + getattr(counts, name))
+        return total
+
+
+def tagged(owner: object, name: str, phase: str) -> None:
+    """Run `owner.name` (an instance's method) under `phase` for the counter (the ContextVar is
+    copied into `asyncio.to_thread`'s worker thread, where the statements run)."""
+    method = getattr(owner, name)
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = _phase.set(phase)
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _phase.reset(token)
+
+    setattr(owner, name, wrapper)
+
+
+def tag_durable_path(assistant: Assistant, flood: object) -> None:
+    """Name the steps of the durable path (storage/inbox.py): receive, apply, read back, send."""
+    tagged(flood, "admit", "flood control")
+    tagged(assistant.inbox, "receive", "receive")
+    tagged(assistant, "process_stored", "apply")
+    tagged(assistant.outbox, "pending", "read replies back")
+    for name in ("claim", "mark_sent", "mark_failed", "release"):
+        tagged(assistant.outbox, name, "send (claim, mark sent)")
+
+
+PHASES = ("flood control", "receive", "apply", "read replies back", "send (claim, mark sent)")
+
+
+# --- databases and bots -------------------------------------------------------------------------
+
+
+@dataclass
+class BenchDatabase:
+    backend: str
+    url: str
+    databases: list[Database] = field(default_factory=list)
+    note: str = ""
+
+    def open(self) -> Database:
+        """Another engine on the same database (another bot process, as it were)."""
+        connect_args: dict[str, Any] = {}
+        if self.backend == "postgresql":
+            connect_args = {"options": f"-csearch_path={self._schema}"}
+        db = Database(make_engine(self.url, connect_args=connect_args))
+        if not self.databases:
+            upgrade(db.engine)
+        self.databases.append(db)
+        return db
+
+    _schema: str = ""
+
+
+@contextmanager
+def bench_database(backend: str) -> Iterator[BenchDatabase | None]:
+    """A fresh database: a temp SQLite file, or a private schema on PostgreSQL (dropped after);
+    None when PostgreSQL is unreachable."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            bench = BenchDatabase("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")
+            try:
+                yield bench
+            finally:
+                for db in bench.databases:
+                    db.engine.dispose()
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL, connect_args={"connect_timeout": 3})
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception:
+        admin.dispose()
+        yield None
+        return
+    bench = BenchDatabase("postgresql", PG_URL)
+    bench._schema = schema
+    try:
+        yield bench
+    finally:
+        for db in bench.databases:
+            db.engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def pg_unreachable_note() -> str:
+    return f"PostgreSQL not reachable at {PG_URL}: its rows are skipped."
+
+
+class Bot:
+    """One bot instance: the production Application on `assistant`, Bot API offline."""
+
+    def __init__(self, assistant: Assistant, api: BenchApi):
+        from handlers.telegram_app import build_application
+
+        settings = Settings(telegram_token=TOKEN, database_url="sqlite://", flood=FloodSettings())
+        self.app = build_application(settings, assistant=assistant, request=api, limit_rate=False)
+        self.api = api
+        self.assistant = assistant
+        tag_durable_path(assistant, self.app.bot_data["flood"])
+
+    async def __aenter__(self) -> Bot:
+        await self.app.initialize()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.app.shutdown()
+
+    async def process(self, payload: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+
+
+def no_flood_limit(bot: Bot) -> None:
+    """Scripted users type faster than people: flood control off (its cost is one transaction
+    per update when on; see the notes)."""
+    bot.app.bot_data["flood"].limit = 0
+
+
+# --- the four rows ------------------------------------------------------------------------------
+
+
+async def echo_rate(updates: int, in_thread: bool) -> float:
+    """Updates/s of a bare PTB Application echoing text (in a worker thread, or not)."""
+    api = BenchApi()
+    app = ApplicationBuilder().token(TOKEN).request(api).get_updates_request(api).build()
+
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        reply = update.message.text
+        if in_thread:
+            reply = await asyncio.to_thread(str, reply)
+        await update.message.reply_text(reply)
+
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    feeder = Feeder()
+    users = range(1000, 1050)
+    for user in users:
+        api.open_chat(user)
+    payloads = [feeder.message(users[i % len(users)], f"你好 {i}") for i in range(updates)]
+    await app.initialize()
+    try:
+        started = time.perf_counter()
+        for payload in payloads:
+            await app.process_update(Update.de_json(payload, app.bot))
+        seconds = time.perf_counter() - started
+    finally:
+        await app.shutdown()
+    assert api.sent == updates, f"echo sent {api.sent} of {updates}"
+    return updates / seconds
+
+
+def questions(kb: KnowledgeBase) -> list[str]:
+    """The featured questions and one nobody wrote an answer for (logged as unanswered)."""
+    return [entry.question for entry in kb.featured()] + ["村里的路灯坏了找谁修？"]
+
+
+@dataclass
+class Measured:
+    updates: int
+    seconds: float
+    messages: int
+    counts: dict[str, Counts]
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds
+
+    @property
+    def message_rate(self) -> float:
+        return self.messages / self.seconds
+
+
+async def question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measured:
+    assistant = Assistant(kb, db)
+    api = BenchApi()
+    async with Bot(assistant, api) as bot:
+        no_flood_limit(bot)
+        feeder = Feeder()
+        asked = questions(kb)
+        users = list(range(2000, 2040))
+        for user in users:
+            api.open_chat(user)
+        warm = [feeder.message(user, asked[0]) for user in users]  # names stored, caches warm
+        for payload in warm:
+            await bot.process(payload)
+        payloads = [
+            feeder.message(users[i % len(users)], asked[i % len(asked)]) for i in range(updates)
+        ]
+        counter = SqlCounter(db)
+        sent_before = api.sent
+        started = time.perf_counter()
+        for payload in payloads:
+            await bot.process(payload)
+        seconds = time.perf_counter() - started
+        return Measured(updates, seconds, api.sent - sent_before, counter.stop())
+
+
+async def dialog_rate(kb: KnowledgeBase, db: Database, residents: int) -> Measured:
+    assistant = Assistant(kb, db)
+    api = BenchApi()
+    async with Bot(assistant, api) as bot:
+        no_flood_limit(bot)
+        feeder = Feeder()
+        users = list(range(3000, 3000 + residents))
+        for user in users:
+            api.open_chat(user)
+        items = report_items()
+        counter = SqlCounter(db)
+        updates = 0
+        seconds = 0.0
+        for item in items:
+            for user in users:
+                payload = feeder.report_item(user, item)  # built from the last reply: untimed
+                started = time.perf_counter()
+                await bot.process(payload)
+                seconds += time.perf_counter() - started
+                feeder.remember(user, api.take(user))
+                updates += 1
+        stored = assistant.submissions.count()
+        assert stored == residents, f"{stored} of {residents} reports stored"
+        return Measured(updates, seconds, api.sent, counter.stop())
+
+
+# --- the section --------------------------------------------------------------------------------
+
+
+def _per_update(measured: Measured) -> dict[str, dict[str, float]]:
+    return {
+        phase: {
+            "statements": round(c.statements / measured.updates, 2),
+            "transactions": round(c.transactions / measured.updates, 2),
+            "rollbacks": round(c.rollbacks / measured.updates, 2),
+        }
+        for phase, c in measured.counts.items()
+    }
+
+
+def run_async(smoke: bool) -> Section:
+    return asyncio.run(_run(smoke))
+
+
+async def _run(smoke: bool) -> Section:
+    echo_updates = 60 if smoke else 3000
+    question_updates = 30 if smoke else 1000
+    residents = 2 if smoke else 60
+    kb = load_knowledge()
+
+    echo = await echo_rate(echo_updates, in_thread=False)
+    floor = await echo_rate(echo_updates, in_thread=True)
+    data: dict[str, Any] = {
+        "echo": round(echo),
+        "echo_in_thread": round(floor),
+        "backends": {},
+    }
+    rows: list[list[object]] = [
+        ["echo floor (bare PTB)", "—", f"{echo:,.0f}", f"{echo / floor:.2f}", "", "", ""],
+        ["echo in a worker thread", "—", f"{floor:,.0f}", "1.00", "", "", ""],
+    ]
+    phase_rows: list[list[object]] = []
+    notes: list[str] = []
+    best_messages = 0.0
+    for backend in ("sqlite", "postgresql"):
+        with bench_database(backend) as bench:
+            if bench is None:
+                notes.append(pg_unreachable_note())
+                continue
+            db = bench.open()
+            measured = {
+                "question": await question_rate(kb, db, question_updates),
+                "dialog step": await dialog_rate(kb, db, residents),
+            }
+        figures: dict[str, Any] = {}
+        for name, m in measured.items():
+            total = Counts()
+            for c in m.counts.values():
+                total.statements += c.statements
+                total.transactions += c.transactions
+            apply = m.counts.get("apply", Counts())
+            goal = FLOOR_GOAL[backend]
+            ratio = m.rate / floor
+            best_messages = max(best_messages, m.message_rate)
+            rows.append(
+                [
+                    name,
+                    backend,
+                    f"{m.rate:,.0f}",
+                    f"{ratio:.2f} (goal ≥ {goal})" + (" ✓" if ratio >= goal else " ✗"),
+                    f"{total.statements / m.updates:.1f} in {total.transactions / m.updates:.1f}",
+                    f"{apply.statements / m.updates:.1f} in {apply.transactions / m.updates:.2f}",
+                    f"{m.message_rate:,.0f}",
+                ]
+            )
+            for phase in PHASES:
+                if phase not in m.counts:
+                    continue
+                c = m.counts[phase]
+                phase_rows.append(
+                    [
+                        name,
+                        backend,
+                        phase,
+                        f"{c.statements / m.updates:.2f}",
+                        f"{c.transactions / m.updates:.2f}",
+                    ]
+                )
+            figures[name] = {
+                "updates": m.updates,
+                "updates_per_s": round(m.rate, 1),
+                "ratio_to_echo_in_thread": round(ratio, 3),
+                "goal_ratio": goal,
+                "messages_per_s": round(m.message_rate, 1),
+                "statements_per_update": round(total.statements / m.updates, 2),
+                "transactions_per_update": round(total.transactions / m.updates, 2),
+                "apply_transactions_per_update": round(apply.transactions / m.updates, 3),
+                "by_phase": _per_update(m),
+            }
+        data["backends"][backend] = figures
+    goal_rate = GOAL_FACTOR * TELEGRAM_RATE
+    data["messages_per_s_best"] = round(best_messages, 1)
+    data["goal_messages_per_s"] = goal_rate
+    markdown = "\n\n".join(
+        [
+            table(
+                [
+                    "path",
+                    "database",
+                    "updates/s",
+                    "÷ echo in thread",
+                    "SQL statements in transactions / update",
+                    "of which apply step",
+                    "messages sent/s",
+                ],
+                rows,
+            ),
+            f"Goal ≥ {GOAL_FACTOR} × Telegram's {TELEGRAM_RATE} messages/s = {goal_rate} "
+            f"messages/s on one process: best here {best_messages:,.0f} messages/s, one update at "
+            f"a time " + ("✓" if best_messages >= goal_rate else "✗") + ".",
+            "Where the statements go (per update; durable path of storage/inbox.py):",
+            table(["path", "database", "step", "statements", "transactions"], phase_rows),
+            f"Sizes: echo {echo_updates} updates, question {question_updates} updates "
+            f"(40 users, {len(questions(kb))} questions, one unanswerable), dialog {residents} "
+            f"residents × {len(report_items())} updates (/report … confirm), one update at a "
+            "time through `Application.process_update`; Bot API offline, no DeliveryLimiter, "
+            "flood control off.",
+            *notes,
+        ]
+    )
+    return Section("updates", "Updates per second (one process)", markdown, data)
+
+
+run = run_async
+
+if __name__ == "__main__":
+    section_main(run)
