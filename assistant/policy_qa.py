@@ -82,8 +82,10 @@ def button_label(text: str) -> str:
 
 
 class PolicyQA:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, report_command: str = "report"):
         self.kb = kb
+        # An entry whose `action` is "report" offers this dialog's button.
+        self.report_button = Button(texts.REPORT_BUTTON, f"menu:open:{report_command}")
 
     def _fill(self, template: str) -> str:
         return template.format(
@@ -110,7 +112,7 @@ class PolicyQA:
             f"<b>{html.escape(entry.question)}</b>\n{html.escape(entry.answer)}\n\n"
             + texts.ANSWER_SOURCE.format(source=html.escape(entry.cited()))
         )
-        buttons = []
+        buttons = [[self.report_button]] if entry.action == "report" else []
         for related_id in entry.related:
             related = self.kb.get(related_id)
             if related is not None:
@@ -118,7 +120,9 @@ class PolicyQA:
         return Reply(text, buttons=buttons)
 
     def abstain_reply(self, answer: Answer) -> Reply:
-        lines = [texts.ABSTAIN]
+        lines = [
+            texts.UNSTATED.format(what=answer.unstated) if answer.unstated else texts.ABSTAIN
+        ]
         buttons = [
             [Button(button_label(s.question), f"kb:{s.entry_id}")] for s in answer.suggestions
         ]

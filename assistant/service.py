@@ -71,7 +71,7 @@ class Assistant:
         self.kb = kb
         self.db = db
         self.catalog = catalog
-        self.qa = PolicyQA(kb)
+        self.qa = PolicyQA(kb, self.catalog.resident_dialog().name)
         self.access = StaffAccess(StaffDirectory(db), admin_ids)
         self.dialogs = DialogDesk(kb, db, catalog, self.access, self.qa)
         self.desk = StaffDesk(kb, db, catalog, self.access)

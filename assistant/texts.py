@@ -44,6 +44,8 @@ THANKS = "不客气！还有其他问题可以随时问我。"
 
 ANSWER_SOURCE = "📄 来源：{source}"
 ABSTAIN = "抱歉，这个问题我没有把握回答，暂时无法给您准确答复。"
+# Instead of ABSTAIN when the question asks for something the documents do not state.
+UNSTATED = "您问的是{what}，本助手收录的政策文件里没有写明，不能给您准确答复。"
 # With suggestions: ABSTAIN, SUGGEST (the buttons follow), ABSTAIN_CONTACT_ELSE;
 # without: ABSTAIN, ABSTAIN_CONTACT.
 SUGGEST = "您是不是想问下面的问题？点一下即可查看。"

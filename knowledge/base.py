@@ -16,7 +16,8 @@ from typing import TypeVar
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge import index_cache
 from knowledge.params import Document, PolicyParameters, load_parameters
-from knowledge.retrieval import Analyzer, Retriever
+from knowledge.question_kind import KINDS_FILE, VERDICT, QuestionKinds
+from knowledge.retrieval import Analyzer, Ranked, Retriever
 
 T = TypeVar("T")
 
@@ -28,6 +29,8 @@ ANSWER_THRESHOLD = 0.45
 SUGGESTION_FLOOR = 0.2
 MAX_SUGGESTIONS = 3
 
+# What a reply may offer next: "report" opens the self-report.
+ACTIONS = ("report",)
 REQUIRED_FIELDS = ("id", "question", "alternates", "answer", "source", "tags")
 SOURCE_FIELDS = ("document", "section")
 # An answer is read in later years too: it names the year ({year}) instead of saying 今年.
@@ -56,6 +59,11 @@ class Entry:
     sources: tuple[Source, ...]  # the first is the main one
     tags: tuple[str, ...]
     related: tuple[str, ...]
+    # The kinds of question it answers (question_kinds.yaml): a question asking for a date is
+    # answered only by an entry that gives one.
+    answers: tuple[str, ...] = ()
+    # What the reply offers to do next ("report": the button that starts the self-report).
+    action: str | None = None
 
     @property
     def source(self) -> Source:
@@ -81,6 +89,9 @@ class Answer:
     score: float
     suggestions: tuple[Suggestion, ...]
     best_entry_id: str | None = None
+    # Abstained because the question asks for something no near entry states (a date, an
+    # amount …): what, in words, for "文件没有写明…".
+    unstated: str | None = None
 
 
 class KnowledgeBase:
@@ -90,11 +101,13 @@ class KnowledgeBase:
         parameters: PolicyParameters,
         retriever: Retriever,
         featured_ids: list[str],
+        kinds: QuestionKinds,
     ):
         self.entries = {entry.id: entry for entry in entries}
         self.parameters = parameters
         self.retriever = retriever
         self.featured_ids = featured_ids
+        self.kinds = kinds
 
     def featured(self) -> list[Entry]:
         """Entries offered as examples in the menu."""
@@ -104,10 +117,40 @@ class KnowledgeBase:
         return self.entries.get(entry_id)
 
     def ask(self, question: str) -> Answer:
+        """Answer with the best entry that answers the kind of question asked, or abstain.
+
+        A long message is ranked as a whole and by its asking clauses, and each entry keeps its
+        better score, so a story around the question neither hides the answer nor supplies
+        one. A request for a verdict on one's own household is always answered with the entry
+        that declares `verdict` (no verdict, the reference line, the report button)."""
+        asked = self.kinds.read(question)
+        if asked.kind == VERDICT:
+            guidance = next((e for e in self.entries.values() if VERDICT in e.answers), None)
+            if guidance is not None:
+                return Answer(question, guidance, 1.0, (), guidance.id)
         _, ranked = self.retriever.rank(question)
+        if asked.asking != "".join(question.split()):
+            _, by_asking = self.retriever.rank(asked.asking)
+            best_of: dict[str, float] = {}
+            for r in (*ranked, *by_asking):
+                best_of[r.entry_id] = max(best_of.get(r.entry_id, 0.0), r.score)
+            ranked = sorted(
+                (Ranked(entry_id, score) for entry_id, score in best_of.items()),
+                key=lambda r: -r.score,
+            )
         best = ranked[0] if ranked else None
-        if best is not None and best.score >= ANSWER_THRESHOLD:
-            return Answer(question, self.entries[best.entry_id], best.score, (), best.entry_id)
+        unstated = None
+        confident = [r for r in ranked if r.score >= ANSWER_THRESHOLD]
+        if asked.kind is not None:
+            fitting = [r for r in confident if asked.kind in self.entries[r.entry_id].answers]
+            if confident and not fitting:
+                unstated = self.kinds.label(asked.kind)
+            confident = fitting
+        if confident:
+            chosen = confident[0]
+            return Answer(
+                question, self.entries[chosen.entry_id], chosen.score, (), chosen.entry_id
+            )
         suggestions = tuple(
             Suggestion(r.entry_id, self.entries[r.entry_id].question)
             for r in ranked[:MAX_SUGGESTIONS]
@@ -115,7 +158,7 @@ class KnowledgeBase:
         )
         if best is None:
             return Answer(question, None, 0.0, suggestions)
-        return Answer(question, None, best.score, suggestions, best.entry_id)
+        return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
 
 def _as_list(value) -> list:
@@ -176,9 +219,11 @@ def _parse_entry(
     path: Path,
     parameters: PolicyParameters | None,
     problems: list[Problem],
+    kinds: QuestionKinds | None = None,
 ) -> Entry | None:
     """One entry; `parameters` None: they are broken, so answers are not rendered (their
-    placeholders cannot be checked either) and citations are not checked."""
+    placeholders cannot be checked either) and citations are not checked; `kinds` None: the
+    question kinds are broken, so `answers:` names are not checked."""
     where = raw.line
     missing = [name for name in REQUIRED_FIELDS if not raw.get(name)]
     if missing:
@@ -232,6 +277,32 @@ def _parse_entry(
             Problem(path, where, f"条目 {raw['id']} 的问法或关键词引用了未知参数：{exc}")
         )
         return None
+    answers = tuple(str(a) for a in _as_list(raw.get("answers")))
+    unknown_kinds = [a for a in answers if kinds is not None and a not in kinds.names]
+    if "answers" not in raw or unknown_kinds:
+        known = ", ".join(sorted(kinds.names)) if kinds is not None else ""
+        problems.append(
+            Problem(
+                path,
+                raw.key_line("answers"),
+                f"条目 {raw['id']} 的 answers 有未知的问题类型：{', '.join(unknown_kinds)}"
+                f"（可用：{known}）"
+                if unknown_kinds
+                else f"条目 {raw['id']} 缺少 answers：写明它回答哪些类型的问题"
+                f"（{known}），都不回答写 answers: []",
+            )
+        )
+        return None
+    action = str(raw["action"]) if raw.get("action") else None
+    if action is not None and action not in ACTIONS:
+        problems.append(
+            Problem(
+                path,
+                raw.key_line("action"),
+                f"条目 {raw['id']} 的 action 只能是：{', '.join(ACTIONS)}",
+            )
+        )
+        return None
     return Entry(
         id=str(raw["id"]),
         question=str(raw["question"]).strip(),
@@ -241,10 +312,14 @@ def _parse_entry(
         sources=sources,
         tags=tuple(str(t) for t in _as_list(raw["tags"])),
         related=tuple(str(r) for r in _as_list(raw.get("related"))),
+        answers=answers,
+        action=action,
     )
 
 
-def load_entries(data_dir: Path, parameters: PolicyParameters | None) -> list[Entry]:
+def load_entries(
+    data_dir: Path, parameters: PolicyParameters | None, kinds: QuestionKinds | None = None
+) -> list[Entry]:
     problems: list[Problem] = []
     entries: list[Entry] = []
     first_seen: dict[str, tuple[Path, int]] = {}
@@ -267,7 +342,7 @@ def load_entries(data_dir: Path, parameters: PolicyParameters | None) -> list[En
             if not isinstance(raw, LineDict):
                 problems.append(Problem(path, raw_file.line, "每个条目应为映射"))
                 continue
-            entry = _parse_entry(raw, path, parameters, problems)
+            entry = _parse_entry(raw, path, parameters, problems, kinds)
             if entry is None:
                 continue
             if entry.id in first_seen:
@@ -381,11 +456,19 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
             return None
 
     parameters = attempt(lambda: load_parameters(data_dir / "parameters.yaml"))
-    entries = attempt(lambda: load_entries(data_dir, parameters))
+    kinds = attempt(lambda: QuestionKinds.load(data_dir / KINDS_FILE.name))
+    entries = attempt(lambda: load_entries(data_dir, parameters, kinds))
     known = {e.id for e in entries} if entries is not None else None
     featured = attempt(lambda: load_featured(data_dir / "menu.yaml", known))
     synonyms = attempt(lambda: load_synonyms(data_dir / "synonyms.yaml"))
-    if problems or parameters is None or entries is None or featured is None or synonyms is None:
+    if (
+        problems
+        or parameters is None
+        or entries is None
+        or featured is None
+        or synonyms is None
+        or kinds is None
+    ):
         raise DataError(problems)
     retriever = Retriever(
         Analyzer(
@@ -398,4 +481,4 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
     retriever.build(
         (e.id, [e.question, *e.alternates], list(e.keywords), e.answer) for e in entries
     )
-    return KnowledgeBase(entries, parameters, retriever, featured)
+    return KnowledgeBase(entries, parameters, retriever, featured, kinds)

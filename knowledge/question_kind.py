@@ -1,0 +1,126 @@
+"""What a question asks for, and which part of a long message is the question.
+
+People write stories: "我常年在浙江干活，家里就老母亲一个人，听说村里要挨家挨户查，想问问这事归哪个
+部门管". `QuestionKinds.read(text)` splits the message into clauses and keeps the asking ones
+(those with a question word, 吗/呢, or 想问/请问 …) as `Asked.asking`; the story around them is
+context, not the query. It then tells the kind of answer wanted — a date, a duration, a
+frequency, an amount, a count, a place, a person, a unit, a document number, or a verdict on the
+asker's own household — from the question-word table in `data/question_kinds.yaml`, which
+includes colloquial and dialect forms (哪个 = 谁, 多会儿, 几号, 咋 …). The knowledge base then
+answers only with an entry that declares that kind (`answers:` in the entry's YAML).
+
+    >>> kinds = QuestionKinds.load()
+    >>> kinds.read("多长时间排查一回").kind, kinds.read("前后得折腾多少天").kind
+    ('frequency', 'duration')
+    >>> kinds.read("这个方案是哪个写的").kind, kinds.read("培训会在哪个会议室开的").kind
+    ('person', 'place')
+    >>> kinds.read("我家四口人一年收入两万八，能进监测吗").kind
+    'verdict'
+    >>> asked = kinds.read("我常年在浙江干活，家里就老母亲一个人，想问问这事归哪个部门管")
+    >>> asked.kind, asked.asking
+    ('unit', '想问问这事归哪个部门管')
+    >>> kinds.read("什么是边缘易致贫户").kind is None
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from common.text import normalize
+from common.yamlfile import DataError, LineDict, Problem, load_yaml
+
+KINDS_FILE = Path(__file__).resolve().parent / "data" / "question_kinds.yaml"
+VERDICT = "verdict"
+
+# A clause that asks: a question word, a question particle, or a lead-in to a question.
+_ASKING = re.compile(
+    r"什么|啥|撒子|啥子|么子|哪|谁|几|多少|多久|多长|怎|咋|啷个|如何|为何|为什么|吗|嘛$|呢|么$|"
+    r"是不是|是否|会不会|能不能|有没有|算不算|要不要|可不可以|够不够|行不行|中不中|对不对|"
+    r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
+)
+# A message this short is a question as a whole.
+_SHORT = 24
+# An asking clause this short leans on the clause before it ("…要和残联共享信息，是真的吗").
+_BARE_ASK = 7
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """`kind`: the kind of answer wanted (None: not one the table tells); `asking`: the asking
+    clauses of the message (the whole message when it is short or none is found)."""
+
+    kind: str | None
+    asking: str
+
+
+class QuestionKinds:
+    def __init__(self, kinds: list[Kind]):
+        self.kinds = kinds
+        self.names = {kind.name for kind in kinds}
+
+    @classmethod
+    def load(cls, path: Path = KINDS_FILE) -> QuestionKinds:
+        raw = load_yaml(path)
+        table = raw.get("kinds") if isinstance(raw, LineDict) else None
+        if not isinstance(table, LineDict) or not table:
+            raise DataError([Problem(path, 1, "应有顶层键 kinds：类型名 → label、patterns")])
+        problems: list[Problem] = []
+        kinds: list[Kind] = []
+        for name, spec in table.items():
+            line = table.key_line(name)
+            if not isinstance(spec, LineDict) or not spec.get("label"):
+                problems.append(Problem(path, line, f"问题类型 {name} 需要 label 和 patterns"))
+                continue
+            patterns = spec.get("patterns")
+            if not isinstance(patterns, list) or not patterns:
+                problems.append(Problem(path, line, f"问题类型 {name} 的 patterns 应为正则列表"))
+                continue
+            compiled = []
+            for pattern in patterns:
+                try:
+                    compiled.append(re.compile(str(pattern)))
+                except re.error as exc:
+                    problems.append(
+                        Problem(
+                            path,
+                            spec.key_line("patterns"),
+                            f"问题类型 {name} 的正则有误：{pattern}（{exc}）",
+                        )
+                    )
+            kinds.append(Kind(str(name), str(spec["label"]), tuple(compiled)))
+        if problems:
+            raise DataError(problems)
+        return cls(kinds)
+
+    def label(self, name: str) -> str:
+        return next(kind.label for kind in self.kinds if kind.name == name)
+
+    def read(self, text: str) -> Asked:
+        clauses = normalize(text).split()
+        whole = "".join(clauses)
+        asking = whole
+        if len(whole) > _SHORT and len(clauses) > 1:
+            picked: list[str] = []
+            for i, clause in enumerate(clauses):
+                if _ASKING.search(clause):
+                    if len(clause) <= _BARE_ASK and i > 0 and clauses[i - 1] not in picked:
+                        picked.append(clauses[i - 1])
+                    picked.append(clause)
+            if picked:
+                asking = "".join(picked)
+        for kind in self.kinds:
+            # A verdict is asked about the household the whole message describes.
+            target = whole if kind.name == VERDICT else asking
+            if any(pattern.search(target) for pattern in kind.patterns):
+                return Asked(kind.name, asking)
+        return Asked(None, asking)
