@@ -15,7 +15,7 @@ How a variant is made (deterministic: the same size always gives the same files)
   entry's position, so neighbouring entries start at different values), and once an axis
   combination has used up its values the cycle skips it, so no two variants of one entry
   share question text.
-  - place: one of `PLACES` (56 counties and towns of Anhui outside 宣州区). 宣城市宣州区 /
+  - place: one of `PLACES` (58 counties and towns of Anhui outside 宣州区). 宣城市宣州区 /
     宣州区 / 宣州 in the text become the place; text without them gets the place in front.
   - year: one of 2015–2023. Four-digit years 20xx and 今年/本年度 become that year; text
     without them gets "<year>年" in front.

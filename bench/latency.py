@@ -7,7 +7,7 @@ Flow:
 2. For each size a fresh child process (`python -m bench.latency --child JOB OUT`) imports the
    project (its peak RSS then is the "imported" figure), then times `load_knowledge(dir)`
    (parsing, validation and index building, nothing cached from an earlier size) and reads its
-   peak RSS (`resource.getrusage`) right after.
+   peak RSS right after (VmHWM: see `_peak_rss_mib` for why not `resource.getrusage`).
 3. The child asks the project's question set (tests/data/qa_questions.yaml, in scope and out
    of scope interleaved in a fixed order) through `kb.ask(q)`, timing each call, for a few
    rounds at the small sizes and once at the largest; it stops at a time budget (at 10,000
@@ -75,7 +75,20 @@ def interleaved(questions: list[Question]) -> list[Question]:
 
 
 def _peak_rss_mib() -> float:
-    # ru_maxrss is in KiB on Linux.
+    """This process's peak RSS since it started, in MiB.
+
+    On Linux `getrusage(RUSAGE_SELF).ru_maxrss` is no good in a child: it starts at the
+    parent's RSS at fork time (the high-water mark survives fork and exec), so a small base
+    would report the parent's size. The kernel's high-water mark of this process image,
+    VmHWM in /proc/self/status, starts afresh at exec; `getrusage` is the fallback elsewhere.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    # ru_maxrss is in KiB on Linux, bytes on macOS; only the fallback here.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -119,7 +132,12 @@ def child(job_path: Path, out_path: Path) -> None:
                         and satisfies(entry.answer, case["expect"])
                     )
                 judged.append(
-                    {"correct": correct, "variant": variant, "in_scope": case["expect"] is not None}
+                    {
+                        "q": case["q"],
+                        "correct": correct,
+                        "variant": entry.id if variant and entry is not None else None,
+                        "in_scope": case["expect"] is not None,
+                    }
                 )
         if out_of_time:
             break
@@ -236,9 +254,7 @@ def run(smoke: bool) -> Section:
         r["fuzz_p50_ms"], r["fuzz_p99_ms"] = median(base), percentile(base, 0.99)
         r["ratio_p50"] = r["ours_p50_ms"] / r["fuzz_p50_ms"] if r["fuzz_p50_ms"] else 0.0
         r["ratio_p99"] = r["ours_p99_ms"] / r["fuzz_p99_ms"] if r["fuzz_p99_ms"] else 0.0
-        asked = f"{r['asked']}/{len(questions)}" + (
-            f" × {len(ours) // r['asked']}" if r["asked"] and len(ours) // r["asked"] > 1 else ""
-        )
+        asked = f"{r['asked']}/{len(questions)}, {len(ours)} calls"
         rows.append(
             [
                 f"{r['size']:,}",
@@ -319,8 +335,9 @@ def run(smoke: bool) -> Section:
         r["accuracy"] = {
             "in_scope": [sum(j["correct"] for j in inside), len(inside)],
             "out_of_scope": [sum(j["correct"] for j in outside), len(outside)],
-            "variant_answered_in": sum(j["variant"] for j in inside),
-            "variant_answered_out": sum(j["variant"] for j in outside),
+            "variant_answered_in": sum(bool(j["variant"]) for j in inside),
+            "variant_answered_out": sum(bool(j["variant"]) for j in outside),
+            "variant_answers": [[j["q"], j["variant"]] for j in judged if j["variant"]],
             "common_prefix": common,
             "common_in_scope": [sum(j["correct"] for j in p_in), len(p_in)],
             "common_out_of_scope": [sum(j["correct"] for j in p_out), len(p_out)],
@@ -352,6 +369,14 @@ def run(smoke: bool) -> Section:
         ),
         "",
     ]
+    stolen = {q: variant for r in results for q, variant in r["accuracy"]["variant_answers"]}
+    if stolen:
+        md += [
+            "Questions a variant answered (at the largest size where it happened): "
+            + "; ".join(f"“{q}” → `{variant}`" for q, variant in stolen.items())
+            + ".",
+            "",
+        ]
     data = {
         "questions": len(questions),
         "sizes": [
