@@ -136,11 +136,18 @@ def child(job_path: Path, out_path: Path) -> None:
                         "q": case["q"],
                         "correct": correct,
                         "variant": entry.id if variant and entry is not None else None,
+                        "score": answer.score,
                         "in_scope": case["expect"] is not None,
                     }
                 )
         if out_of_time:
             break
+
+    # Where a variant answered: how close the best real entry came (outside the timing).
+    for item in judged:
+        if item["variant"]:
+            _, ranked = kb.retriever.rank(item["q"])
+            item["real_score"] = next((r.score for r in ranked if r.entry_id in real_ids), 0.0)
 
     t0 = time.perf_counter()
     choices = [
@@ -337,7 +344,9 @@ def run(smoke: bool) -> Section:
             "out_of_scope": [sum(j["correct"] for j in outside), len(outside)],
             "variant_answered_in": sum(bool(j["variant"]) for j in inside),
             "variant_answered_out": sum(bool(j["variant"]) for j in outside),
-            "variant_answers": [[j["q"], j["variant"]] for j in judged if j["variant"]],
+            "variant_answers": [
+                [j["q"], j["variant"], j["score"], j["real_score"]] for j in judged if j["variant"]
+            ],
             "common_prefix": common,
             "common_in_scope": [sum(j["correct"] for j in p_in), len(p_in)],
             "common_out_of_scope": [sum(j["correct"] for j in p_out), len(p_out)],
@@ -369,12 +378,26 @@ def run(smoke: bool) -> Section:
         ),
         "",
     ]
-    stolen = {q: variant for r in results for q, variant in r["accuracy"]["variant_answers"]}
+    stolen = {
+        q: (r["size"], variant, score, real_score)
+        for r in results
+        for q, variant, score, real_score in r["accuracy"]["variant_answers"]
+    }
     if stolen:
+        ties = sum(score == real_score for _, _, score, real_score in stolen.values())
         md += [
-            "Questions a variant answered (at the largest size where it happened): "
-            + "; ".join(f"“{q}” → `{variant}`" for q, variant in stolen.items())
-            + ".",
+            "Questions a variant answered (at the largest size where it happened; the best real "
+            "entry's score beside the variant's — on a tie the retriever keeps the entries' "
+            "load order, and the generated files load before the real ones, so a tie goes to "
+            f"the variant; {ties} of {len(stolen)} are ties):",
+            "",
+            table(
+                ["question", "entries", "answered by", "its score", "best real entry's score"],
+                [
+                    [q, f"{size:,}", f"`{variant}`", f"{score:.3f}", f"{real_score:.3f}"]
+                    for q, (size, variant, score, real_score) in stolen.items()
+                ],
+            ),
             "",
         ]
     data = {
