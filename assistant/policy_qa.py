@@ -120,9 +120,7 @@ class PolicyQA:
         return Reply(text, buttons=buttons)
 
     def abstain_reply(self, answer: Answer) -> Reply:
-        lines = [
-            texts.UNSTATED.format(what=answer.unstated) if answer.unstated else texts.ABSTAIN
-        ]
+        lines = [texts.UNSTATED.format(what=answer.unstated) if answer.unstated else texts.ABSTAIN]
         buttons = [
             [Button(button_label(s.question), f"kb:{s.entry_id}")] for s in answer.suggestions
         ]

@@ -49,6 +49,7 @@ import yaml
 
 from knowledge import Entry, KnowledgeBase, load_knowledge
 from knowledge.base import DATA_DIR
+from knowledge.question_kind import VERDICT
 
 PLACES: tuple[str, ...] = (
     # Xuancheng's other counties, then the rest of Anhui, then towns: none in 宣州区.
@@ -192,6 +193,8 @@ def variant_entry(entry: Entry, number: int, variation: Variation) -> dict[str, 
         "answer": _template(variation.answer(entry.answer)),
         "source": [{"document": s.document.key, "section": s.section} for s in entry.sources],
         "tags": [*entry.tags, VARIANT_TAG],
+        # the same kinds of answer, but never the one eligibility reply (it stays unique)
+        "answers": [kind for kind in entry.answers if kind != VERDICT],
     }
 
 
@@ -229,8 +232,8 @@ def build_base(
     if size < len(real.entries):
         raise ValueError(f"size {size} is below the {len(real.entries)} real entries")
     (target / "entries").mkdir(parents=True, exist_ok=True)
-    for name in ("parameters.yaml", "synonyms.yaml", "menu.yaml"):
-        shutil.copyfile(source / name, target / name)
+    for path in sorted(source.glob("*.yaml")):  # parameters, synonyms, menu, question kinds
+        shutil.copyfile(path, target / path.name)
     for path in sorted((source / "entries").glob("*.yaml")):
         shutil.copyfile(path, target / "entries" / path.name)
     generated = variant_entries(real, size - len(real.entries))

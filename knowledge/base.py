@@ -128,7 +128,10 @@ class KnowledgeBase:
             guidance = next((e for e in self.entries.values() if VERDICT in e.answers), None)
             if guidance is not None:
                 return Answer(question, guidance, 1.0, (), guidance.id)
-        _, ranked = self.retriever.rank(question)
+        terms, ranked = self.retriever.rank(question)
+        # Another programme the question names (低保, 医保 …) must be what the entry is about,
+        # not a word its answer happens to mention.
+        programmes = {t.text for t in terms} & self.retriever.analyzer.other_programmes
         if asked.asking != "".join(question.split()):
             _, by_asking = self.retriever.rank(asked.asking)
             best_of: dict[str, float] = {}
@@ -140,7 +143,11 @@ class KnowledgeBase:
             )
         best = ranked[0] if ranked else None
         unstated = None
-        confident = [r for r in ranked if r.score >= ANSWER_THRESHOLD]
+        confident = [
+            r
+            for r in ranked
+            if r.score >= ANSWER_THRESHOLD and programmes <= self.retriever.bag_of(r.entry_id)
+        ]
         if asked.kind is not None:
             fitting = [r for r in confident if asked.kind in self.entries[r.entry_id].answers]
             if confident and not fitting:

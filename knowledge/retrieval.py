@@ -88,6 +88,8 @@ _LOCAL_PLACE_SUFFIXES = ("镇", "乡", "村", "街道", "社区", "组")
 # Domain words added to jieba's dictionary get this frequency and tag.
 _DOMAIN_FREQ = 50000
 _DOMAIN_POS = "nz"
+# Candidates sorted by their bound up front (the rest are sorted only if scoring reaches them).
+_SORTED_HEAD = 256
 # Candidates scored in the first batch (then twice as many each time).
 _FIRST_BATCH = 32
 # Pieces of text whose segmentation is remembered (a few MB at most).
@@ -267,11 +269,18 @@ class Retriever:
         self.unknown_weight = 1.0
         self.vocabulary: set[str] = set()
         self.index = TermIndex([], [], [], [])
+        self._bags: dict[str, set[str]] = {}
         # Σ IDF of each phrasing's words (with repeats), phrasings numbered as in the index
         self.form_weights = np.zeros(0)
 
     def _words(self, text: str) -> list[str]:
         return [term.text for term in self.analyzer.terms(text)]
+
+    def bag_of(self, entry_id: str) -> set[str]:
+        """The words of an entry's phrasings and keywords."""
+        if len(self._bags) != len(self.entries):
+            self._bags = {entry.entry_id: entry.bag for entry in self.entries}
+        return self._bags.get(entry_id, set())
 
     def build(self, documents: Iterable[tuple[str, list[str], list[str], str]]) -> None:
         """`documents`: (entry id, phrasings, keywords, answer text) for every entry."""
@@ -411,14 +420,24 @@ class Retriever:
         # credit) over the question's weight plus that of the phrasing's other words.
         shared = np.zeros(self.index.form_count)
         for word in words:
-            got = np.zeros(self.index.form_count)
-            for known, credit in matches[word].items():
-                found = self.index.form_postings.get(known)
-                if found is not None:
-                    got[found[0]] = np.maximum(got[found[0]], credit)
-            shared += weights[word] * got
+            holding = [
+                (found[0], credit)
+                for known, credit in matches[word].items()
+                if (found := self.index.form_postings.get(known)) is not None
+            ]
+            if len(holding) == 1:
+                shared[holding[0][0]] += weights[word] * holding[0][1]
+            elif holding:
+                # a phrasing holding several words this one counts as gets the best credit
+                forms = np.concatenate([found for found, _ in holding])
+                credits = np.concatenate([np.full(len(found), c) for found, c in holding])
+                order = np.lexsort((-credits, forms))
+                forms, credits = forms[order], credits[order]
+                first = np.ones(len(forms), dtype=bool)
+                first[1:] = forms[1:] != forms[:-1]
+                shared[forms[first]] += weights[word] * credits[first]
         matched_weight = np.zeros(self.index.form_count)
-        for known in {known for word in words for known in matches[word]}:
+        for known in sorted({known for word in words for known in matches[word]}):
             found = self.index.form_postings.get(known)
             if found is not None:
                 matched_weight[found[0]] += self.idf[known] * found[1]
@@ -437,21 +456,29 @@ class Retriever:
             COVERAGE_SHARE * coverage[candidates]
             + (1 - COVERAGE_SHARE) * np.maximum(best_overlap[candidates], chars_bound)
         )
-        order = np.argsort(-bound, kind="stable")
-        ranked_positions = candidates[order]
-        ranked_bounds = bound[order]
+        # Usually only the best bounds are scored: sort those, and the rest only if reached.
+        head = min(len(bound), _SORTED_HEAD)
+        if head < len(bound):
+            split = np.argpartition(-bound, head - 1)
+            top, rest = split[:head], split[head:]
+        else:
+            top, rest = np.arange(len(bound)), np.empty(0, dtype=np.intp)
+        order = top[np.lexsort((top, -bound[top]))]
 
         # Score the candidates in batches, best bound first, until the next one's bound is
         # below the `limit`-th score found.
         scored_positions: list[np.ndarray] = []
         scored: list[np.ndarray] = []
         start, batch = 0, _FIRST_BATCH
-        while start < len(ranked_positions):
-            positions = ranked_positions[start : start + batch]
+        while start < len(order) or len(rest):
+            if start >= len(order):
+                order = np.concatenate([order, rest[np.lexsort((rest, -bound[rest]))]])
+                rest = rest[:0]
+            positions = candidates[order[start : start + batch]]
             numbers, runs = self.index.forms_of(positions)
             chars = process.cdist(
                 [query_text],
-                [self.index.form_texts[n] for n in numbers.tolist()],
+                self.index.form_texts[numbers].tolist(),
                 scorer=fuzz.ratio,
                 dtype=np.float64,
             )[0]
@@ -461,18 +488,22 @@ class Retriever:
             scored.append(np.round(scores * factor[positions], 4))
             start += batch
             batch *= 2
-            if limit is None or start >= len(ranked_positions):
+            if limit is None or (start >= len(order) and not len(rest)):
                 continue
             so_far = np.concatenate(scored)
             if len(so_far) >= limit:
                 kth = np.partition(so_far, len(so_far) - limit)[len(so_far) - limit]
-                if ranked_bounds[start] + 1e-6 < kth:
+                upcoming = bound[order[start]] if start < len(order) else bound[rest].max()
+                if upcoming + 1e-6 < kth:
                     break
         if not scored:
             return terms, []
         all_positions = np.concatenate(scored_positions)
         all_scores = np.concatenate(scored)
-        best = np.lexsort((all_positions, -all_scores))[:limit]
+        # Equal scores go to the entry whose phrasing shares more of the question's words and
+        # adds fewer of its own (a near copy that adds a county name loses to the original),
+        # then to the entry loaded first.
+        best = np.lexsort((all_positions, -best_overlap[all_positions], -all_scores))[:limit]
         return terms, [
             Ranked(self.entries[p].entry_id, float(all_scores[i]))
             for i, p in zip(best.tolist(), all_positions[best].tolist(), strict=True)

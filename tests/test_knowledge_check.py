@@ -38,6 +38,7 @@ def test_a_duplicate_id_names_both_places(data_copy):
     answer: 重复
     source: {document: xuanzhou-2024-interpretation, section: 章节}
     tags: [测试]
+    answers: []
 """,
     )
     (problem,) = _problems(data_copy)
@@ -57,18 +58,21 @@ def test_missing_fields_broken_related_ids_and_unknown_parameters_are_all_report
     alternates: [测试]
     source: {document: xuanzhou-2024-interpretation, section: 章节}
     tags: [测试]
+    answers: []
   - id: bad-related
     question: 相关条目不存在
     alternates: [测试]
     answer: 答案提到 {next_year_line} 元
     source: {document: xuanzhou-2024-interpretation, section: 章节}
     tags: [测试]
+    answers: []
   - id: bad-link
     question: 相关条目不存在
     alternates: [测试]
     answer: 答案
     source: {document: xuanzhou-2024-interpretation, section: 章节}
     tags: [测试]
+    answers: []
     related: [nowhere]
 """,
     )

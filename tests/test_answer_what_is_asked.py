@@ -1,0 +1,185 @@
+"""Answer what is asked, or say so: the kind of answer a question wants, the question inside a
+story, and no verdicts on a household's eligibility.
+
+Driven through Telegram (offline Bot API) where the user's view matters, and through the
+knowledge base for the retrieval decisions themselves.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from common.yamlfile import DataError
+from knowledge import KnowledgeBase
+from knowledge.base import DATA_DIR, load_knowledge
+from tests.chat import TelegramUser
+
+RESIDENT = 7101
+BLIND = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind.yaml").read_text("utf-8"))
+
+
+async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
+    telegram, assistant
+):
+    user = TelegramUser(telegram, RESIDENT)
+    seen = await user.say("我家四口人一年收入两万八，能进监测吗")
+    assert "不能替您下结论" in seen.text
+    assert "9100元" in seen.text  # the monitoring line, as a reference
+    assert "核实后认定" in seen.text  # cadres decide after verification
+    for verdict in ("可以纳入", "能够纳入", "无法纳入", "符合条件", "不符合"):
+        assert verdict not in seen.text
+    seen = await user.tap("开始申报困难")
+    assert seen.text  # the report dialog's first step
+    assert assistant.dialogs.drafts.load(RESIDENT) is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我残疾一个人过能算吗",
+        "俺家老汉住院花了六万多，这种能不能纳入监测",
+        "我姐一个人带两个娃，收入一万出头，够不够条件",
+    ],
+)
+def test_every_eligibility_question_is_answered_without_a_verdict(kb: KnowledgeBase, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "eligibility-guidance"
+    assert answer.entry.action == "report"
+
+
+async def test_a_question_asking_for_a_place_the_documents_do_not_name_says_so(telegram):
+    user = TelegramUser(telegram, RESIDENT)
+    seen = await user.say("培训会在哪个会议室开的")
+    assert "您问的是地点，本助手收录的政策文件里没有写明" in seen.text
+    assert "0563-2701280" in seen.text
+    # the training entry is offered, not given as if it answered
+    assert "8月28日" not in seen.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("多长时间排查一回", "frequency"),
+        ("前后得折腾多少天", "duration"),
+        ("啥时候开会培训的", "date"),
+        ("区里给每个村拨了多少排查补贴", "amount"),
+        ("督办了几个村", "count"),
+        ("这个方案是哪个写的", "person"),
+        ("哪个管这个事", "unit"),
+        ("省里那个通知的文号是多少", "document_number"),
+        ("排查的对象有哪几类", None),
+        ("工作方案的重要意义体现在哪几个方面", None),
+    ],
+)
+def test_the_kind_of_answer_wanted_is_read_from_the_question_words(kb, question, kind):
+    assert kb.kinds.read(question).kind == kind
+
+
+def test_a_duration_question_is_not_answered_with_a_date_nor_a_frequency_with_a_duration(kb):
+    duration = kb.ask("排查要搞几天")
+    assert duration.entry is not None and "一个月" in duration.entry.answer
+    frequency = kb.ask("集中排查多久搞一次")
+    assert frequency.entry is not None and "每年至少开展一次" in frequency.entry.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["培训会在哪个会议室开的", "区里给每个村拨了多少排查补贴", "督办了几个村"],
+)
+def test_same_nouns_asking_for_something_unstated_are_not_answered(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None, answer.entry and answer.entry.id
+
+
+def test_the_question_inside_a_story_is_found(kb):
+    answer = kb.ask(
+        "我常年在浙江干活，家里就老母亲一个人，听说村里要挨家挨户查，想问问这事归哪个部门管"
+    )
+    assert answer.entry is not None and "0563-2701280" in answer.entry.answer
+
+
+def test_another_programme_is_not_answered_with_a_screening_entry(kb):
+    for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
+        assert kb.ask(question).entry is None, question
+
+
+# --- the declarations are checked -------------------------------------------------------------
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def _problems(data_dir: Path) -> list[str]:
+    with pytest.raises(DataError) as caught:
+        load_knowledge(data_dir)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_an_entry_declaring_an_unknown_kind_is_named_with_its_line(data_copy):
+    path = data_copy / "entries" / "plan.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("answers: [date]", "answers: [weather]", 1), "utf-8")
+    problems = _problems(data_copy)
+    assert any("plan.yaml:" in p and "weather" in p and "duration" in p for p in problems), problems
+
+
+def test_an_entry_without_answers_is_named(data_copy):
+    path = data_copy / "entries" / "terms.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("    answers: []\n", "", 1), "utf-8")
+    assert any("terms.yaml:" in p and "缺少 answers" in p for p in _problems(data_copy))
+
+
+def test_a_broken_question_word_pattern_is_named(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    path.write_text(path.read_text("utf-8").replace('"频次|频率', '"(频次|频率', 1), "utf-8")
+    assert any("question_kinds.yaml" in p and "正则有误" in p for p in _problems(data_copy))
+
+
+# --- the blind question set: floors, so a change that lowers them fails -----------------------
+
+# What the test part scores today (tuned on the dev part only); the issue's goals are higher:
+# 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
+FLOORS = {"in_scope": 0.74, "out_of_scope": 0.84, "eligibility": 0.76}
+
+
+def _rates(kb: KnowledgeBase, split: str) -> dict[str, float]:
+    def correct(case: dict) -> bool:
+        answer = kb.ask(case["q"])
+        return answer.entry is not None and all(
+            any(alt in answer.entry.answer for alt in group) for group in case["expect"]
+        )
+
+    parts = {
+        "in_scope": [correct(c) for c in BLIND["in_scope"] if c["split"] == split],
+        "out_of_scope": [
+            kb.ask(c["q"]).entry is None for c in BLIND["out_of_scope"] if c["split"] == split
+        ],
+        "eligibility": [
+            (a := kb.ask(c["q"])).entry is not None and a.entry.action == "report"
+            for c in BLIND["eligibility"]
+            if c["split"] == split
+        ],
+    }
+    return {name: sum(hits) / len(hits) for name, hits in parts.items()}
+
+
+def test_the_blind_set_was_written_apart_and_is_split():
+    for part in ("in_scope", "out_of_scope", "eligibility"):
+        splits = {c["split"] for c in BLIND[part]}
+        assert splits == {"dev", "test"}
+    assert sum(len(BLIND[p]) for p in ("in_scope", "out_of_scope", "eligibility")) >= 300
+
+
+def test_the_blind_test_part_stays_above_its_floors(kb):
+    rates = _rates(kb, "test")
+    for name, floor in FLOORS.items():
+        assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"

@@ -1,0 +1,41 @@
+"""`make bench` runs every section in its own process and writes results.md and results.json;
+each section's own smoke test is in tests/test_bench_*.py, this one checks the assembly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.__main__ import SECTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_section_has_a_module_and_a_smoke_test():
+    for name in SECTIONS:
+        assert (ROOT / "bench" / f"{name}.py").exists(), name
+    tested: set[str] = set()
+    for path in (ROOT / "tests").glob("test_bench_*.py"):
+        for line in path.read_text("utf-8").splitlines():
+            if line.startswith("from bench import "):
+                tested.update(n.strip() for n in line.removeprefix("from bench import ").split(","))
+    assert set(SECTIONS) <= tested
+
+
+def test_a_smoke_run_writes_both_result_files(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--only", "storage", "--out-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    assert results["machine"]["smoke"] is True and results["machine"]["cpus"]
+    (section,) = results["sections"]
+    assert section["key"] == "storage" and section["data"]
+    markdown = (tmp_path / "results.md").read_text("utf-8")
+    assert "smoke run" in markdown and f"## {section['title']}" in markdown
