@@ -133,7 +133,9 @@ class KnowledgeBase:
         # not a word its answer happens to mention.
         programmes = {t.text for t in terms} & self.retriever.analyzer.other_programmes
         if asked.asking != "".join(question.split()):
-            _, by_asking = self.retriever.rank(asked.asking)
+            by_asking = [
+                r for text in {asked.asking, *asked.clauses} for r in self.retriever.rank(text)[1]
+            ]
             best_of: dict[str, float] = {}
             for r in (*ranked, *by_asking):
                 best_of[r.entry_id] = max(best_of.get(r.entry_id, 0.0), r.score)

@@ -57,10 +57,12 @@ class Kind:
 @dataclass(frozen=True)
 class Asked:
     """`kind`: the kind of answer wanted (None: not one the table tells); `asking`: the asking
-    clauses of the message (the whole message when it is short or none is found)."""
+    clauses of the message (the whole message when it is short or none is found), and each of
+    them on its own in `clauses`."""
 
     kind: str | None
     asking: str
+    clauses: tuple[str, ...] = ()
 
 
 class QuestionKinds:
@@ -109,12 +111,17 @@ class QuestionKinds:
         clauses = normalize(text).split()
         whole = "".join(clauses)
         asking = whole
+        questions: list[str] = []
         if len(whole) > _SHORT and len(clauses) > 1:
             picked: list[str] = []
             for i, clause in enumerate(clauses):
                 if _ASKING.search(clause):
-                    if len(clause) <= _BARE_ASK and i > 0 and clauses[i - 1] not in picked:
-                        picked.append(clauses[i - 1])
+                    if len(clause) <= _BARE_ASK and i > 0:
+                        questions.append(clauses[i - 1] + clause)
+                        if clauses[i - 1] not in picked:
+                            picked.append(clauses[i - 1])
+                    else:
+                        questions.append(clause)
                     picked.append(clause)
             if picked:
                 asking = "".join(picked)
@@ -122,5 +129,5 @@ class QuestionKinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asking
             if any(pattern.search(target) for pattern in kind.patterns):
-                return Asked(kind.name, asking)
-        return Asked(None, asking)
+                return Asked(kind.name, asking, tuple(questions))
+        return Asked(None, asking, tuple(questions))
