@@ -129,9 +129,15 @@ class KnowledgeBase:
             if guidance is not None:
                 return Answer(question, guidance, 1.0, (), guidance.id)
         terms, ranked = self.retriever.rank(question)
-        # Another programme the question names (低保, 医保 …) must be what the entry is about,
-        # not a word its answer happens to mention.
-        programmes = {t.text for t in terms} & self.retriever.analyzer.other_programmes
+        # A fact asked about another programme the question names (低保, 医保 …) must come from
+        # an entry that speaks of it: a screening entry that never mentions 低保 does not answer
+        # "低保多久复查一次". (Without a fact asked for, 低保 may be context: "吃上低保以后算不算
+        # 风险消除" is about the screening.)
+        programmes = (
+            {t.text for t in terms} & self.retriever.analyzer.other_programmes
+            if asked.kind is not None
+            else set()
+        )
         if asked.asking != "".join(question.split()):
             by_asking = [
                 r for text in {asked.asking, *asked.clauses} for r in self.retriever.rank(text)[1]

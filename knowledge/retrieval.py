@@ -277,9 +277,9 @@ class Retriever:
         return [term.text for term in self.analyzer.terms(text)]
 
     def bag_of(self, entry_id: str) -> set[str]:
-        """The words of an entry's phrasings and keywords."""
+        """The words of an entry: its phrasings, keywords and answer."""
         if len(self._bags) != len(self.entries):
-            self._bags = {entry.entry_id: entry.bag for entry in self.entries}
+            self._bags = {e.entry_id: e.bag | e.answer_bag for e in self.entries}
         return self._bags.get(entry_id, set())
 
     def build(self, documents: Iterable[tuple[str, list[str], list[str], str]]) -> None:
