@@ -138,7 +138,7 @@ class KnowledgeBase:
             if asked.kind is not None
             else set()
         )
-        if asked.asking != "".join(question.split()):
+        if asked.clauses:  # a long message with asking clauses picked out of it
             by_asking = [
                 r for text in {asked.asking, *asked.clauses} for r in self.retriever.rank(text)[1]
             ]
