@@ -486,7 +486,7 @@ class Retriever:
             scores = COVERAGE_SHARE * coverage[positions] + (1 - COVERAGE_SHARE) * closeness
             scored_positions.append(positions)
             scored.append(np.round(scores * factor[positions], 4))
-            start += batch
+            start += len(positions)
             batch *= 2
             if limit is None or (start >= len(order) and not len(rest)):
                 continue

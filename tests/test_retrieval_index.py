@@ -13,6 +13,7 @@ import yaml
 from rapidfuzz import fuzz
 
 import knowledge.base
+import knowledge.retrieval
 from knowledge.base import DATA_DIR, KnowledgeBase, load_knowledge
 from knowledge.term_index import PART_CREDIT, TYPO_CREDIT, TYPO_RATIO
 from knowledge.text import HomophoneFixer
@@ -55,12 +56,17 @@ def crowded_kb(tmp_path_factory) -> KnowledgeBase:
 
 
 @pytest.mark.parametrize("which", ["real", "crowded"])
-def test_the_index_ranks_exactly_as_scoring_every_entry(kb, crowded_kb, which):
+@pytest.mark.parametrize("head", [256, 7])
+def test_the_index_ranks_exactly_as_scoring_every_entry(kb, crowded_kb, which, head, monkeypatch):
+    """`head`: how many candidates are sorted up front; 7 makes scoring run past them."""
     base = kb if which == "real" else crowded_kb
-    for question in _questions():
+    monkeypatch.setattr(knowledge.retrieval, "_SORTED_HEAD", 10**9)
+    everything = {q: base.retriever.rank(q, limit=None)[1] for q in _questions()}
+    monkeypatch.setattr(knowledge.retrieval, "_SORTED_HEAD", head)
+    for question, reference in everything.items():
         _, pruned = base.retriever.rank(question, limit=3)
-        _, everything = base.retriever.rank(question, limit=None)
-        assert pruned == everything[:3], question
+        assert pruned == reference[:3], question
+        assert base.retriever.rank(question, limit=None)[1] == reference, question
 
 
 def test_real_questions_find_the_real_entry_among_near_copies(kb, crowded_kb):
