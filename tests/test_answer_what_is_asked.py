@@ -43,6 +43,18 @@ async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_an
         "我残疾一个人过能算吗",
         "俺家老汉住院花了六万多，这种能不能纳入监测",
         "我姐一个人带两个娃，收入一万出头，够不够条件",
+        "我家三口人，去年总共挣了两万块，这样能进监测户吗",
+        "俺娘八十了一个人住，没啥收入，她算不算监测对象",
+        "我们家孩子得了白血病，花了二十多万，可以纳入监测不",
+        "我老公瘫痪在床，我一个人打零工，这种情况会不会被纳入",
+        "家里五口人年收入六万，够不够监测标准",
+        "我是残疾人，每月就几百块补贴，能不能享受监测帮扶",
+        "房子被大水冲塌了，现在住亲戚家，我家符不符合条件",
+        "像我这样种地一年收入一万出头的，算困难户不",
+        "我们两口子都六十多了，儿女不在身边，收入很少，有资格进监测吗",
+        "我家是脱贫户，今年收入降了很多，会被重新纳入吗",
+        "老人一个人过，靠低保生活，还能再纳入监测吗",
+        "俺家收入三万二，五口人，中不中",
     ],
 )
 def test_every_eligibility_question_is_answered_without_a_verdict(kb: KnowledgeBase, question):
@@ -72,10 +84,13 @@ async def test_a_question_asking_for_a_place_the_documents_do_not_name_says_so(t
         ("哪个管这个事", "unit"),
         ("省里那个通知的文号是多少", "document_number"),
         ("排查的对象有哪几类", None),
+        ("村干部会进我家吗", None),
+        ("申报了就一定能纳入监测吗", None),
         ("工作方案的重要意义体现在哪几个方面", None),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_from_the_question_words(kb, question, kind):
+    """(Not a verdict either: "村干部会进我家吗" asks what happens, not whether one qualifies.)"""
     assert kb.kinds.read(question).kind == kind
 
 
@@ -148,7 +163,7 @@ def test_a_broken_question_word_pattern_is_named(data_copy):
 
 # What the test part scores today (tuned on the dev part only); the issue's goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.74, "out_of_scope": 0.84, "eligibility": 0.76}
+FLOORS = {"in_scope": 0.76, "out_of_scope": 0.85, "eligibility": 0.85}
 
 
 def _rates(kb: KnowledgeBase, split: str) -> dict[str, float]:
