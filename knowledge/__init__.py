@@ -2,9 +2,11 @@
 
 Flow: `load_knowledge()` reads `data/parameters.yaml`, `data/synonyms.yaml` and
 `data/entries/*.yaml`, validates them, renders each answer's placeholders from the parameters,
-and builds a `Retriever`. `Retriever.search(text)` normalises the question (full-width, 繁→简,
-punctuation, homophone typos), segments it, maps synonyms to canonical terms and scores every
-entry; `KnowledgeBase.ask(text)` turns that into an `Answer` or an abstention with suggestions.
+and builds a `Retriever` over an inverted index (`term_index`), kept on disk between starts
+(`index_cache`). `Retriever.rank(text)` normalises the question (full-width, 繁→简, punctuation,
+homophone typos), segments it, maps synonyms to canonical terms and scores the entries that
+share a word with it; `KnowledgeBase.ask(text)` reads what kind of answer is wanted
+(`question_kind`) and turns the ranking into an `Answer` or an abstention with suggestions.
 """
 
 from knowledge.base import Answer, Entry, KnowledgeBase, Suggestion, load_knowledge

@@ -108,6 +108,8 @@ class KnowledgeBase:
         self.retriever = retriever
         self.featured_ids = featured_ids
         self.kinds = kinds
+        # The reply to "can my household be included?" (`answers: [verdict]`), if there is one.
+        self.verdict_entry = next((e for e in entries if VERDICT in e.answers), None)
 
     def featured(self) -> list[Entry]:
         """Entries offered as examples in the menu."""
@@ -124,10 +126,9 @@ class KnowledgeBase:
         one. A request for a verdict on one's own household is always answered with the entry
         that declares `verdict` (no verdict, the reference line, the report button)."""
         asked = self.kinds.read(question)
-        if asked.kind == VERDICT:
-            guidance = next((e for e in self.entries.values() if VERDICT in e.answers), None)
-            if guidance is not None:
-                return Answer(question, guidance, 1.0, (), guidance.id)
+        guidance = self.verdict_entry
+        if asked.kind == VERDICT and guidance is not None:
+            return Answer(question, guidance, 1.0, (), guidance.id)
         terms, ranked = self.retriever.rank(question)
         # A fact asked about another programme the question names (低保, 医保 …) must come from
         # an entry that speaks of it: a screening entry that never mentions 低保 does not answer
@@ -154,7 +155,7 @@ class KnowledgeBase:
         confident = [
             r
             for r in ranked
-            if r.score >= ANSWER_THRESHOLD and programmes <= self.retriever.bag_of(r.entry_id)
+            if r.score >= ANSWER_THRESHOLD and programmes <= self.retriever.words_of(r.entry_id)
         ]
         if asked.kind is not None:
             fitting = [r for r in confident if asked.kind in self.entries[r.entry_id].answers]

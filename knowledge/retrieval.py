@@ -267,20 +267,22 @@ class Retriever:
         self.entries: list[IndexedEntry] = []
         self.idf: dict[str, float] = {}
         self.unknown_weight = 1.0
-        self.vocabulary: set[str] = set()
         self.index = TermIndex([], [], [], [])
-        self._bags: dict[str, set[str]] = {}
+        self._words_of: dict[str, set[str]] = {}
         # Σ IDF of each phrasing's words (with repeats), phrasings numbered as in the index
         self.form_weights = np.zeros(0)
 
     def _words(self, text: str) -> list[str]:
         return [term.text for term in self.analyzer.terms(text)]
 
-    def bag_of(self, entry_id: str) -> set[str]:
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of every entry."""
+        return self.index.vocabulary
+
+    def words_of(self, entry_id: str) -> set[str]:
         """The words of an entry: its phrasings, keywords and answer."""
-        if len(self._bags) != len(self.entries):
-            self._bags = {e.entry_id: e.bag | e.answer_bag for e in self.entries}
-        return self._bags.get(entry_id, set())
+        return self._words_of.get(entry_id, set())
 
     def build(self, documents: Iterable[tuple[str, list[str], list[str], str]]) -> None:
         """`documents`: (entry id, phrasings, keywords, answer text) for every entry."""
@@ -315,7 +317,7 @@ class Retriever:
                 df[word] = df.get(word, 0) + 1
         self.idf = {word: math.log(1 + count / n) for word, n in df.items()}
         self.unknown_weight = math.log(1 + count)
-        self.vocabulary = set(df)
+        self._words_of = {e.entry_id: e.bag | e.answer_bag for e in self.entries}
         self.form_weights = np.asarray(
             [sum(self.idf[u] for u in form) for e in self.entries for form in e.forms]
         )

@@ -83,7 +83,7 @@ def test_real_questions_find_the_real_entry_among_near_copies(kb, crowded_kb):
     assert same >= 0.95 * len(questions)
 
 
-def _soft_matches_by_scan(vocabulary: set[str], word: str) -> dict[str, float]:
+def _soft_matches_by_scan(vocabulary: frozenset[str], word: str) -> dict[str, float]:
     """What a question word counts as, by comparing it with every known word."""
     matches = {word: 1.0} if word in vocabulary else {}
     if len(word) >= 2:
