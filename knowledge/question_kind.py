@@ -41,6 +41,8 @@ _ASKING = re.compile(
     r"是不是|是否|会不会|能不能|有没有|算不算|要不要|可不可以|够不够|行不行|中不中|对不对|"
     r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
 )
+# A named word list in a pattern: {household}.
+_WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 # A message this short is a question as a whole.
 _SHORT = 24
 # An asking clause this short leans on the clause before it ("…要和残联共享信息，是真的吗").
@@ -77,6 +79,27 @@ class QuestionKinds:
         if not isinstance(table, LineDict) or not table:
             raise DataError([Problem(path, 1, "应有顶层键 kinds：类型名 → label、patterns")])
         problems: list[Problem] = []
+        shared = raw.get("words") or {}
+        if not isinstance(shared, LineDict) or not all(
+            isinstance(v, list) and v for v in shared.values()
+        ):
+            problems.append(Problem(path, raw.key_line("words"), "words 应为 名字 → 词语列表"))
+            shared = {}
+        # {name} in a pattern stands for one of its words (digits in braces stay quantifiers)
+        lists = {str(k): "(?:" + "|".join(str(w) for w in v) + ")" for k, v in shared.items()}
+
+        def expand(pattern: str, line: int, name: str) -> str:
+            def word_list(match: re.Match[str]) -> str:
+                if match.group(1) not in lists:
+                    problems.append(
+                        Problem(
+                            path, line, f"问题类型 {name} 用了未定义的词表 {{{match.group(1)}}}"
+                        )
+                    )
+                return lists.get(match.group(1), "")
+
+            return _WORD_LIST.sub(word_list, pattern)
+
         kinds: list[Kind] = []
         for name, spec in table.items():
             line = table.key_line(name)
@@ -90,7 +113,9 @@ class QuestionKinds:
             compiled = []
             for pattern in patterns:
                 try:
-                    compiled.append(re.compile(str(pattern)))
+                    compiled.append(
+                        re.compile(expand(str(pattern), spec.key_line("patterns"), str(name)))
+                    )
                 except re.error as exc:
                     problems.append(
                         Problem(

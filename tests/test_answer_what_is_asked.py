@@ -153,6 +153,14 @@ def test_an_entry_without_answers_is_named(data_copy):
     assert any("terms.yaml:" in p and "缺少 answers" in p for p in _problems(data_copy))
 
 
+def test_a_pattern_naming_an_undefined_word_list_is_named(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    path.write_text(
+        path.read_text("utf-8").replace("{hardship}.{0,60}", "{hardships}.{0,60}"), "utf-8"
+    )
+    assert any("question_kinds.yaml" in p and "{hardships}" in p for p in _problems(data_copy))
+
+
 def test_a_broken_question_word_pattern_is_named(data_copy):
     path = data_copy / "question_kinds.yaml"
     path.write_text(path.read_text("utf-8").replace('"频次|频率', '"(频次|频率', 1), "utf-8")
