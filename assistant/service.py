@@ -328,9 +328,7 @@ class Assistant:
 
     def answer_question(self, incoming: Incoming) -> list[Reply]:
         if self.report_intent.matches(incoming.text):
-            dialog = self.catalog.resident_dialog()
-            button = Button(texts.REPORT_BUTTON, f"menu:open:{dialog.name}")
-            return [Reply(texts.REPORT_OFFER, buttons=[[button]])]
+            return [Reply(texts.REPORT_OFFER, buttons=[[self.qa.report_button]])]
         outcome = self.qa.respond(incoming.text)
         update_log.note(
             update_log.ABSTAINED if outcome.kind is Kind.ABSTAIN else update_log.ANSWERED
