@@ -31,6 +31,22 @@ OPEN_STATUSES = (STATUS_NEW, STATUS_CHECKING)
 OPEN_CONDITION = "status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES))
 
 
+def _open_queue_index(name: str, *leading: str) -> Index:
+    """A partial index over the open submissions in queue order (priority, age), after the
+    `leading` columns a filter fixes; status last, so a filter on it is read from the index."""
+    where = text(OPEN_CONDITION)
+    return Index(
+        name,
+        *leading,
+        "priority",
+        "created_at",
+        "id",
+        "status",
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
 # Timestamps are stored in UTC and shown to people in China Standard Time.
 LOCAL_TZ = timezone(timedelta(hours=8), "北京时间")
 
@@ -115,25 +131,8 @@ class Submission(Base):
     # and for one township. Open submissions only (a fraction of the table); status last, so a
     # filter on it is read from the index.
     __table_args__ = (
-        Index(
-            "ix_submissions_queue",
-            "priority",
-            "created_at",
-            "id",
-            "status",
-            sqlite_where=text(OPEN_CONDITION),
-            postgresql_where=text(OPEN_CONDITION),
-        ),
-        Index(
-            "ix_submissions_township_queue",
-            "township",
-            "priority",
-            "created_at",
-            "id",
-            "status",
-            sqlite_where=text(OPEN_CONDITION),
-            postgresql_where=text(OPEN_CONDITION),
-        ),
+        _open_queue_index("ix_submissions_queue"),
+        _open_queue_index("ix_submissions_township_queue", "township"),
         Index("ix_submissions_assigned_to", "assigned_to"),  # a cadre's queue
     )
 
