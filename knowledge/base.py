@@ -16,7 +16,7 @@ from typing import TypeVar
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge import index_cache
 from knowledge.params import Document, PolicyParameters, load_parameters
-from knowledge.question_kind import KINDS_FILE, VERDICT, QuestionKinds
+from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds
 from knowledge.retrieval import Analyzer, Ranked, Retriever
 
 T = TypeVar("T")
@@ -28,6 +28,13 @@ ANSWER_THRESHOLD = 0.45
 # Entries scoring at least this much are offered as "您是不是想问…" suggestions.
 SUGGESTION_FLOOR = 0.2
 MAX_SUGGESTIONS = 3
+# Kinds of question about when something happens or how long it lasts: the entry must name the
+# event asked about.
+TIMED_KINDS = frozenset({"date", "duration", "amount"})
+# Verbs that name no event of their own ("文件几号出来的" asks when it was issued).
+# Who pays whom: "每个月能领多少钱" asks what is paid out, which the monitoring line is not.
+PAYING_WORDS = frozenset({"领", "拿", "给", "发", "补", "拨", "交", "报销", "补助", "补贴"})
+LIGHT_VERBS = frozenset({"出来", "下来", "起来", "过来", "进行", "看到", "知道", "听说"})
 
 # What a reply may offer next: "report" opens the self-report.
 ACTIONS = ("report",)
@@ -158,7 +165,13 @@ class KnowledgeBase:
             if r.score >= ANSWER_THRESHOLD and programmes <= self.retriever.words_of(r.entry_id)
         ]
         if asked.kind is not None:
-            fitting = [r for r in confident if asked.kind in self.entries[r.entry_id].answers]
+            events = self._asked_events(asked, question) if asked.kind in TIMED_KINDS else set()
+            fitting = [
+                r
+                for r in confident
+                if asked.kind in self.entries[r.entry_id].answers
+                and (not events or events & self.retriever.words_of(r.entry_id))
+            ]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
@@ -175,6 +188,24 @@ class KnowledgeBase:
         if best is None:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
+
+    def _asked_events(self, asked: Asked, question: str) -> set[str]:
+        """The events a date or duration question asks about ("几号开始" → 开始, "公示几天" →
+        公示): an entry that names none of them states some other date (the issue date is
+        not the start of the screening)."""
+        analyzer = self.retriever.analyzer
+        return {
+            term.text
+            for clause in self.kinds.clauses_asking(asked.kind, question)
+            for term in analyzer.terms(clause)
+            if term.text in PAYING_WORDS
+            or (
+                term.pos == "v"
+                and len(term.text) >= 2
+                and analyzer.is_word(term.text)
+                and term.text not in LIGHT_VERBS
+            )
+        }
 
 
 def _as_list(value) -> list:

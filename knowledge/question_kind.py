@@ -132,6 +132,14 @@ class QuestionKinds:
     def label(self, name: str) -> str:
         return next(kind.label for kind in self.kinds if kind.name == name)
 
+    def clauses_asking(self, name: str | None, text: str) -> list[str]:
+        """The clauses of `text` that ask for the kind `name` ("几月几号出来的" of "这个文件几月几号
+        出来的啊，我们村里还没看到")."""
+        kind = next((k for k in self.kinds if k.name == name), None)
+        if kind is None:
+            return []
+        return [c for c in normalize(text).split() if any(p.search(c) for p in kind.patterns)]
+
     def read(self, text: str) -> Asked:
         clauses = normalize(text).split()
         whole = "".join(clauses)

@@ -39,6 +39,7 @@ _YEAR = re.compile(r"^(19|20)\d\d年?$")
 # rarest known word).
 UNKNOWN_LIGHT_WEIGHT = 0.2
 UNKNOWN_CHAR_WEIGHT = 0.6
+UNKNOWN_GUESS_WEIGHT = 2.0
 KNOWN_CHAR_CAP = 1.0
 # Credit for a question term found only in an entry's answer text, not its questions.
 ANSWER_ONLY_CREDIT = 0.6
@@ -126,6 +127,11 @@ class Analyzer:
         self._open_dictionary()
         for term in set(self.canonical.values()) | self.other_programmes:
             self.add_word(term)
+        # Dialect fillers jieba does not know ("一哈", "啷个") must come out whole to be dropped,
+        # not glued to their neighbours by its HMM ("发一", "哈撒").
+        for word in sorted(self.stopwords):
+            if is_cjk(word) and not self.is_word(word):
+                self.add_word(word)
         self._fixer: HomophoneFixer | None = None
 
     def _open_dictionary(self) -> None:
@@ -345,6 +351,11 @@ class Retriever:
             return UNKNOWN_LIGHT_WEIGHT
         if len(term.text) == 1:
             return UNKNOWN_CHAR_WEIGHT
+        # A run jieba's dictionary does not hold is its HMM's guess at a word ("只算", "批下来",
+        # "发一哈"): weak evidence of a topic the knowledge base lacks, unlike a real word it
+        # lacks ("公示", "会议室").
+        if not self.analyzer.is_word(term.text):
+            return UNKNOWN_GUESS_WEIGHT
         return self.unknown_weight
 
     def _is_foreign(self, term: Term) -> bool:

