@@ -59,6 +59,11 @@ class HomophoneFixer:
         self._lengths = sorted({len(reading) for reading in self._by_reading}, reverse=True)
         self._first_readings = {reading[0] for reading in self._by_reading}
 
+    def _straddles(self, text: str, start: int, end: int) -> bool:
+        before = start > 0 and self._is_word(text[start - 1 : start + 1])
+        after = end < len(text) and self._is_word(text[end - 1 : end + 1])
+        return before and after
+
     def fix(self, text: str) -> str:
         """Return `text` with sound-alike runs replaced by the known term."""
         readings = [fuzzy_reading(char) if is_cjk(char) else "" for char in text]
@@ -84,6 +89,10 @@ class HomophoneFixer:
                     # A two-character term shares many readings with unrelated words; demand
                     # that one character is already right (坚测 → 监测, but not 事业 → 失业).
                     if length == 2 and not (window[0] == term[0] or window[1] == term[1]):
+                        continue
+                    # A run that cuts through real words on either side is two words, not a
+                    # typo: "会上除了" holds 上除 (≈ 删除) between 会上 and 除了.
+                    if self._straddles(text, i, i + length):
                         continue
                     out.append(term)
                     i += length
