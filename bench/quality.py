@@ -5,7 +5,8 @@ Flow:
    project set; its categories are the `# ---------- X ----------` comments in the file) and,
    when present, tests/data/qa_blind.yaml (items carry `class` and `split`; reported per split,
    dev and test, and per class; its `eligibility:` questions are only counted as answered or
-   abstained, the assistant layer handles them).
+   abstained, the assistant layer handles them) and the second blind batch,
+   tests/data/qa_blind2.yaml (the same format, all of it development).
 2. Every question goes to three systems, each giving a best entry with a score (answer when the
    score reaches the system's threshold) and a ranked list:
    - ours: `kb.ask(q)` (threshold `knowledge.base.ANSWER_THRESHOLD`) and, for the ranking,
@@ -49,6 +50,7 @@ from knowledge.base import ANSWER_THRESHOLD
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SET = ROOT / "tests" / "data" / "qa_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "qa_blind.yaml"
+BLIND2_SET = ROOT / "tests" / "data" / "qa_blind2.yaml"
 TOP_K = 5
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12
@@ -613,7 +615,7 @@ def report_eligibility(
     return row, counts
 
 
-def run(smoke: bool, blind: Path = BLIND_SET) -> Section:
+def run(smoke: bool, blind: Path = BLIND_SET, second: Path = BLIND2_SET) -> Section:
     kb = load_knowledge()
     md: list[str] = [
         f"Ours against rapidfuzz and BM25 on the real knowledge base ({len(kb.entries)} "
@@ -638,8 +640,24 @@ def run(smoke: bool, blind: Path = BLIND_SET) -> Section:
     )
     md += ["### Project set", "", text]
 
-    if blind.exists():
-        blind_set = load_blind_set(blind)
+    blind_md, data["blind"] = _blind_report(kb, blind, "Blind set", smoke)
+    md += blind_md
+    if second.exists():
+        second_md, data["blind2"] = _blind_report(
+            kb, second, "Second blind batch (all of it development)", smoke
+        )
+        md += second_md
+    return Section("quality", "Q&A quality", "\n".join(md), data)
+
+
+def _blind_report(
+    kb: KnowledgeBase, path: Path, title: str, smoke: bool
+) -> tuple[list[str], dict[str, Any] | None]:
+    """Markdown and data for a blind set: each split, thresholds tuned on its dev split."""
+    md: list[str] = []
+    data: dict[str, Any] | None = None
+    if path.exists():
+        blind_set = load_blind_set(path)
         questions = blind_set.questions
         eligibility = blind_set.eligibility
         if smoke:
@@ -652,24 +670,24 @@ def run(smoke: bool, blind: Path = BLIND_SET) -> Section:
         judged = judge_all(kb, questions, eligibility)
         dev = [q for q in questions if q.split == "dev"]
         thresholds = tune(kb, dev or questions, judged)
-        data["blind"] = {}
-        md += ["### Blind set (tests/data/qa_blind.yaml)", ""]
+        data = {}
+        md += [f"### {title} (tests/data/{path.name})", ""]
         for split in ("dev", "test"):
             members = [q for q in questions if q.split == split]
             if not members:
                 continue
-            text, data["blind"][split] = report_split(
+            text, data[split] = report_split(
                 kb, f"Blind set, {split} split", members, judged, thresholds, "the dev split"
             )
             md += [f"#### {split}", "", text]
         if eligibility:
             rows = []
-            data["blind"]["eligibility"] = {}
+            data["eligibility"] = {}
             for split in ("dev", "test"):
                 row, counts = report_eligibility(split, judged, thresholds)
                 if counts["n"]:
                     rows.append(row)
-                    data["blind"]["eligibility"][split] = counts
+                    data["eligibility"][split] = counts
             md += [
                 "Eligibility questions (the assistant layer handles them; here only whether "
                 "each system answered from the knowledge base or abstained):",
@@ -678,9 +696,8 @@ def run(smoke: bool, blind: Path = BLIND_SET) -> Section:
                 "",
             ]
     else:
-        md += ["_tests/data/qa_blind.yaml is not there yet: blind set not run._", ""]
-        data["blind"] = None
-    return Section("quality", "Q&A quality", "\n".join(md), data)
+        md += [f"_tests/data/{path.name} is not there yet: blind set not run._", ""]
+    return md, data
 
 
 if __name__ == "__main__":

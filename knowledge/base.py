@@ -28,13 +28,6 @@ ANSWER_THRESHOLD = 0.45
 # Entries scoring at least this much are offered as "您是不是想问…" suggestions.
 SUGGESTION_FLOOR = 0.2
 MAX_SUGGESTIONS = 3
-# Kinds of question about when something happens or how long it lasts: the entry must name the
-# event asked about.
-TIMED_KINDS = frozenset({"date", "duration", "amount"})
-# Verbs that name no event of their own ("文件几号出来的" asks when it was issued).
-# Who pays whom: "每个月能领多少钱" asks what is paid out, which the monitoring line is not.
-PAYING_WORDS = frozenset({"领", "拿", "给", "发", "补", "拨", "交", "报销", "补助", "补贴"})
-LIGHT_VERBS = frozenset({"出来", "下来", "起来", "过来", "进行", "看到", "知道", "听说"})
 
 # What a reply may offer next: "report" opens the self-report.
 ACTIONS = ("report",)
@@ -128,10 +121,12 @@ class KnowledgeBase:
     def ask(self, question: str) -> Answer:
         """Answer with the best entry that answers the kind of question asked, or abstain.
 
-        A long message is ranked as a whole and by its asking clauses, and each entry keeps its
-        better score, so a story around the question neither hides the answer nor supplies
-        one. A request for a verdict on one's own household is always answered with the entry
-        that declares `verdict` (no verdict, the reference line, the report button)."""
+        A long message is ranked as a whole and by its asking clauses; the entry they agree on
+        most is chosen, with its best score, so a story around the question neither hides the
+        answer nor supplies one. A question for a date, a duration or an amount of some event
+        ("几号开始", "公示几天", "能领多少钱") is answered only by an entry naming that event.
+        A request for a verdict on one's own household is always answered with the entry that
+        declares `verdict` (no verdict, the reference line, the report button)."""
         asked = self.kinds.read(question)
         guidance = self.verdict_entry
         if asked.kind == VERDICT and guidance is not None:
@@ -150,13 +145,18 @@ class KnowledgeBase:
             by_asking = [
                 r for text in {asked.asking, *asked.clauses} for r in self.retriever.rank(text)[1]
             ]
+            # Each reading votes: the entry chosen is the one the readings agree on most (sum of
+            # scores), its confidence the best single reading's, so a short clause that happens
+            # to match some entry well does not outvote the message and its question together.
             best_of: dict[str, float] = {}
+            votes: dict[str, float] = {}
             for r in (*ranked, *by_asking):
                 best_of[r.entry_id] = max(best_of.get(r.entry_id, 0.0), r.score)
-            ranked = sorted(
-                (Ranked(entry_id, score) for entry_id, score in best_of.items()),
-                key=lambda r: -r.score,
-            )
+                votes[r.entry_id] = votes.get(r.entry_id, 0.0) + r.score
+            ranked = [
+                Ranked(entry_id, best_of[entry_id])
+                for entry_id in sorted(best_of, key=lambda e: -votes[e])
+            ]
         best = ranked[0] if ranked else None
         unstated = None
         confident = [
@@ -165,12 +165,12 @@ class KnowledgeBase:
             if r.score >= ANSWER_THRESHOLD and programmes <= self.retriever.words_of(r.entry_id)
         ]
         if asked.kind is not None:
-            events = self._asked_events(asked, question) if asked.kind in TIMED_KINDS else set()
+            events = self._asked_events(asked, question)
             fitting = [
                 r
                 for r in confident
                 if asked.kind in self.entries[r.entry_id].answers
-                and (not events or events & self.retriever.words_of(r.entry_id))
+                and (not events or self._names_any(r.entry_id, events))
             ]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
@@ -189,23 +189,23 @@ class KnowledgeBase:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
+    def _names_any(self, entry_id: str, events: set[str]) -> bool:
+        """Whether the entry names one of the events, also inside a longer word (集中 in
+        集中一个月)."""
+        words = self.retriever.words_of(entry_id)
+        return any(event in word for event in events for word in words)
+
     def _asked_events(self, asked: Asked, question: str) -> set[str]:
-        """The events a date or duration question asks about ("几号开始" → 开始, "公示几天" →
-        公示): an entry that names none of them states some other date (the issue date is
-        not the start of the screening)."""
+        """The events a date, duration or amount question asks about (the kind's `events:`
+        in question_kinds.yaml found next to its question words); one-character events only
+        where they stand as a word."""
+        events, near = self.kinds.events_asked(asked.kind, question)
         analyzer = self.retriever.analyzer
-        return {
-            term.text
-            for clause in self.kinds.clauses_asking(asked.kind, question)
-            for term in analyzer.terms(clause)
-            if term.text in PAYING_WORDS
-            or (
-                term.pos == "v"
-                and len(term.text) >= 2
-                and analyzer.is_word(term.text)
-                and term.text not in LIGHT_VERBS
-            )
-        }
+        short = {e for e in events if len(e) == 1}
+        if short:
+            events -= short - {t.text for t in analyzer.terms(near)}
+        # as the entries' words are: 下发 is 印发时间 there
+        return {analyzer.canonical.get(e, e) for e in events}
 
 
 def _as_list(value) -> list:

@@ -41,6 +41,8 @@ _ASKING = re.compile(
     r"是不是|是否|会不会|能不能|有没有|算不算|要不要|可不可以|够不够|行不行|中不中|对不对|"
     r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
 )
+# Words that introduce the question of a long message.
+_LEAD_IN = re.compile(r"想问|请问|问问|问下|问一下|想知道|想了解|想确认|麻烦告诉|告诉我|请教")
 # A named word list in a pattern: {household}.
 _WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 # A message this short is a question as a whole.
@@ -54,6 +56,9 @@ class Kind:
     name: str
     label: str
     patterns: tuple[re.Pattern[str], ...]
+    # Things that happen ("开始", "公示", "领"): asked next to this kind's question word, the
+    # answer must name one of them (the issue date does not say when the screening starts).
+    events: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,15 @@ class QuestionKinds:
                             f"问题类型 {name} 的正则有误：{pattern}（{exc}）",
                         )
                     )
-            kinds.append(Kind(str(name), str(spec["label"]), tuple(compiled)))
+            events = spec.get("events") or []
+            if not isinstance(events, list) or not all(isinstance(e, str) and e for e in events):
+                problems.append(
+                    Problem(
+                        path, spec.key_line("events"), f"问题类型 {name} 的 events 应为词语列表"
+                    )
+                )
+                events = []
+            kinds.append(Kind(str(name), str(spec["label"]), tuple(compiled), tuple(events)))
         if problems:
             raise DataError(problems)
         return cls(kinds)
@@ -132,13 +145,21 @@ class QuestionKinds:
     def label(self, name: str) -> str:
         return next(kind.label for kind in self.kinds if kind.name == name)
 
-    def clauses_asking(self, name: str | None, text: str) -> list[str]:
-        """The clauses of `text` that ask for the kind `name` ("几月几号出来的" of "这个文件几月几号
-        出来的啊，我们村里还没看到")."""
+    def events_asked(self, name: str | None, text: str, reach: int = 4) -> tuple[set[str], str]:
+        """The events of kind `name` found within `reach` characters of its question words in
+        `text` ("几号开始" → 开始, "公示几天" → 公示); events of one character ("领") are
+        returned with the text around the question words, for the caller to check that they
+        stand as words there (领 in "能领多少钱", not 发 inside 发布)."""
         kind = next((k for k in self.kinds if k.name == name), None)
-        if kind is None:
-            return []
-        return [c for c in normalize(text).split() if any(p.search(c) for p in kind.patterns)]
+        if kind is None or not kind.events:
+            return set(), ""
+        around = []
+        for clause in normalize(text).split():
+            for pattern in kind.patterns:
+                for match in pattern.finditer(clause):
+                    around.append(clause[max(0, match.start() - reach) : match.end() + reach])
+        near = " ".join(around)
+        return {event for event in kind.events if event in near}, near
 
     def read(self, text: str) -> Asked:
         clauses = normalize(text).split()
@@ -158,9 +179,14 @@ class QuestionKinds:
                     picked.append(clause)
             if picked:
                 asking = "".join(picked)
+        # Where the message says "想问…" the question follows; a clause before it that only
+        # happens to hold a question word ("去年有几户风险消除了") is story.
+        led = next((i for i, c in enumerate(clauses) if _LEAD_IN.search(c)), None)
+        long_with_lead_in = led is not None and len(whole) > _SHORT
+        asked_part = "".join(clauses[led:]) if long_with_lead_in else asking
         for kind in self.kinds:
             # A verdict is asked about the household the whole message describes.
-            target = whole if kind.name == VERDICT else asking
+            target = whole if kind.name == VERDICT else asked_part
             if any(pattern.search(target) for pattern in kind.patterns):
                 return Asked(kind.name, asking, tuple(questions))
         return Asked(None, asking, tuple(questions))

@@ -119,7 +119,7 @@ def test_typo_repair_is_the_same_whatever_order_the_terms_come_in():
 
 
 def test_typo_repair_does_not_cut_through_the_real_words_around_it(kb):
-    """"培训会上除了讲方案": 上除 sounds like 删除, but 会上 and 除了 are both words."""
+    """ "培训会上除了讲方案": 上除 sounds like 删除, but 会上 and 除了 are both words."""
     words = {t.text for t in kb.retriever.analyzer.terms("我想了解下培训会上除了讲方案")}
     assert "删除信息" not in words
     assert "排查" in {t.text for t in kb.retriever.analyzer.terms("今年几号开始派查")}
