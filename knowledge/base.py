@@ -203,7 +203,8 @@ class KnowledgeBase:
         analyzer = self.retriever.analyzer
         short = {e for e in events if len(e) == 1}
         if short:
-            events -= short - {t.text for t in analyzer.terms(near)}
+            standing = analyzer.words(near) | {t.text for t in analyzer.terms(near)}
+            events -= short - standing
         # as the entries' words are: 下发 is 印发时间 there
         return {analyzer.canonical.get(e, e) for e in events}
 

@@ -34,6 +34,8 @@ jieba.setLogLevel(logging.WARNING)
 
 _NUMBERISH = re.compile(r"^[0-9.零〇一二两三四五六七八九十百千万亿]+[块元口人个岁年月号w]*$")
 _YEAR = re.compile(r"^(19|20)\d\d年?$")
+# Another county, district or city: its own name and 县, 区, 市 or 旗.
+_COUNTY = re.compile(r"^[\u4e00-\u9fff]{2,4}(县|区|市|旗)$")
 
 # Weights of terms the knowledge base has never seen (other unknown words weigh like the
 # rarest known word).
@@ -85,6 +87,8 @@ _LIGHT_POS = frozenset(
 # Unknown place names outside the district, and unknown years, mean the question is about
 # somewhere or some time this knowledge base does not cover.
 _FOREIGN_PENALTY = 0.6
+# Another county or city by name ("郎溪县的方案…") asks about its own plan, not this one.
+_COUNTY_PENALTY = 0.4
 _LOCAL_PLACE_SUFFIXES = ("镇", "乡", "村", "街道", "社区", "组")
 # Domain words added to jieba's dictionary get this frequency and tag.
 _DOMAIN_FREQ = 50000
@@ -159,6 +163,19 @@ class Analyzer:
             self._jieba.add_word(word, freq=_DOMAIN_FREQ, tag=_DOMAIN_POS)
             self._segments.clear()
 
+    def words(self, text: str) -> set[str]:
+        """jieba's words of `text` as they are (stop words kept, no synonyms)."""
+        return {w for chunk in normalize(text).split() for w in self._jieba.lcut(chunk, HMM=True)}
+
+    def _trim_particles(self, word: str) -> str:
+        """`word` without the one-character stop words at its ends."""
+        start, end = 0, len(word)
+        while start < end and word[start] in self.stopwords:
+            start += 1
+        while end > start and word[end - 1] in self.stopwords:
+            end -= 1
+        return word[start:end]
+
     def is_word(self, text: str) -> bool:
         return self._jieba.FREQ.get(text, 0) >= _REAL_WORD_FREQ
 
@@ -225,6 +242,9 @@ class Analyzer:
         terms = []
         for pair in self._pos.lcut(piece, HMM=True):
             word = pair.word.strip()
+            if len(word) > 1 and not self.is_word(word):
+                # a word jieba's HMM guessed may have glued a particle on ("局嘛", "哈撒")
+                word = self._trim_particles(word)
             if word and word not in self.stopwords:
                 terms.append(Term(word, _DOMAIN_POS if word in self.canonical else pair.flag))
         if len(self._segments) >= _SEGMENT_MEMORY:
@@ -363,7 +383,11 @@ class Retriever:
             return False
         if _YEAR.match(term.text):
             return True
-        return term.pos == "ns" and not term.text.endswith(_LOCAL_PLACE_SUFFIXES)
+        if term.text.endswith(_LOCAL_PLACE_SUFFIXES):
+            return False
+        # jieba tags many county names as a person's (郎溪县/nr): the suffix tells (贫困县 is
+        # a common noun, n).
+        return term.pos == "ns" or (term.pos.startswith("nr") and bool(_COUNTY.match(term.text)))
 
     def _asks_about_another_programme(self, terms: list[Term]) -> bool:
         """低保怎么申请: a programme this knowledge base only mentions, a word asking how to get
@@ -399,7 +423,11 @@ class Retriever:
         pos_of = {t.text: t.pos for t in terms}
         total = sum(weights.values())
         matches = {w: self.index.soft_matches(w) for w in words}
-        penalty = _FOREIGN_PENALTY ** sum(1 for t in terms if self._is_foreign(t))
+        penalty = math.prod(
+            _COUNTY_PENALTY if _COUNTY.match(t.text) else _FOREIGN_PENALTY
+            for t in terms
+            if self._is_foreign(t)
+        )
         if self._asks_about_another_programme(terms):
             penalty *= OTHER_PROGRAMME_FACTOR
 

@@ -156,6 +156,31 @@ def test_a_household_asking_whether_it_is_under_the_line_gets_no_verdict(kb):
     assert answer.entry is not None and answer.entry.action == "report"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "郎溪县搞集中排查要多长时间",
+        "郎溪县的工作方案什么时候印发",
+        "宁国市今年的排查方案有什么内容",
+    ],
+)
+def test_a_question_about_another_county_is_not_answered_with_this_districts_plan(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None, answer.entry and answer.entry.id
+
+
+def test_a_particle_glued_to_a_word_does_not_hide_it(kb):
+    """jieba's HMM makes 局嘛 of 局 + 嘛: the particle is dropped, the word kept."""
+    assert "局" in {t.text for t in kb.retriever.analyzer.terms("有疑问找哪个局嘛")}
+    answer = kb.ask("有疑问找哪个局嘛")
+    assert answer.entry is not None and "农业农村局" in answer.entry.answer
+
+
+def test_when_the_cadres_come_is_not_answered_with_the_issue_date(kb):
+    answer = kb.ask("排查的干部哪天来俺们村")
+    assert answer.entry is None and answer.unstated == "具体日期"
+
+
 def test_the_question_inside_a_story_is_found(kb):
     answer = kb.ask(
         "我常年在浙江干活，家里就老母亲一个人，听说村里要挨家挨户查，想问问这事归哪个部门管"
@@ -262,7 +287,7 @@ def test_the_blind_test_part_stays_above_its_floors(kb):
 
 
 # What the second batch (development) scores today.
-FLOORS2 = {"in_scope": 0.83, "out_of_scope": 0.87, "eligibility": 1.0}
+FLOORS2 = {"in_scope": 0.87, "out_of_scope": 0.89, "eligibility": 1.0}
 
 
 def test_the_second_blind_batch_stays_above_its_floors(kb):
