@@ -56,6 +56,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_check(_args: argparse.Namespace) -> int:
+    from assistant.small_talk import SmallTalk
     from dialogs.spec import load_catalog
     from knowledge import load_knowledge
 
@@ -64,6 +65,7 @@ def cmd_check(_args: argparse.Namespace) -> int:
     counters: tuple[tuple[str, Callable[[], int]], ...] = (
         ("知识条目", lambda: len(load_knowledge().entries)),
         ("对话", lambda: len(load_catalog().dialogs)),
+        ("寒暄类别", lambda: len(SmallTalk.load().kinds)),
     )
     for what, count_loaded in counters:
         try:

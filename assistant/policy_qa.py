@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assistant import texts
+from assistant.small_talk import SmallTalk, TalkKind
 from common.messages import Button, Reply
 from common.text import normalize
 from knowledge import Answer, Entry, KnowledgeBase
@@ -21,49 +22,13 @@ from knowledge import Answer, Entry, KnowledgeBase
 MAX_QUESTION_CHARS = 300
 _BUTTON_LABEL_CHARS = 30
 
-_GREETINGS = {
-    "你好",
-    "您好",
-    "你们好",
-    "大家好",
-    "在吗",
-    "在不在",
-    "有人吗",
-    "哈喽",
-    "嗨",
-    "喂",
-    "hi",
-    "hello",
-    "早上好",
-    "上午好",
-    "中午好",
-    "下午好",
-    "晚上好",
-    "早",
-    "你好呀",
-    "您好啊",
-    "你好啊",
-}
-_THANKS = {
-    "谢谢",
-    "谢谢你",
-    "谢谢您",
-    "多谢",
-    "感谢",
-    "好的谢谢",
-    "谢了",
-    "thanks",
-    "thank you",
-    "辛苦了",
-}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Kind(StrEnum):
     ANSWER = "answer"
     ABSTAIN = "abstain"
-    GREETING = "greeting"
-    THANKS = "thanks"
+    SMALL_TALK = "small_talk"
     EMPTY = "empty"
     NO_WORDS = "no_words"
     TOO_LONG = "too_long"
@@ -75,6 +40,7 @@ class Outcome:
     question: str
     answer: Answer | None
     replies: list[Reply]
+    talk: TalkKind | None = None  # the kind of small talk, for SMALL_TALK
 
 
 def button_label(text: str) -> str:
@@ -82,17 +48,23 @@ def button_label(text: str) -> str:
 
 
 class PolicyQA:
-    def __init__(self, kb: KnowledgeBase, report_command: str = "report"):
+    def __init__(
+        self, kb: KnowledgeBase, report_command: str = "report", small_talk: SmallTalk | None = None
+    ):
         self.kb = kb
+        self.small_talk = small_talk or SmallTalk.load()
         # An entry whose `action` is "report" offers this dialog's button.
         self.report_button = Button(texts.REPORT_BUTTON, f"menu:open:{report_command}")
 
+    def _placeholders(self) -> dict[str, str]:
+        return {
+            "bot_name": texts.BOT_NAME,
+            "office": self.kb.parameters.contact_office,
+            "phone": self.kb.parameters.contact_phone,
+        }
+
     def _fill(self, template: str) -> str:
-        return template.format(
-            bot_name=texts.BOT_NAME,
-            office=self.kb.parameters.contact_office,
-            phone=self.kb.parameters.contact_phone,
-        )
+        return template.format(**self._placeholders())
 
     def intro(self) -> str:
         return self._fill(texts.INTRO)
@@ -138,13 +110,16 @@ class PolicyQA:
         if len(text) > MAX_QUESTION_CHARS:
             message = texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS)
             return Outcome(Kind.TOO_LONG, raw_text, None, [Reply(message)])
+        talk = self.small_talk.kind_of(text)
+        if (
+            talk is not None
+        ):  # "你好", "谢谢", "👍", "转人工": not a question for the knowledge base
+            kind = self.small_talk.kinds[talk]
+            reply = Reply(kind.reply.format(intro=self.intro(), **self._placeholders()))
+            return Outcome(Kind.SMALL_TALK, raw_text, None, [reply], kind)
         folded = normalize(text).replace(" ", "")
         if not folded:
             return Outcome(Kind.NO_WORDS, raw_text, None, [Reply(texts.NO_WORDS)])
-        if folded in _GREETINGS:
-            return Outcome(Kind.GREETING, raw_text, None, [Reply(self.intro())])
-        if folded in _THANKS:
-            return Outcome(Kind.THANKS, raw_text, None, [Reply(texts.THANKS)])
         answer = self.kb.ask(text)
         if answer.entry is not None:
             return Outcome(Kind.ANSWER, raw_text, answer, [self.entry_reply(answer.entry)])

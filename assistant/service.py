@@ -330,6 +330,11 @@ class Assistant:
         if self.report_intent.matches(incoming.text):
             return [Reply(texts.REPORT_OFFER, buttons=[[self.qa.report_button]])]
         outcome = self.qa.respond(incoming.text)
+        if outcome.talk is not None:  # small talk: not a question, never logged as unanswered
+            update_log.note(update_log.SMALL_TALK)
+            if outcome.talk.menu:
+                return [replace(reply, buttons=self.menu_buttons()) for reply in outcome.replies]
+            return outcome.replies
         update_log.note(
             update_log.ABSTAINED if outcome.kind is Kind.ABSTAIN else update_log.ANSWERED
         )

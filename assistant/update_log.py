@@ -42,6 +42,7 @@ _REFUSALS = frozenset({texts.STAFF_ONLY, texts.REVIEWERS_ONLY, texts.ADMIN_ONLY}
 
 ANSWERED = "answered"
 ABSTAINED = "abstained"
+SMALL_TALK = "small_talk"
 DIALOG_STEP = "dialog_step"
 
 Handle = TypeVar("Handle", bound=Callable[..., list[Reply]])

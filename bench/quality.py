@@ -95,6 +95,8 @@ def _project_categories(path: Path) -> tuple[list[str], list[str]]:
             part, current = "in", "—"
         elif line.startswith("out_of_scope:"):
             part, current = "out", "—"
+        elif re.match(r"^[a-z_]+:", line):  # another part of the file (small_talk …)
+            part = ""
         elif match := (_CATEGORY if part == "in" else _OUT_CATEGORY).match(line):
             current = match.group(1)
         elif line.lstrip().startswith("- "):
