@@ -196,11 +196,14 @@ class Database:
             yield session
 
     @contextmanager
-    def unit_of_work(self, *, durable: bool = True) -> Iterator[Session]:
+    def unit_of_work(
+        self, *, durable: bool = True, crash_at: str | None = "before_commit"
+    ) -> Iterator[Session]:
         """One transaction for every repository call inside the block: committed at its end,
         rolled back if an exception leaves it. Inside another unit of work: joins it.
         `durable=False`: a relaxed commit, for work that can be redone (see the module
-        docstring)."""
+        docstring). `crash_at`: the crash point just before the commit (crash tests; None for
+        none: storing an update is not applying it)."""
         if self._ambient() is not None:
             with self.session() as session:
                 yield session
@@ -212,7 +215,8 @@ class Database:
             token = _current.set(work)
             try:
                 yield session
-                crash_point("before_commit")
+                if crash_at is not None:
+                    crash_point(crash_at)
             finally:
                 _current.reset(token)
         for callback in work.after_commit:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
     or_,
     select,
     update,
@@ -685,20 +686,33 @@ class FloodLog:
     def admit(self, user_id: int, now: datetime, limit: int, window: timedelta) -> str:
         """SERVE (and count) the update, WARN once when the user went over `limit` updates
         within `window`, or DROP it. Marks older than the window are deleted on the way."""
-        since = now - window
+        with self.db.session():  # one transaction for both (or the unit of work's)
+            verdict = self.verdict(user_id, now, limit, window)
+            if verdict != self.DROP:
+                self.count(user_id, now, verdict, window)
+        return verdict
+
+    def verdict(self, user_id: int, now: datetime, limit: int, window: timedelta) -> str:
+        """What `admit` would answer, without counting (reads only: inside a unit of work on
+        SQLite it takes no write lock, so the update can be answered before `count`)."""
+        with self.db.session() as session:
+            kinds = session.scalars(
+                select(FloodMark.kind).where(
+                    FloodMark.user_id == user_id, FloodMark.at > now - window
+                )
+            ).all()
+        if kinds.count("msg") < limit:
+            return self.SERVE
+        return self.WARN if "warn" not in kinds else self.DROP
+
+    def count(self, user_id: int, now: datetime, verdict: str, window: timedelta) -> None:
+        """Count an update served (or the one warning given); older marks are deleted."""
         with self.db.session() as session:
             session.execute(
-                delete(FloodMark).where(FloodMark.user_id == user_id, FloodMark.at <= since)
+                delete(FloodMark).where(FloodMark.user_id == user_id, FloodMark.at <= now - window)
             )
-            kinds = session.scalars(
-                select(FloodMark.kind).where(FloodMark.user_id == user_id, FloodMark.at > since)
-            ).all()
-            if kinds.count("msg") < limit:
-                verdict = self.SERVE
-            elif "warn" not in kinds:
-                verdict = self.WARN
-            else:
-                return self.DROP
-            kind = "msg" if verdict == self.SERVE else "warn"
-            session.add(FloodMark(user_id=user_id, at=now, kind=kind))
-        return verdict
+            session.execute(
+                insert(FloodMark).values(
+                    user_id=user_id, at=now, kind="msg" if verdict == self.SERVE else "warn"
+                )
+            )

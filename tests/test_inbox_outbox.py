@@ -45,11 +45,14 @@ def test_receiving_twice_stores_once_and_processing_applies_once(assistant):
         assert row is not None and row.done_at is not None and row.incoming is None
 
 
-def test_sending_marks_each_reply_and_drops_its_text(assistant):
+def test_replies_are_written_claimed_and_sending_marks_each_and_drops_its_text(assistant):
     assistant.inbox.receive(502, Incoming(RESIDENT, RESIDENT, text="/start", update_id=502))
     (item, *_) = assistant.process_stored(502)
-    outbox = Outbox(assistant.db)
-    assert outbox.claim(item.id) and not outbox.claim(item.id), "one sender at a time"
+    other_instance = Outbox(assistant.db)
+    assert not other_instance.claim(item.id), "claimed by the transaction that wrote it"
+    outbox = assistant.outbox
+    assert outbox.adopt([item.id]) == {item.id}, "the applying process sends it"
+    assert outbox.adopt([item.id]) == set(), "one sender at a time"
     outbox.mark_sent(item.id)
     assert item.id not in [i.id for i in outbox.pending()]
     with assistant.db.session() as session:
