@@ -454,7 +454,9 @@ async def question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measur
         users = list(range(2000, 2040))
         for user in users:
             api.open_chat(user)
-        warm = [feeder.message(user, asked[0]) for user in users]  # names stored, caches warm
+        # Names stored, caches warm: every question once, the unanswerable one too (the first
+        # unanswered question loads jieba's tagger for redaction, 1–2 s once per process).
+        warm = [feeder.message(user, asked[i % len(asked)]) for i, user in enumerate(users)]
         for payload in warm:
             await bot.process(payload)
         payloads = [

@@ -118,6 +118,11 @@ class StoredDraft:
     version: int
 
 
+_LOAD_DRAFT = select(Draft.draft_id, Draft.dialog, Draft.state, Draft.version).where(
+    Draft.user_id == bindparam("user_id")
+)
+
+
 class DraftStore:
     """The one dialog in progress per user, with a version for optimistic concurrency."""
 
@@ -126,8 +131,9 @@ class DraftStore:
 
     def load(self, user_id: int) -> StoredDraft | None:
         with self.db.session() as session:
-            # Fresh from the database even when the unit of work read it before an upsert.
-            row = session.get(Draft, user_id, populate_existing=True)
+            # Columns, not an ORM object: fresh from the database even when the unit of work
+            # read it before an upsert, and the statement is built once (read every update).
+            row = session.execute(_LOAD_DRAFT, {"user_id": user_id}).first()
             if row is None:
                 return None
             return StoredDraft(row.draft_id, row.dialog, dict(row.state), row.version)
