@@ -163,6 +163,7 @@ def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
+        dbapi_connection.rollback()  # out of the transaction the ping began (read-only exports)
     except Exception as exc:  # the pool drops this connection and tries another
         raise DisconnectionError() from exc
 

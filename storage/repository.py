@@ -587,6 +587,11 @@ class AuditLog:
             )
 
 
+_GET_PROMPT = select(*StaffPrompt.__table__.columns).where(
+    StaffPrompt.user_id == bindparam("user_id")
+)
+
+
 class StaffPrompts:
     """What a staff member was asked to type next (the note of a status change)."""
 
@@ -603,8 +608,11 @@ class StaffPrompts:
             )
 
     def get(self, user_id: int) -> StaffPrompt | None:
+        # Read for every plain text anybody types (is it a staff member's note?): a statement
+        # built once, and an object made only for the rare staff member with a prompt.
         with self.db.session() as session:
-            return session.get(StaffPrompt, user_id)
+            row = session.execute(_GET_PROMPT, {"user_id": user_id}).first()
+        return None if row is None else StaffPrompt(**row._asdict())
 
     def clear(self, user_id: int) -> bool:
         with self.db.session() as session:
