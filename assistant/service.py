@@ -5,8 +5,10 @@
   not at all. When another instance changed the draft meanwhile (`DraftConflict`) the attempt
   is rolled back and the update applied again on fresh state.
 - A redelivered update (same update id) is applied once: `handle` records the id in
-  `processed_updates`; `process_stored` (the durable path, see `storage.inbox`) marks the
-  inbox row done and writes the replies to the outbox in the same transaction.
+  `processed_updates`; on the durable path (see `storage.inbox`) `process_stored` (an update
+  stored before) and `process_received` (received and applied at once, flood control included)
+  mark the inbox row done and write the replies to the outbox, claimed for the caller to send,
+  in the same transaction.
 - Commands and button taps are looked up in two explicit tables built in `Assistant.__init__`:
   `commands` (name → handler, with the description Telegram's command menu shows; each
   dialog's command comes from its YAML) and `buttons` (callback-data prefix → handler).

@@ -2,12 +2,16 @@
 
     python -m bench.updates [--smoke]
 
-The flow measured is the production one (`handlers.telegram_app.build_application`): PTB
-parses the update, `on_update` → `handle_durably` stores it in the inbox, applies it once in a
-worker thread (`Assistant.process_stored`: one unit of work) and sends its replies from the
-outbox (claim → send → mark sent). Only the network is replaced: `tests.telegram_fake.FakeBotApi`
-answers the Bot API in process, and `DeliveryLimiter` (Telegram's 30 messages a second) is left
-out, so the figures say what one process can do, not what Telegram lets through.
+The flow measured is the production Application (`handlers.telegram_app.build_application`)
+with `process_update` called directly: PTB parses the update, `on_update` → `handle_durably`
+receives and applies it in one durable transaction in a worker thread
+(`Assistant.process_received`: the inbox row, the update's writes and its outbox rows, written
+claimed), sends its replies and settles them in one more transaction. (Through the update queue,
+as polling and the webhook feed it, the update is received in a transaction of its own before
+`process_update`: one transaction more; see storage/inbox.py.) Only the network is replaced:
+`tests.telegram_fake.FakeBotApi` answers the Bot API in process, and `DeliveryLimiter`
+(Telegram's 30 messages a second) is left out, so the figures say what one process can do, not
+what Telegram lets through.
 
 Four rows, each fed one update at a time (`await application.process_update(update)`):
 
@@ -18,6 +22,11 @@ Four rows, each fed one update at a time (`await application.process_update(upda
    cannot answer (so the unanswered-question log is written too);
 4. a dialog step — many residents each going through the whole /report dialog (the scripted
    answers of `tests.dialog_script.REPORT`, then the confirm button), round robin.
+
+(3) and (4) are measured again with the updates fed at once — each round one question from
+each of 40 users, or every resident's next step — through the Application's update processor,
+as the webhook server hands on Telegram's concurrent requests ("fed at once" rows: not held to
+the ratio goals, whose floor is one update at a time).
 
 (3) and (4) run on SQLite (a temp file, as in production) and PostgreSQL (a private schema,
 skipped with a note when the server is unreachable). SQL statements and transactions are

@@ -6,9 +6,13 @@ worker thread per update; updates of different users run side by side (`update_p
 Outgoing requests go through `DeliveryLimiter`: Telegram's flood limits, retries, and a log line
 for a message that could not be delivered.
 
-Every update goes through `handle_durably` (flood control → receive → process → send, see
-`storage.inbox`): stored in the inbox first, applied once, its replies sent from the outbox; on
-start `recover_durably` applies and sends whatever a crash left behind.
+Every update goes through `handle_durably` (flood control → receive → apply → send, see
+`storage.inbox`): stored in the inbox before Telegram is answered (`StoringQueue`), applied once,
+its replies sent from the outbox; called directly (`process_update` without the queue) it is
+received and applied in one transaction. On start `recover_durably` applies and sends whatever a
+crash left behind, and from then on every `SWEEP_EVERY` seconds `sweep_forever` does the same for
+updates stuck in the inbox and replies due in the outbox (a dead sender's, a failed attempt's,
+a notification written by the web console), whichever instance gets to them first.
 """
 
 from __future__ import annotations
@@ -130,9 +134,14 @@ async def handle_durably(application: Application, update: Update) -> None:
     assistant: Assistant = application.bot_data["assistant"]
     if verdict is None:  # not through the queue (process_update called directly)
         flood: FloodControl = application.bot_data["flood"]
-        processed = await asyncio.to_thread(
-            assistant.process_received, update.update_id, incoming, origin_of(update), flood
-        )
+        origin = origin_of(update)
+        try:
+            processed = await asyncio.to_thread(
+                assistant.process_received, update.update_id, incoming, origin, flood
+            )
+        except Exception:  # kept for the sweep to try again, like an update the queue stored
+            await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)
+            raise
         verdict, items = processed.verdict, processed.items
     elif verdict not in (WARN, DROP):
         items = await asyncio.to_thread(assistant.process_stored, update.update_id)

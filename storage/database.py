@@ -25,8 +25,13 @@ disk (SQLite synchronous=NORMAL in WAL mode, PostgreSQL `SET LOCAL synchronous_c
 a process crash loses nothing, a power loss or OS crash may lose the last such commits — never
 a durable one, nor any commit before one (both logs are written in order and a durable commit
 flushes everything before it). The durable update path (storage/inbox.py) relaxes only what it
-can redo: the received update is stored durably; applying it and marking replies sent are
-relaxed, so a power loss applies the update again from the inbox and sends its replies again.
+can redo: an update is received durably (alone, or received and applied in one transaction);
+applying a stored one and settling its replies are relaxed, so a power loss applies the update
+again from the inbox and sends its replies again.
+
+PostgreSQL connections are pinged before use only when they sat idle in the pool for
+`PING_IF_IDLE` seconds (SQLAlchemy's `pool_pre_ping` would add a round trip to every
+transaction); a connection that fails the ping is replaced.
 
 Inside a unit of work an IntegrityError cannot be caught and carried on from (PostgreSQL aborts
 the transaction): the repositories write with ON CONFLICT clauses instead. On SQLite the unit of

@@ -315,9 +315,9 @@ class Outbox:
 
     Claims in this process: `written` holds the ids written claimed (`add(claimed=True)`,
     committed) that no sender has taken up yet (`adopt`); `in_flight` those a sender holds and
-    has not settled. The sweep renews both (`renew`), so another instance never takes a reply
-    this one is still working on, and a redelivery's sender never sends what another sender
-    here holds."""
+    has not settled. The sweep renews the claims in flight (`renew`), so another instance never
+    takes a reply this one is still sending, and a redelivery's sender never sends what another
+    sender here holds."""
 
     def __init__(self, db: Database, lease: timedelta = CLAIM_LEASE):
         self.db = db
@@ -428,12 +428,16 @@ class Outbox:
                 .returning(*OUTBOX.c)
             ).all()
         items = sorted((_outgoing(row) for row in rows if row.reply is not None), key=_by_id)
-        self.in_flight |= {item.id for item in items}
+        claimed = {item.id for item in items}
+        self.written -= claimed  # a lapsed claim of ours: the sweep sends it, not a late adopt
+        self.in_flight |= claimed
         return items
 
     def renew(self) -> int:
-        """Renew the claims of the replies this process holds; how many."""
-        ids = [*self.written, *self.in_flight]
+        """Renew the claims of the replies this process is sending; how many. (Replies written
+        claimed and never taken up — their sender failed between the commit and sending —
+        are not renewed: their claim lapses and a sweep sends them.)"""
+        ids = list(self.in_flight)
         if not ids:
             return 0
         with self.db.session(durable=False) as session:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from common.messages import Button, Incoming, Reply
 from storage.inbox import Inbox, Outbox, recover, reply_from_json, reply_to_json
-from storage.models import InboxEntry, OutboxEntry
+from storage.models import InboxEntry, OutboxEntry, UnansweredQuestion
 
 RESIDENT = 7101
 
@@ -88,3 +90,22 @@ def test_inbox_rows_come_back_oldest_first(db):
     for update_id in (12, 10, 11):
         inbox.receive(update_id, Incoming(RESIDENT, RESIDENT, text=str(update_id)))
     assert [r.incoming.text for r in inbox.waiting()] == ["12", "10", "11"]
+
+
+async def test_through_telegram_an_update_takes_one_transaction_and_its_replies_one_more(
+    telegram, db
+):
+    """The update's inbox row, the unanswered-question log and the outbox row commit together;
+    sending settles the reply in one more transaction."""
+    from tests.test_unit_of_work import counted
+
+    with counted(db) as traffic:
+        seen = await telegram.send(RESIDENT, "村里的路灯坏了找谁修？")
+    assert seen.texts, "answered"
+    assert traffic.commits == 2 and traffic.transactions == 2
+    with db.session() as session:
+        (inbox,) = session.scalars(select(InboxEntry)).all()
+        (outbox,) = session.scalars(select(OutboxEntry)).all()
+        logged = session.scalar(select(func.count()).select_from(UnansweredQuestion))
+    assert inbox.done_at is not None and outbox.update_id == inbox.update_id
+    assert outbox.sent_at is not None and logged == 1

@@ -182,3 +182,35 @@ async def test_an_update_stored_but_never_applied_is_applied_by_the_sweep(kb, db
     assert len(other.api.texts_to(RESIDENT)) == 1
     with db.session() as session:
         assert session.get(InboxEntry, 9_200).done_at is not None
+
+
+def test_a_reply_still_being_sent_keeps_its_claim_past_the_lease(db):
+    """A slow send (Telegram's 429 waits, network retries) outlives the lease: the sender's
+    sweep renews its claim, so another instance does not send the reply too."""
+    sender, other = Outbox(db), Outbox(db)
+    (item,) = sender.add(None, CADRE, [Reply("通知", to_chat=RESIDENT)])
+    assert sender.claim_all([item.id]) == {item.id}
+    later(db, sender.lease / 2)
+    assert sender.renew() == 1
+    later(db, sender.lease / 2 + timedelta(seconds=1))
+    assert other.due() == [], "renewed: not lapsed yet"
+    later(db, sender.lease)
+    assert [i.id for i in other.due()] == [item.id], "a sender that stops renewing lapses"
+
+
+async def test_a_question_whose_answer_failed_is_answered_by_a_later_sweep(kb, db, monkeypatch):
+    assistant = Assistant(kb, db)
+    answer = assistant.answer_question
+
+    def database_hiccup(incoming):
+        raise RuntimeError("the database went away for a moment")
+
+    async with instance(assistant) as bot:
+        monkeypatch.setattr(assistant, "answer_question", database_hiccup)
+        failed = await bot.send(RESIDENT, "监测收入标准是多少")
+        assert failed.texts == [assistant.qa.error_text()], "told something went wrong"
+        monkeypatch.setattr(assistant, "answer_question", answer)
+        later(db, STUCK_AFTER)
+        await sweep_durably(bot.app)
+    (answered,) = bot.api.texts_to(RESIDENT)[1:]
+    assert "9100" in answered or "监测" in answered
