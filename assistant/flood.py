@@ -6,6 +6,11 @@ a webhook, nginx spreads one user's updates over several bot processes, and a pe
 would let through the limit times the number of processes. Two processes checking the same user
 at the same instant may each let one more update through; that is close enough for its purpose
 (keeping one user from hogging the workers and the database), so no lock is taken.
+
+`admit` checks and counts in one transaction of its own (or the unit of work's). The adapter's
+one-transaction path (`Assistant.process_received`) splits it: `verdict` reads before the
+update is answered, `count` writes with the rest at the end, so on SQLite the database's write
+lock is not held while the answer is worked out.
 """
 
 from __future__ import annotations
@@ -38,3 +43,14 @@ class FloodControl:
         if self.limit <= 0:
             return SERVE
         return self.log.admit(user_id, self.clock(), self.limit, self.window)
+
+    def verdict(self, user_id: int) -> str:
+        """What `admit` would say, without counting the update (reads only)."""
+        if self.limit <= 0:
+            return SERVE
+        return self.log.verdict(user_id, self.clock(), self.limit, self.window)
+
+    def count(self, user_id: int, verdict: str) -> None:
+        """Count an update served, or the warning given (`verdict` SERVE or WARN)."""
+        if self.limit > 0 and verdict != DROP:
+            self.log.count(user_id, self.clock(), verdict, self.window)

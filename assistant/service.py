@@ -5,8 +5,10 @@
   not at all. When another instance changed the draft meanwhile (`DraftConflict`) the attempt
   is rolled back and the update applied again on fresh state.
 - A redelivered update (same update id) is applied once: `handle` records the id in
-  `processed_updates`; `process_stored` (the durable path, see `storage.inbox`) marks the
-  inbox row done and writes the replies to the outbox in the same transaction.
+  `processed_updates`; on the durable path (see `storage.inbox`) `process_stored` (an update
+  stored before) and `process_received` (received and applied at once, flood control included)
+  mark the inbox row done and write the replies to the outbox, claimed for the caller to send,
+  in the same transaction.
 - Commands and button taps are looked up in two explicit tables built in `Assistant.__init__`:
   `commands` (name → handler, with the description Telegram's command menu shows; each
   dialog's command comes from its YAML) and `buttons` (callback-data prefix → handler).
@@ -24,9 +26,11 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any
 
 from assistant import texts, update_log
 from assistant.dialog_desk import DialogDesk, DraftConflict
+from assistant.flood import SERVE, FloodControl
 from assistant.intents import ReportIntent
 from assistant.policy_qa import Kind, PolicyQA, button_label
 from assistant.resident_rights import ResidentRights
@@ -50,6 +54,15 @@ Handler = Callable[[Incoming], list[Reply]]
 
 class _AppliedElsewhere(Exception):
     """Another instance applied the same update first: roll this attempt back."""
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What `Assistant.process_received` did: flood control's verdict (SERVE, WARN, DROP)
+    and, when served, the update's replies to send."""
+
+    verdict: str
+    items: list[Outgoing]
 
 
 @dataclass(frozen=True)
@@ -169,23 +182,72 @@ class Assistant:
 
     def process_stored(self, update_id: int) -> list[Outgoing]:
         """Apply an update stored by `Inbox.receive`, once: in one transaction the update is
-        applied, its inbox row marked done and its replies written to the outbox. Returns the
-        update's replies still to send (also when it was applied before: a crash may have
-        come between the commit and the sending)."""
+        applied, its inbox row marked done and its replies written to the outbox, claimed for
+        the caller to send. Returns the update's replies still to send (also when it was
+        applied before: a crash may have come between the commit and the sending; those are
+        not claimed — `assistant.worker.deliver` claims them)."""
 
+        def load() -> Received | None:
+            return self.inbox.take(update_id)
+
+        # Relaxed commit: the update is stored durably in the inbox, so a commit lost to a
+        # power loss is applied again from there (storage.database).
+        return self._apply_once(update_id, load, durable=False)
+
+    def process_received(
+        self,
+        update_id: int,
+        incoming: Incoming,
+        origin: dict[str, Any] | None = None,
+        flood: FloodControl | None = None,
+    ) -> Processed:
+        """Receive and apply an update in one durable transaction: flood control's verdict
+        and count, the inbox row (written done), the update's writes and its replies (in the
+        outbox, claimed for the caller) commit together. The update must not be acknowledged
+        to the messenger before this returns (see `storage.inbox`). An update over the flood
+        limit is neither applied nor stored (`Processed.verdict` says so); a redelivery of an
+        update applied before returns its replies still to send."""
+        verdict = SERVE
+
+        def load() -> Received | None:
+            nonlocal verdict
+            if self.inbox.is_done(update_id):
+                return None
+            if flood is not None:
+                verdict = flood.verdict(incoming.user_id)
+                if verdict != SERVE:
+                    flood.count(incoming.user_id, verdict)  # the warning is counted
+                    return None
+            return Received(update_id, incoming, origin or {})
+
+        def count() -> None:
+            if flood is not None:
+                flood.count(incoming.user_id, SERVE)
+
+        items = self._apply_once(update_id, load, durable=True, before_finish=count)
+        return Processed(verdict, items if verdict == SERVE else [])
+
+    def _apply_once(
+        self,
+        update_id: int,
+        load: Callable[[], Received | None],
+        *,
+        durable: bool,
+        before_finish: Callable[[], None] | None = None,
+    ) -> list[Outgoing]:
         stored: list[Outgoing] = []
 
         def finish(received: Received, replies: list[Reply]) -> None:
+            if before_finish is not None:
+                before_finish()
             if not self.inbox.mark_done(update_id):
                 raise _AppliedElsewhere
             stored[:] = self.outbox.add(
-                update_id, received.incoming.chat_id, replies, received.origin
+                update_id, received.incoming.chat_id, replies, received.origin, claimed=True
             )
 
         try:
-            # Relaxed commit: the update is stored durably in the inbox, so a commit lost to
-            # a power loss is applied again from there (storage.database).
-            replies = self._exactly_once(lambda: self.inbox.take(update_id), finish, durable=False)
+            replies = self._exactly_once(load, finish, durable=durable)
         except _AppliedElsewhere:
             log.info("update %s applied by another instance", update_id)
         else:

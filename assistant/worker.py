@@ -1,15 +1,23 @@
-"""Sending the outbox, and picking up after a crash. The whole flow is in `storage.inbox`:
+"""Sending the outbox, and picking up what was left undone. The whole flow is in
+`storage.inbox`:
 
-receive (`Inbox.receive`, before Telegram is answered) → process (`Assistant.process_stored`:
-applied, marked done and replies stored in one transaction) → send (`deliver`, here) — and on
-start, `recover_and_deliver` finishes whatever a crash left: updates received but not applied
-are applied, replies stored but not sent are sent.
+receive and apply (`Assistant.process_received`, or `Inbox.receive` then
+`Assistant.process_stored`: applied, marked done and replies stored — claimed for this sender —
+in one transaction) → send (`deliver`, here) — and `sweep`, on start and every few seconds,
+finishes whatever was left: updates received but not applied (a handler that died, an apply
+that failed) are applied, replies not sent (a sender that died, the network down, a
+notification written by the web console) are sent, by whichever instance claims them first.
 
-`deliver` sends each stored reply through the adapter's `send`, in `id` order per chat: claim it
-(another instance sending the same reply backs off), send, mark it sent. When `send` raises
-`PermanentFailure` (the chat blocked the bot, the message is malformed) the reply is marked
-failed and logged with its chat id — never its text. Any other exception (the network) leaves
-it pending for the next sweep and holds back that chat's later replies, so their order is kept.
+`deliver` sends each reply through the adapter's `send`, in `id` order per chat, then writes
+back the whole round in one transaction (`Outbox.settle`): sent, failed, or to try again. A
+reply is sent by whoever holds its claim: written claimed by the applying transaction (taken
+up with `Outbox.adopt`), claimed now (`Outbox.claim_all`, one transaction: a redelivered
+update's replies), or claimed by the sweep (`Outbox.due`). When `send` raises
+`PermanentFailure` (the chat blocked the bot, the message is malformed) the reply is failed and
+logged with its chat id — never its text. Any other exception (the network) schedules another
+attempt after a growing delay (`storage.inbox.RETRY_DELAYS`) and holds back that chat's later
+replies of the round until then, so their order is kept; after the last attempt the reply is
+given up and logged at ERROR, again with the chat id only.
 """
 
 from __future__ import annotations
@@ -17,62 +25,140 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 
 from assistant.service import Assistant
 from storage import crash_point
-from storage.inbox import Outbox, Outgoing, recover
+from storage.inbox import (
+    MAX_APPLY_ATTEMPTS,
+    STUCK_AFTER,
+    Outbox,
+    Outgoing,
+    Settlement,
+    retry_delay,
+)
+from storage.models import utcnow
 
-__all__ = ["Outgoing", "PermanentFailure", "deliver", "recover_and_deliver"]
+__all__ = ["Outgoing", "PermanentFailure", "deliver", "recover_and_deliver", "sweep"]
 
 log = logging.getLogger(__name__)
 
 Send = Callable[[Outgoing], Awaitable[None]]
+
+# Replies claimed by one sweep at a time (it goes on until none is due).
+SWEEP_BATCH = 100
 
 
 class PermanentFailure(Exception):
     """The messenger refused the reply for good: sending it again would fail again."""
 
 
-async def deliver(outbox: Outbox, items: Sequence[Outgoing], send: Send) -> int:
-    """Send stored replies, each marked sent or failed once tried; how many were sent."""
+async def deliver(
+    outbox: Outbox, items: Sequence[Outgoing], send: Send, *, claimed: bool = False
+) -> int:
+    """Send stored replies, then settle them in one transaction; how many were sent.
+    `claimed`: the caller holds every claim (`Outbox.due`); else the replies this process
+    wrote claimed are adopted and the rest claimed here (those another sender holds are left
+    to it, with their chat's later replies)."""
+    if not items:
+        return 0
+    if claimed:
+        mine = {item.id for item in items}
+    else:
+        ids = [item.id for item in items]
+        mine = outbox.adopt(ids)
+        rest = [i for i in ids if i not in mine]
+        if rest:
+            mine |= await asyncio.to_thread(outbox.claim_all, rest)
+    settlement = Settlement()
+    held: dict[int, datetime | None] = {}  # chat → when its next reply may go (None: any time)
     sent = 0
-    held: set[int] = set()  # chats whose next reply waits for an earlier one
     for item in items:
-        if item.target in held:
+        if item.id not in mine:
+            held.setdefault(item.target, None)  # being sent by someone else, or done already
             continue
-        if not await asyncio.to_thread(outbox.claim, item.id):
-            held.add(item.target)  # being sent by someone else, or done already
+        if item.target in held:
+            settlement.held[item.id] = held[item.target]
             continue
         try:
             await send(item)
         except PermanentFailure as exc:
             log.warning("reply %s to chat %s refused for good: %s", item.id, item.target, exc)
-            await asyncio.to_thread(outbox.mark_failed, item.id, str(exc))
+            settlement.failed[item.id] = str(exc)
             continue
         except Exception as exc:
-            log.warning(
-                "reply %s to chat %s not sent (%s); kept for the next sweep",
-                item.id,
-                item.target,
-                type(exc).__name__,
-            )
-            await asyncio.to_thread(outbox.release, item.id)
-            held.add(item.target)
+            _failed_on_the_way(item, exc, settlement, held)
             continue
         crash_point("sent")
-        await asyncio.to_thread(outbox.mark_sent, item.id)
+        settlement.sent.append(item.id)
         sent += 1
+    await asyncio.to_thread(outbox.settle, settlement)
     return sent
 
 
-async def recover_and_deliver(assistant: Assistant, send: Send) -> int:
-    """What a start (and every sweep) does: apply the updates received but not done, oldest
-    first, then send every reply not sent; how many replies were sent."""
-    recovery = await asyncio.to_thread(recover, assistant.db)
-    for received in recovery.to_process:
+def _failed_on_the_way(
+    item: Outgoing, exc: Exception, settlement: Settlement, held: dict[int, datetime | None]
+) -> None:
+    """Schedule the next attempt (and hold back the chat's later replies), or give up."""
+    attempts = item.attempts + 1
+    delay = retry_delay(attempts)
+    if delay is None:
+        log.error(
+            "reply %s to chat %s not delivered after %d attempts (%s); given up",
+            item.id,
+            item.target,
+            attempts,
+            type(exc).__name__,
+        )
+        settlement.failed[item.id] = f"given up after {attempts} attempts: {type(exc).__name__}"
+        return
+    when = utcnow() + delay
+    log.warning(
+        "reply %s to chat %s not sent (%s); attempt %d failed, next in %d s",
+        item.id,
+        item.target,
+        type(exc).__name__,
+        attempts,
+        delay.total_seconds(),
+    )
+    settlement.retry[item.id] = when
+    held[item.target] = when
+
+
+async def sweep(
+    assistant: Assistant, send: Send, *, stuck_after: timedelta | None = STUCK_AFTER
+) -> int:
+    """Finish what was left undone: renew this process's claims, apply the updates received
+    at least `stuck_after` ago and not applied (None: all of them, on start), then send every
+    reply due, claimed batch by batch; how many replies were sent."""
+    outbox = assistant.outbox
+    await asyncio.to_thread(outbox.renew)
+    waiting = await asyncio.to_thread(assistant.inbox.waiting, stuck_after)
+    sent = 0
+    for received in waiting:
         try:
-            await asyncio.to_thread(assistant.process_stored, received.update_id)
+            items = await asyncio.to_thread(assistant.process_stored, received.update_id)
         except Exception:  # stays in the inbox for the next sweep; the others go on
-            log.exception("stored update %s failed again", received.update_id)
-    pending = await asyncio.to_thread(assistant.outbox.pending)
-    return await deliver(assistant.outbox, pending, send)
+            attempts = await asyncio.to_thread(assistant.inbox.failed, received.update_id)
+            level = logging.ERROR if attempts >= MAX_APPLY_ATTEMPTS else logging.WARNING
+            log.log(
+                level,
+                "stored update %s failed again (%d of %d attempts)",
+                received.update_id,
+                attempts,
+                MAX_APPLY_ATTEMPTS,
+                exc_info=True,
+            )
+            continue
+        sent += await deliver(outbox, items, send)
+    while True:
+        due = await asyncio.to_thread(outbox.due, SWEEP_BATCH)
+        sent += await deliver(outbox, due, send, claimed=True)
+        if len(due) < SWEEP_BATCH:
+            return sent
+
+
+async def recover_and_deliver(assistant: Assistant, send: Send) -> int:
+    """What a start does: apply every update received and not done, oldest first, then send
+    every reply due; how many replies were sent."""
+    return await sweep(assistant, send, stuck_after=None)

@@ -2,12 +2,16 @@
 
     python -m bench.updates [--smoke]
 
-The flow measured is the production one (`handlers.telegram_app.build_application`): PTB
-parses the update, `on_update` → `handle_durably` stores it in the inbox, applies it once in a
-worker thread (`Assistant.process_stored`: one unit of work) and sends its replies from the
-outbox (claim → send → mark sent). Only the network is replaced: `tests.telegram_fake.FakeBotApi`
-answers the Bot API in process, and `DeliveryLimiter` (Telegram's 30 messages a second) is left
-out, so the figures say what one process can do, not what Telegram lets through.
+The flow measured is the production Application (`handlers.telegram_app.build_application`)
+with `process_update` called directly: PTB parses the update, `on_update` → `handle_durably`
+receives and applies it in one durable transaction in a worker thread
+(`Assistant.process_received`: the inbox row, the update's writes and its outbox rows, written
+claimed), sends its replies and settles them in one more transaction. (Through the update queue,
+as polling and the webhook feed it, the update is received in a transaction of its own before
+`process_update`: one transaction more; see storage/inbox.py.) Only the network is replaced:
+`tests.telegram_fake.FakeBotApi` answers the Bot API in process, and `DeliveryLimiter`
+(Telegram's 30 messages a second) is left out, so the figures say what one process can do, not
+what Telegram lets through.
 
 Four rows, each fed one update at a time (`await application.process_update(update)`):
 
@@ -18,6 +22,11 @@ Four rows, each fed one update at a time (`await application.process_update(upda
    cannot answer (so the unanswered-question log is written too);
 4. a dialog step — many residents each going through the whole /report dialog (the scripted
    answers of `tests.dialog_script.REPORT`, then the confirm button), round robin.
+
+(3) and (4) are measured again with the updates fed at once — each round one question from
+each of 40 users, or every resident's next step — through the Application's update processor,
+as the webhook server hands on Telegram's concurrent requests ("fed at once" rows: not held to
+the ratio goals, whose floor is one update at a time).
 
 (3) and (4) run on SQLite (a temp file, as in production) and PostgreSQL (a private schema,
 skipped with a note when the server is unreachable). SQL statements and transactions are
@@ -47,7 +56,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select, text
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -56,6 +65,7 @@ from assistant.service import Assistant
 from bench.report import Section, section_main, table
 from knowledge import KnowledgeBase, load_knowledge
 from storage.database import Database, make_engine, upgrade
+from storage.models import Submission
 from tests.dialog_script import REPORT
 from tests.telegram_fake import BOT_USER, FakeBotApi
 
@@ -65,6 +75,9 @@ TELEGRAM_RATE = 30  # messages a second Telegram lets a bot send overall
 GOAL_FACTOR = 10  # the goal: this many times Telegram's rate, on one process
 FLOOR_GOAL = {"sqlite": 0.25, "postgresql": 0.15}  # share of the echo-in-thread floor
 CONFIRM = "✅ 确认提交"
+CONCURRENT_USERS = 40  # Telegram's default webhook max_connections
+CONCURRENT_QUESTION = "question, fed at once"
+CONCURRENT_DIALOG = "dialog step, fed at once"
 SEND_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument", "sendPhoto"})
 
 
@@ -278,16 +291,25 @@ def tagged(owner: object, name: str, phase: str) -> None:
 
 
 def tag_durable_path(assistant: Assistant, flood: object) -> None:
-    """Name the steps of the durable path (storage/inbox.py): receive, apply, read back, send."""
+    """Name the steps of the durable path (storage/inbox.py): receive and apply (one
+    transaction when `process_update` is called directly, as here), send and settle."""
     tagged(flood, "admit", "flood control")
     tagged(assistant.inbox, "receive", "receive")
+    tagged(assistant, "process_received", "receive + apply")
     tagged(assistant, "process_stored", "apply")
     tagged(assistant.outbox, "pending", "read replies back")
-    for name in ("claim", "mark_sent", "mark_failed", "release"):
-        tagged(assistant.outbox, name, "send (claim, mark sent)")
+    for name in ("claim_all", "settle"):
+        tagged(assistant.outbox, name, "send (claim, settle)")
 
 
-PHASES = ("flood control", "receive", "apply", "read replies back", "send (claim, mark sent)")
+PHASES = (
+    "flood control",
+    "receive",
+    "receive + apply",
+    "apply",
+    "read replies back",
+    "send (claim, settle)",
+)
 
 
 # --- databases and bots -------------------------------------------------------------------------
@@ -445,7 +467,9 @@ async def question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measur
         users = list(range(2000, 2040))
         for user in users:
             api.open_chat(user)
-        warm = [feeder.message(user, asked[0]) for user in users]  # names stored, caches warm
+        # Names stored, caches warm: every question once, the unanswerable one too (the first
+        # unanswered question loads jieba's tagger for redaction, 1–2 s once per process).
+        warm = [feeder.message(user, asked[i % len(asked)]) for i, user in enumerate(users)]
         for payload in warm:
             await bot.process(payload)
         payloads = [
@@ -458,6 +482,73 @@ async def question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measur
             await bot.process(payload)
         seconds = time.perf_counter() - started
         return Measured(updates, seconds, api.sent - sent_before, counter.stop())
+
+
+async def _fed_at_once(bot: Bot, payloads: list[dict[str, Any]]) -> float:
+    """Feed the updates at once, each a task through the Application's update processor
+    (`PerUserUpdateProcessor`: each user's in order, up to its workers inside the core), as
+    the webhook server does with Telegram's concurrent requests; the seconds until all are
+    answered."""
+    processor = bot.app.update_processor
+    started = time.perf_counter()
+    tasks = []
+    for payload in payloads:
+        update = Update.de_json(payload, bot.app.bot)
+        tasks.append(processor.process_update(update, bot.app.process_update(update)))
+    await asyncio.gather(*tasks)
+    return time.perf_counter() - started
+
+
+async def concurrent_question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measured:
+    """Row 3 with the 40 users' questions fed 40 at a time (one each), not one by one."""
+    assistant = Assistant(kb, db)
+    api = BenchApi()
+    async with Bot(assistant, api) as bot:
+        no_flood_limit(bot)
+        feeder = Feeder()
+        asked = questions(kb)
+        users = list(range(4000, 4000 + CONCURRENT_USERS))
+        for user in users:
+            api.open_chat(user)
+        warm = [feeder.message(user, asked[i % len(asked)]) for i, user in enumerate(users)]
+        await _fed_at_once(bot, warm)
+        rounds = [
+            [feeder.message(user, asked[(r + i) % len(asked)]) for i, user in enumerate(users)]
+            for r in range(max(1, updates // len(users)))
+        ]
+        counter = SqlCounter(db)
+        sent_before = api.sent
+        seconds = 0.0
+        for payloads in rounds:
+            seconds += await _fed_at_once(bot, payloads)
+        fed = sum(len(r) for r in rounds)
+        return Measured(fed, seconds, api.sent - sent_before, counter.stop())
+
+
+async def concurrent_dialog_rate(kb: KnowledgeBase, db: Database, residents: int) -> Measured:
+    """Row 4 with every resident's next step fed at once (their replies read between rounds,
+    untimed: the buttons to tap come from them)."""
+    assistant = Assistant(kb, db)
+    api = BenchApi()
+    async with Bot(assistant, api) as bot:
+        no_flood_limit(bot)
+        feeder = Feeder()
+        users = list(range(5000, 5000 + residents))
+        for user in users:
+            api.open_chat(user)
+        counter = SqlCounter(db)
+        updates = 0
+        seconds = 0.0
+        for item in report_items():
+            payloads = [feeder.report_item(user, item) for user in users]
+            seconds += await _fed_at_once(bot, payloads)
+            updates += len(payloads)
+            for user in users:
+                feeder.remember(user, api.take(user))
+        with db.session() as session:
+            stored = session.scalar(select(func.count()).where(Submission.submitted_by.in_(users)))
+        assert stored == residents, f"{stored} of {residents} reports stored"
+        return Measured(updates, seconds, api.sent, counter.stop())
 
 
 async def dialog_rate(kb: KnowledgeBase, db: Database, residents: int) -> Measured:
@@ -523,7 +614,7 @@ async def _run(smoke: bool) -> Section:
     ]
     phase_rows: list[list[object]] = []
     notes: list[str] = []
-    best_messages = 0.0
+    best_messages = best_concurrent = 0.0
     for backend in ("sqlite", "postgresql"):
         with bench_database(backend) as bench:
             if bench is None:
@@ -533,6 +624,8 @@ async def _run(smoke: bool) -> Section:
             measured = {
                 "question": await question_rate(kb, db, question_updates),
                 "dialog step": await dialog_rate(kb, db, residents),
+                CONCURRENT_QUESTION: await concurrent_question_rate(kb, db, question_updates),
+                CONCURRENT_DIALOG: await concurrent_dialog_rate(kb, db, residents),
             }
         figures: dict[str, Any] = {}
         for name, m in measured.items():
@@ -540,16 +633,26 @@ async def _run(smoke: bool) -> Section:
             for c in m.counts.values():
                 total.statements += c.statements
                 total.transactions += c.transactions
-            apply = m.counts.get("apply", Counts())
+            apply = Counts()  # the one transaction that applies the update
+            for phase in ("receive + apply", "apply"):
+                c = m.counts.get(phase, Counts())
+                apply.statements += c.statements
+                apply.transactions += c.transactions
             goal = FLOOR_GOAL[backend]
             ratio = m.rate / floor
-            best_messages = max(best_messages, m.message_rate)
+            concurrent = name in (CONCURRENT_QUESTION, CONCURRENT_DIALOG)
+            if concurrent:  # the floor is one update at a time: the ratio goal is not for it
+                best_concurrent = max(best_concurrent, m.message_rate)
+                verdict = f"({ratio:.2f}: fed at once)"
+            else:
+                best_messages = max(best_messages, m.message_rate)
+                verdict = f"{ratio:.2f} (goal ≥ {goal})" + (" ✓" if ratio >= goal else " ✗")
             rows.append(
                 [
                     name,
                     backend,
                     f"{m.rate:,.0f}",
-                    f"{ratio:.2f} (goal ≥ {goal})" + (" ✓" if ratio >= goal else " ✗"),
+                    verdict,
                     f"{total.statements / m.updates:.1f} in {total.transactions / m.updates:.1f}",
                     f"{apply.statements / m.updates:.1f} in {apply.transactions / m.updates:.2f}",
                     f"{m.message_rate:,.0f}",
@@ -572,7 +675,8 @@ async def _run(smoke: bool) -> Section:
                 "updates": m.updates,
                 "updates_per_s": round(m.rate, 1),
                 "ratio_to_echo_in_thread": round(ratio, 3),
-                "goal_ratio": goal,
+                "goal_ratio": None if concurrent else goal,
+                "fed_at_once": concurrent,
                 "messages_per_s": round(m.message_rate, 1),
                 "statements_per_update": round(total.statements / m.updates, 2),
                 "transactions_per_update": round(total.transactions / m.updates, 2),
@@ -582,6 +686,7 @@ async def _run(smoke: bool) -> Section:
         data["backends"][backend] = figures
     goal_rate = GOAL_FACTOR * TELEGRAM_RATE
     data["messages_per_s_best"] = round(best_messages, 1)
+    data["messages_per_s_best_fed_at_once"] = round(best_concurrent, 1)
     data["goal_messages_per_s"] = goal_rate
     markdown = "\n\n".join(
         [
@@ -598,8 +703,11 @@ async def _run(smoke: bool) -> Section:
                 rows,
             ),
             f"Goal ≥ {GOAL_FACTOR} × Telegram's {TELEGRAM_RATE} messages/s = {goal_rate} "
-            f"messages/s on one process: best here {best_messages:,.0f} messages/s, one update at "
-            f"a time " + ("✓" if best_messages >= goal_rate else "✗") + ".",
+            f"messages/s on one process: best here {best_messages:,.0f} messages/s one update "
+            f"at a time " + ("✓" if best_messages >= goal_rate else "✗") + f"; "
+            f"{best_concurrent:,.0f} messages/s with the updates fed at once "
+            + ("✓" if best_concurrent >= goal_rate else "✗")
+            + ".",
             "Where the statements go (per update; durable path of storage/inbox.py):",
             table(["path", "database", "step", "statements", "transactions"], phase_rows),
             f"Sizes: echo {echo_updates} updates, question {question_updates} updates "
@@ -607,6 +715,12 @@ async def _run(smoke: bool) -> Section:
             f"residents × {len(report_items())} updates (/report … confirm), one update at a "
             "time through `Application.process_update`; Bot API offline, no DeliveryLimiter, "
             "flood control off.",
+            f"“{CONCURRENT_QUESTION}” and “{CONCURRENT_DIALOG}”: the same work (their own "
+            f"users), but each round — one question from each of {CONCURRENT_USERS} users, or "
+            "every resident's next step — fed at once through the Application's "
+            "`PerUserUpdateProcessor` (8 updates inside the core at a time, each user's in "
+            "order), as the webhook server hands on Telegram's concurrent requests (40 by "
+            "default); their ratio to the one-at-a-time floor is shown for the record only.",
             *notes,
         ]
     )

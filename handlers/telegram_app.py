@@ -6,15 +6,20 @@ worker thread per update; updates of different users run side by side (`update_p
 Outgoing requests go through `DeliveryLimiter`: Telegram's flood limits, retries, and a log line
 for a message that could not be delivered.
 
-Every update goes through `handle_durably` (flood control → receive → process → send, see
-`storage.inbox`): stored in the inbox first, applied once, its replies sent from the outbox; on
-start `recover_durably` applies and sends whatever a crash left behind.
+Every update goes through `handle_durably` (flood control → receive → apply → send, see
+`storage.inbox`): stored in the inbox before Telegram is answered (`StoringQueue`), applied once,
+its replies sent from the outbox; called directly (`process_update` without the queue) it is
+received and applied in one transaction. On start `recover_durably` applies and sends whatever a
+crash left behind, and from then on every `SWEEP_EVERY` seconds `sweep_forever` does the same for
+updates stuck in the inbox and replies due in the outbox (a dead sender's, a failed attempt's,
+a notification written by the web console), whichever instance gets to them first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
@@ -35,7 +40,7 @@ from telegram.request import BaseRequest
 from assistant.config import ConfigError, Settings, load_settings
 from assistant.flood import DROP, WARN, FloodControl
 from assistant.service import Assistant
-from assistant.worker import Outgoing, PermanentFailure, deliver, recover_and_deliver
+from assistant.worker import Outgoing, PermanentFailure, deliver, recover_and_deliver, sweep
 from common.messages import Incoming, Reply
 from handlers import texts
 from handlers.render import reply_markup, split_message, to_incoming
@@ -63,8 +68,9 @@ class StoringQueue(asyncio.Queue):
     """PTB's update queue, storing every update of a private chat in the inbox before `put`
     returns. Long polling asks Telegram for the next batch (which acknowledges this one) and
     the webhook server answers 200 only after `put`, so an update is stored before Telegram
-    counts it as delivered. Flood control is applied here, before storing, so the excess is
-    never stored; its verdict waits in `verdicts` for `handle_durably` (the same process)."""
+    counts it as delivered. Flood control is applied here, before storing and in the same
+    transaction, so the excess is never stored; its verdict waits in `verdicts` for
+    `handle_durably` (the same process)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,24 +87,43 @@ class StoringQueue(asyncio.Queue):
         incoming = to_incoming(update)
         if incoming is None or chat is None or chat.type != ChatType.PRIVATE:
             return  # never processed: nothing to store
+        assistant: Assistant = application.bot_data["assistant"]
         flood: FloodControl = application.bot_data["flood"]
-        verdict = await asyncio.to_thread(flood.admit, incoming.user_id)
+        origin = origin_of(update)
+        verdict = await asyncio.to_thread(
+            admit_and_receive, assistant, flood, update.update_id, incoming, origin
+        )
         if len(self.verdicts) > MAX_PENDING_VERDICTS:  # updates that never reached a handler
             self.verdicts.clear()
         self.verdicts[update.update_id] = verdict
-        if verdict not in (WARN, DROP):
-            assistant: Assistant = application.bot_data["assistant"]
-            origin = origin_of(update)
-            await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)
 
 
 MAX_PENDING_VERDICTS = 10_000
 
 
+def admit_and_receive(
+    assistant: Assistant,
+    flood: FloodControl,
+    update_id: int,
+    incoming: Incoming,
+    origin: dict[str, Any],
+) -> str:
+    """Flood control's verdict and, when served, the update stored: one durable transaction."""
+    with assistant.db.unit_of_work(durable=True, crash_at=None):
+        verdict = flood.admit(incoming.user_id)
+        if verdict not in (WARN, DROP):
+            assistant.inbox.receive(update_id, incoming, origin)
+    return verdict
+
+
 async def handle_durably(application: Application, update: Update) -> None:
-    """Store the update (if the queue has not), apply it once in a worker thread, send its
-    replies from the outbox. Transactions: receive 1 (durable), apply 1, then claim and mark
-    sent per reply (both relaxed; see `storage.database`)."""
+    """Apply the update once in a worker thread and send its replies from the outbox.
+
+    Through the `StoringQueue` (production) the update is stored already: apply it
+    (`process_stored`, one relaxed transaction). Called directly (`process_update` without
+    the queue: tests, benchmarks) flood control, receiving and applying are one durable
+    transaction (`process_received`). Either way its replies are written claimed, sent, and
+    settled in one more transaction (see `storage.inbox`)."""
     incoming = to_incoming(update)
     if incoming is None:
         return
@@ -109,15 +134,20 @@ async def handle_durably(application: Application, update: Update) -> None:
     assistant: Assistant = application.bot_data["assistant"]
     if verdict is None:  # not through the queue (process_update called directly)
         flood: FloodControl = application.bot_data["flood"]
-        verdict = await asyncio.to_thread(flood.admit, incoming.user_id)
-        if verdict not in (WARN, DROP):
-            origin = origin_of(update)
+        origin = origin_of(update)
+        try:
+            processed = await asyncio.to_thread(
+                assistant.process_received, update.update_id, incoming, origin, flood
+            )
+        except Exception:  # kept for the sweep to try again, like an update the queue stored
             await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)
-    # else the queue stored it already (a second `receive` would find the row and do nothing)
+            raise
+        verdict, items = processed.verdict, processed.items
+    elif verdict not in (WARN, DROP):
+        items = await asyncio.to_thread(assistant.process_stored, update.update_id)
     if verdict in (WARN, DROP):
         await slow_down(update, application.bot, incoming, warn=verdict == WARN)
         return
-    items = await asyncio.to_thread(assistant.process_stored, update.update_id)
     if update.callback_query is not None:
         await update.callback_query.answer()
     await deliver(assistant.outbox, items, partial(send_stored, application.bot))
@@ -128,6 +158,28 @@ async def recover_durably(application: Application) -> int:
     the outbox; how many replies were sent."""
     assistant: Assistant = application.bot_data["assistant"]
     return await recover_and_deliver(assistant, partial(send_stored, application.bot))
+
+
+# How often every instance sweeps the inbox and the outbox (`assistant.worker.sweep`).
+SWEEP_EVERY = 5.0
+
+
+async def sweep_durably(application: Application) -> int:
+    """One sweep: updates stuck in the inbox, replies due in the outbox; replies sent."""
+    assistant: Assistant = application.bot_data["assistant"]
+    send = partial(send_stored, application.bot)
+    return await sweep(assistant, send)
+
+
+async def sweep_forever(application: Application, every: float = SWEEP_EVERY) -> None:
+    """Sweep every `every` seconds until cancelled; a failing sweep is logged and the next
+    one comes as usual."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await sweep_durably(application)
+        except Exception:
+            log.exception("sweeping the inbox and outbox failed")
 
 
 def origin_of(update: Update) -> dict[str, Any]:
@@ -284,9 +336,19 @@ async def register_commands(application: Application) -> None:
 
 
 async def on_start(application: Application) -> None:
-    """Before the first update: the command menu, then what a crash left undone."""
+    """Before the first update: the command menu, what a crash left undone, and the sweep
+    that from now on finishes what is left (stopped by `on_stop`)."""
     await register_commands(application)
     await recover_durably(application)
+    application.bot_data["sweeper"] = asyncio.create_task(sweep_forever(application))
+
+
+async def on_stop(application: Application) -> None:
+    sweeper: asyncio.Task | None = application.bot_data.pop("sweeper", None)
+    if sweeper is not None:
+        sweeper.cancel()
+        with suppress(asyncio.CancelledError):
+            await sweeper
 
 
 def build_application(
@@ -313,6 +375,7 @@ def build_application(
         .token(settings.telegram_token)
         .update_queue(queue)
         .post_init(on_start)
+        .post_stop(on_stop)
         .concurrent_updates(PerUserUpdateProcessor())
     )
     if settings.telegram_base_url:

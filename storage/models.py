@@ -47,6 +47,10 @@ def _open_queue_index(name: str, *leading: str) -> Index:
     )
 
 
+# The conditions of the partial indexes the inbox and outbox sweeps read (storage/inbox.py).
+INBOX_WAITING = "done_at IS NULL"
+OUTBOX_PENDING = "sent_at IS NULL AND failed_at IS NULL"
+
 # Timestamps are stored in UTC and shown to people in China Standard Time.
 LOCAL_TZ = timezone(timedelta(hours=8), "北京时间")
 
@@ -251,8 +255,19 @@ class InboxEntry(Base):
     origin: Mapped[dict | None] = mapped_column(JSON)  # what the adapter needs to answer it
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Failed attempts to apply it (an update that keeps failing is given up after a few).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
-    __table_args__ = (Index("ix_inbox_received_at", "received_at"),)
+    __table_args__ = (
+        Index("ix_inbox_received_at", "received_at"),
+        # The sweep's question: which updates are received and not applied?
+        Index(
+            "ix_inbox_waiting",
+            "received_at",
+            sqlite_where=text(INBOX_WAITING),
+            postgresql_where=text(INBOX_WAITING),
+        ),
+    )
 
 
 class OutboxEntry(Base):
@@ -272,3 +287,17 @@ class OutboxEntry(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(200))
+    # Sending attempts that failed on the way (network); the next is not tried before
+    # `next_attempt_at` (None: at once).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # The sweep's question: which replies are neither sent nor failed? (in id order)
+        Index(
+            "ix_outbox_pending",
+            "id",
+            sqlite_where=text(OUTBOX_PENDING),
+            postgresql_where=text(OUTBOX_PENDING),
+        ),
+    )

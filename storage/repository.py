@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
     or_,
     select,
     update,
@@ -117,6 +118,11 @@ class StoredDraft:
     version: int
 
 
+_LOAD_DRAFT = select(Draft.draft_id, Draft.dialog, Draft.state, Draft.version).where(
+    Draft.user_id == bindparam("user_id")
+)
+
+
 class DraftStore:
     """The one dialog in progress per user, with a version for optimistic concurrency."""
 
@@ -125,8 +131,9 @@ class DraftStore:
 
     def load(self, user_id: int) -> StoredDraft | None:
         with self.db.session() as session:
-            # Fresh from the database even when the unit of work read it before an upsert.
-            row = session.get(Draft, user_id, populate_existing=True)
+            # Columns, not an ORM object: fresh from the database even when the unit of work
+            # read it before an upsert, and the statement is built once (read every update).
+            row = session.execute(_LOAD_DRAFT, {"user_id": user_id}).first()
             if row is None:
                 return None
             return StoredDraft(row.draft_id, row.dialog, dict(row.state), row.version)
@@ -580,6 +587,11 @@ class AuditLog:
             )
 
 
+_GET_PROMPT = select(*StaffPrompt.__table__.columns).where(
+    StaffPrompt.user_id == bindparam("user_id")
+)
+
+
 class StaffPrompts:
     """What a staff member was asked to type next (the note of a status change)."""
 
@@ -596,8 +608,11 @@ class StaffPrompts:
             )
 
     def get(self, user_id: int) -> StaffPrompt | None:
+        # Read for every plain text anybody types (is it a staff member's note?): a statement
+        # built once, and an object made only for the rare staff member with a prompt.
         with self.db.session() as session:
-            return session.get(StaffPrompt, user_id)
+            row = session.execute(_GET_PROMPT, {"user_id": user_id}).first()
+        return None if row is None else StaffPrompt(**row._asdict())
 
     def clear(self, user_id: int) -> bool:
         with self.db.session() as session:
@@ -685,20 +700,33 @@ class FloodLog:
     def admit(self, user_id: int, now: datetime, limit: int, window: timedelta) -> str:
         """SERVE (and count) the update, WARN once when the user went over `limit` updates
         within `window`, or DROP it. Marks older than the window are deleted on the way."""
-        since = now - window
+        with self.db.session():  # one transaction for both (or the unit of work's)
+            verdict = self.verdict(user_id, now, limit, window)
+            if verdict != self.DROP:
+                self.count(user_id, now, verdict, window)
+        return verdict
+
+    def verdict(self, user_id: int, now: datetime, limit: int, window: timedelta) -> str:
+        """What `admit` would answer, without counting (reads only: inside a unit of work on
+        SQLite it takes no write lock, so the update can be answered before `count`)."""
+        with self.db.session() as session:
+            kinds = session.scalars(
+                select(FloodMark.kind).where(
+                    FloodMark.user_id == user_id, FloodMark.at > now - window
+                )
+            ).all()
+        if kinds.count("msg") < limit:
+            return self.SERVE
+        return self.WARN if "warn" not in kinds else self.DROP
+
+    def count(self, user_id: int, now: datetime, verdict: str, window: timedelta) -> None:
+        """Count an update served (or the one warning given); older marks are deleted."""
         with self.db.session() as session:
             session.execute(
-                delete(FloodMark).where(FloodMark.user_id == user_id, FloodMark.at <= since)
+                delete(FloodMark).where(FloodMark.user_id == user_id, FloodMark.at <= now - window)
             )
-            kinds = session.scalars(
-                select(FloodMark.kind).where(FloodMark.user_id == user_id, FloodMark.at > since)
-            ).all()
-            if kinds.count("msg") < limit:
-                verdict = self.SERVE
-            elif "warn" not in kinds:
-                verdict = self.WARN
-            else:
-                return self.DROP
-            kind = "msg" if verdict == self.SERVE else "warn"
-            session.add(FloodMark(user_id=user_id, at=now, kind=kind))
-        return verdict
+            session.execute(
+                insert(FloodMark).values(
+                    user_id=user_id, at=now, kind="msg" if verdict == self.SERVE else "warn"
+                )
+            )

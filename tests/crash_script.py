@@ -1,9 +1,12 @@
 """One bot process for the crash tests: receive one update, process it, send its replies —
 and die wherever `FANPIN_CRASH_AT` says (see `storage.crash_point`).
 
-    python -m tests.crash_script DB_URL SCHEMA|- USER UPDATE_ID TEXT SENT_LOG
+    python -m tests.crash_script DB_URL SCHEMA|- USER UPDATE_ID TEXT SENT_LOG [PATH]
 
-Replies "sent" are appended to SENT_LOG, one JSON line each ({"chat": …, "text": …}).
+PATH `stored` (default): stored first (`Inbox.receive`), then applied (`process_stored`), as
+through the update queue; `one-transaction`: received and applied in one transaction
+(`process_received`). Replies "sent" are appended to SENT_LOG, one JSON line each
+({"chat": …, "text": …}).
 """
 
 from __future__ import annotations
@@ -35,13 +38,18 @@ def fake_sender(log: Path):
     return send
 
 
-async def main(url: str, schema: str, user: str, update_id: str, text: str, log: str) -> None:
+async def main(
+    url: str, schema: str, user: str, update_id: str, text: str, log: str, path: str = "stored"
+) -> None:
     assistant = Assistant(load_knowledge(), database(url, schema))
     incoming = Incoming(int(user), int(user), text=text, update_id=int(update_id))
-    assistant.inbox.receive(int(update_id), incoming)
-    items = assistant.process_stored(int(update_id))
+    if path == "one-transaction":
+        items = assistant.process_received(int(update_id), incoming).items
+    else:
+        assistant.inbox.receive(int(update_id), incoming)
+        items = assistant.process_stored(int(update_id))
     await deliver(assistant.outbox, items, fake_sender(Path(log)))
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:7]))
+    asyncio.run(main(*sys.argv[1:8]))

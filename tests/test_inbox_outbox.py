@@ -7,9 +7,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from common.messages import Button, Incoming, Reply
 from storage.inbox import Inbox, Outbox, recover, reply_from_json, reply_to_json
-from storage.models import InboxEntry, OutboxEntry
+from storage.models import InboxEntry, OutboxEntry, UnansweredQuestion
 
 RESIDENT = 7101
 
@@ -45,11 +47,14 @@ def test_receiving_twice_stores_once_and_processing_applies_once(assistant):
         assert row is not None and row.done_at is not None and row.incoming is None
 
 
-def test_sending_marks_each_reply_and_drops_its_text(assistant):
+def test_replies_are_written_claimed_and_sending_marks_each_and_drops_its_text(assistant):
     assistant.inbox.receive(502, Incoming(RESIDENT, RESIDENT, text="/start", update_id=502))
     (item, *_) = assistant.process_stored(502)
-    outbox = Outbox(assistant.db)
-    assert outbox.claim(item.id) and not outbox.claim(item.id), "one sender at a time"
+    other_instance = Outbox(assistant.db)
+    assert not other_instance.claim(item.id), "claimed by the transaction that wrote it"
+    outbox = assistant.outbox
+    assert outbox.adopt([item.id]) == {item.id}, "the applying process sends it"
+    assert outbox.adopt([item.id]) == set(), "one sender at a time"
     outbox.mark_sent(item.id)
     assert item.id not in [i.id for i in outbox.pending()]
     with assistant.db.session() as session:
@@ -85,3 +90,22 @@ def test_inbox_rows_come_back_oldest_first(db):
     for update_id in (12, 10, 11):
         inbox.receive(update_id, Incoming(RESIDENT, RESIDENT, text=str(update_id)))
     assert [r.incoming.text for r in inbox.waiting()] == ["12", "10", "11"]
+
+
+async def test_through_telegram_an_update_takes_one_transaction_and_its_replies_one_more(
+    telegram, db
+):
+    """The update's inbox row, the unanswered-question log and the outbox row commit together;
+    sending settles the reply in one more transaction."""
+    from tests.test_unit_of_work import counted
+
+    with counted(db) as traffic:
+        seen = await telegram.send(RESIDENT, "村里的路灯坏了找谁修？")
+    assert seen.texts, "answered"
+    assert traffic.commits == 2 and traffic.transactions == 2
+    with db.session() as session:
+        (inbox,) = session.scalars(select(InboxEntry)).all()
+        (outbox,) = session.scalars(select(OutboxEntry)).all()
+        logged = session.scalar(select(func.count()).select_from(UnansweredQuestion))
+    assert inbox.done_at is not None and outbox.update_id == inbox.update_id
+    assert outbox.sent_at is not None and logged == 1

@@ -1,7 +1,11 @@
 """Crash tests: a bot process killed (SIGKILL, as a power cut) at each point between receiving
 an answer midway through /report and sending the next question; a restart (recover, process,
 send) then leaves the answer stored once, the draft one version further, and the next question
-sent once — twice only when the kill came between sending it and marking it sent."""
+sent once — twice only when the kill came between sending it and marking it sent.
+
+Both ways of receiving are tried: stored first, then applied (the update queue's way), and
+received and applied in one transaction (`process_received`), where an update killed before
+its commit is not stored at all — it was never acknowledged, so Telegram delivers it again."""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from assistant.service import Assistant
-from assistant.worker import recover_and_deliver
+from assistant.worker import deliver, recover_and_deliver
+from common.messages import Incoming
 from storage import CRASH_AT
 from storage.inbox import Outbox, Outgoing
 from tests.chat import ROOT, answer, draft_of, say
@@ -43,9 +48,25 @@ def _url_and_schema(assistant: Assistant) -> tuple[str, str]:
 
 
 async def test_a_crash_at_any_point_loses_no_answer_and_applies_none_twice(assistant, kb, tmp_path):
+    await _crash_everywhere(assistant, kb, tmp_path, "stored", KILL_POINTS, FIRST_USER)
+
+
+# The one-transaction path has no "received" point: nothing is stored before the commit.
+ONE_TRANSACTION_KILL_POINTS = {p: n for p, n in KILL_POINTS.items() if p != "received"}
+
+
+async def test_a_crash_in_the_one_transaction_path_loses_nothing_once_telegram_redelivers(
+    assistant, kb, tmp_path
+):
+    await _crash_everywhere(
+        assistant, kb, tmp_path, "one-transaction", ONE_TRANSACTION_KILL_POINTS, FIRST_USER + 50
+    )
+
+
+async def _crash_everywhere(assistant, kb, tmp_path, path: str, points: dict[str, int], first):
     url, schema = _url_and_schema(assistant)
-    users = {point: FIRST_USER + i for i, point in enumerate(KILL_POINTS)}
-    control = FIRST_USER + len(users)
+    users = {point: first + i for i, point in enumerate(points)}
+    control = first + len(users)
     for user in [*users.values(), control]:  # each one is asked for the village
         say(assistant, user, "/report")
         answer(assistant, user, REPORT.until("village"))
@@ -55,7 +76,7 @@ async def test_a_crash_at_any_point_loses_no_answer_and_applies_none_twice(assis
     log = tmp_path / "sent.jsonl"
     processes = {
         point: subprocess.Popen(
-            [*SCRIPT, url, schema, str(user), str(90_000 + user), "红星村", str(log)],
+            [*SCRIPT, url, schema, str(user), str(90_000 + user), "红星村", str(log), path],
             cwd=ROOT,
             env={**os.environ, CRASH_AT: point},
         )
@@ -70,6 +91,11 @@ async def test_a_crash_at_any_point_loses_no_answer_and_applies_none_twice(assis
 
     restarted = Assistant(kb, assistant.db)
     restarted.outbox = Outbox(assistant.db, lease=timedelta(0))  # as after the lease ran out
+    if path == "one-transaction":  # never acknowledged: Telegram sends each update again
+        for user in users.values():
+            incoming = Incoming(user, user, text="红星村", update_id=90_000 + user)
+            processed = restarted.process_received(90_000 + user, incoming)
+            await deliver(restarted.outbox, processed.items, fake_send)
     await recover_and_deliver(restarted, fake_send)
 
     sent = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
@@ -80,6 +106,6 @@ async def test_a_crash_at_any_point_loses_no_answer_and_applies_none_twice(assis
             f"{point}: applied {draft.version - before[user]}x"
         )
         seen = [m["text"] for m in sent if m["chat"] == user]
-        assert seen == [expected] * KILL_POINTS[point], f"{point}: the user saw {seen}"
+        assert seen == [expected] * points[point], f"{point}: the user saw {seen}"
     again = await recover_and_deliver(restarted, fake_send)
     assert again == 0, "a second restart finds nothing left to do"
