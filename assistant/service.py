@@ -26,11 +26,13 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from assistant import texts, update_log
+from assistant.config import WebSettings
 from assistant.dialog_desk import DialogDesk, DraftConflict
 from assistant.intents import ReportIntent
 from assistant.policy_qa import Kind, PolicyQA, button_label
 from assistant.resident_rights import ResidentRights
 from assistant.staff_desk import StaffDesk
+from assistant.web_signin import WebSignIn
 from common.messages import Button, Incoming, Reply
 from dialogs.engine import Event
 from dialogs.spec import Catalog, load_catalog
@@ -66,6 +68,7 @@ class Assistant:
         db: Database,
         catalog: Catalog | None = None,
         admin_ids: frozenset[int] = frozenset(),
+        web_base_url: str = WebSettings.base_url,
     ):
         catalog = catalog or load_catalog()
         self.kb = kb
@@ -75,6 +78,7 @@ class Assistant:
         self.access = StaffAccess(StaffDirectory(db), admin_ids)
         self.dialogs = DialogDesk(kb, db, catalog, self.access, self.qa)
         self.desk = StaffDesk(kb, db, catalog, self.access)
+        self.web_signin = WebSignIn(db, self.access, web_base_url)
         self.people = People(db)
         self.rights = ResidentRights(db, catalog, self.people)
         self.unanswered = UnansweredLog(db)
@@ -120,6 +124,7 @@ class Assistant:
             Command("unanswered", self.desk.cmd_unanswered),
             Command("audit", self.desk.cmd_audit),
             Command("staff", self.desk.cmd_staff),
+            Command("web", self.web_signin.cmd_web),
         ]
 
     def _button_table(self) -> dict[str, Handler]:

@@ -272,3 +272,10 @@ class OutboxEntry(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+# --- the web console ----------------------------------------------------------------------------
+# Its tables live in a module of their own; imported here so that `Base.metadata` holds them
+# wherever the models are imported (migrations, tests, `compare_metadata`). A plain import:
+# it also works when storage.console_models is imported first (and imports this module).
+import storage.console_models  # noqa: E402, F401
