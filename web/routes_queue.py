@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -77,6 +78,9 @@ def queue(request: Request, seen: Staff) -> Response:
     filters, problems = parse_filters(request.query_params, console.catalog, scope)
     found = queue_page(console, seen, filters)
     pages = max((found.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if not found.rows and filters.page > pages and not found.more:  # a stale or made-up page
+        filters = replace(filters, page=pages)
+        found = queue_page(console, seen, filters)
     rows = [
         {
             "reference": row.reference or "",

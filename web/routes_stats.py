@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from review.export import ExportFilter
 from web import texts
 from web.auth import Staff, Viewer, console_of
-from web.filters import STATUS_ALL, parse_filters
+from web.filters import QueueFilter, parse_filters
 from web.render import page
 
 router = APIRouter()
@@ -23,10 +23,8 @@ def selection(request: Request, seen: Viewer) -> tuple[ExportFilter, list[str], 
     console = console_of(request)
     filters, problems = parse_filters(request.query_params, console.catalog, seen.who.scope)
     chosen = ExportFilter(seen.who.scope, filters.township or None, filters.since, filters.until)
-    kept = type(filters)(
-        township=filters.township, since=filters.since, until=filters.until, status=STATUS_ALL
-    )
-    return chosen, problems, kept.query(status="")
+    kept = QueueFilter(township=filters.township, since=filters.since, until=filters.until)
+    return chosen, problems, kept.query()
 
 
 @router.get("/stats")

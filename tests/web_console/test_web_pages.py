@@ -329,3 +329,9 @@ def test_admins_add_and_remove_staff_and_read_the_audit_log_by_name(console):
     audit = browser.client.get("/audit")
     assert "管理员老周" in audit.text and "添加工作人员" in audit.text
     assert "移除工作人员" in audit.text and "村干部陈明（21）" in audit.text
+
+
+def test_a_page_past_the_end_shows_the_last_page(console, make_submission):
+    made = make_submission()
+    page = sign_in(console, ADMIN).client.get("/queue?page=40")
+    assert references(page.text) == [made] and "第 1/1 页" in page.text
