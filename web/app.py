@@ -32,6 +32,17 @@ STATIC = Path(__file__).resolve().parent / "static"
 def create_app(console: Console) -> FastAPI:
     app = FastAPI(title=texts.CONSOLE_TITLE, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = console
+
+    @app.middleware("http")
+    async def private_pages(request: Request, call_next) -> Response:
+        """Pages hold personal data: no cache keeps them, no browser guesses their type."""
+        response = await call_next(request)
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         routes_signin,

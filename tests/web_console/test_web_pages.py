@@ -335,3 +335,12 @@ def test_a_page_past_the_end_shows_the_last_page(console, make_submission):
     made = make_submission()
     page = sign_in(console, ADMIN).client.get("/queue?page=40")
     assert references(page.text) == [made] and "第 1/1 页" in page.text
+
+
+def test_pages_with_personal_data_are_never_cached(console, make_submission):
+    reference = make_submission()
+    client = sign_in(console, REVIEWER_A).client
+    for path in ("/queue", f"/records/{reference}", "/export", "/stats/chart.png"):
+        response = client.get(path)
+        assert response.headers["cache-control"] == "private, no-store", path
+        assert response.headers["x-content-type-options"] == "nosniff", path

@@ -148,3 +148,9 @@ def test_a_session_of_someone_no_longer_staff_is_ended_on_their_next_request(con
 def test_the_sign_in_page_explains_web(console):
     page = sign_in(console, None).client.get("/signin")
     assert page.status_code == 200 and "/web" in page.text and "一次" in page.text
+
+
+def test_staff_help_names_web(assistant, db):
+    add_cast(db)
+    replies = say(assistant, REVIEWER_A, "/help")
+    assert any("/web 登录网页工作台" in reply.text for reply in replies)
