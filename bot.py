@@ -10,6 +10,7 @@ python bot.py doctor           check settings, database, data files, token and p
 python bot.py db upgrade       apply database migrations
 python bot.py export --format xlsx|csv --out FILE|DIR [--township 乡镇] [--since D] [--until D]
 python bot.py backup FILE      a consistent copy of the SQLite database (PostgreSQL: pg_dump)
+python bot.py web              the staff web console (uvicorn on WEB_HOST:WEB_PORT)
 """
 
 from __future__ import annotations
@@ -181,6 +182,39 @@ def cmd_start(args: argparse.Namespace) -> int:
         "要启动 Telegram 机器人，请在 .env 中设置 TELEGRAM_TOKEN 后再运行 make run。"
     )
     return cmd_chat(args)
+
+
+def build_web_app(settings):
+    """The staff web console on the configured database (see web.app)."""
+    from assistant.web_signin import notice_texts
+    from dialogs.spec import load_catalog
+    from knowledge.base import DATA_DIR
+    from knowledge.params import load_parameters
+    from storage.database import open_database
+    from web.app import create_app
+    from web.console import Console, Notices
+
+    phone = load_parameters(DATA_DIR / "parameters.yaml").contact_phone
+    console = Console(
+        open_database(settings.database_url),
+        load_catalog(),
+        Notices(**notice_texts(phone)),
+        settings.web,
+        settings.admin_ids,
+        settings.telegram_token,
+    )
+    return create_app(console)
+
+
+def cmd_web(_args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()
+    app = build_web_app(settings)
+    web = settings.web
+    print(f"网页工作台已启动：{web.base_url}（监听 {web.host}:{web.port}），Ctrl-C 停止。")
+    uvicorn.run(app, host=web.host, port=web.port, proxy_headers=True, log_level="warning")
+    return 0
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -511,6 +545,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     backup.add_argument("file", metavar="FILE", help="备份文件（不能已存在）")
     backup.set_defaults(func=cmd_backup)
+    sub.add_parser(
+        "web", help="启动工作人员网页工作台（WEB_HOST、WEB_PORT、WEB_BASE_URL）"
+    ).set_defaults(func=cmd_web)
 
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -13,4 +13,5 @@ def build_assistant(settings: Settings) -> Assistant:
         load_knowledge(cache_dir=settings.knowledge_cache),
         open_database(settings.database_url),
         admin_ids=settings.admin_ids,
+        web_base_url=settings.web.base_url,
     )

@@ -49,6 +49,21 @@ class FloodSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`bot.py web`: the staff web console listens on `host:port`; `base_url` is the address
+    staff open (the sign-in links of /web start with it), usually https behind nginx."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    base_url: str = "http://127.0.0.1:8080"
+
+    @property
+    def secure(self) -> bool:
+        """Cookies only over https when the console is reached over https."""
+        return self.base_url.startswith("https://")
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram_token: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
@@ -57,6 +72,7 @@ class Settings:
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     flood: FloodSettings = field(default_factory=FloodSettings)
     knowledge_cache: Path | None = DEFAULT_KNOWLEDGE_CACHE
+    web: WebSettings = field(default_factory=WebSettings)
 
 
 def check_dotenv(path: Path) -> None:
@@ -129,6 +145,7 @@ def load_settings(environ: dict[str, str] | None = None, *, read_dotenv: bool = 
         webhook=_webhook_settings(environ),
         flood=_flood_settings(environ),
         knowledge_cache=_knowledge_cache(environ),
+        web=_web_settings(environ),
     )
 
 
@@ -166,6 +183,20 @@ def require_webhook(settings: Settings) -> WebhookSettings:
     if settings.webhook.secret is None:
         raise ConfigError("使用 --webhook 时必须设置 WEBHOOK_SECRET（1–256 个字母、数字、_ 或 -）")
     return settings.webhook
+
+
+def _web_settings(environ: dict[str, str]) -> WebSettings:
+    host = (environ.get("WEB_HOST") or "").strip() or "127.0.0.1"
+    if not re.match(r"^[A-Za-z0-9.:-]+$", host):
+        raise ConfigError("WEB_HOST 应为监听地址，例如 127.0.0.1 或 0.0.0.0")
+    port = _positive(environ, "WEB_PORT", 8080, "端口号（1–65535）", maximum=65535)
+    base_url = (environ.get("WEB_BASE_URL") or "").strip().rstrip("/")
+    if base_url and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", base_url):
+        raise ConfigError(
+            "WEB_BASE_URL 应为工作台的访问地址，以 http:// 或 https:// 开头，"
+            "例如 https://fp.example.cn/console"
+        )
+    return WebSettings(host=host, port=port, base_url=base_url or f"http://{host}:{port}")
 
 
 def _flood_settings(environ: dict[str, str]) -> FloodSettings:

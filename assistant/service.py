@@ -29,12 +29,14 @@ from functools import partial
 from typing import Any
 
 from assistant import texts, update_log
+from assistant.config import WebSettings
 from assistant.dialog_desk import DialogDesk, DraftConflict
 from assistant.flood import SERVE, FloodControl
 from assistant.intents import ReportIntent
 from assistant.policy_qa import Kind, PolicyQA, button_label
 from assistant.resident_rights import ResidentRights
 from assistant.staff_desk import StaffDesk
+from assistant.web_signin import WebSignIn
 from common.messages import Button, Incoming, Reply
 from dialogs.engine import Event
 from dialogs.spec import Catalog, load_catalog
@@ -79,6 +81,7 @@ class Assistant:
         db: Database,
         catalog: Catalog | None = None,
         admin_ids: frozenset[int] = frozenset(),
+        web_base_url: str = WebSettings.base_url,
     ):
         catalog = catalog or load_catalog()
         self.kb = kb
@@ -88,6 +91,7 @@ class Assistant:
         self.access = StaffAccess(StaffDirectory(db), admin_ids)
         self.dialogs = DialogDesk(kb, db, catalog, self.access, self.qa)
         self.desk = StaffDesk(kb, db, catalog, self.access)
+        self.web_signin = WebSignIn(db, self.access, web_base_url)
         self.people = People(db)
         self.rights = ResidentRights(db, catalog, self.people)
         self.unanswered = UnansweredLog(db)
@@ -133,6 +137,7 @@ class Assistant:
             Command("unanswered", self.desk.cmd_unanswered),
             Command("audit", self.desk.cmd_audit),
             Command("staff", self.desk.cmd_staff),
+            Command("web", self.web_signin.cmd_web),
         ]
 
     def _button_table(self) -> dict[str, Handler]:

@@ -42,6 +42,7 @@ from review.workflow import (
     queue_line,
     record_text,
 )
+from storage.console_store import WebSessions
 from storage.database import Database
 from storage.models import STATUSES, Submission, utcnow
 from storage.redact import redact
@@ -135,6 +136,7 @@ class StaffDesk:
             return [Reply(self._staff_add(who.user_id, int(rest[0]), rest[1], rest[2:]))]
         if action == "remove" and len(rest) == 1 and _ID.match(rest[0]):
             removed = self.directory.remove(int(rest[0]))
+            WebSessions(self.db).end_all(int(rest[0]))  # signed out of the web console too
             self.audit.record(who.user_id, "staff_remove", rest[0])
             text = texts.STAFF_REMOVED if removed else texts.STAFF_NOT_MEMBER
             return [Reply(text.format(user_id=self._label(int(rest[0]))))]

@@ -115,7 +115,7 @@ NOT_FOUND = "没有找到这条记录，或您没有查看权限。"
 STAFF_HELP_HEADER = "<b>工作人员命令</b>"
 STAFF_HELP_CADRE = (
     "/visit 记录入户走访　/pending 我负责的待处理申报　/view 编号 查看详情\n"
-    "/stats [乡镇] [起始日期] [结束日期] 统计图表"
+    "/stats [乡镇] [起始日期] [结束日期] 统计图表　/web 登录网页工作台"
 )
 STAFF_HELP_REVIEWER = (
     "/view 编号 查看详情并变更状态　/assign 编号 干部ID [备注] 指派核实\n"

@@ -5,7 +5,7 @@ The flow of `run()`:
 1. For each size a temporary SQLite database is filled in batches (not part of the figures),
    with reports and visits whose answers look like the real dialogs' (tests.dialog_script).
 2. `python bot.py export --format xlsx` runs on it in a fresh process, as an operator runs it;
-   `os.wait4` gives that process's own peak RSS. The same command on an empty database gives the
+   the process reports its own peak RSS (VmHWM). The same command on an empty database gives the
    baseline: what the interpreter and the imports cost before any row, so "growth" is what the
    rows themselves cost. The export streams rows into xlsxwriter's constant_memory mode, so the
    peak should stay flat as the rows grow tenfold.
@@ -109,20 +109,43 @@ def export_command(url: str, out: Path) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "bot.py", "export", "--format", "xlsx", "--out", str(out)], env
 
 
+# Runs bot.py's main in the child, then writes the child's own peak RSS (VmHWM, KiB) to the file
+# named last on its command line. Not `os.wait4`'s ru_maxrss: on Linux a child's maxrss starts at
+# the peak of the process it was spawned from (exec keeps the larger), so under a test runner of
+# 1 GB it would say 1 GB whatever the export used.
+_MEASURE = """
+import sys, runpy
+peak_file = sys.argv.pop()
+sys.argv = sys.argv[1:]
+try:
+    runpy.run_path("bot.py", run_name="__main__")
+except SystemExit as exit:
+    if exit.code:
+        raise
+finally:
+    with open("/proc/self/status") as status, open(peak_file, "w") as out:
+        out.write(next((l.split()[1] for l in status if l.startswith("VmHWM:")), "0"))
+"""
+
+
 def run_export(url: str, out: Path) -> dict[str, float]:
     """Run the CLI export in a fresh process: seconds and that process's peak RSS (MiB)."""
     command, env = export_command(url, out)
+    peak_file = out.with_suffix(".peak")
     started = time.perf_counter()
-    child = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command[1:], str(peak_file)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    errors = child.stderr.read().decode() if child.stderr else ""
-    if child.returncode != 0:
-        raise RuntimeError(f"bot.py export failed ({child.returncode}): {errors[-500:]}")
-    kib = usage.ru_maxrss  # KiB on Linux
+    if done.returncode != 0:
+        errors = done.stderr.decode()[-500:]
+        raise RuntimeError(f"bot.py export failed ({done.returncode}): {errors}")
+    kib = int(peak_file.read_text() or 0)
+    peak_file.unlink()
     return {"seconds": seconds, "peak_mib": kib / 1024, "bytes": out.stat().st_size}
 
 
@@ -169,7 +192,7 @@ def run(smoke: bool) -> Section:
             results.append({"rows": rows, **result})
     body = [
         "`python bot.py export --format xlsx` (SQLite, xlsxwriter constant_memory) in a fresh "
-        "process per size; peak RSS of that process (`os.wait4`). Baseline: the same command "
+        "process per size; peak RSS of that process (its VmHWM). Baseline: the same command "
         f"on an empty database, {baseline['peak_mib']:.1f} MiB in {baseline['seconds']:.2f} s "
         "(interpreter and imports).",
         "",

@@ -29,10 +29,15 @@ class Incoming:
     username: str | None = None
 
 
+# A button whose data is WEB_APP + an https URL opens that page inside Telegram as a Mini App
+# (the staff web console) instead of sending data back.
+WEB_APP = "webapp:"
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str  # callback data, at most 64 bytes
+    data: str  # callback data, at most 64 bytes (or WEB_APP + URL)
 
 
 @dataclass

@@ -12,9 +12,10 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
     User,
+    WebAppInfo,
 )
 
-from common.messages import Incoming, Reply
+from common.messages import WEB_APP, Button, Incoming, Reply
 
 
 def display_name(user: User) -> str | None:
@@ -60,15 +61,17 @@ def to_incoming(update: Update) -> Incoming | None:
     return sender(text=text)
 
 
+def inline_button(button: Button) -> InlineKeyboardButton:
+    """A button that sends its data back, or (WEB_APP + URL) opens the URL as a Mini App."""
+    if button.data.startswith(WEB_APP):
+        return InlineKeyboardButton(button.label, web_app=WebAppInfo(button.data[len(WEB_APP) :]))
+    return InlineKeyboardButton(button.label, callback_data=button.data)
+
+
 def reply_markup(reply: Reply):
     """The keyboard for one reply: inline buttons, a reply keyboard, or removal of one."""
     if reply.buttons:
-        return InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                for row in reply.buttons
-            ]
-        )
+        return InlineKeyboardMarkup([[inline_button(b) for b in row] for row in reply.buttons])
     if reply.keyboard or reply.request_contact:
         rows: list[list[KeyboardButton]] = []
         if reply.request_contact:

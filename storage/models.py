@@ -301,3 +301,10 @@ class OutboxEntry(Base):
             postgresql_where=text(OUTBOX_PENDING),
         ),
     )
+
+
+# --- the web console ----------------------------------------------------------------------------
+# Its tables live in a module of their own; imported here so that `Base.metadata` holds them
+# wherever the models are imported (migrations, tests, `compare_metadata`). A plain import:
+# it also works when storage.console_models is imported first (and imports this module).
+import storage.console_models  # noqa: E402, F401

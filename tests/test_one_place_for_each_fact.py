@@ -239,6 +239,9 @@ ALLOWED = {
     "review": {"common", "dialogs", "storage"},
     "assistant": {"common", "knowledge", "dialogs", "storage", "review"},
     "handlers": {"common", "assistant"},
+    # the staff web console: on review and storage like the bot's desks, beside assistant (of
+    # which it reads the settings only: test_the_web_console_reads_only_the_settings_of_the_bot)
+    "web": {"common", "dialogs", "storage", "review", "assistant"},
 }
 PROJECT = {*ALLOWED, "bot", "tests"}
 
@@ -262,6 +265,23 @@ def test_packages_import_only_the_layers_below_them(package: str):
         for path in (ROOT / package).rglob("*.py")
         for name in (_imported(path) & PROJECT) - ALLOWED[package] - {package}
     }
+    assert not wrong
+
+
+def test_the_web_console_reads_only_the_settings_of_the_bot():
+    wrong: set[str] = set()
+    for path in (ROOT / "web").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            wrong.update(
+                f"{path.relative_to(ROOT)} imports {name}"
+                for name in names
+                if name.split(".")[0] == "assistant" and name != "assistant.config"
+            )
     assert not wrong
 
 
