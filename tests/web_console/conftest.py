@@ -3,9 +3,7 @@
 `web_database` and `db` are tests/conftest.py's `database` and `db` — a SQLite file, then a
 PostgreSQL schema (skipped, saying so, without a server), emptied before each test — under
 another name, so that pytest groups these tests apart and runs them after the rest of the
-suite. The export benchmark's test reads its child process's peak memory, which on Linux starts
-from the peak of this process: the browser, FastAPI and uvicorn these tests load must not be
-counted there.
+suite (they load FastAPI, uvicorn and a browser, which the rest never needs).
 """
 
 from __future__ import annotations
