@@ -137,7 +137,7 @@ class Assistant:
             Command("unanswered", self.desk.cmd_unanswered),
             Command("audit", self.desk.cmd_audit),
             Command("staff", self.desk.cmd_staff),
-            Command("web", self.web_signin.cmd_web),
+            Command("web", self.web_signin.cmd_web, menu["web"]),
         ]
 
     def _button_table(self) -> dict[str, Handler]:

@@ -144,7 +144,7 @@ def test_telegram_menu_lists_the_yaml_commands_in_their_place(assistant: Assista
     names = [name for name, _ in assistant.menu_commands()]
     assert names == [
         "start", "report", "status", "help", "back", "skip", "cancel", "mydata", "delete",
-        "visit", "pending",
+        "visit", "pending", "web",
     ]  # fmt: skip
 
 
