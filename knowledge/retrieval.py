@@ -482,14 +482,8 @@ class Retriever:
             found = self.index.form_postings.get(known)
             if found is not None:
                 matched_weight[found[0]] += self.idf[known] * found[1]
-        # Only the phrasings sharing a word have an overlap; each entry keeps its best.
-        touched = np.flatnonzero(shared)
-        overlap = shared[touched] / (total + (self.form_weights[touched] - matched_weight[touched]))
-        best_overlap = np.zeros(size)
-        if len(touched):
-            owners = self.index.form_entry[touched]  # ascending: phrasings go entry by entry
-            runs = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            best_overlap[owners[runs]] = np.maximum.reduceat(overlap, runs)
+        overlap = shared / (total + (self.form_weights - matched_weight))
+        best_overlap = np.maximum.reduceat(overlap, self.index.form_starts)
 
         # An entry sharing no word scores at most 0.5·0.4·(character ratio) < the suggestion
         # floor unless identical, which it cannot be without a shared word.

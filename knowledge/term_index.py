@@ -61,7 +61,6 @@ class TermIndex:
         self.form_count = numbered
         self.form_starts = np.asarray(starts, dtype=np.int64)
         self.form_counts = np.diff(np.append(self.form_starts, numbered))
-        self.form_entry = np.repeat(np.arange(self.size, dtype=np.int32), self.form_counts)
         self.form_texts = np.array([text for texts in form_texts for text in texts], dtype=object)
         self.form_postings = {
             word: (
