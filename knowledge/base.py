@@ -142,9 +142,8 @@ class KnowledgeBase:
             else set()
         )
         if asked.clauses:  # a long message with asking clauses picked out of it
-            by_asking = [
-                r for text in {asked.asking, *asked.clauses} for r in self.retriever.rank(text)[1]
-            ]
+            readings = dict.fromkeys((asked.asking, *asked.clauses))  # in order: ties repeatable
+            by_asking = [r for text in readings for r in self.retriever.rank(text)[1]]
             # Each reading votes: the entry chosen is the one the readings agree on most (sum of
             # scores), its confidence the best single reading's, so a short clause that happens
             # to match some entry well does not outvote the message and its question together.
@@ -190,10 +189,14 @@ class KnowledgeBase:
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
     def _names_any(self, entry_id: str, events: set[str]) -> bool:
-        """Whether the entry names one of the events, also inside a longer word (集中 in
-        集中一个月)."""
+        """Whether the entry names one of the events: a word of two characters or more also
+        inside a longer word (集中 in 集中一个月), one character only as a word of its own (领
+        is not in 领导)."""
         words = self.retriever.words_of(entry_id)
-        return any(event in word for event in events for word in words)
+        return any(
+            event in words or (len(event) > 1 and any(event in word for word in words))
+            for event in events
+        )
 
     def _asked_events(self, asked: Asked, question: str) -> set[str]:
         """The events a date, duration or amount question asks about (the kind's `events:`
