@@ -29,8 +29,6 @@ from tests.web_console.support import (
     TOWNSHIP_A,
     TOWNSHIP_B,
     Browser,
-    add_cast,
-    make_console,
     sign_in,
 )
 
@@ -89,12 +87,6 @@ def expected(persona: str, route: Route) -> int:
     if route.scoped and persona not in SEES_RECORD_A:
         return 404
     return route.ok
-
-
-@pytest.fixture
-def console(db):
-    add_cast(db)
-    return make_console(db)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 import openpyxl
-import pytest
 
 from storage.inbox import Outbox
 from storage.models import STATUS_CHECKING, STATUS_INCLUDED, STATUS_NEW
@@ -23,16 +22,8 @@ from tests.web_console.support import (
     REVIEWER_A,
     TOWNSHIP_A,
     TOWNSHIP_B,
-    add_cast,
-    make_console,
     sign_in,
 )
-
-
-@pytest.fixture
-def console(db):
-    add_cast(db)
-    return make_console(db)
 
 
 def references(html: str) -> list[str]:

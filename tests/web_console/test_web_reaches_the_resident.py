@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import pytest
 from telegram.ext import Application
 
 from assistant.config import FloodSettings, Settings
@@ -17,13 +16,7 @@ from handlers.telegram_app import sweep_durably
 from storage.models import STATUS_CHECKING
 from tests.chat import TEST_TOKEN
 from tests.telegram_fake import FakeBotApi
-from tests.web_console.support import RESIDENT, REVIEWER_A, add_cast, make_console, sign_in
-
-
-@pytest.fixture
-def console(db):
-    add_cast(db)
-    return make_console(db)
+from tests.web_console.support import RESIDENT, REVIEWER_A, sign_in
 
 
 @asynccontextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from assistant.service import Assistant
@@ -23,12 +22,6 @@ from tests.web_console.support import (
     make_console,
     sign_in,
 )
-
-
-@pytest.fixture
-def console(db):
-    add_cast(db)
-    return make_console(db)
 
 
 def test_staff_get_a_one_time_link_from_the_bot_and_residents_do_not(assistant, db):
