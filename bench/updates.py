@@ -49,8 +49,8 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -457,16 +457,22 @@ class Measured:
         return self.messages / self.seconds
 
 
-async def question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measured:
-    assistant = Assistant(kb, db)
+@asynccontextmanager
+async def users_on_a_bot(
+    kb: KnowledgeBase, db: Database, users: range
+) -> AsyncIterator[tuple[Bot, BenchApi, Feeder, list[int]]]:
+    """A bot on `db` (flood control off) whose `users` have all opened their chat."""
     api = BenchApi()
-    async with Bot(assistant, api) as bot:
+    async with Bot(Assistant(kb, db), api) as bot:
         no_flood_limit(bot)
-        feeder = Feeder()
-        asked = questions(kb)
-        users = list(range(2000, 2040))
         for user in users:
             api.open_chat(user)
+        yield bot, api, Feeder(), list(users)
+
+
+async def question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measured:
+    async with users_on_a_bot(kb, db, range(2000, 2040)) as (bot, api, feeder, users):
+        asked = questions(kb)
         # Names stored, caches warm: every question once, the unanswerable one too (the first
         # unanswered question loads jieba's tagger for redaction, 1–2 s once per process).
         warm = [feeder.message(user, asked[i % len(asked)]) for i, user in enumerate(users)]
@@ -501,15 +507,9 @@ async def _fed_at_once(bot: Bot, payloads: list[dict[str, Any]]) -> float:
 
 async def concurrent_question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measured:
     """Row 3 with the 40 users' questions fed 40 at a time (one each), not one by one."""
-    assistant = Assistant(kb, db)
-    api = BenchApi()
-    async with Bot(assistant, api) as bot:
-        no_flood_limit(bot)
-        feeder = Feeder()
+    users_at = range(4000, 4000 + CONCURRENT_USERS)
+    async with users_on_a_bot(kb, db, users_at) as (bot, api, feeder, users):
         asked = questions(kb)
-        users = list(range(4000, 4000 + CONCURRENT_USERS))
-        for user in users:
-            api.open_chat(user)
         warm = [feeder.message(user, asked[i % len(asked)]) for i, user in enumerate(users)]
         await _fed_at_once(bot, warm)
         rounds = [
@@ -528,14 +528,7 @@ async def concurrent_question_rate(kb: KnowledgeBase, db: Database, updates: int
 async def concurrent_dialog_rate(kb: KnowledgeBase, db: Database, residents: int) -> Measured:
     """Row 4 with every resident's next step fed at once (their replies read between rounds,
     untimed: the buttons to tap come from them)."""
-    assistant = Assistant(kb, db)
-    api = BenchApi()
-    async with Bot(assistant, api) as bot:
-        no_flood_limit(bot)
-        feeder = Feeder()
-        users = list(range(5000, 5000 + residents))
-        for user in users:
-            api.open_chat(user)
+    async with users_on_a_bot(kb, db, range(5000, 5000 + residents)) as (bot, api, feeder, users):
         counter = SqlCounter(db)
         updates = 0
         seconds = 0.0
@@ -552,14 +545,7 @@ async def concurrent_dialog_rate(kb: KnowledgeBase, db: Database, residents: int
 
 
 async def dialog_rate(kb: KnowledgeBase, db: Database, residents: int) -> Measured:
-    assistant = Assistant(kb, db)
-    api = BenchApi()
-    async with Bot(assistant, api) as bot:
-        no_flood_limit(bot)
-        feeder = Feeder()
-        users = list(range(3000, 3000 + residents))
-        for user in users:
-            api.open_chat(user)
+    async with users_on_a_bot(kb, db, range(3000, 3000 + residents)) as (bot, api, feeder, users):
         items = report_items()
         counter = SqlCounter(db)
         updates = 0
@@ -572,7 +558,7 @@ async def dialog_rate(kb: KnowledgeBase, db: Database, residents: int) -> Measur
                 seconds += time.perf_counter() - started
                 feeder.remember(user, api.take(user))
                 updates += 1
-        stored = assistant.submissions.count()
+        stored = bot.assistant.submissions.count()
         assert stored == residents, f"{stored} of {residents} reports stored"
         return Measured(updates, seconds, api.sent, counter.stop())
 
