@@ -32,6 +32,7 @@ from review.export import (
     period_words,
     scope_words,
 )
+from review.staffing import Refusal, add_staff, remove_staff
 from review.workflow import (
     MAX_NOTE,
     TRANSITIONS,
@@ -42,7 +43,6 @@ from review.workflow import (
     queue_line,
     record_text,
 )
-from storage.console_store import WebSessions
 from storage.database import Database
 from storage.models import STATUSES, Submission, utcnow
 from storage.redact import redact
@@ -135,24 +135,20 @@ class StaffDesk:
         if action == "add" and len(rest) >= 2 and _ID.match(rest[0]):
             return [Reply(self._staff_add(who.user_id, int(rest[0]), rest[1], rest[2:]))]
         if action == "remove" and len(rest) == 1 and _ID.match(rest[0]):
-            removed = self.directory.remove(int(rest[0]))
-            WebSessions(self.db).end_all(int(rest[0]))  # signed out of the web console too
-            self.audit.record(who.user_id, "staff_remove", rest[0])
+            removed = remove_staff(self.db, who.user_id, int(rest[0]))  # web sessions end too
             text = texts.STAFF_REMOVED if removed else texts.STAFF_NOT_MEMBER
             return [Reply(text.format(user_id=self._label(int(rest[0]))))]
         return [Reply(texts.STAFF_USAGE)]
 
     def _staff_add(self, actor: int, user_id: int, role: str, townships: list[str]) -> str:
-        if role not in ROLES:
-            return texts.STAFF_BAD_ROLE.format(role=html.escape(role))
-        known = set(self.catalog.township_names())
-        unknown = [t for t in townships if t not in known]
-        if unknown:
-            return texts.STAFF_UNKNOWN_TOWNSHIPS.format(townships=html.escape("、".join(unknown)))
-        if role == Role.REVIEWER and not townships:
+        refused = add_staff(self.db, actor, user_id, role, townships, self.catalog.township_names())
+        if refused is not None:
+            if refused.why is Refusal.UNKNOWN_ROLE:
+                return texts.STAFF_BAD_ROLE.format(role=html.escape(role))
+            if refused.why is Refusal.UNKNOWN_TOWNSHIPS:
+                unknown = html.escape("、".join(refused.unknown))
+                return texts.STAFF_UNKNOWN_TOWNSHIPS.format(townships=unknown)
             return texts.STAFF_REVIEWER_NEEDS_TOWNSHIP
-        self.directory.add(user_id, role, townships, added_by=actor)
-        self.audit.record(actor, "staff_add", str(user_id), f"{role} {' '.join(townships)}")
         scope = texts.STAFF_SCOPE.format(townships="、".join(townships)) if townships else ""
         return texts.STAFF_ADDED.format(
             user_id=self._label(user_id), role=ROLE_NAMES[Role(role)], scope=html.escape(scope)

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from review import texts as review_texts
 from review.access import ROLE_NAMES, ROLES, Role
+from review.staffing import Refusal, add_staff, remove_staff
 from review.workflow import audit_people, person, person_with_id
 from storage.console_store import UnansweredSummary
 from storage.models import to_local
@@ -102,23 +103,18 @@ def staff_add(request: Request, sent: AdminForm) -> Response:
         sent.get("role"),
         sent.get_all("townships"),
     )
-    unknown = [t for t in townships if t not in console.catalog.township_names()]
-    error = ""
     if user_id is None:
-        error = texts.STAFF_BAD_ID
-    elif role not in ROLES:
-        error = texts.STAFF_BAD_ROLE
-    elif unknown:
-        error = texts.STAFF_UNKNOWN_TOWNSHIPS.format(townships="、".join(unknown)[:100])
-    elif role == Role.REVIEWER and not townships:
-        error = texts.STAFF_REVIEWER_NEEDS_TOWNSHIP
-    if error or user_id is None:
+        return staff_page(request, seen, error=texts.STAFF_BAD_ID, status_code=400)
+    known = console.catalog.township_names()
+    refused = add_staff(console.db, seen.user_id, user_id, role, townships, known)
+    if refused is not None:
+        if refused.why is Refusal.UNKNOWN_ROLE:
+            error = texts.STAFF_BAD_ROLE
+        elif refused.why is Refusal.UNKNOWN_TOWNSHIPS:
+            error = texts.STAFF_UNKNOWN_TOWNSHIPS.format(townships="、".join(refused.unknown)[:100])
+        else:
+            error = texts.STAFF_REVIEWER_NEEDS_TOWNSHIP
         return staff_page(request, seen, error=error, status_code=400)
-    with console.db.unit_of_work():
-        console.directory.add(user_id, role, townships, added_by=seen.user_id)
-        console.audit.record(
-            seen.user_id, "staff_add", str(user_id), f"{role} {' '.join(townships)}"
-        )
     message = texts.STAFF_ADDED.format(user=_label(console, user_id), role=ROLE_NAMES[Role(role)])
     return staff_page(request, seen, message=message)
 
@@ -129,10 +125,7 @@ def staff_remove(request: Request, sent: AdminForm) -> Response:
     user_id = _user_id(sent.get("user_id"))
     if user_id is None:
         return staff_page(request, seen, error=texts.STAFF_BAD_ID, status_code=400)
-    with console.db.unit_of_work():
-        removed = console.directory.remove(user_id)
-        console.sessions.end_all(user_id)
-        console.audit.record(seen.user_id, "staff_remove", str(user_id))
+    removed = remove_staff(console.db, seen.user_id, user_id)
     template = texts.STAFF_REMOVED if removed else texts.STAFF_NOT_MEMBER
     return staff_page(request, seen, message=template.format(user=_label(console, user_id)))
 
