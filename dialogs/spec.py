@@ -54,6 +54,7 @@ STEP_FIELDS = {
     "yes_means",
     "own_phone",
     "same_as",
+    "group",
 }
 ANSWER_VALUES = {True: True, False: False, "neutral": None}  # `answers:` keys → stored value
 # The submission row's own copies of answers (storage.models.Submission), filled by `column:`.
@@ -87,6 +88,7 @@ class Step:
     own_phone: bool = True  # a phone step asking for the sender's own number (contact key)
     same_as: str | None = None  # an earlier answer this one may copy with one tap …
     same_as_button: str | None = None  # … labelled so (联系人就是户主)
+    group: str | None = None  # the heading staff see it under (a block's, or the step's own)
 
 
 def applicable(step: Step, answers: Mapping[str, Any]) -> bool:
@@ -125,6 +127,19 @@ class Dialog:
     steps: tuple[Step, ...]
     submitted: str
     after_submit: AfterSubmit | None = None
+
+    def answer_groups(self, answers: Mapping[str, Any]) -> list[tuple[str, list[Step]]]:
+        """The answered steps (consent aside) under their headings, in the dialog's order; a
+        step without a heading of its own stays under the one before it."""
+        groups: list[tuple[str, list[Step]]] = []
+        for step in self.steps:
+            if step.kind == "consent" or step.key not in answers:
+                continue
+            heading = step.group or (groups[-1][0] if groups else "")
+            if not groups or groups[-1][0] != heading:
+                groups.append((heading, []))
+            groups[-1][1].append(step)
+        return groups
 
     @property
     def about_submitter(self) -> bool:
@@ -260,6 +275,7 @@ def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
         own_phone=bool(raw.get("own_phone", True)),
         same_as=same_as,
         same_as_button=same_as_button,
+        group=str(raw["group"]) if raw.get("group") else None,
     )
 
 
@@ -323,16 +339,26 @@ def _load_blocks(path: Path, problems: list[Problem]) -> dict[str, list[Placed]]
     if not isinstance(raw, LineDict) or not isinstance(raw.get("blocks"), dict):
         problems.append(Problem(path, 1, "blocks.yaml 应有顶层键 blocks: {名称: 步骤列表}"))
         return None
+    headings = raw.get("headings") or {}
+    if not isinstance(headings, dict):
+        problems.append(Problem(path, raw.key_line("headings"), "headings 应为 {块名称: 标题}"))
+        headings = {}
+    for name in sorted(set(headings) - set(raw["blocks"])):
+        problems.append(Problem(path, raw.key_line("headings"), f"headings 中的块不存在：{name}"))
     blocks: dict[str, list[Placed]] = {}
     for name, steps in raw["blocks"].items():
         blocks[name] = []
+        if not headings.get(name):
+            missing = f"块 {name} 在 headings 中没有标题"
+            problems.append(Problem(path, raw.key_line("blocks"), missing))
         for item in steps or []:
             if not isinstance(item, LineDict):
                 problems.append(Problem(path, raw.key_line("blocks"), f"块 {name} 的步骤应为映射"))
                 continue
             step = _step(item, path, problems)
             if step is not None:
-                blocks[name].append((step, path, item.line))
+                heading = step.group or (str(headings[name]) if headings.get(name) else None)
+                blocks[name].append((replace(step, group=heading), path, item.line))
     return blocks
 
 

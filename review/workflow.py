@@ -140,11 +140,12 @@ def record_text(
         lines.append(texts.RECORD_DELETION_REQUESTED)
     lines.append(texts.RECORD_ANSWERS)
     if dialog is not None:
-        for step in dialog.steps:
-            if step.kind == "consent" or step.key not in submission.answers:
-                continue
-            value = format_answer(step, submission.answers)
-            lines.append(texts.RECORD_ANSWER.format(label=e(step.label), value=e(value)))
+        for heading, steps in dialog.answer_groups(submission.answers):
+            if heading:
+                lines.append(texts.RECORD_GROUP.format(heading=e(heading)))
+            for step in steps:
+                value = format_answer(step, submission.answers)
+                lines.append(texts.RECORD_ANSWER.format(label=e(step.label), value=e(value)))
     if history:
         lines.append(texts.RECORD_HISTORY)
         for change in history:

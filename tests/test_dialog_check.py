@@ -91,3 +91,16 @@ def test_worded_answers_and_copies_of_earlier_answers_are_checked(data_copy):
     assert "yes_means 需要 answers" in joined
     assert "same_as 需要 key 和 button" in joined
     assert "same_as 引用了未出现在它之前的步骤：visit_note" in joined
+
+
+def test_every_block_needs_the_heading_staff_see_its_answers_under(data_copy):
+    blocks = data_copy / "blocks.yaml"
+    text = blocks.read_text("utf-8")
+    text = text.replace("  income: 收入\n", "")
+    text = text.replace("  contact: 联系方式\n", "  contacts: 联系\n")
+    blocks.write_text(text, "utf-8")
+    with pytest.raises(DataError) as caught:
+        load_catalog(data_copy)
+    joined = "\n".join(str(p) for p in caught.value.problems)
+    assert "块 income 在 headings 中没有标题" in joined
+    assert "headings 中的块不存在：contacts" in joined

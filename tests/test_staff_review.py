@@ -108,6 +108,10 @@ def test_view_reveals_a_record_only_inside_the_scope(world, persona):
         assert "&lt;b&gt;王小明&lt;/b&gt;" in shown(replies), "user text is escaped"
         assert "<b>王小明</b>" not in shown(replies)
         assert "低于 2024 年监测范围" in shown(replies)
+        text = shown(replies)
+        # answers under the dialog's headings, in its order: where, who, income … contact
+        assert text.index("【住址】") < text.index("【收入】") < text.index("【联系方式】")
+        assert text.index("【收入】") < text.index("【支出】") < text.index("【情况说明】")
     else:
         assert refusal in shown(replies)
         assert not carries_data(replies, report, visit)

@@ -70,12 +70,11 @@ def record_page(
     history = console.review.history(submission.id)
     names = console.people.names([submission.assigned_to, *(c.changed_by for c in history)])
     dialog = console.catalog.dialogs.get(submission.dialog)
-    answers: list[tuple[str, str]] = []
+    answers: list[tuple[str, list[tuple[str, str]]]] = []
     if dialog is not None:
         answers = [
-            (step.label, format_answer(step, submission.answers))
-            for step in dialog.steps
-            if step.kind != "consent" and step.key in submission.answers
+            (heading, [(step.label, format_answer(step, submission.answers)) for step in steps])
+            for heading, steps in dialog.answer_groups(submission.answers)
         ]
     changes: list[dict[str, Any]] = [
         {

@@ -127,6 +127,9 @@ def test_a_record_shows_answers_reasons_history_and_a_deletion_request(console, 
     for seen in ("张三", "13812345678", "红星村", "因病、缺劳动力", "住房安全", "申请删除"):
         assert seen in text, seen
     assert "人均纯收入约 8000 元" in text
+    headings = re.findall(r'<h3 class="answer-group">([^<]+)</h3>', text)
+    assert headings[:3] == ["住址", "家庭人口", "收入"]
+    assert headings[-1] == "联系方式" and "情况说明" in headings
     [entry] = [e for e in AuditLog(console.db).latest(5) if e.action == "view"]
     assert (entry.actor_id, entry.target) == (REVIEWER_A, reference)
 
