@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SET = ROOT / "tests" / "data" / "qa_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "qa_blind.yaml"
 BLIND2_SET = ROOT / "tests" / "data" / "qa_blind2.yaml"
+BLIND3_SET = ROOT / "tests" / "data" / "qa_blind3.yaml"
 TOP_K = 5
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12
@@ -617,7 +618,9 @@ def report_eligibility(
     return row, counts
 
 
-def run(smoke: bool, blind: Path = BLIND_SET, second: Path = BLIND2_SET) -> Section:
+def run(
+    smoke: bool, blind: Path = BLIND_SET, second: Path = BLIND2_SET, third: Path = BLIND3_SET
+) -> Section:
     kb = load_knowledge()
     md: list[str] = [
         f"Ours against rapidfuzz and BM25 on the real knowledge base ({len(kb.entries)} "
@@ -649,6 +652,11 @@ def run(smoke: bool, blind: Path = BLIND_SET, second: Path = BLIND2_SET) -> Sect
             kb, second, "Second blind batch (all of it development)", smoke
         )
         md += second_md
+    if third.exists():
+        third_md, data["blind3"] = _blind_report(
+            kb, third, "Third blind batch (scored once as a test set, then development)", smoke
+        )
+        md += third_md
     return Section("quality", "Q&A quality", "\n".join(md), data)
 
 

@@ -165,11 +165,12 @@ class KnowledgeBase:
         ]
         if asked.kind is not None:
             events = self._asked_events(asked, question)
+            whole = self.kinds.whole_words(asked.kind)
             fitting = [
                 r
                 for r in confident
                 if asked.kind in self.entries[r.entry_id].answers
-                and (not events or self._names_any(r.entry_id, events))
+                and (not events or self._names_any(r.entry_id, events, whole))
             ]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
@@ -188,13 +189,14 @@ class KnowledgeBase:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
-    def _names_any(self, entry_id: str, events: set[str]) -> bool:
+    def _names_any(self, entry_id: str, events: set[str], whole: bool = False) -> bool:
         """Whether the entry names one of the events: a word of two characters or more also
-        inside a longer word (集中 in 集中一个月), one character only as a word of its own (领
-        is not in 领导)."""
+        inside a longer word (集中 in 集中一个月) unless `whole`, one character only as a word
+        of its own (领 is not in 领导)."""
         words = self.retriever.words_of(entry_id)
         return any(
-            event in words or (len(event) > 1 and any(event in word for word in words))
+            event in words
+            or (not whole and len(event) > 1 and any(event in word for word in words))
             for event in events
         )
 

@@ -49,6 +49,12 @@ _WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 _SHORT = 24
 # An asking clause this short leans on the clause before it ("…要和残联共享信息，是真的吗").
 _BARE_ASK = 7
+# Words that ask about the asking itself ("文件里具体是怎么表述的", "原话是这么写的吗"): a clause
+# of nothing else leans on the clause before it, however long it is.
+_META = re.compile(
+    r"文件|原文|原话|里面|里头|上面|具体|到底|究竟|是|怎么|咋|如何|怎样|表述|说|讲|写|规定|提|"
+    r"的|了|吗|呢|吧|啊|呀|这样|这么|那样|真的|假的|对不对|有没有|这个|那个|我|想|问问|问|一下"
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class Kind:
     # Things that happen ("开始", "公示", "领"): asked next to this kind's question word, the
     # answer must name one of them (the issue date does not say when the screening starts).
     events: tuple[str, ...] = ()
+    # Events that count only as whole words of the entry (局长 is not named by 副局长).
+    whole_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,10 +145,15 @@ class QuestionKinds:
                     )
                 )
                 events = []
-            kinds.append(Kind(str(name), str(spec["label"]), tuple(compiled), tuple(events)))
+            whole = bool(spec.get("whole_words", False))
+            kinds.append(Kind(str(name), str(spec["label"]), tuple(compiled), tuple(events), whole))
         if problems:
             raise DataError(problems)
         return cls(kinds)
+
+    def whole_words(self, name: str) -> bool:
+        """Whether kind `name`'s events must be whole words of the entry."""
+        return any(kind.whole_words for kind in self.kinds if kind.name == name)
 
     def label(self, name: str) -> str:
         return next(kind.label for kind in self.kinds if kind.name == name)
@@ -159,7 +172,9 @@ class QuestionKinds:
                 for match in pattern.finditer(clause):
                     around.append(clause[max(0, match.start() - reach) : match.end() + reach])
         near = " ".join(around)
-        return {event for event in kind.events if event in near}, near
+        found = {event for event in kind.events if event in near}
+        # the longest event said: 副局长, not the 局长 inside it
+        return {e for e in found if not any(e != other and e in other for other in found)}, near
 
     def read(self, text: str) -> Asked:
         clauses = normalize(text).split()
@@ -170,7 +185,8 @@ class QuestionKinds:
             picked: list[str] = []
             for i, clause in enumerate(clauses):
                 if _ASKING.search(clause):
-                    if len(clause) <= _BARE_ASK and i > 0:
+                    bare = len(clause) <= _BARE_ASK or len(_META.sub("", clause)) <= 1
+                    if bare and i > 0:
                         questions.append(clauses[i - 1] + clause)
                         if clauses[i - 1] not in picked:
                             picked.append(clauses[i - 1])
@@ -184,6 +200,9 @@ class QuestionKinds:
         led = next((i for i, c in enumerate(clauses) if _LEAD_IN.search(c)), None)
         long_with_lead_in = led is not None and len(whole) > _SHORT
         asked_part = "".join(clauses[led:]) if long_with_lead_in else asking
+        if long_with_lead_in and asked_part not in questions and led is not None:
+            # "想问问排查是挨个人查，还是以一家一户为单位来查": all that follows the lead-in
+            questions.append(asked_part)
         for kind in self.kinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asked_part

@@ -22,6 +22,8 @@ RESIDENT = 7101
 BLIND = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind.yaml").read_text("utf-8"))
 # A second batch written apart the same way, all of it for development.
 BLIND2 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind2.yaml").read_text("utf-8"))
+# A third, scored once as a fresh test set (72.5 / 83.1 / 95.0 %), then turned to development.
+BLIND3 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind3.yaml").read_text("utf-8"))
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -295,3 +297,30 @@ def test_the_second_blind_batch_stays_above_its_floors(kb):
     rates = _rates(kb, "dev", BLIND2)
     for name, floor in FLOORS2.items():
         assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"
+
+
+# What the third batch (development since its one scoring as a test set) scores today.
+FLOORS3 = {"in_scope": 0.75, "out_of_scope": 0.85, "eligibility": 0.95}
+
+
+def test_the_third_blind_batch_stays_above_its_floors(kb):
+    assert sum(len(BLIND3[p]) for p in ("in_scope", "out_of_scope", "eligibility")) >= 300
+    rates = _rates(kb, "dev", BLIND3)
+    for name, floor in FLOORS3.items():
+        assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"
+
+
+def test_asking_who_holds_a_post_the_documents_do_not_name_is_not_answered_with_another(kb):
+    # the contact entry names a 副局长, not the 局长
+    answer = kb.ask("宣州区农业农村局的局长是谁？")
+    assert answer.entry is None and answer.unstated == "具体是谁"
+    # … and does answer who the 副局长 is
+    answer = kb.ask("哪位副局长做的解读")
+    assert answer.entry is not None and "姚红艳" in answer.entry.answer
+
+
+def test_a_question_after_its_lead_in_runs_on_past_a_comma(kb):
+    answer = kb.ask(
+        "我是村里的妇联主席，这回也被安排去排查，我想问问排查是挨个人查，还是以一家一户为单位来查？"
+    )
+    assert answer.entry is not None and "以家庭为单位" in answer.entry.answer
