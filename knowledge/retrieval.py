@@ -9,7 +9,9 @@ added to its dictionary) → drop stop words.
   the knowledge base has never seen weigh heavily, which is what keeps "怎么申请签证" from
   matching "如何申请纳入监测";
 - closeness to the entry's nearest phrasing (weighted token overlap, or rapidfuzz's character
-  ratio for short questions).
+  ratio for short questions). Each clause of the answer counts as a phrasing too, worth a
+  little less (`PASSAGE_WORTH`): a question about one fact of a long answer is close to the
+  clause that states it even when no phrasing asks about that fact.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ KNOWN_CHAR_CAP = 1.0
 # Credit for a question term found only in an entry's answer text, not its questions.
 ANSWER_ONLY_CREDIT = 0.6
 COVERAGE_SHARE = 0.6
+# A clause of an entry's answer counts as a phrasing of it, worth this much of one: a question
+# about one fact of a long answer ("要把什么摆在重要位置") is close to the clause stating it.
+PASSAGE_WORTH = 0.9
+_PASSAGE_MIN_WORDS = 3
+_CLAUSES = re.compile(r"[。；;！？!?，,：:\n]+")
 UNANCHORED_FACTOR = 0.5
 # A question asking how to get another programme (低保怎么申请, 医保怎么报销) with no word of this
 # knowledge base's own topic (排查, 监测 …) is about that programme, which entries only mention.
@@ -275,6 +282,8 @@ class IndexedEntry:
     entry_id: str
     forms: list[list[str]]
     form_texts: list[str]
+    # each form's worth: 1 for a phrasing, PASSAGE_WORTH for a clause of the answer
+    form_worth: list[float] = field(default_factory=list)
     bag: set[str] = field(default_factory=set)
     answer_bag: set[str] = field(default_factory=set)
 
@@ -297,6 +306,7 @@ class Retriever:
         self._words_of: dict[str, set[str]] = {}
         # Σ IDF of each phrasing's words (with repeats), phrasings numbered as in the index
         self.form_weights = np.zeros(0)
+        self.form_worth = np.zeros(0)
 
     def _words(self, text: str) -> list[str]:
         return [term.text for term in self.analyzer.terms(text)]
@@ -334,6 +344,14 @@ class Retriever:
             for word in keywords:
                 indexed.bag.update(self._words(word))
             indexed.answer_bag = set(self._words(answer)) - indexed.bag
+            indexed.form_worth = [1.0] * len(forms)
+            if PASSAGE_WORTH > 0:
+                for clause in _CLAUSES.split(answer):
+                    words = self._words(clause)
+                    if len(words) >= _PASSAGE_MIN_WORDS:
+                        indexed.forms.append(words)
+                        indexed.form_texts.append("".join(words))
+                        indexed.form_worth.append(PASSAGE_WORTH)
             self.entries.append(indexed)
 
         count = len(self.entries) or 1
@@ -347,6 +365,7 @@ class Retriever:
         self.form_weights = np.asarray(
             [sum(self.idf[u] for u in form) for e in self.entries for form in e.forms]
         )
+        self.form_worth = np.asarray([w for e in self.entries for w in e.form_worth])
         self.index = TermIndex(
             [e.bag for e in self.entries],
             [e.answer_bag for e in self.entries],
@@ -482,7 +501,7 @@ class Retriever:
             found = self.index.form_postings.get(known)
             if found is not None:
                 matched_weight[found[0]] += self.idf[known] * found[1]
-        overlap = shared / (total + (self.form_weights - matched_weight))
+        overlap = self.form_worth * shared / (total + (self.form_weights - matched_weight))
         best_overlap = np.maximum.reduceat(overlap, self.index.form_starts)
 
         # An entry sharing no word scores at most 0.5·0.4·(character ratio) < the suggestion
@@ -523,6 +542,7 @@ class Retriever:
                 scorer=fuzz.ratio,
                 dtype=np.float64,
             )[0]
+            chars *= self.form_worth[numbers]
             closeness = np.maximum(best_overlap[positions], np.maximum.reduceat(chars, runs) / 100)
             scores = COVERAGE_SHARE * coverage[positions] + (1 - COVERAGE_SHARE) * closeness
             scored_positions.append(positions)

@@ -324,3 +324,15 @@ def test_a_question_after_its_lead_in_runs_on_past_a_comma(kb):
         "我是村里的妇联主席，这回也被安排去排查，我想问问排查是挨个人查，还是以一家一户为单位来查？"
     )
     assert answer.entry is not None and "以家庭为单位" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("防止返贫要摆在什么位置", "摆在重要位置"),
+        ("方案说要坚持外部帮扶跟什么相结合", "群众主体"),
+    ],
+)
+def test_one_fact_of_a_long_answer_is_found_by_the_clause_that_states_it(kb, question, stated):
+    answer = kb.ask(question)
+    assert answer.entry is not None and stated in answer.entry.answer
