@@ -143,7 +143,10 @@ class KnowledgeBase:
         )
         if asked.clauses:  # a long message with asking clauses picked out of it
             readings = dict.fromkeys((asked.asking, *asked.clauses))  # in order: ties repeatable
-            by_asking = [r for text in readings for r in self.retriever.rank(text)[1]]
+            foreign = self.retriever.foreign_counties(terms)
+            by_asking = [
+                r for text in readings for r in self.retriever.rank(text, context=foreign)[1]
+            ]
             # Each reading votes: the entry chosen is the one the readings agree on most (sum of
             # scores), its confidence the best single reading's, so a short clause that happens
             # to match some entry well does not outvote the message and its question together.
@@ -166,11 +169,13 @@ class KnowledgeBase:
         if asked.kind is not None:
             events = self._asked_events(asked, question)
             whole = self.kinds.whole_words(asked.kind)
+            qualifiers = self.kinds.qualifiers_in(asked.kind, asked.asking)
             fitting = [
                 r
                 for r in confident
                 if asked.kind in self.entries[r.entry_id].answers
                 and (not events or self._names_any(r.entry_id, events, whole))
+                and all(self._names_any(r.entry_id, {q}, True) for q in qualifiers)
             ]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)

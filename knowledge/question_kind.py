@@ -67,6 +67,9 @@ class Kind:
     events: tuple[str, ...] = ()
     # Events that count only as whole words of the entry (局长 is not named by 副局长).
     whole_words: bool = False
+    # Words anywhere in the asking clauses that the answering entry must name as well
+    # ("明年的排查几月份搞": the entries tell this year's dates, not next year's).
+    qualifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,10 +149,36 @@ class QuestionKinds:
                 )
                 events = []
             whole = bool(spec.get("whole_words", False))
-            kinds.append(Kind(str(name), str(spec["label"]), tuple(compiled), tuple(events), whole))
+            qualifiers = spec.get("qualifiers") or []
+            if not isinstance(qualifiers, list) or not all(
+                isinstance(q, str) and q for q in qualifiers
+            ):
+                problems.append(
+                    Problem(
+                        path,
+                        spec.key_line("qualifiers"),
+                        f"问题类型 {name} 的 qualifiers 应为词语列表",
+                    )
+                )
+                qualifiers = []
+            kinds.append(
+                Kind(
+                    str(name),
+                    str(spec["label"]),
+                    tuple(compiled),
+                    tuple(events),
+                    whole,
+                    tuple(qualifiers),
+                )
+            )
         if problems:
             raise DataError(problems)
         return cls(kinds)
+
+    def qualifiers_in(self, name: str | None, asking: str) -> set[str]:
+        """The qualifiers of kind `name` said in the asking clauses."""
+        found = normalize(asking)
+        return {q for k in self.kinds if k.name == name for q in k.qualifiers if q in found}
 
     def whole_words(self, name: str) -> bool:
         """Whether kind `name`'s events must be whole words of the entry."""

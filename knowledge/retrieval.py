@@ -424,14 +424,23 @@ class Retriever:
             for t in terms
         )
 
-    def rank(self, text: str, limit: int = 10) -> tuple[list[Term], list[Ranked]]:
+    def foreign_counties(self, terms: Iterable[Term]) -> list[Term]:
+        """The terms naming another county or district (郎溪县) than the entries' own (a city
+        the asker works in, 上海, is story, not the subject)."""
+        return [t for t in terms if _COUNTY.match(t.text) and self._is_foreign(t)]
+
+    def rank(
+        self, text: str, limit: int = 10, context: Sequence[Term] = ()
+    ) -> tuple[list[Term], list[Ranked]]:
         """The question's terms and the `limit` best entries with their scores, best first.
 
         The index scores every entry's coverage at once, and bounds what its closeness to its
         phrasings could add; the closeness itself, which costs more, is computed best bound
         first and stops once no entry left could reach the `limit` best scores (branch and
         bound, so the top `limit` are exactly what scoring every entry would give). `limit`
-        None scores every entry that shares a word with the question.
+        None scores every entry that shares a word with the question. `context`: other
+        counties named in the message a clause was taken from (郎溪县 in the story still
+        counts against "那边的咨询电话是多少").
         """
         terms = list(dict.fromkeys(self.analyzer.terms(text)))
         words = [t.text for t in terms]
@@ -442,9 +451,10 @@ class Retriever:
         pos_of = {t.text: t.pos for t in terms}
         total = sum(weights.values())
         matches = {w: self.index.soft_matches(w) for w in words}
+        own = {t.text for t in terms}
         penalty = math.prod(
             _COUNTY_PENALTY if _COUNTY.match(t.text) else _FOREIGN_PENALTY
-            for t in terms
+            for t in (*terms, *(c for c in context if c.text not in own))
             if self._is_foreign(t)
         )
         if self._asks_about_another_programme(terms):

@@ -247,11 +247,18 @@ def test_events_that_are_not_a_list_of_words_are_named(data_copy):
     assert any("events 应为词语列表" in p for p in _problems(data_copy))
 
 
+def test_qualifiers_that_are_not_a_list_of_words_are_named(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    text = path.read_text("utf-8").replace("qualifiers: [明年,", "qualifiers: 明年 [", 1)
+    path.write_text(text, "utf-8")
+    assert any("qualifiers 应为词语列表" in p for p in _problems(data_copy))
+
+
 # --- the blind question set: floors, so a change that lowers them fails -----------------------
 
 # What the test part scores today (tuned on the dev part only); the goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.75, "out_of_scope": 0.86, "eligibility": 0.88}
+FLOORS = {"in_scope": 0.77, "out_of_scope": 0.89, "eligibility": 0.88}
 
 
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
@@ -300,7 +307,7 @@ def test_the_second_blind_batch_stays_above_its_floors(kb):
 
 
 # What the third batch (development since its one scoring as a test set) scores today.
-FLOORS3 = {"in_scope": 0.75, "out_of_scope": 0.85, "eligibility": 0.95}
+FLOORS3 = {"in_scope": 0.78, "out_of_scope": 0.89, "eligibility": 1.0}
 
 
 def test_the_third_blind_batch_stays_above_its_floors(kb):
@@ -336,3 +343,31 @@ def test_a_question_after_its_lead_in_runs_on_past_a_comma(kb):
 def test_one_fact_of_a_long_answer_is_found_by_the_clause_that_states_it(kb, question, stated):
     answer = kb.ask(question)
     assert answer.entry is not None and stated in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "unstated"),
+    [
+        ("明年的排查几号开始", "具体日期"),  # the entries tell this year's dates
+        ("今年的监测线比去年涨了多少", "具体金额"),
+        ("政策咨询的农业农村局在哪条路上", "地点"),  # the contact entry names no street
+        ("网格员去排查给不给补贴", "具体金额"),
+        ("风险消除以后还能享受几年政策", "持续多长时间"),
+    ],
+)
+def test_a_question_for_a_fact_no_entry_states_is_not_answered_with_a_neighbour(
+    kb, question, unstated
+):
+    answer = kb.ask(question)
+    assert answer.entry is None
+    assert answer.unstated == unstated
+
+
+def test_another_county_named_in_the_story_counts_against_the_question_after_it(kb):
+    answer = kb.ask("我表哥家在广德县，听说那边也在搞排查，想帮他问问他们那边的咨询电话是多少")
+    assert answer.entry is None
+
+
+def test_asking_whether_ones_household_is_a_risk_household_gets_no_verdict(kb):
+    answer = kb.ask("我家今年果子卖不出去，亏了两万多，这算不算风险户？")
+    assert answer.entry is not None and answer.entry.id == "eligibility-guidance"
