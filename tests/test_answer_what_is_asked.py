@@ -59,6 +59,9 @@ async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_an
         "我家是脱贫户，今年收入降了很多，会被重新纳入吗",
         "老人一个人过，靠低保生活，还能再纳入监测吗",
         "俺家收入三万二，五口人，中不中",
+        "俺家今年收入高了点，还能不能继续当监测户",
+        "我家人均收入一万出头，是不是没戏了",
+        "孩子查出白血病要做手术，我家能不能先纳进来",
     ],
 )
 def test_every_eligibility_question_is_answered_without_a_verdict(kb: KnowledgeBase, question):
@@ -258,7 +261,7 @@ def test_qualifiers_that_are_not_a_list_of_words_are_named(data_copy):
 
 # What the test part scores today (tuned on the dev part only); the goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.77, "out_of_scope": 0.89, "eligibility": 0.88}
+FLOORS = {"in_scope": 0.77, "out_of_scope": 0.89, "eligibility": 1.0}
 
 
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
