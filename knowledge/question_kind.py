@@ -37,7 +37,7 @@ VERDICT = "verdict"
 
 # A clause that asks: a question word, a question particle, or a lead-in to a question.
 _ASKING = re.compile(
-    r"什么|啥|撒子|啥子|么子|哪|谁|几|多少|多久|多长|怎|咋|啷个|如何|为何|为什么|吗|嘛$|呢|么$|"
+    r"什么|啥|撒子|啥子|么子|哪|谁|(?<![十好])几(?![十百千万])|多少|多久|多长|怎|咋|啷个|如何|为何|为什么|吗|嘛$|呢|么$|"
     r"是不是|是否|会不会|能不能|有没有|算不算|要不要|可不可以|够不够|行不行|中不中|对不对|"
     r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
 )
@@ -210,9 +210,14 @@ class QuestionKinds:
         whole = "".join(clauses)
         asking = whole
         questions: list[str] = []
+        # Where the message says "想问…" the question follows; a clause before it that only
+        # happens to hold a question word ("去年有几户风险消除了") is story.
+        led = next((i for i, c in enumerate(clauses) if _LEAD_IN.search(c)), None)
         if len(whole) > _SHORT and len(clauses) > 1:
             picked: list[str] = []
             for i, clause in enumerate(clauses):
+                if led is not None and i < led:
+                    continue
                 if _ASKING.search(clause):
                     bare = len(clause) <= _BARE_ASK or len(_META.sub("", clause)) <= 1
                     if bare and i > 0:
@@ -224,9 +229,6 @@ class QuestionKinds:
                     picked.append(clause)
             if picked:
                 asking = "".join(picked)
-        # Where the message says "想问…" the question follows; a clause before it that only
-        # happens to hold a question word ("去年有几户风险消除了") is story.
-        led = next((i for i, c in enumerate(clauses) if _LEAD_IN.search(c)), None)
         long_with_lead_in = led is not None and len(whole) > _SHORT
         asked_part = "".join(clauses[led:]) if long_with_lead_in else asking
         if long_with_lead_in and asked_part not in questions and led is not None:

@@ -374,3 +374,15 @@ def test_another_county_named_in_the_story_counts_against_the_question_after_it(
 def test_asking_whether_ones_household_is_a_risk_household_gets_no_verdict(kb):
     answer = kb.ask("我家今年果子卖不出去，亏了两万多，这算不算风险户？")
     assert answer.entry is not None and answer.entry.id == "eligibility-guidance"
+
+
+def test_ten_odd_years_of_story_is_not_a_question(kb):
+    # 十几年 holds 几 but asks nothing: the question is the one after 想问
+    asked = kb.kinds.read(
+        "我在外面打工十几年了，户口还在村里，现在想把户口迁到城里去，"
+        "想问迁出去以后村里的宅基地和承包地还能保留吗？"
+    )
+    assert all("十几年" not in clause for clause in asked.clauses)
+    assert (
+        kb.ask("我在外面打工十几年了，户口还在村里，想问迁出去以后宅基地还能保留吗").entry is None
+    )
