@@ -27,6 +27,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 ANSWER_THRESHOLD = 0.45
 # Entries scoring at least this much are offered as "您是不是想问…" suggestions.
 SUGGESTION_FLOOR = 0.2
+# After a lead-in ("想问…"), an entry the asked part scores below this is held to that score.
+ASKED_SUPPORT = 0.3
 MAX_SUGGESTIONS = 3
 
 # What a reply may offer next: "report" opens the self-report.
@@ -155,6 +157,15 @@ class KnowledgeBase:
             for r in (*ranked, *by_asking):
                 best_of[r.entry_id] = max(best_of.get(r.entry_id, 0.0), r.score)
                 votes[r.entry_id] = votes.get(r.entry_id, 0.0) + r.score
+            if asked.led:
+                # After "想问…" the question is what follows: an entry only the story matches
+                # ("户口还在村里" → who is screened) is not what was asked about.
+                asked_for: dict[str, float] = {}
+                for r in by_asking:
+                    asked_for[r.entry_id] = max(asked_for.get(r.entry_id, 0.0), r.score)
+                for entry_id in best_of:
+                    if asked_for.get(entry_id, 0.0) < ASKED_SUPPORT:
+                        best_of[entry_id] = min(best_of[entry_id], asked_for.get(entry_id, 0.0))
             ranked = [
                 Ranked(entry_id, best_of[entry_id])
                 for entry_id in sorted(best_of, key=lambda e: -votes[e])

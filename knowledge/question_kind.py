@@ -81,6 +81,7 @@ class Asked:
     kind: str | None
     asking: str
     clauses: tuple[str, ...] = ()
+    led: bool = False  # the question follows a lead-in ("想问…"): what came before is story
 
 
 class QuestionKinds:
@@ -238,5 +239,5 @@ class QuestionKinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asked_part
             if any(pattern.search(target) for pattern in kind.patterns):
-                return Asked(kind.name, asking, tuple(questions))
-        return Asked(None, asking, tuple(questions))
+                return Asked(kind.name, asking, tuple(questions), long_with_lead_in)
+        return Asked(None, asking, tuple(questions), long_with_lead_in)
