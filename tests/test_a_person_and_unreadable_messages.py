@@ -18,8 +18,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from assistant.service import Assistant
+from common.messages import Reply
 from common.yamlfile import DataError
 from dialogs.spec import DATA_DIR, load_catalog
+from handlers.console import render
 from review.access import Scope
 from review.export import ExportFilter, export_submissions
 from storage.attachments import Attachment
@@ -31,6 +33,7 @@ from tests.telegram_fake import TelegramHarness
 
 RESIDENT = 6201
 REVIEWER = 6301  # reviewer of 水阳镇
+OTHER_REVIEWER = 6302  # reviewer of 狸桥镇
 HANDOFF = "请村干部联系我"
 CALLBACK = [
     "同意",
@@ -174,6 +177,17 @@ async def test_a_message_without_text_gets_what_the_bot_can_do_with_the_menu(
     assert UnansweredLog(db).most_frequent() == []
 
 
+async def test_a_contact_card_outside_a_dialog_gets_the_menu(telegram):
+    seen = await telegram.share_contact(RESIDENT, "+8613912345678")
+    assert "收到了您的号码" in seen.text and "📝 申报困难" in menu_labels(seen)
+
+
+def test_the_console_says_where_a_photo_sent_again_is_seen():
+    text, _ = render([Reply("<b>FP000001</b> · 照片 1/1", photo_id=BILL)])
+    assert "FP000001 · 照片 1/1" in text and "请在 Telegram 中查看" in text
+    assert BILL not in text
+
+
 async def test_a_photo_outside_a_report_is_not_kept_and_the_reply_says_where_photos_go(
     telegram, db
 ):
@@ -246,6 +260,9 @@ async def test_photos_at_the_description_are_kept_with_the_report_shown_and_sent
     assert [p["photo"] for p in sent] == [BILL, HOUSE]
     assert [p["chat_id"] for p in sent] == [reviewer, reviewer]
     assert f"{report.reference}</b> · 照片 1/2" in sent[0]["caption"]
+    StaffDirectory(db).add(OTHER_REVIEWER, "reviewer", ["狸桥镇"], added_by=None)
+    forged = await telegram.tap(OTHER_REVIEWER, f"ph:{report.reference}")
+    assert "没有找到这条记录" in forged.text and not forged.method("sendPhoto")
 
     await resident.say("/delete")
     deleted = await resident.tap("确认删除")
