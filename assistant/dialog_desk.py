@@ -8,6 +8,11 @@
   cancel/decline, or a submission — whose columns, triage and follow-up come from the YAML.
 - A question typed instead of an answer is answered from the knowledge base, then the current
   step is asked again.
+- A message without text (`on_media`) never moves the dialog on: a photo at a step that takes
+  photos (`photos:` in the YAML, the report's 情况说明) is kept for staff, up to that many
+  (`storage.attachments`: with the draft, then with the submission made from it; dropped with
+  a draft that is cancelled, declined or started anew); anything else is answered with what
+  the bot can read, and the step asked again.
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ from typing import Any
 
 from assistant import texts
 from assistant.policy_qa import MAX_QUESTION_CHARS, PolicyQA
-from common.messages import Button, Incoming, Reply
+from common.messages import Button, Incoming, Media, Reply
 from dialogs import texts as dialog_texts
 from dialogs.engine import DialogEngine, DialogState, Event, Result, Turn
-from dialogs.spec import Catalog, Dialog
+from dialogs.spec import Catalog, Dialog, Step
 from dialogs.triage import triage
 from knowledge import KnowledgeBase
 from review.access import StaffAccess
+from storage.attachments import Attachments
 from storage.database import Database
 from storage.models import to_local
 from storage.repository import DraftStore, NewSubmission, StaleDraft, StoredDraft, SubmissionStore
@@ -34,6 +40,11 @@ log = logging.getLogger(__name__)
 
 _QUESTION_HINT = re.compile(r"[?？]|什么|怎么|多少|哪些|哪个|为什么|是不是|能不能|吗|呢")
 FREE_TEXT_KINDS = {"text", "longtext", "village"}
+
+
+def _cannot(media: str) -> str:
+    """What the bot cannot do with this kind of message (voice: 暂时听不了语音)."""
+    return texts.MEDIA_CANNOT.get(media, texts.MEDIA_CANNOT[Media.OTHER])
 
 
 def _carrying_on(reply: Reply) -> Reply:
@@ -56,6 +67,7 @@ class DialogDesk:
         self.catalog = catalog
         self.drafts = DraftStore(db)
         self.submissions = SubmissionStore(db)
+        self.attachments = Attachments(db)
         self.engine = DialogEngine(catalog, villages_of=self.submissions.villages_of)
 
     # --- opening and resuming -------------------------------------------------------------
@@ -77,6 +89,7 @@ class DialogDesk:
 
     def _start(self, user_id: int, name: str, prefill: dict[str, Any] | None = None) -> list[Reply]:
         turn = self.engine.start(name, prefill)
+        self.attachments.drop_unsubmitted(user_id)  # the photos of a draft given up for this one
         self.drafts.replace(user_id, turn.state.draft_id, name, turn.state.to_json())
         return turn.replies
 
@@ -173,10 +186,12 @@ class DialogDesk:
             return turn.replies
         if turn.result is Result.DECLINED:
             self.drafts.delete(user_id)
+            self.attachments.drop_unsubmitted(user_id)
             command = self.engine.dialog_of(turn.state).command
             return [Reply(texts.DIALOG_DECLINED.format(command=command), remove_keyboard=True)]
         if turn.result is Result.CANCELLED:
             self.drafts.delete(user_id)
+            self.attachments.drop_unsubmitted(user_id)
             return [Reply(texts.DIALOG_CANCELLED, remove_keyboard=True)]
         try:
             return self._submit(user_id, turn.state, draft.version)
@@ -188,7 +203,7 @@ class DialogDesk:
         answers = self.engine.final_answers(state)
         params = self.kb.parameters
         line = params.monitoring_line().yuan_per_capita_per_year
-        result = triage(answers, self.catalog.triage, line, params.current_year)
+        result = triage(answers, self.catalog.triage, line, params.current_year, dialog.name)
         reference, _ = self.submissions.submit(
             NewSubmission(
                 dialog=dialog.name,
@@ -203,12 +218,94 @@ class DialogDesk:
             draft_version=version,
         )
         text = dialog.submitted.format(reference=html.escape(reference))
+        photos = self.attachments.attach_to_submission(user_id, state.draft_id)
+        if photos:
+            text += "\n" + texts.PHOTOS_SUBMITTED.format(count=photos)
         replies = [Reply(text, remove_keyboard=True)]
         follow_up = dialog.after_submit
         if follow_up is not None:
             button = Button(follow_up.button, f"next:{dialog.name}")
             replies.append(Reply(html.escape(follow_up.prompt), buttons=[[button]]))
         return replies
+
+    # --- messages without text ---------------------------------------------------------------
+
+    def on_media(self, incoming: Incoming, draft: StoredDraft) -> list[Reply]:
+        """A voice message, sticker, photo … during the dialog. A photo at a step that takes
+        photos is kept for staff (its caption, if any, is the step's answer); anything else
+        gets what the bot can read, and the step (or summary) is asked again, unchanged."""
+        state = DialogState.from_json(draft.state)
+        if not self.may_open(self.engine.dialog_of(state), incoming.user_id):
+            return [Reply(texts.STAFF_ONLY)]
+        step = self.engine.current_step(state)
+        fits = not self.engine.repaired(state)[1]  # else the step is shown anew first
+        if (
+            fits
+            and incoming.media == Media.PHOTO
+            and incoming.file_id
+            and step is not None
+            and step.photos
+        ):
+            return self._keep_photo(incoming, draft, state, step)
+        state, changed = self._fitted(incoming.user_id, draft)
+        changed_note = [Reply(dialog_texts.DIALOG_CHANGED)] if changed else []
+        text = texts.MEDIA_IN_DIALOG.format(cannot=_cannot(incoming.media or Media.OTHER))
+        if incoming.media == Media.PHOTO:
+            text += self._photo_hint(self.engine.dialog_of(state))
+        return [Reply(text), *changed_note, self.engine.prompt(state)]
+
+    def media_text(self, media: str) -> str:
+        """What the bot says to a message without text outside a dialog (the caller adds the
+        menu): what it cannot do, what it can, and for a photo where one may be sent."""
+        text = texts.MEDIA_REPLY.format(cannot=_cannot(media))
+        if media == Media.PHOTO:
+            text += self._photo_hint(self.catalog.resident_dialog())
+        return text
+
+    def _photo_hint(self, dialog: Dialog) -> str:
+        """Where this dialog takes photos ("" when it takes none)."""
+        step = next((s for s in dialog.steps if s.photos), None)
+        if step is None:
+            return ""
+        return texts.PHOTO_WHERE.format(
+            title=html.escape(dialog.title), label=html.escape(step.label), limit=step.photos
+        )
+
+    def _keep_photo(
+        self, incoming: Incoming, draft: StoredDraft, state: DialogState, step: Step
+    ) -> list[Reply]:
+        """Keep the photo with the draft (up to the step's limit); a caption answers the step."""
+        user_id = incoming.user_id
+        count = self.attachments.count_in_draft(user_id, state.draft_id)
+        if count >= step.photos:
+            kept, more = Reply(texts.PHOTOS_FULL.format(limit=step.photos)), ""
+        else:
+            # The draft's version moves with its photos: another instance cancelling the draft
+            # or keeping a photo meanwhile makes this attempt start again on fresh state.
+            version = self.drafts.save(user_id, draft.state, draft.version)
+            if version is None:
+                raise DraftConflict
+            draft = StoredDraft(draft.draft_id, draft.dialog, draft.state, version)
+            added = self.attachments.add(
+                user_id,
+                state.draft_id,
+                step.key,
+                str(incoming.file_id),
+                incoming.file_unique_id or str(incoming.file_id),
+                incoming.file_size,
+            )
+            title = html.escape(self.engine.dialog_of(state).title)
+            kept = Reply(
+                texts.PHOTO_KEPT.format(count=count + 1, title=title)
+                if added
+                else texts.PHOTO_AGAIN
+            )
+            more = texts.PHOTO_MORE_OPTIONAL if step.optional else texts.PHOTO_MORE
+        caption = incoming.text.strip()
+        if caption:  # the caption is the step's answer, as if typed
+            return [kept, *self.step(incoming, draft, Event(text=caption))]
+        kept.text += more.format(limit=step.photos)
+        return [kept]
 
     # --- buttons --------------------------------------------------------------------------
 

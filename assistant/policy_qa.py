@@ -3,7 +3,9 @@
 Greetings and thanks get a friendly reply; empty, symbol-only and over-long messages get a
 specific hint; everything else goes to the knowledge base, which answers (with its source and
 related questions as buttons) or abstains (with "您是不是想问…" suggestions when there are
-any, and the contact phone). No storage here: the caller decides whether to log an abstention.
+any, and the contact phone). Wherever the contact is offered because the bot cannot help — an
+abstention, a request for a person (转人工), 📞 联系咨询 — the hand-over button (请村干部联系我,
+`handoff`) comes with it. No storage here: the caller decides whether to log an abstention.
 """
 
 from __future__ import annotations
@@ -49,12 +51,18 @@ def button_label(text: str) -> str:
 
 class PolicyQA:
     def __init__(
-        self, kb: KnowledgeBase, report_command: str = "report", small_talk: SmallTalk | None = None
+        self,
+        kb: KnowledgeBase,
+        report_command: str = "report",
+        small_talk: SmallTalk | None = None,
+        handoff: Button | None = None,
     ):
         self.kb = kb
         self.small_talk = small_talk or SmallTalk.load()
         # An entry whose `action` is "report" offers this dialog's button.
         self.report_button = Button(texts.REPORT_BUTTON, f"menu:open:{report_command}")
+        # Offered with the contact when the bot cannot help (a call-back request).
+        self.handoff_rows = [[handoff]] if handoff is not None else []
 
     def _placeholders(self) -> dict[str, str]:
         return {
@@ -74,6 +82,10 @@ class PolicyQA:
 
     def contact_line(self) -> str:
         return self._fill(texts.CONTACT_LINE)
+
+    def contact_reply(self) -> Reply:
+        """📞 联系咨询: the office and phone, and the hand-over button."""
+        return Reply(self.contact_line(), buttons=list(self.handoff_rows))
 
     def error_text(self) -> str:
         return self._fill(texts.ERROR)
@@ -100,7 +112,7 @@ class PolicyQA:
             lines += [texts.SUGGEST, self._fill(texts.ABSTAIN_CONTACT_ELSE)]
         else:
             lines.append(self._fill(texts.ABSTAIN_CONTACT))
-        return Reply("\n".join(lines), buttons=buttons)
+        return Reply("\n".join(lines), buttons=buttons + self.handoff_rows)
 
     def respond(self, raw_text: str) -> Outcome:
         """Classify `raw_text` and build the reply a user sees."""
@@ -116,6 +128,8 @@ class PolicyQA:
         ):  # "你好", "谢谢", "👍", "转人工": not a question for the knowledge base
             kind = self.small_talk.kinds[talk]
             reply = Reply(kind.reply.format(intro=self.intro(), **self._placeholders()))
+            if kind.contact:  # 转人工: the office and phone, and the hand-over button
+                reply.buttons = list(self.handoff_rows)
             return Outcome(Kind.SMALL_TALK, raw_text, None, [reply], kind)
         folded = normalize(text).replace(" ", "")
         if not folded:

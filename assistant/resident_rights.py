@@ -2,7 +2,9 @@
 
 The rule: the draft and every report still 待核实 (not yet taken up by staff) are deleted at
 once; a report already under review (核实中 or decided) is kept, and a deletion request is
-recorded on it for staff to handle, because cadres may already be acting on it. Which records
+recorded on it for staff to handle, because cadres may already be acting on it. Photos go with
+the record they were sent with (a deleted report's by the database's cascade, the draft's here).
+Which records
 are a resident's own is declared per dialog (`subject: self`); a cadre's visit records are
 about another household and are not the cadre's data.
 """
@@ -17,6 +19,7 @@ from common.messages import Button, Incoming, Reply
 from dialogs.engine import DialogState, format_answer
 from dialogs.render import answers_with_estimates
 from dialogs.spec import Catalog
+from storage.attachments import Attachments
 from storage.database import Database
 from storage.models import to_local
 from storage.repository import DraftStore, People, ResidentData, UnansweredLog
@@ -29,6 +32,7 @@ class ResidentRights:
         self.data = ResidentData(db, catalog.about_submitter())
         self.drafts = DraftStore(db)
         self.unanswered = UnansweredLog(db)
+        self.attachments = Attachments(db)
 
     def _answers(self, dialog_name: str, answers: dict[str, Any]) -> list[str]:
         dialog = self.catalog.dialogs.get(dialog_name)
@@ -56,7 +60,11 @@ class ResidentRights:
             title = dialog.title if dialog is not None else draft.dialog
             lines.append(texts.MYDATA_DRAFT.format(title=html.escape(title)))
             lines.extend(self._answers(draft.dialog, answers_with_estimates(state)))
+            photos = self.attachments.count_in_draft(incoming.user_id, draft.draft_id)
+            if photos:
+                lines.append(texts.MYDATA_PHOTOS.format(count=photos))
         reports = self.data.reports(incoming.user_id)
+        photos_of = self.attachments.count_of([report.id for report in reports])
         for report in reports:
             lines.append(
                 texts.MYDATA_REPORT.format(
@@ -66,6 +74,8 @@ class ResidentRights:
                 )
             )
             lines.extend(self._answers(report.dialog, report.answers))
+            if photos_of.get(report.id):
+                lines.append(texts.MYDATA_PHOTOS.format(count=photos_of[report.id]))
         questions = self.unanswered.of_user(incoming.user_id)
         if questions:
             lines.append(texts.MYDATA_QUESTIONS)
@@ -86,6 +96,7 @@ class ResidentRights:
         if (incoming.callback or "") != "del:yes":
             return [Reply(texts.DELETE_KEPT, edit=True)]
         had_draft, deleted, requested = self.data.delete(incoming.user_id)
+        self.attachments.drop_unsubmitted(incoming.user_id)  # the draft's photos
         self.people.forget(incoming.user_id)
         lines = []
         if had_draft:

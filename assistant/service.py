@@ -13,7 +13,10 @@
   `commands` (name → handler, with the description Telegram's command menu shows; each
   dialog's command comes from its YAML) and `buttons` (callback-data prefix → handler).
 - Plain text goes to a staff member's pending status note, else to the dialog in progress,
-  else to the policy Q&A; a shared contact goes to the dialog in progress.
+  else to the policy Q&A; a shared contact goes to the dialog in progress. A message the bot
+  cannot read (voice, sticker, photo … `Incoming.media`) goes to the dialog in progress, which
+  keeps a photo where a step takes photos and otherwise asks the step again; outside a dialog
+  it gets what the bot can do, with the menu.
 - The desks do the work: `DialogDesk` (dialogs and drafts), `StaffDesk` (review),
   `ResidentRights` (/mydata, /delete), `PolicyQA` (questions).
 """
@@ -87,7 +90,16 @@ class Assistant:
         self.kb = kb
         self.db = db
         self.catalog = catalog
-        self.qa = PolicyQA(kb, self.catalog.resident_dialog().name)
+        handoff = catalog.handoff_dialog()
+        self.qa = PolicyQA(
+            kb,
+            self.catalog.resident_dialog().name,
+            handoff=(
+                Button(handoff.handoff_button, f"menu:open:{handoff.name}")
+                if handoff is not None and handoff.handoff_button
+                else None
+            ),
+        )
         self.access = StaffAccess(StaffDirectory(db), admin_ids)
         self.dialogs = DialogDesk(kb, db, catalog, self.access, self.qa)
         self.desk = StaffDesk(kb, db, catalog, self.access)
@@ -150,6 +162,7 @@ class Assistant:
             "next": self.dialogs.on_next_button,
             "visit": self._on_legacy_visit_button,
             "vw": self.desk.on_view_button,
+            "ph": self.desk.on_photos_button,
             "pg": self.desk.on_page_button,
             "st": self.desk.on_status_button,
             "del": self.rights.on_button,
@@ -330,11 +343,14 @@ class Assistant:
                 name = html.escape(incoming.command)
                 return [Reply(texts.UNKNOWN_COMMAND.format(command=name))]
             return command.handler(incoming)
-        if incoming.text:
+        if incoming.text and incoming.media is None:
             note = self.desk.on_note(incoming)
             if note is not None:
                 return note
         draft = self.drafts.load(incoming.user_id)
+        if draft is not None and incoming.media is not None:
+            update_log.note(update_log.DIALOG_STEP)
+            return self.dialogs.on_media(incoming, draft)
         if draft is not None:
             event = Event(
                 text=incoming.text,
@@ -344,7 +360,9 @@ class Assistant:
             update_log.note(update_log.DIALOG_STEP)
             return self.dialogs.step(incoming, draft, event)
         if incoming.contact_phone is not None:
-            return [Reply(texts.CONTACT_WITHOUT_DRAFT)]
+            return [Reply(texts.CONTACT_WITHOUT_DRAFT, buttons=self.menu_buttons())]
+        if incoming.media is not None:
+            return [Reply(self.dialogs.media_text(incoming.media), buttons=self.menu_buttons())]
         return self.answer_question(incoming)
 
     # --- commands -------------------------------------------------------------------------
@@ -436,7 +454,7 @@ class Assistant:
         if item == "ask":
             return [Reply(texts.ASK_PROMPT, buttons=self.example_buttons())]
         if item == "contact":
-            return [Reply(self.qa.contact_line())]
+            return [self.qa.contact_reply()]
         if item == "report":
             return self.dialogs.open(incoming, self.catalog.resident_dialog().name)
         if item.startswith("open:") and item[5:] in self.catalog.dialogs:

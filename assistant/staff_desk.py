@@ -1,5 +1,6 @@
 """Staff commands: /staff, /pending, /view, /assign, /export, /stats, /unanswered, /audit,
-and the buttons on a record (view, page, status — which asks for the required note next).
+and the buttons on a record (view, page, status — which asks for the required note next —
+and photos, sent again by the messenger's file id).
 
 Every command and button goes through one guard (`requires`) that resolves the caller's role
 and scope first. Non-staff get a polite refusal that reveals nothing; staff asking for a record
@@ -43,6 +44,7 @@ from review.workflow import (
     queue_line,
     record_text,
 )
+from storage.attachments import Attachments
 from storage.database import Database
 from storage.models import STATUSES, Submission, utcnow
 from storage.redact import redact
@@ -111,6 +113,7 @@ class StaffDesk:
         self.prompts = StaffPrompts(db)
         self.unanswered = UnansweredLog(db)
         self.people = People(db)
+        self.attachments = Attachments(db)
 
     def _label(self, user_id: int) -> str:
         """王芳（6012345678） for someone whose name is known, else the id; HTML-escaped."""
@@ -208,7 +211,8 @@ class StaffDesk:
         rows = queue.rows
         header = texts.PENDING_HEADER_MANY if queue.more else texts.PENDING_HEADER
         lines = [header.format(total=queue.total, page=page + 1, pages=pages)]
-        lines.extend(queue_line(row) for row in rows)
+        marks = {name: d.queue_label for name, d in self.catalog.dialogs.items()}
+        lines.extend(queue_line(row, marks.get(row.dialog)) for row in rows)
         buttons = [
             [Button(texts.PENDING_VIEW.format(reference=row.reference), f"vw:{row.reference}")]
             for row in rows
@@ -239,16 +243,21 @@ class StaffDesk:
         self.audit.record(who.user_id, "view", submission.reference)
         history = self.review.history(submission.id)
         people = [submission.assigned_to, *(change.changed_by for change in history)]
+        photos = self.attachments.count_of([submission.id]).get(submission.id, 0)
         text = record_text(
             submission,
             self.catalog,
             history,
             self.review.deletion_requested(submission.id),
             self.people.names(people),
+            photos,
         )
         buttons = []
+        if photos:
+            label = texts.VIEW_PHOTOS.format(count=photos)
+            buttons.append([Button(label, f"ph:{submission.reference}")])
         if who.may(Need.REVIEW):
-            buttons = [
+            buttons += [
                 [
                     Button(
                         texts.STATUS_BUTTON.format(status=status),
@@ -258,6 +267,27 @@ class StaffDesk:
                 for status in TRANSITIONS.get(submission.status, ())
             ]
         return [Reply(text, buttons=buttons)]
+
+    @requires(Need.STAFF)
+    def on_photos_button(self, who: StaffRole, incoming: Incoming) -> list[Reply]:
+        """`ph:<reference>`: the record's photos, each sent again by its file id (never
+        downloaded); who looked is written to the audit log, as for /view."""
+        submission = self._find(who, _button_arg(incoming))
+        if submission is None:
+            return [Reply(texts.NOT_FOUND)]
+        photos = self.attachments.of_submission(submission.id)
+        if not photos:
+            return [Reply(texts.PHOTOS_NONE)]
+        detail = texts.PHOTOS_AUDITED.format(count=len(photos))
+        self.audit.record(who.user_id, "photos", submission.reference, detail)
+        reference = html.escape(submission.reference or "")
+        return [
+            Reply(
+                texts.PHOTO_CAPTION.format(reference=reference, number=number, total=len(photos)),
+                photo_id=photo.file_id,
+            )
+            for number, photo in enumerate(photos, 1)
+        ]
 
     # --- status changes -------------------------------------------------------------------
 

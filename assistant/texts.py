@@ -57,6 +57,35 @@ UNKNOWN_COMMAND = "没有 /{command} 这个命令。发送 /help 查看可用的
 BUTTON_EXPIRED = "这个按钮已失效，请重新发送 /start。"
 ERROR = "抱歉，处理您的消息时出了点问题，请稍后再试。如急需帮助，请拨打 {phone}。"
 
+# --- messages without text (voice, stickers, photos …) ----------------------------------------
+
+# What the bot cannot do with each kind of message (`common.messages.Media`), said before what
+# it can do: outside a dialog with the menu's buttons, inside one before the question again.
+MEDIA_CANNOT = {
+    "voice": "暂时听不了语音",
+    "audio": "暂时听不了音频",
+    "video": "暂时看不了视频",
+    "video_note": "暂时看不了视频消息",
+    "sticker": "收到您的表情了😊 不过我只看得懂文字",
+    "photo": "暂时看不懂图片",
+    "document": "暂时打不开文件",
+    "location": "收到了位置，不过我用不上定位",
+    "other": "这种消息我暂时看不懂",
+}
+MEDIA_REPLY = "{cannot}，请打字，或点下面的按钮。"
+MEDIA_IN_DIALOG = "{cannot}，请打字回答下面这一项。"
+# After a photo outside the step that takes photos: where it can be sent instead.
+PHOTO_WHERE = "（填写《{title}》时，照片可以在“{label}”这一步发给我，最多 {limit} 张。）"
+# A photo at the step that takes photos (the report's 情况说明), kept for staff.
+PHOTO_KEPT = "📷 收到第 {count} 张照片，会附在{title}里给工作人员看。"
+PHOTO_MORE = "还可以接着发照片（最多 {limit} 张）；想说的话请打字。"
+PHOTO_MORE_OPTIONAL = (
+    "还可以接着发照片（最多 {limit} 张）；想说的话请打字，不想说就发送 /skip 继续。"
+)
+PHOTO_AGAIN = "这张照片已经收到过了。"
+PHOTOS_FULL = "最多只能附 {limit} 张照片，这张没有保存。请用文字说说情况，或发送 /skip 继续。"
+PHOTOS_SUBMITTED = "附上的 {count} 张照片已一并交给工作人员。"
+
 MENU_ASK = "❓ 政策问答"
 MENU_CONTACT = "📞 联系咨询"
 MENU_REPORT = "📝 申报困难"
@@ -155,6 +184,10 @@ PENDING_VIEW = "查看 {reference}"
 PAGE_PREVIOUS = "⬅️ 上一页"
 PAGE_NEXT = "下一页 ➡️"
 VIEW_USAGE = "用法：/view 编号，例如 /view FP000123"
+VIEW_PHOTOS = "📷 查看照片（{count} 张）"
+PHOTO_CAPTION = "<b>{reference}</b> · 照片 {number}/{total}"
+PHOTOS_NONE = "这条记录没有照片。"
+PHOTOS_AUDITED = "{count} 张"
 STATUS_BUTTON = "→ {status}"
 
 NOTE_PROMPT = (
@@ -208,7 +241,8 @@ EXPORT_AUDITED = "{count} 条，{period}"
 
 DELETE_RULE = (
     "<b>删除规则</b>\n"
-    "• 未提交的草稿、还在「待核实」的申报、您问过但没能回答的问题、记下的 Telegram 名字："
+    "• 未提交的草稿、还在「待核实」的申报（连同附上的照片）、您问过但没能回答的问题、"
+    "记下的 Telegram 名字："
     "立即删除。\n"
     "• 已进入核实（核实中或已有结论）的申报：先保留，记录您的删除申请，由工作人员按规定处理，"
     "因为干部可能已在跟进。"
@@ -230,6 +264,7 @@ MYDATA_NAME = "Telegram 上的名字（工作人员看到的称呼）：{name}"
 MYDATA_DRAFT = "\n<b>未提交的草稿</b>（{title}）"
 MYDATA_REPORT = "\n<b>{reference}</b>（{created:%Y-%m-%d} 提交，状态：{status}）"
 MYDATA_ANSWER = "  {label}：{value}"
+MYDATA_PHOTOS = "  附照片：{count} 张"
 MYDATA_QUESTIONS = "\n<b>您问过、我们没能回答的问题</b>（用于改进知识库）"
 MYDATA_NOTHING = "目前没有保存您的任何申报或草稿。"
 MYDATA_DELETE_HINT = "\n发送 /delete 可删除这些信息。"

@@ -9,7 +9,8 @@
   the database.
 - `handler`: the command (`/report`; `/unknown` for a command the bot does not have, since
   the "command" is whatever the user typed after the slash), `button:<prefix>` for a tap,
-  `contact` for a shared contact card, `text` for typed text.
+  `contact` for a shared contact card, the kind of a message without text (`voice`,
+  `photo` …), `text` for typed text.
 - `outcome`: answered / abstained (policy Q&A), dialog_step, refused (not allowed), error
   (the update raised), ignored (no reply), else replied. A redelivered update is not applied
   again and logs no line.
@@ -65,6 +66,8 @@ def handler_name(incoming: Incoming, commands: Any) -> str:
         return "/" + incoming.command if incoming.command in commands else "/unknown"
     if incoming.contact_phone is not None:
         return "contact"
+    if incoming.media is not None:
+        return incoming.media[:12]
     return "text"
 
 

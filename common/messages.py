@@ -7,12 +7,29 @@ it is escaped with `html.escape` by the core. The console adapter strips the tag
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+
+
+class Media(StrEnum):
+    """What a message held instead of text (`Incoming.media`): the adapter names it, the core
+    decides the reply (a photo may be kept where a dialog step takes photos)."""
+
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO = "video"
+    VIDEO_NOTE = "video_note"  # a round video message
+    STICKER = "sticker"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    LOCATION = "location"  # a location or a venue
+    OTHER = "other"  # anything else without text: an animation, a poll, a dice …
 
 
 @dataclass(frozen=True)
 class Incoming:
-    """One thing a user did: typed text, a command, a button tap or a shared contact."""
+    """One thing a user did: typed text, a command, a button tap, a shared contact, or a
+    message the bot cannot read as text (`media`; a photo's caption is its `text`)."""
 
     user_id: int
     chat_id: int
@@ -23,6 +40,12 @@ class Incoming:
     contact_phone: str | None = None  # from a shared contact card
     contact_is_own: bool = True  # the card is the sender's own ("share my phone number")
     update_id: int | None = None
+    media: str | None = None  # a `Media` value: voice, sticker, photo …
+    # A photo as the messenger keeps it (the file itself is never downloaded): its id for
+    # sending it again, its id that stays the same across bots and sends, its size in bytes.
+    file_id: str | None = None
+    file_unique_id: str | None = None
+    file_size: int | None = None
     # Who the user is on Telegram (full name, else @username) and their @username: staff are
     # shown names instead of ids. Personal data: never logged.
     display_name: str | None = None
@@ -55,6 +78,8 @@ class Reply:
     document: Path | None = None  # a file to send (the adapter deletes it afterwards)
     filename: str | None = None
     photo: bytes | None = None  # a PNG to send, `text` as its caption
+    # A photo the messenger already holds, sent again by its file id; `text` as its caption.
+    photo_id: str | None = None
 
     def options(self) -> list[tuple[str, str | None]]:
         """Every choice offered, as (label, callback data or None for typed text)."""

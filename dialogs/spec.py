@@ -10,7 +10,12 @@ Everything the code needs to know about a dialog is declared here, not spelled o
 - a dialog's `subject:` says whose data it records (`self`: the submitter's own household —
   they are told of status changes and may see and delete it; `household`: someone else's, as
   in a cadre's visit), `menu:` describes its command in Telegram's command menu, and
-  `after_submit:` offers the next one (a button that starts it again, keeping some answers).
+  `after_submit:` offers the next one (a button that starts it again, keeping some answers);
+  `queue_label:` is how the staff queue marks its records (回电请求; without it the web console
+  says 自主申报 or 入户走访 by audience), and `handoff_button:` makes it the dialog offered as a
+  button wherever the bot hands over to a person (转人工, 联系咨询, a question it cannot answer);
+- a step's `photos:` says how many photos it takes beside its answer (the report's 情况说明):
+  they are kept with the submission for staff (`storage.attachments`).
 
 `load_catalog()` reads every file even after a broken one, cross-checks every answer key that
 triage, the submission columns and `after_submit` name, and reports every problem as
@@ -55,6 +60,7 @@ STEP_FIELDS = {
     "own_phone",
     "same_as",
     "group",
+    "photos",
 }
 ANSWER_VALUES = {True: True, False: False, "neutral": None}  # `answers:` keys → stored value
 # The submission row's own copies of answers (storage.models.Submission), filled by `column:`.
@@ -63,6 +69,7 @@ SUBJECTS = ("self", "household")
 AUDIENCES = ("anyone", "staff")
 OTHER_CHOICE = texts.OTHER_CHOICE
 SPECIAL_FILES = {"blocks", "places", "triage"}
+PHOTO_KINDS = frozenset({"text", "longtext"})  # the steps that may take photos (`photos:`)
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ class Step:
     same_as: str | None = None  # an earlier answer this one may copy with one tap …
     same_as_button: str | None = None  # … labelled so (联系人就是户主)
     group: str | None = None  # the heading staff see it under (a block's, or the step's own)
+    photos: int = 0  # photos it takes beside its answer, kept for staff (0: none)
 
 
 def applicable(step: Step, answers: Mapping[str, Any]) -> bool:
@@ -121,12 +129,14 @@ class Dialog:
     name: str
     title: str
     command: str
-    menu: str  # the command's description in Telegram's command menu
+    menu: str | None  # the command's description in Telegram's command menu (None: unlisted)
     audience: str  # "anyone" or "staff"
     subject: str  # "self" (the submitter's own household) or "household" (someone else's)
     steps: tuple[Step, ...]
     submitted: str
     after_submit: AfterSubmit | None = None
+    queue_label: str | None = None  # how the staff queue marks its records (回电请求)
+    handoff_button: str | None = None  # offered as this button where the bot hands over
 
     def answer_groups(self, answers: Mapping[str, Any]) -> list[tuple[str, list[Step]]]:
         """The answered steps (consent aside) under their headings, in the dialog's order; a
@@ -180,10 +190,17 @@ class Catalog:
         return next((d for d in self.dialogs.values() if d.command == command), None)
 
     def resident_dialog(self) -> Dialog:
-        """The dialog the menu's 申报困难 opens: the first open to anyone about oneself."""
+        """The dialog the menu's 申报困难 opens: the first open to anyone about oneself that
+        is not the hand-over to a person."""
         return next(
-            d for d in self.dialogs.values() if d.audience == "anyone" and d.about_submitter
+            d
+            for d in self.dialogs.values()
+            if d.audience == "anyone" and d.about_submitter and d.handoff_button is None
         )
+
+    def handoff_dialog(self) -> Dialog | None:
+        """The dialog offered where the bot hands over to a person (请村干部联系我), if any."""
+        return next((d for d in self.dialogs.values() if d.handoff_button is not None), None)
 
     def about_submitter(self) -> tuple[str, ...]:
         """Names of the dialogs whose records are about their submitter (self-reports)."""
@@ -254,6 +271,15 @@ def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
         when = {}
     labels, yes_means = _worded_answers(raw, path, problems)
     same_as, same_as_button = _same_as(raw, path, problems)
+    photos = raw.get("photos", 0)
+    if not isinstance(photos, int) or isinstance(photos, bool) or photos < 0:
+        problems.append(Problem(path, raw.key_line("photos"), f"步骤 {name} 的 photos 应为张数"))
+        photos = 0
+    elif photos and raw["kind"] not in PHOTO_KINDS:
+        problems.append(
+            Problem(path, raw.key_line("photos"), f"步骤 {name} 不是文字题，不能收照片（photos）")
+        )
+        photos = 0
     return Step(
         key=str(raw["key"]),
         label=str(raw["label"]),
@@ -276,6 +302,7 @@ def _step(raw: LineDict, path: Path, problems: list[Problem]) -> Step | None:
         same_as=same_as,
         same_as_button=same_as_button,
         group=str(raw["group"]) if raw.get("group") else None,
+        photos=photos,
     )
 
 
@@ -438,7 +465,7 @@ def _after_submit(raw: LineDict, keys: set[str], path: Path, problems: list[Prob
     return AfterSubmit(str(value["prompt"]), str(value["button"]), keep)
 
 
-DIALOG_FIELDS = ("name", "title", "command", "menu", "audience", "subject", "steps", "submitted")
+DIALOG_FIELDS = ("name", "title", "command", "audience", "subject", "steps", "submitted")
 
 
 def _load_dialog(
@@ -472,16 +499,23 @@ def _load_dialog(
             )
     if "{reference}" not in str(raw["submitted"]):
         problems.append(Problem(path, raw.key_line("submitted"), "submitted 应包含 {reference}"))
+    handoff = raw.get("handoff_button")
+    if handoff is not None and raw["audience"] != "anyone":
+        problems.append(
+            Problem(path, raw.key_line("handoff_button"), "handoff_button 只用于 audience: anyone")
+        )
     return Dialog(
         name=str(raw["name"]),
         title=str(raw["title"]),
         command=str(raw["command"]),
-        menu=str(raw["menu"]),
+        menu=str(raw["menu"]) if raw.get("menu") else None,
         audience=str(raw["audience"]),
         subject=str(raw["subject"]),
         steps=tuple(step for step, _, _ in steps),
         submitted=str(raw["submitted"]).strip(),
         after_submit=_after_submit(raw, {step.key for step, _, _ in steps}, path, problems),
+        queue_label=str(raw["queue_label"]) if raw.get("queue_label") else None,
+        handoff_button=str(handoff) if handoff else None,
     )
 
 
@@ -563,6 +597,10 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
             problems.append(
                 Problem(path, 1, f"命令 /{dialog.command} 已被对话 {commands[dialog.command]} 使用")
             )
+        if dialog.handoff_button is not None and any(
+            d.handoff_button is not None for d in dialogs.values()
+        ):
+            problems.append(Problem(path, 1, "只能有一个对话声明 handoff_button"))
         dialogs[dialog.name] = dialog
         commands[dialog.command] = dialog.name
     townships = _load_places(data_dir / "places.yaml", problems)
@@ -571,14 +609,23 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     rules = parse_rules(raw_rules, triage_path, problems) if raw_rules is not None else None
     if rules is not None and complete:
         _check_references(rules, dialogs, problems)
+        problems.extend(
+            Problem(rules.path, line, f"规则引用的对话 {name} 不存在")
+            for name, line in rules.dialogs
+            if name not in dialogs
+        )
     if not problems and not any(
-        d.audience == "anyone" and d.about_submitter for d in dialogs.values()
+        d.audience == "anyone" and d.about_submitter and d.handoff_button is None
+        for d in dialogs.values()
     ):
         problems.append(Problem(data_dir, 0, "需要一个 audience: anyone、subject: self 的申报对话"))
     if problems or rules is None:
         raise DataError(problems)
     rules = replace(rules, no_cause=_no_cause(rules, dialogs))
-    return Catalog(dialogs, townships, rules)
+    # File-name order, the hand-over (a call-back request, an aside to the forms) last: the
+    # command menu, the export's sheets and the queue's filter list them so.
+    ordered = sorted(dialogs.values(), key=lambda d: d.handoff_button is not None)
+    return Catalog({d.name: d for d in ordered}, townships, rules)
 
 
 __all__ = [

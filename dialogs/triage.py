@@ -8,7 +8,8 @@ one vocabulary the queue and the charts sort by), the rules, and under `answers:
 answers hold the household size, the income, the rigid expenses, the hardship causes and the
 三保障 / drinking-water problems. `parse_rules` turns the file into `TriageRules` and lists every
 answer key it names as a `KeyReference`, so `dialogs.spec.load_catalog` can check that each one
-exists in a dialog, with the right kind of step (and, for `answer_in`, the right choices).
+exists in a dialog, with the right kind of step (and, for `answer_in`, the right choices);
+`dialog_in` names whole dialogs (a call-back request), each checked the same way.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ CONDITIONS = {
     "any_yes",
     "expenditure_share_at_least",
     "answer_in",
+    "dialog_in",
 }
 ANSWER_ROLES = ("household_size", "income", "expenses", "causes", "guarantees")
 # The kind of step each declared answer must be (`bot.py check` verifies it).
@@ -78,6 +80,7 @@ class TriageRules:
     answers: AnswerKeys
     references: tuple[KeyReference, ...]
     no_cause: frozenset[str] = field(default_factory=frozenset)  # the causes step's none-choice
+    dialogs: tuple[tuple[str, int], ...] = ()  # (dialog name, line) that `dialog_in` names
 
     def rank(self, level: str) -> int:
         """Sort key of a priority level: most urgent 0; unknown levels last."""
@@ -189,6 +192,9 @@ def _rule(
             problems.append(Problem(path, line, "answer_in 应为 {回答 key: [选项…]}"))
             return None, []
         refs += [KeyReference(str(k), line, CHOICE, tuple(v)) for k, v in pairs.items()]
+    if "dialog_in" in conditions and _key_list(conditions["dialog_in"]) is None:
+        problems.append(Problem(path, line, "dialog_in 应为对话名称（name）的列表"))
+        return None, []
     return Rule(str(raw["level"]), dict(conditions), str(raw["reason"])), refs
 
 
@@ -207,12 +213,16 @@ def parse_rules(raw: Any, path: Path, problems: list[Problem]) -> TriageRules | 
     keys = _answer_keys(raw.get("answers"), path, problems)
     references = _answer_references(keys, raw["answers"]) if keys is not None else []
     rules: list[Rule] = []
+    dialogs: list[tuple[str, int]] = []
     for item in raw["rules"]:
         line = item.line if isinstance(item, LineDict) else raw.key_line("rules")
         rule, refs = _rule(item, levels, path, line, problems)
         if rule is not None:
             rules.append(rule)
             references += refs
+            names = rule.conditions.get("dialog_in") or []
+            where = item.key_line("if") if isinstance(item, LineDict) else line
+            dialogs += [(str(name), where) for name in names]
     if keys is None or raw.get("default") not in levels:
         return None
     return TriageRules(
@@ -222,10 +232,13 @@ def parse_rules(raw: Any, path: Path, problems: list[Problem]) -> TriageRules | 
         rules=tuple(rules),
         answers=keys,
         references=tuple(references),
+        dialogs=tuple(dialogs),
     )
 
 
-def _facts(answers: dict[str, Any], rules: TriageRules, line: int, year: int) -> dict[str, Any]:
+def _facts(
+    answers: dict[str, Any], rules: TriageRules, line: int, year: int, dialog: str | None
+) -> dict[str, Any]:
     keys = rules.answers
     size = answers.get(keys.household_size) or 0
     income = answers.get(keys.income)
@@ -233,6 +246,7 @@ def _facts(answers: dict[str, Any], rules: TriageRules, line: int, year: int) ->
     expenditure = sum(answers.get(k) or 0 for k in keys.expenses)
     causes = rules.causes_of(answers)
     return {
+        "dialog": dialog,
         "per_capita": per_capita,
         "line": line,
         "year": year,
@@ -248,6 +262,8 @@ def _facts(answers: dict[str, Any], rules: TriageRules, line: int, year: int) ->
 
 
 def _holds(name: str, arg: Any, answers: dict[str, Any], facts: dict[str, Any]) -> bool:
+    if name == "dialog_in":
+        return facts["dialog"] in arg
     if name == "per_capita_below":
         return facts["per_capita"] is not None and facts["per_capita"] < facts["line"] * float(arg)
     if name == "per_capita_at_least":
@@ -268,9 +284,11 @@ def _holds(name: str, arg: Any, answers: dict[str, Any], facts: dict[str, Any]) 
     raise KeyError(name)
 
 
-def triage(answers: dict[str, Any], rules: TriageRules, line: int, year: int) -> Triage:
-    """The level and reasons for one submission's answers."""
-    facts = _facts(answers, rules, line, year)
+def triage(
+    answers: dict[str, Any], rules: TriageRules, line: int, year: int, dialog: str | None = None
+) -> Triage:
+    """The level and reasons for one submission's answers (of the dialog named `dialog`)."""
+    facts = _facts(answers, rules, line, year, dialog)
     best = rules.levels.index(rules.default)
     reasons: list[str] = []
     for rule in rules.rules:

@@ -63,6 +63,8 @@ def render(replies: list[Reply]) -> tuple[str, list[tuple[str, str | None]]]:
         lines.append(plain(reply.text))
         if reply.document is not None or reply.photo is not None:
             lines.append(_keep(reply))
+        if reply.photo_id is not None:
+            lines.append(texts.PHOTO_IN_TELEGRAM)
         for label, data in reply.options():
             options.append((label, data))
             lines.append(f"  [{len(options)}] {label}")

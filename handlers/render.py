@@ -8,6 +8,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -15,7 +16,7 @@ from telegram import (
     WebAppInfo,
 )
 
-from common.messages import WEB_APP, Button, Incoming, Reply
+from common.messages import WEB_APP, Button, Incoming, Media, Reply
 
 
 def display_name(user: User) -> str | None:
@@ -24,6 +25,26 @@ def display_name(user: User) -> str | None:
     if full:
         return full
     return f"@{user.username}" if user.username else None
+
+
+def media_of(message: Message) -> Media | None:
+    """The kind of a message without text, as the core names it (None: text, or nothing the
+    core is told about). An animation also carries a document: it is asked first."""
+    if message.text is not None:
+        return None
+    kinds = (
+        (message.voice, Media.VOICE),
+        (message.audio, Media.AUDIO),
+        (message.video_note, Media.VIDEO_NOTE),
+        (message.video, Media.VIDEO),
+        (message.sticker, Media.STICKER),
+        (message.photo, Media.PHOTO),
+        (message.animation, Media.OTHER),
+        (message.document, Media.DOCUMENT),
+        (message.location or message.venue, Media.LOCATION),
+        (message.poll or message.dice or message.game or message.story, Media.OTHER),
+    )
+    return next((media for content, media in kinds if content), None)
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -52,6 +73,17 @@ def to_incoming(update: Update) -> Incoming | None:
         return sender(
             contact_phone=message.contact.phone_number,
             contact_is_own=own,
+        )
+    media = media_of(message)
+    if media is not None:
+        # A photo comes in several sizes, the largest last: staff are sent that one by its id.
+        photo = message.photo[-1] if media == Media.PHOTO else None
+        return sender(
+            text=message.caption or "",
+            media=media,
+            file_id=photo.file_id if photo else None,
+            file_unique_id=photo.file_unique_id if photo else None,
+            file_size=photo.file_size if photo else None,
         )
     text = message.text or ""
     if text.startswith("/") and text[1:].split():

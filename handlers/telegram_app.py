@@ -208,6 +208,9 @@ async def send_stored(bot: Bot, item: Outgoing) -> None:
         if reply.photo is not None:
             await bot.send_photo(chat_id, reply.photo, caption=reply.text, parse_mode=html)
             return
+        if reply.photo_id is not None:  # a photo Telegram holds: sent again by its file id
+            await bot.send_photo(chat_id, reply.photo_id, caption=reply.text, parse_mode=html)
+            return
         message_id = item.origin.get("message_id")
         if reply.edit and message_id is not None:
             try:

@@ -20,6 +20,7 @@ POSTGRES_NO_DATABASE = (
 FILE_SAVED = "（文件已保存：{path}）"
 CHART_FILE = "统计图_{moment:%Y%m%d-%H%M%S}UTC.png"
 CHART_SAVED = "（图表已保存：{path}）"
+PHOTO_IN_TELEGRAM = "（一张居民发来的照片，存在 Telegram 上：请在 Telegram 中查看）"
 NOTICE = "【通知 → 用户 {chat}】{text}"
 TYPE_PHONE = "  （请直接输入手机号码）"
 BOT_SAYS = "\n助手：{text}\n"

@@ -18,6 +18,7 @@ RECORD_PRIORITY = "优先级：<b>{priority}</b>"
 RECORD_REASON = "  - {reason}"
 RECORD_ASSIGNED = "指派干部：{cadre}"
 RECORD_DELETION_REQUESTED = "⚠️ 申报人已申请删除此记录，请按规定处理。"
+RECORD_PHOTOS = "📷 附有照片 {count} 张"
 RECORD_ANSWERS = "\n<b>填报内容</b>"
 RECORD_ANSWER = "• {label}：{value}"
 RECORD_GROUP = "【{heading}】"
@@ -43,6 +44,7 @@ AUDIT_ACTIONS = {
     "staff_add": "添加工作人员",
     "staff_remove": "移除工作人员",
     "delete_request": "申请删除",
+    "photos": "查看照片",
 }
 
 # --- what an export or a chart covers (titles and file names) -------------------------------

@@ -97,10 +97,12 @@ def place(submission: Submission) -> str:
     return f"{submission.township or texts.NO_TOWNSHIP}{submission.village or ''}"
 
 
-def queue_line(submission: Submission) -> str:
+def queue_line(submission: Submission, mark: str | None = None) -> str:
+    """One queue row; `mark` first when its kind of record is marked (回电请求)."""
     return " · ".join(
         html.escape(part)
         for part in (
+            *([mark] if mark else []),
             submission.reference or "",
             place(submission),
             submission.priority,
@@ -117,9 +119,10 @@ def record_text(
     history: list[StatusChange],
     deletion_requested: bool,
     names: Mapping[int, str],
+    photos: int = 0,
 ) -> str:
     """Everything staff need on one submission, escaped for Telegram HTML; people by name
-    (`names`: user id → name, for those known)."""
+    (`names`: user id → name, for those known); `photos`: how many are attached."""
     e = html.escape
     dialog = catalog.dialogs.get(submission.dialog)
     title = dialog.title if dialog else submission.dialog
@@ -138,6 +141,8 @@ def record_text(
         lines.append(texts.RECORD_ASSIGNED.format(cadre=e(cadre)))
     if deletion_requested:
         lines.append(texts.RECORD_DELETION_REQUESTED)
+    if photos:
+        lines.append(texts.RECORD_PHOTOS.format(count=photos))
     lines.append(texts.RECORD_ANSWERS)
     if dialog is not None:
         for heading, steps in dialog.answer_groups(submission.answers):

@@ -133,6 +133,7 @@ def reply_to_json(reply: Reply) -> tuple[dict[str, Any], bytes | None]:
         "to_chat": reply.to_chat,
         "undelivered": reply.undelivered,
         "filename": reply.filename,
+        "photo_id": reply.photo_id,
         "kind": "document" if reply.document else "photo" if reply.photo is not None else "text",
     }
     if reply.document is not None:
@@ -154,6 +155,7 @@ def reply_from_json(data: dict[str, Any], attachment: bytes | None) -> Reply:
         undelivered=data["undelivered"],
         filename=data["filename"],
         photo=attachment if data["kind"] == "photo" else None,
+        photo_id=data.get("photo_id"),  # rows written before it existed have none
     )
 
 

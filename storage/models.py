@@ -303,8 +303,9 @@ class OutboxEntry(Base):
     )
 
 
-# --- the web console ----------------------------------------------------------------------------
-# Its tables live in a module of their own; imported here so that `Base.metadata` holds them
-# wherever the models are imported (migrations, tests, `compare_metadata`). A plain import:
-# it also works when storage.console_models is imported first (and imports this module).
+# --- the web console; photos sent with a dialog ---------------------------------------------------
+# Their tables live in modules of their own; imported here so that `Base.metadata` holds them
+# wherever the models are imported (migrations, tests, `compare_metadata`). Plain imports:
+# they also work when such a module is imported first (and imports this one).
+import storage.attachments  # noqa: E402
 import storage.console_models  # noqa: E402, F401

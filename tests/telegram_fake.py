@@ -162,6 +162,33 @@ class Seen:
         return [p for n, p in self.calls if n == name]
 
 
+# What a message of each kind without text holds, as Telegram sends it (`send_media`).
+MEDIA: dict[str, Any] = {
+    "voice": {"file_id": "v", "file_unique_id": "v", "duration": 4, "mime_type": "audio/ogg"},
+    "audio": {"file_id": "a", "file_unique_id": "a", "duration": 180},
+    "video": {"file_id": "vd", "file_unique_id": "vd", "width": 1, "height": 1, "duration": 9},
+    "video_note": {"file_id": "vn", "file_unique_id": "vn", "length": 240, "duration": 5},
+    "sticker": {
+        "file_id": "s",
+        "file_unique_id": "s",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    },
+    "document": {"file_id": "d", "file_unique_id": "d", "file_name": "申请表.docx"},
+    "animation": {"file_id": "g", "file_unique_id": "g", "width": 1, "height": 1, "duration": 2},
+    "location": {"latitude": 30.95, "longitude": 118.75},
+    "venue": {
+        "location": {"latitude": 30.95, "longitude": 118.75},
+        "title": "水阳镇人民政府",
+        "address": "水阳镇",
+    },
+    "dice": {"emoji": "🎲", "value": 3},
+}
+
+
 class TelegramHarness:
     def __init__(self, application: Application, api: FakeBotApi):
         self.app = application
@@ -217,16 +244,44 @@ class TelegramHarness:
         return await self._process(self._message_payload(user_id, contact=contact))
 
     async def send_sticker(self, user_id: int) -> Seen:
-        sticker = {
-            "file_id": "s",
-            "file_unique_id": "s",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-            "type": "regular",
-        }
-        return await self._process(self._message_payload(user_id, sticker=sticker))
+        return await self.send_media(user_id, "sticker")
+
+    async def send_media(self, user_id: int, kind: str, caption: str | None = None) -> Seen:
+        """A message without text as Telegram delivers it: `kind` is one of `MEDIA` (voice,
+        audio, video, video_note, sticker, document, location, venue, animation, dice);
+        photos have `send_photo`."""
+        content: dict[str, Any] = {kind: MEDIA[kind]}
+        if kind == "animation":  # Telegram sends an animation as a document too
+            content["document"] = MEDIA["document"]
+        if caption is not None:
+            content["caption"] = caption
+        return await self._process(self._message_payload(user_id, **content))
+
+    async def send_voice(self, user_id: int) -> Seen:
+        return await self.send_media(user_id, "voice")
+
+    async def send_photo(
+        self,
+        user_id: int,
+        file_id: str = "AgACAgUAAxkBAAIBpGZ-photo-1",
+        *,
+        unique_id: str | None = None,
+        size: int = 182_734,
+        caption: str | None = None,
+    ) -> Seen:
+        """A photo as Telegram sends it: the same picture in several sizes, the largest last
+        (`file_id`, `unique_id` and `size` are the largest one's). Nothing is downloaded."""
+        unique = unique_id or f"u-{file_id}"
+        sizes = [
+            {"file_id": f"{file_id}-s", "file_unique_id": f"{unique}-s", "width": 90,
+             "height": 67, "file_size": 1_203},
+            {"file_id": file_id, "file_unique_id": unique, "width": 1280, "height": 960,
+             "file_size": size},
+        ]  # fmt: skip
+        content: dict[str, Any] = {"photo": sizes}
+        if caption is not None:
+            content["caption"] = caption
+        return await self._process(self._message_payload(user_id, **content))
 
     async def tap(
         self, user_id: int, data: str, message_id: int = 1, *, update_id: int | None = None

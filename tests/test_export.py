@@ -55,7 +55,8 @@ FIXED_HEADERS = [
     "指派干部",
 ]
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-REPORTS, VISITS, HISTORY = "困难申报", "入户走访记录", "状态记录"  # one sheet per dialog, by title
+# One sheet per dialog, by title (the call-back request's too, empty or not), then the history.
+REPORTS, VISITS, CALLBACKS, HISTORY = "困难申报", "入户走访记录", "回电请求", "状态记录"
 HISTORY_HEADERS = ["编号", "时间", "操作人", "原状态", "新状态", "备注"]
 
 
@@ -164,7 +165,7 @@ def test_a_reviewer_exports_only_their_townships_and_reads_the_same_data_back(
 
     assert count == 2
     sheets = read_xlsx(out)
-    assert list(sheets) == [REPORTS, VISITS, HISTORY]
+    assert list(sheets) == [REPORTS, VISITS, CALLBACKS, HISTORY]
     for sheet in (REPORTS, VISITS):
         header = list(sheets[sheet][0])
         assert header[: len(FIXED_HEADERS)] == FIXED_HEADERS
@@ -334,6 +335,7 @@ def test_the_csv_export_writes_one_file_per_sheet_and_says_what_the_workbook_say
     assert exported.files == [
         tmp_path / "导出_困难申报.csv",
         tmp_path / "导出_入户走访记录.csv",
+        tmp_path / "导出_回电请求.csv",
         tmp_path / "导出_状态记录.csv",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -348,13 +350,13 @@ def test_the_csv_export_writes_one_file_per_sheet_and_says_what_the_workbook_say
         return str(value)
 
     workbook = read_xlsx(xlsx)
-    for path, sheet in zip(exported.files, (REPORTS, VISITS, HISTORY), strict=True):
+    for path, sheet in zip(exported.files, (REPORTS, VISITS, CALLBACKS, HISTORY), strict=True):
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
         rows = [[cell.strip() for cell in row] for row in read_csv(path)]  # see phones below
         assert rows == [[as_text(v) for v in row] for row in workbook[sheet]]
     reports = read_csv(exported.files[0])
     assert reports[1][:4] == [first, "2024-06-03 09:15", "水阳镇", "红星村"]
-    assert read_csv(exported.files[2])[2] == [
+    assert read_csv(exported.files[3])[2] == [
         second,
         "2024-06-06 10:00",
         "\t9001",  # an id: text to Excel too
@@ -470,7 +472,7 @@ def test_text_that_looks_like_a_formula_stays_text(db, tmp_path, make_submission
     assert sheet.max_row == 3
 
     out = tmp_path / "导出.csv"
-    reports, _, history = export_submissions(
+    reports, _, _, history = export_submissions(
         db, CATALOG, ExportFilter(EVERYTHING), out, "csv"
     ).files
     header, row, _ = read_csv(reports)
@@ -617,7 +619,7 @@ def test_the_operator_exports_everything_to_csv_and_the_export_is_audited(
     out = tmp_path / "全部.csv"
     result = bot_cli("export", "--format", "csv", "--out", str(out), env={"DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
-    files = [tmp_path / f"全部_{sheet}.csv" for sheet in (REPORTS, VISITS, HISTORY)]
+    files = [tmp_path / f"全部_{sheet}.csv" for sheet in (REPORTS, VISITS, CALLBACKS, HISTORY)]
     assert result.stdout.splitlines() == ["已导出 3 条记录到：", *(f"  {f}" for f in files)]
     assert all(f.read_bytes().startswith(b"\xef\xbb\xbf") for f in files)
     assert not out.exists()

@@ -91,6 +91,7 @@ def test_every_audit_action_has_chinese_words():
         "status",
         "assign",
         "delete_request",
+        "photos",
     }
 
 

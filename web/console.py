@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from assistant.config import WebSettings
 from dialogs.spec import Catalog
 from review.access import StaffAccess
+from storage.attachments import Attachments
 from storage.console_store import SignInTokens, SubmissionSearch, WebSessions
 from storage.database import Database
 from storage.inbox import Outbox
@@ -62,3 +63,4 @@ class Console:
         self.people = People(db)
         self.unanswered = UnansweredLog(db)
         self.outbox = Outbox(db)
+        self.attachments = Attachments(db)

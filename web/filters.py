@@ -127,9 +127,11 @@ def export_selection(filters: QueueFilter, scope: Scope) -> ConsoleExportFilter:
 
 
 def dialog_choices(catalog: Catalog) -> dict[str, str]:
-    """dialog name → what staff call it: 自主申报 (a resident's own), 入户走访 (a cadre's)."""
+    """dialog name → what staff call it: its `queue_label` (回电请求), else 自主申报 (a
+    resident's own) or 入户走访 (a cadre's)."""
     return {
-        name: texts.DIALOG_SELF if dialog.audience == "anyone" else texts.DIALOG_VISIT
+        name: dialog.queue_label
+        or (texts.DIALOG_SELF if dialog.audience == "anyone" else texts.DIALOG_VISIT)
         for name, dialog in catalog.dialogs.items()
     }
 

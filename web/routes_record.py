@@ -1,8 +1,9 @@
 """记录: one submission, and the two things reviewers do to it.
 
 GET /records/<reference>: every answer in the dialog's order, the triage reasons, the status
-history, a deletion request; for reviewers and admins the allowed status changes (note
-required) and assignment to a cadre chosen by name. A reference outside the viewer's scope is
+history, a deletion request, how many photos are attached (the bot's /view sends them); for
+reviewers and admins the allowed status changes (note required) and assignment to a cadre
+chosen by name. A reference outside the viewer's scope is
 404, word for word the page of one that does not exist. Each view is written to the audit log.
 
 POST /records/<reference>/status and /assign change the record as /view's buttons and /assign
@@ -104,6 +105,7 @@ def record_page(
         answers=answers,
         changes=changes,
         deletion=console.review.deletion_requested(submission.id),
+        photos=console.attachments.count_of([submission.id]).get(submission.id, 0),
         transitions=TRANSITIONS.get(submission.status, ()) if reviewer else (),
         cadres=cadres(console) if reviewer else [],
         max_note=MAX_NOTE,
