@@ -56,7 +56,8 @@ class PolicyQA:
         # An entry whose `action` is "report" offers this dialog's button.
         self.report_button = Button(texts.REPORT_BUTTON, f"menu:open:{report_command}")
 
-    def _placeholders(self) -> dict[str, str]:
+    def placeholders(self) -> dict[str, str]:
+        """What replies may name: {bot_name}, {office}, {phone}."""
         return {
             "bot_name": texts.BOT_NAME,
             "office": self.kb.parameters.contact_office,
@@ -64,7 +65,7 @@ class PolicyQA:
         }
 
     def _fill(self, template: str) -> str:
-        return template.format(**self._placeholders())
+        return template.format(**self.placeholders())
 
     def intro(self) -> str:
         return self._fill(texts.INTRO)
@@ -115,7 +116,7 @@ class PolicyQA:
             talk is not None
         ):  # "你好", "谢谢", "👍", "转人工": not a question for the knowledge base
             kind = self.small_talk.kinds[talk]
-            reply = Reply(kind.reply.format(intro=self.intro(), **self._placeholders()))
+            reply = Reply(kind.reply.format(intro=self.intro(), **self.placeholders()))
             return Outcome(Kind.SMALL_TALK, raw_text, None, [reply], kind)
         folded = normalize(text).replace(" ", "")
         if not folded:

@@ -18,6 +18,7 @@ from dialogs.engine import DialogState, format_answer
 from dialogs.render import answers_with_estimates
 from dialogs.spec import Catalog
 from storage.database import Database
+from storage.learning import AnswerLog
 from storage.models import to_local
 from storage.repository import DraftStore, People, ResidentData, UnansweredLog
 
@@ -29,6 +30,7 @@ class ResidentRights:
         self.data = ResidentData(db, catalog.about_submitter())
         self.drafts = DraftStore(db)
         self.unanswered = UnansweredLog(db)
+        self.answers = AnswerLog(db)  # questions answered (for 👍 / 👎) and doubtful ones
 
     def _answers(self, dialog_name: str, answers: dict[str, Any]) -> list[str]:
         dialog = self.catalog.dialogs.get(dialog_name)
@@ -66,7 +68,14 @@ class ResidentRights:
                 )
             )
             lines.extend(self._answers(report.dialog, report.answers))
-        questions = self.unanswered.of_user(incoming.user_id)
+        questions = list(
+            dict.fromkeys(
+                [
+                    *self.unanswered.of_user(incoming.user_id),
+                    *self.answers.questions_of(incoming.user_id),
+                ]
+            )
+        )
         if questions:
             lines.append(texts.MYDATA_QUESTIONS)
             lines.extend(f"  {html.escape(q[:100])}" for q in questions[-20:])
@@ -86,6 +95,7 @@ class ResidentRights:
         if (incoming.callback or "") != "del:yes":
             return [Reply(texts.DELETE_KEPT, edit=True)]
         had_draft, deleted, requested = self.data.delete(incoming.user_id)
+        self.answers.forget_user(incoming.user_id)
         self.people.forget(incoming.user_id)
         lines = []
         if had_draft:

@@ -55,6 +55,8 @@ class Reply:
     document: Path | None = None  # a file to send (the adapter deletes it afterwards)
     filename: str | None = None
     photo: bytes | None = None  # a PNG to send, `text` as its caption
+    # A brief notice on the tapped button (Telegram's callback answer), not a message.
+    toast: bool = False
 
     def options(self) -> list[tuple[str, str | None]]:
         """Every choice offered, as (label, callback data or None for typed text)."""

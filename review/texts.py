@@ -42,6 +42,9 @@ AUDIT_ACTIONS = {
     "staff_add": "添加工作人员",
     "staff_remove": "移除工作人员",
     "delete_request": "申请删除",
+    "teach_link": "教会问法",
+    "teach_dismiss": "标为不在范围",
+    "teach_export": "写入知识库",
 }
 
 # --- what an export or a chart covers (titles and file names) -------------------------------

@@ -134,6 +134,7 @@ def reply_to_json(reply: Reply) -> tuple[dict[str, Any], bytes | None]:
         "undelivered": reply.undelivered,
         "filename": reply.filename,
         "kind": "document" if reply.document else "photo" if reply.photo is not None else "text",
+        "toast": reply.toast,
     }
     if reply.document is not None:
         data["filename"] = reply.filename or reply.document.name
@@ -154,6 +155,7 @@ def reply_from_json(data: dict[str, Any], attachment: bytes | None) -> Reply:
         undelivered=data["undelivered"],
         filename=data["filename"],
         photo=attachment if data["kind"] == "photo" else None,
+        toast=bool(data.get("toast")),  # replies stored before toasts existed have none
     )
 
 

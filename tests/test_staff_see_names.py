@@ -91,6 +91,9 @@ def test_every_audit_action_has_chinese_words():
         "status",
         "assign",
         "delete_request",
+        "teach_link",
+        "teach_dismiss",
+        "teach_export",
     }
 
 
