@@ -184,7 +184,7 @@ class AnswerFeedback:
             return None
         previous = self.log.latest(incoming.user_id, utcnow() - self.complaints.within)
         fill = self.qa.placeholders()
-        if previous is None:
+        if previous is None or not previous.question:  # nothing typed to list (a tap)
             text = "\n".join(
                 [self.complaints.reply_alone.format(**fill), texts.ABSTAIN_CONTACT.format(**fill)]
             )

@@ -183,6 +183,21 @@ async def test_a_vote_button_of_someone_elses_answer_does_nothing(kb, db, staff)
         assert AnswerLog(db).per_entry() == []
 
 
+async def test_a_resident_sees_and_deletes_the_questions_kept_for_their_votes(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        resident = TelegramUser(telegram, RESIDENT)
+        await resident.say("我叫张伟，监测收入标准是多少？")
+        await resident.tap("👎 没用")
+        mine = await resident.say("/mydata")
+        assert "您问过的问题" in mine.text and "某某" in mine.text and "张伟" not in mine.text
+        await resident.say("/delete")
+        await resident.tap("确认删除")
+        assert AnswerLog(db).questions_of(RESIDENT) == []
+        card = await TelegramUser(telegram, ADMIN).say("/unanswered")
+        assert "监测收入标准" not in card.text
+        assert [(f.down, f.up) for f in AnswerLog(db).per_entry()] == [(1, 0)], "counts stay"
+
+
 # --- into the YAML ------------------------------------------------------------------------------
 
 
