@@ -82,10 +82,23 @@ class Complaints:
         rephrase_within = _number(rephrase, "within_minutes", path, problems, 0, 120)
         words = _number(rephrase, "words", path, problems, 0, 1)
         characters = _number(rephrase, "characters", path, problems, 0, 1)
-        if problems:
-            raise DataError(problems)
         kind = talk.kinds.get(COMPLAINT)
         listed = raw["kinds"].get(COMPLAINT, {}).get("phrases", [])
+        # A complaint is recognised before small talk: a phrase in both would never get its
+        # small-talk reply.
+        small_talk = SmallTalk.load()
+        for phrase in listed:
+            also = small_talk.kind_of(str(phrase))
+            if also is not None:
+                problems.append(
+                    Problem(
+                        path,
+                        raw["kinds"].key_line(COMPLAINT),
+                        f"“{phrase}”也是寒暄（small_talk.yaml 的 {also}），只能写在一处",
+                    )
+                )
+        if problems:
+            raise DataError(problems)
         return cls(
             talk,
             tuple(str(p) for p in listed),

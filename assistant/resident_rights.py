@@ -68,14 +68,9 @@ class ResidentRights:
                 )
             )
             lines.extend(self._answers(report.dialog, report.answers))
-        questions = list(
-            dict.fromkeys(
-                [
-                    *self.unanswered.of_user(incoming.user_id),
-                    *self.answers.questions_of(incoming.user_id),
-                ]
-            )
-        )
+        questions = self.unanswered.of_user(incoming.user_id)
+        unanswered = set(questions)
+        questions += [q for q in self.answers.questions_of(incoming.user_id) if q not in unanswered]
         if questions:
             lines.append(texts.MYDATA_QUESTIONS)
             lines.extend(f"  {html.escape(q[:100])}" for q in questions[-20:])

@@ -110,12 +110,14 @@ class LearnedPhrasings:
 
     def add(self, text: str, entry_id: str, origin: str, actor: int) -> None:
         """Teach `text` as a phrasing of `entry_id`; taught before (to this or another entry),
-        it is taught anew (a new row, so the version changes)."""
+        it is taught anew (a new row, so the version changes). Two staff members teaching the
+        same text at once: the first to commit stands (ON CONFLICT, as the repositories write)."""
         key = text_key(text)
         with self.db.session() as session:
             session.execute(delete(LearnedPhrasing).where(LearnedPhrasing.text_key == key))
-            session.add(
-                LearnedPhrasing(
+            session.execute(
+                dialect_insert(self.db)(LearnedPhrasing)
+                .values(
                     entry_id=entry_id,
                     text=text,
                     text_key=key,
@@ -123,6 +125,7 @@ class LearnedPhrasings:
                     added_by=actor,
                     added_at=utcnow(),
                 )
+                .on_conflict_do_nothing(index_elements=[LearnedPhrasing.text_key])
             )
 
     def listed(self, limit: int | None = None) -> list[Taught]:

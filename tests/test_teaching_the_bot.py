@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer_feedback import COMPLAINTS_FILE, Complaints
 from assistant.learned_export import clear_exported, export_learned
 from assistant.service import Assistant
+from common.yamlfile import DataError
 from knowledge import load_knowledge
 from knowledge.base import DATA_DIR
 from storage.database import open_database
@@ -196,6 +198,16 @@ async def test_a_resident_sees_and_deletes_the_questions_kept_for_their_votes(kb
         card = await TelegramUser(telegram, ADMIN).say("/unanswered")
         assert "监测收入标准" not in card.text
         assert [(f.down, f.up) for f in AnswerLog(db).per_entry()] == [(1, 0)], "counts stay"
+
+
+def test_a_complaint_phrase_that_is_also_small_talk_is_named(tmp_path: Path):
+    copy = tmp_path / "complaints.yaml"
+    copy.write_text(
+        COMPLAINTS_FILE.read_text("utf-8").replace("- 不对\n", "- 不对\n      - 谢谢\n", 1)
+    )
+    with pytest.raises(DataError) as raised:
+        Complaints.load(copy)
+    assert "“谢谢”也是寒暄（small_talk.yaml 的 thanks）" in str(raised.value)
 
 
 # --- into the YAML ------------------------------------------------------------------------------
