@@ -85,12 +85,11 @@ class TeachingDesk:
         if found is None or not _POSITION.match(option) or not _POSITION.match(position):
             return [Reply(texts.BUTTON_EXPIRED)]
         kind, row_id = found.group(1), int(found.group(2))
+        # the option as the card showed it (the stored nearest entries do not change)
         group = self.queue.group(kind, row_id, teaching.askers_of(who))
         offered = teaching.options(group) if group is not None else []
-        linked = None
-        if int(option) < len(offered):
-            entry_id = offered[int(option)]
-            linked = teaching.link(self.db, who, kind, row_id, entry_id, self.kb.entries)
+        entry_id = offered[int(option)] if int(option) < len(offered) else ""
+        linked = teaching.link(self.db, who, kind, row_id, entry_id, self.kb.entries)
         if linked is None:
             return [self._card(who, int(position), edit=True, done=texts.TEACH_GONE)]
         done = texts.TEACH_LINKED.format(

@@ -21,7 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import SQLColumnExpression, case, delete, exists, func, select, true
+from sqlalchemy import (
+    SQLColumnExpression,
+    case,
+    delete,
+    exists,
+    func,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.database import Database
@@ -257,10 +266,16 @@ class TeachingQueue:
 
     @staticmethod
     def _nearest(session, table, ids: list[int]) -> dict[int, tuple[str, ...]]:
+        """The entries nearest to these rows' questions; for an unanswered question stored
+        before they were kept (migration 0010), the nearest one it was stored with."""
         if not ids:
             return {}
-        found = session.execute(select(table.id, table.nearest).where(table.id.in_(ids)))
-        return {row_id: tuple(str(e) for e in (near or ())) for row_id, near in found}
+        best = table.best_entry_id if table is UnansweredQuestion else null()
+        found = session.execute(select(table.id, table.nearest, best).where(table.id.in_(ids)))
+        return {
+            row_id: tuple(str(e) for e in near) if near else ((first,) if first else ())
+            for row_id, near, first in found
+        }
 
     def group(self, kind: str, row_id: int, askers: Askers) -> QuestionGroup | None:
         """The question one of whose rows is `row_id`, as the lists show it, if `askers` reach
