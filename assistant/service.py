@@ -15,7 +15,8 @@
 - Plain text goes to a staff member's pending status note, else to the dialog in progress,
   else to the policy Q&A; a shared contact goes to the dialog in progress.
 - The desks do the work: `DialogDesk` (dialogs and drafts), `StaffDesk` (review),
-  `ResidentRights` (/mydata, /delete), `PolicyQA` (questions).
+  `ResidentRights` (/mydata, /delete), `PolicyQA` (questions), `AnswerFeedback` (👍 / 👎 and
+  "不对" after an answer), `TeachingDesk` (/unanswered, /learned, /feedback).
 """
 
 from __future__ import annotations
@@ -423,13 +424,10 @@ class Assistant:
         )
         if outcome.kind is Kind.ABSTAIN and outcome.answer is not None:
             answer = outcome.answer
-            nearest = [s.entry_id for s in answer.suggestions] or [answer.best_entry_id or ""]
+            best = [answer.best_entry_id] if answer.best_entry_id else []
+            nearest = [s.entry_id for s in answer.suggestions] or best  # offered to staff
             self.unanswered.record(
-                incoming.text.strip(),
-                answer.score,
-                answer.best_entry_id,
-                incoming.user_id,
-                [entry_id for entry_id in nearest if entry_id],
+                incoming.text.strip(), answer.score, answer.best_entry_id, incoming.user_id, nearest
             )
         # 👍 / 👎 under an answer; an earlier answer this question rephrases noted as doubtful
         return self.feedback.after_question(incoming, outcome)
