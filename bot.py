@@ -5,7 +5,10 @@ python bot.py run [--webhook]  the Telegram bot (long polling; --webhook: PTB's 
 python bot.py chat [--as ID]   the console chat, on the same core and database (as user ID)
 python bot.py ask "问题"        the reply a user would see (--json for the machine contract;
                                "-" reads one question per line from stdin)
-python bot.py check            validate the knowledge and dialog YAML
+python bot.py check [--knowledge DIR]  validate the knowledge and dialog YAML
+python bot.py kb learned       what staff taught the bot (entry, phrasing, who, when)
+python bot.py kb export-learned [--knowledge DIR]  write it into the entries' YAML (alternates:)
+python bot.py kb clear-exported [--knowledge DIR]  drop the database copy the YAML now carries
 python bot.py doctor           check settings, database, data files, token and permissions
 python bot.py db upgrade       apply database migrations
 python bot.py export --format xlsx|csv --out FILE|DIR [--township 乡镇] [--since D] [--until D]
@@ -56,17 +59,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(_args: argparse.Namespace) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
+    from assistant.answer_feedback import Complaints
     from assistant.small_talk import SmallTalk
     from dialogs.spec import load_catalog
     from knowledge import load_knowledge
 
+    data_dir = _knowledge_dir(args)
     problems: list[Problem] = []
     summary: list[str] = []
     counters: tuple[tuple[str, Callable[[], int]], ...] = (
-        ("知识条目", lambda: len(load_knowledge().entries)),
+        ("知识条目", lambda: len(load_knowledge(data_dir).entries)),
         ("对话", lambda: len(load_catalog().dialogs)),
         ("寒暄类别", lambda: len(SmallTalk.load().kinds)),
+        ("“回答不对”的说法", lambda: len(Complaints.load().phrases)),
     )
     for what, count_loaded in counters:
         try:
@@ -81,6 +87,91 @@ def cmd_check(_args: argparse.Namespace) -> int:
         print(f"检查未通过：{len(problems)} 个问题", file=sys.stderr)
         return 1
     print(f"检查通过：{'，'.join(summary)}")
+    return 0
+
+
+def _knowledge_dir(args: argparse.Namespace):
+    """The knowledge YAML folder: --knowledge, else the project's own."""
+    from pathlib import Path
+
+    from knowledge.base import DATA_DIR
+
+    given = getattr(args, "knowledge", None)
+    return Path(given) if given else DATA_DIR
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    """What staff taught the bot: list it, write it into the YAML, drop the database copy."""
+    from assistant.learned_export import clear_exported, export_learned
+    from knowledge.base import entry_titles
+    from storage.database import open_database
+    from storage.learning import LearnedPhrasings
+    from storage.models import to_local
+    from storage.repository import People
+
+    data_dir = _knowledge_dir(args)
+    db = open_database(load_settings().database_url)
+    titles = entry_titles(data_dir)
+    try:
+        if args.action == "learned":
+            taught = LearnedPhrasings(db).listed()
+            if not taught:
+                print("还没有教过机器人新的问法。")
+                return 0
+            names = People(db).names([t.added_by for t in taught])
+            print(f"教给机器人的问法（{len(taught)} 条，最新在前）：")
+            for t in taught:
+                who = names.get(t.added_by) or str(t.added_by)
+                state = "已写入 YAML" if t.exported_at is not None else "未写入 YAML"
+                title = titles.get(t.entry_id, "条目已不存在")
+                print(
+                    f"  {t.entry_id}（{title}）← {t.text}"
+                    f"  {who} {to_local(t.added_at):%Y-%m-%d %H:%M} {state}"
+                )
+            return 0
+        if args.action == "export-learned":
+            return _print_exported(export_learned(db, data_dir), data_dir)
+        cleared = clear_exported(db, data_dir)
+        print(f"已从数据库清除 {len(cleared.cleared)} 条已写入 YAML 的问法。")
+        for kept, got in cleared.kept:
+            why = f"YAML 检索答的是 {got}" if got else "YAML 里还没有它，或只按 YAML 检索不回答"
+            print(f"  保留：{kept.entry_id} ← {kept.text}（{why}）")
+        return 0
+    finally:
+        db.engine.dispose()
+
+
+def _print_exported(exported, data_dir) -> int:
+    written = exported.written
+    if exported.problems:
+        for problem in exported.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"写入后检查未通过：{len(exported.problems)} 个问题，文件已恢复原样，数据库未改动。",
+            file=sys.stderr,
+        )
+        return 1
+    if not exported.marked and not written.unknown:
+        print("没有需要写入的问法（都已写入过）。")
+        return 0
+    added = sum(len(texts) for texts in written.added.values())
+    print(f"已把 {added} 条问法写入 {data_dir} 的知识条目（alternates:），检查通过：")
+    for entry_id, texts in written.added.items():
+        print(f"  {written.files[entry_id].name} {entry_id} ← {'、'.join(texts)}")
+    for entry_id, texts in written.present.items():
+        print(f"  {entry_id} 已有：{'、'.join(texts)}")
+    for entry_id in written.unknown:
+        print(f"  条目 {entry_id} 已不存在，它的问法没有写入（仍留在数据库中）", file=sys.stderr)
+    for taught, got in exported.answered_otherwise:
+        print(
+            f"  注意：只按 YAML 检索，「{taught.text}」答的是 {got or '无（不回答）'}，"
+            f"不是 {taught.entry_id}：请检查该条目的 keywords / answers",
+            file=sys.stderr,
+        )
+    print(
+        f"数据库中 {len(exported.marked)} 条标为已写入（运行中的机器人继续使用）。"
+        "新版本的 YAML 发布、机器人重启以后，运行 python bot.py kb clear-exported 清除数据库副本。"
+    )
     return 0
 
 
@@ -188,7 +279,7 @@ def build_web_app(settings):
     """The staff web console on the configured database (see web.app)."""
     from assistant.web_signin import notice_texts
     from dialogs.spec import load_catalog
-    from knowledge.base import DATA_DIR
+    from knowledge.base import DATA_DIR, entry_titles
     from knowledge.params import load_parameters
     from storage.database import open_database
     from web.app import create_app
@@ -202,6 +293,7 @@ def build_web_app(settings):
         settings.web,
         settings.admin_ids,
         settings.telegram_token,
+        entry_titles(DATA_DIR),
     )
     return create_app(console)
 
@@ -521,7 +613,13 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="输出 JSON")
     ask.set_defaults(func=cmd_ask)
-    sub.add_parser("check", help="检查知识库与对话 YAML").set_defaults(func=cmd_check)
+    check = sub.add_parser("check", help="检查知识库与对话 YAML")
+    check.add_argument("--knowledge", metavar="DIR", help="检查这个知识库目录（默认本项目的）")
+    check.set_defaults(func=cmd_check)
+    kb = sub.add_parser("kb", help="工作人员教给机器人的问法：列出、写入 YAML、清除数据库副本")
+    kb.add_argument("action", choices=["learned", "export-learned", "clear-exported"])
+    kb.add_argument("--knowledge", metavar="DIR", help="知识库目录（默认本项目的 knowledge/data）")
+    kb.set_defaults(func=cmd_kb)
     sub.add_parser(
         "doctor", help="检查配置、数据库、数据文件、Telegram 令牌与文件权限"
     ).set_defaults(func=cmd_doctor)

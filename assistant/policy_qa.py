@@ -64,7 +64,8 @@ class PolicyQA:
         # Offered with the contact when the bot cannot help (a call-back request).
         self.handoff_rows = [[handoff]] if handoff is not None else []
 
-    def _placeholders(self) -> dict[str, str]:
+    def placeholders(self) -> dict[str, str]:
+        """What replies may name: {bot_name}, {office}, {phone}."""
         return {
             "bot_name": texts.BOT_NAME,
             "office": self.kb.parameters.contact_office,
@@ -72,7 +73,7 @@ class PolicyQA:
         }
 
     def _fill(self, template: str) -> str:
-        return template.format(**self._placeholders())
+        return template.format(**self.placeholders())
 
     def intro(self) -> str:
         return self._fill(texts.INTRO)
@@ -127,7 +128,7 @@ class PolicyQA:
             talk is not None
         ):  # "你好", "谢谢", "👍", "转人工": not a question for the knowledge base
             kind = self.small_talk.kinds[talk]
-            reply = Reply(kind.reply.format(intro=self.intro(), **self._placeholders()))
+            reply = Reply(kind.reply.format(intro=self.intro(), **self.placeholders()))
             if kind.contact:  # 转人工: the office and phone, and the hand-over button
                 reply.buttons = list(self.handoff_rows)
             return Outcome(Kind.SMALL_TALK, raw_text, None, [reply], kind)

@@ -21,6 +21,7 @@ from dialogs.render import answers_with_estimates
 from dialogs.spec import Catalog
 from storage.attachments import Attachments
 from storage.database import Database
+from storage.learning import AnswerLog
 from storage.models import to_local
 from storage.repository import DraftStore, People, ResidentData, UnansweredLog
 
@@ -33,6 +34,7 @@ class ResidentRights:
         self.drafts = DraftStore(db)
         self.unanswered = UnansweredLog(db)
         self.attachments = Attachments(db)
+        self.answers = AnswerLog(db)  # questions answered (for 👍 / 👎) and doubtful ones
 
     def _answers(self, dialog_name: str, answers: dict[str, Any]) -> list[str]:
         dialog = self.catalog.dialogs.get(dialog_name)
@@ -77,6 +79,8 @@ class ResidentRights:
             if photos_of.get(report.id):
                 lines.append(texts.MYDATA_PHOTOS.format(count=photos_of[report.id]))
         questions = self.unanswered.of_user(incoming.user_id)
+        unanswered = set(questions)
+        questions += [q for q in self.answers.questions_of(incoming.user_id) if q not in unanswered]
         if questions:
             lines.append(texts.MYDATA_QUESTIONS)
             lines.extend(f"  {html.escape(q[:100])}" for q in questions[-20:])
@@ -97,6 +101,7 @@ class ResidentRights:
             return [Reply(texts.DELETE_KEPT, edit=True)]
         had_draft, deleted, requested = self.data.delete(incoming.user_id)
         self.attachments.drop_unsubmitted(incoming.user_id)  # the draft's photos
+        self.answers.forget_user(incoming.user_id)
         self.people.forget(incoming.user_id)
         lines = []
         if had_draft:

@@ -18,7 +18,8 @@
   keeps a photo where a step takes photos and otherwise asks the step again; outside a dialog
   it gets what the bot can do, with the menu.
 - The desks do the work: `DialogDesk` (dialogs and drafts), `StaffDesk` (review),
-  `ResidentRights` (/mydata, /delete), `PolicyQA` (questions).
+  `ResidentRights` (/mydata, /delete), `PolicyQA` (questions), `AnswerFeedback` (👍 / 👎 and
+  "不对" after an answer), `TeachingDesk` (/unanswered, /learned, /feedback).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from functools import partial
 from typing import Any
 
 from assistant import texts, update_log
+from assistant.answer_feedback import AnswerFeedback
 from assistant.config import WebSettings
 from assistant.dialog_desk import DialogDesk, DraftConflict
 from assistant.flood import SERVE, FloodControl
@@ -39,6 +41,7 @@ from assistant.intents import ReportIntent
 from assistant.policy_qa import Kind, PolicyQA, button_label
 from assistant.resident_rights import ResidentRights
 from assistant.staff_desk import StaffDesk
+from assistant.teaching_desk import TeachingDesk
 from assistant.web_signin import WebSignIn
 from common.messages import Button, Incoming, Reply
 from dialogs.engine import Event
@@ -48,6 +51,7 @@ from review.access import Need, StaffAccess
 from storage import crash_point
 from storage.database import Database
 from storage.inbox import Inbox, Outbox, Outgoing, Received
+from storage.learning import LearnedPhrasings
 from storage.repository import People, StaffDirectory, UnansweredLog, UpdateLog
 
 log = logging.getLogger(__name__)
@@ -87,6 +91,8 @@ class Assistant:
         web_base_url: str = WebSettings.base_url,
     ):
         catalog = catalog or load_catalog()
+        # Phrasings staff teach are answered at once, in this process and every other.
+        kb = kb.learning_from(LearnedPhrasings(db))
         self.kb = kb
         self.db = db
         self.catalog = catalog
@@ -103,6 +109,8 @@ class Assistant:
         self.access = StaffAccess(StaffDirectory(db), admin_ids)
         self.dialogs = DialogDesk(kb, db, catalog, self.access, self.qa)
         self.desk = StaffDesk(kb, db, catalog, self.access)
+        self.teaching = TeachingDesk(kb, db, self.access)
+        self.feedback = AnswerFeedback(kb, db, self.qa)
         self.web_signin = WebSignIn(db, self.access, web_base_url)
         self.people = People(db)
         self.rights = ResidentRights(db, catalog, self.people)
@@ -146,7 +154,9 @@ class Assistant:
             Command("assign", self.desk.cmd_assign),
             Command("export", self.desk.cmd_export),
             Command("stats", self.desk.cmd_stats),
-            Command("unanswered", self.desk.cmd_unanswered),
+            Command("unanswered", self.teaching.cmd_unanswered),
+            Command("learned", self.teaching.cmd_learned),
+            Command("feedback", self.teaching.cmd_feedback),
             Command("audit", self.desk.cmd_audit),
             Command("staff", self.desk.cmd_staff),
             Command("web", self.web_signin.cmd_web, menu["web"]),
@@ -166,6 +176,10 @@ class Assistant:
             "pg": self.desk.on_page_button,
             "st": self.desk.on_status_button,
             "del": self.rights.on_button,
+            "fb": self.feedback.on_vote_button,
+            "tq": self.teaching.on_page_button,
+            "tl": self.teaching.on_link_button,
+            "tx": self.teaching.on_dismiss_button,
         }
 
     def menu_commands(self) -> list[tuple[str, str]]:
@@ -414,6 +428,9 @@ class Assistant:
     def answer_question(self, incoming: Incoming) -> list[Reply]:
         if self.report_intent.matches(incoming.text):
             return [Reply(texts.REPORT_OFFER, buttons=[[self.qa.report_button]])]
+        complaint = self.feedback.on_complaint(incoming)  # "不对" right after an answer
+        if complaint is not None:
+            return complaint
         outcome = self.qa.respond(incoming.text)
         if outcome.talk is not None:  # small talk: not a question, never logged as unanswered
             update_log.note(update_log.SMALL_TALK)
@@ -425,10 +442,13 @@ class Assistant:
         )
         if outcome.kind is Kind.ABSTAIN and outcome.answer is not None:
             answer = outcome.answer
+            best = [answer.best_entry_id] if answer.best_entry_id else []
+            nearest = [s.entry_id for s in answer.suggestions] or best  # offered to staff
             self.unanswered.record(
-                incoming.text.strip(), answer.score, answer.best_entry_id, incoming.user_id
+                incoming.text.strip(), answer.score, answer.best_entry_id, incoming.user_id, nearest
             )
-        return outcome.replies
+        # 👍 / 👎 under an answer; an earlier answer this question rephrases noted as doubtful
+        return self.feedback.after_question(incoming, outcome)
 
     # --- buttons --------------------------------------------------------------------------
 
@@ -447,7 +467,7 @@ class Assistant:
         entry = self.kb.get((incoming.callback or "").partition(":")[2])
         if entry is None:
             return [Reply(texts.BUTTON_EXPIRED)]
-        return [self.qa.entry_reply(entry)]
+        return [self.feedback.rated(incoming.user_id, entry, self.qa.entry_reply(entry))]
 
     def _on_menu_button(self, incoming: Incoming) -> list[Reply]:
         item = (incoming.callback or "").partition(":")[2]

@@ -1,6 +1,6 @@
-"""Staff commands: /staff, /pending, /view, /assign, /export, /stats, /unanswered, /audit,
-and the buttons on a record (view, page, status — which asks for the required note next —
-and photos, sent again by the messenger's file id).
+"""Staff commands: /staff, /pending, /view, /assign, /export, /stats, /audit, and the
+buttons on a record (view, page, status — which asks for the required note next — and
+photos, sent again by the messenger's file id). /unanswered is the teaching desk's.
 
 Every command and button goes through one guard (`requires`) that resolves the caller's role
 and scope first. Non-staff get a polite refusal that reveals nothing; staff asking for a record
@@ -47,7 +47,6 @@ from review.workflow import (
 from storage.attachments import Attachments
 from storage.database import Database
 from storage.models import STATUSES, Submission, utcnow
-from storage.redact import redact
 from storage.repository import (
     AuditLog,
     People,
@@ -55,7 +54,6 @@ from storage.repository import (
     StaffDirectory,
     StaffPrompts,
     SubmissionStore,
-    UnansweredLog,
 )
 
 PAGE_SIZE = 10
@@ -111,7 +109,6 @@ class StaffDesk:
         self.submissions = SubmissionStore(db)
         self.audit = AuditLog(db)
         self.prompts = StaffPrompts(db)
-        self.unanswered = UnansweredLog(db)
         self.people = People(db)
         self.attachments = Attachments(db)
 
@@ -390,22 +387,6 @@ class StaffDesk:
         ]
 
     # --- lists ----------------------------------------------------------------------------
-
-    @requires(Need.REVIEW)
-    def cmd_unanswered(self, who: StaffRole, incoming: Incoming) -> list[Reply]:
-        """The questions nobody could answer, the same for every reviewer and admin. A question
-        belongs to no township (residents ask before saying where they live), so it cannot be
-        scoped like a report; instead nobody sees who asked: the text is stored redacted (numbers
-        and names masked), and redacted again here for rows stored before names were masked."""
-        rows = self.unanswered.most_frequent(20)
-        if not rows:
-            return [Reply(texts.UNANSWERED_EMPTY)]
-        lines = [texts.UNANSWERED_HEADER]
-        lines.extend(
-            texts.UNANSWERED_LINE.format(text=html.escape(redact(text)[:80]), count=count)
-            for text, count in rows
-        )
-        return [Reply("\n".join(lines))]
 
     @requires(Need.ADMIN)
     def cmd_audit(self, who: StaffRole, incoming: Incoming) -> list[Reply]:

@@ -149,7 +149,9 @@ STAFF_HELP_CADRE = (
 )
 STAFF_HELP_REVIEWER = (
     "/view 编号 查看详情并变更状态　/assign 编号 干部ID [备注] 指派核实\n"
-    "/export [乡镇] [起始日期] [结束日期] 导出 Excel　/unanswered 答不上来的问题"
+    "/export [乡镇] [起始日期] [结束日期] 导出 Excel\n"
+    "/unanswered 答不上来和可能答错的问题（一点教会机器人）　/learned 教过的问法　"
+    "/feedback 回答反馈"
 )
 STAFF_HELP_ADMIN = (
     "/audit 操作记录　/staff list | add 用户ID 角色 [乡镇…] | remove 用户ID 管理工作人员"
@@ -222,9 +224,54 @@ ASSIGN_NOT_NOTIFIED = (
     "中打开本助手，或通过电话告知。"
 )
 
-UNANSWERED_EMPTY = "还没有答不上来的问题。"
-UNANSWERED_HEADER = "<b>知识库答不上来的问题</b>（按次数）"
-UNANSWERED_LINE = "• {text} —— {count} 次"
+# --- teaching the bot: /unanswered (one question at a time), /learned, /feedback ------------
+
+UNANSWERED_EMPTY = "没有待处理的问题：答不上来的和可能答错的都处理完了。"
+UNANSWERED_SUMMARY = "待处理：答不上来的 {unanswered} 个，可能答错的 {doubtful} 个。"
+UNANSWERED_CARD = "<b>{title}</b>（第 {position}/{total} 个，{counted}）\n「{text}」"
+UNANSWERED_TITLE = "答不上来的问题"
+UNANSWERED_COUNTED = "被问了 {count} 次"
+DOUBTFUL_TITLE = "可能答错的问题"
+DOUBTFUL_REASONS = {
+    "complaint": "说“不对” {n} 次",
+    "rephrased": "换说法再问 {n} 次",
+    "thumbs_down": "👎 {n} 次",
+}
+DOUBTFUL_REASON_SEPARATOR = "，"
+DOUBTFUL_GIVEN = "当时的回答：{title}"
+TEACH_HOW = (
+    "点一个条目，把这句话教给机器人（所有机器人马上按它回答）；不属于政策问答的，点“不在范围”。"
+)
+TEACH_NO_NEAREST = (
+    "机器人没找到相近的条目。要教给某个条目，请在网页工作台（/web）的“未答问题”页选择。"
+)
+TEACH_LINK = "➕ {title}"
+TEACH_CONFIRM = "✅ 没答错：{title}"
+TEACH_DISMISS = "🚫 不在范围"
+TEACH_PREVIOUS = "⬅️ 上一个"
+TEACH_NEXT = "下一个 ➡️"
+TEACH_LINKED = "✅ 已教会：「{text}」→ {title}。"
+TEACH_DISMISSED = "🚫 已标为不在范围：「{text}」。机器人照旧不答，它也不再列出。"
+TEACH_GONE = "这个问题刚被处理过了（或不在您负责的范围）。"
+LEARNED_EMPTY = "还没有教过机器人新的问法。"
+LEARNED_HEADER = "<b>教给机器人的问法</b>（最新在前）"
+LEARNED_LINE = "• 「{text}」→ {title}（{who}，{at:%m-%d %H:%M}{exported}）"
+LEARNED_EXPORTED = "，已写入知识库"
+DISMISSED_HEADER = "<b>标为不在范围的问题</b>"
+DISMISSED_LINE = "• 「{text}」（{who}，{at:%m-%d %H:%M}）"
+FEEDBACK_EMPTY = "还没有居民对回答点过 👍 / 👎 或说过“不对”。"
+FEEDBACK_HEADER = "<b>回答反馈</b>（最需要改进的条目在前）"
+FEEDBACK_LINE = "• {title}：👎 {down} · 不对/换说法 {doubted} · 👍 {up}"
+UNKNOWN_ENTRY = "（条目 {entry_id} 已不存在）"
+
+# Under every answer a resident is shown, and what a tap on them says (on the button).
+FEEDBACK_UP = "👍 有用"
+FEEDBACK_DOWN = "👎 没用"
+FEEDBACK_UP_THANKS = "谢谢您的反馈！"
+FEEDBACK_DOWN_THANKS = "谢谢，已记下，工作人员会改进这个回答。"
+FEEDBACK_CHANGED = "已改好。{thanks}"
+FEEDBACK_EXPIRED = "这个评价按钮已失效。"
+
 AUDIT_EMPTY = "审计日志为空。"
 AUDIT_HEADER = "<b>最近的操作记录</b>"
 
@@ -241,7 +288,7 @@ EXPORT_AUDITED = "{count} 条，{period}"
 
 DELETE_RULE = (
     "<b>删除规则</b>\n"
-    "• 未提交的草稿、还在「待核实」的申报（连同附上的照片）、您问过但没能回答的问题、"
+    "• 未提交的草稿、还在「待核实」的申报（连同附上的照片）、您问过的问题（包括没能回答的问题）、"
     "记下的 Telegram 名字："
     "立即删除。\n"
     "• 已进入核实（核实中或已有结论）的申报：先保留，记录您的删除申请，由工作人员按规定处理，"
@@ -265,6 +312,6 @@ MYDATA_DRAFT = "\n<b>未提交的草稿</b>（{title}）"
 MYDATA_REPORT = "\n<b>{reference}</b>（{created:%Y-%m-%d} 提交，状态：{status}）"
 MYDATA_ANSWER = "  {label}：{value}"
 MYDATA_PHOTOS = "  附照片：{count} 张"
-MYDATA_QUESTIONS = "\n<b>您问过、我们没能回答的问题</b>（用于改进知识库）"
+MYDATA_QUESTIONS = "\n<b>您问过的问题</b>（没能回答的，和近 3 天回答过的；用于改进知识库）"
 MYDATA_NOTHING = "目前没有保存您的任何申报或草稿。"
 MYDATA_DELETE_HINT = "\n发送 /delete 可删除这些信息。"

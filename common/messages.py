@@ -80,6 +80,8 @@ class Reply:
     photo: bytes | None = None  # a PNG to send, `text` as its caption
     # A photo the messenger already holds, sent again by its file id; `text` as its caption.
     photo_id: str | None = None
+    # A brief notice on the tapped button (Telegram's callback answer), not a message.
+    toast: bool = False
 
     def options(self) -> list[tuple[str, str | None]]:
         """Every choice offered, as (label, callback data or None for typed text)."""

@@ -148,8 +148,10 @@ async def handle_durably(application: Application, update: Update) -> None:
     if verdict in (WARN, DROP):
         await slow_down(update, application.bot, incoming, warn=verdict == WARN)
         return
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    if update.callback_query is not None:  # the spinner stops, with the core's notice if any
+        await update.callback_query.answer(
+            next((i.reply.text for i in items if i.reply.toast), None)
+        )
     await deliver(assistant.outbox, items, partial(send_stored, application.bot))
 
 
@@ -197,6 +199,8 @@ async def send_stored(bot: Bot, item: Outgoing) -> None:
     reply, chat_id = item.reply, item.chat_id
     html = ParseMode.HTML
     try:
+        if reply.toast:  # shown on the tapped button already (`handle_durably`), or too late
+            return
         if reply.to_chat is not None:
             await notify(bot, reply, chat_id)
             return

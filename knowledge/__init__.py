@@ -7,6 +7,9 @@ and builds a `Retriever` over an inverted index (`term_index`), kept on disk bet
 homophone typos), segments it, maps synonyms to canonical terms and scores the entries that
 share a word with it; `KnowledgeBase.ask(text)` reads what kind of answer is wanted
 (`question_kind`) and turns the ranking into an `Answer` or an abstention with suggestions.
+`KnowledgeBase.learning_from(source)` also answers the phrasings staff taught while the bot
+runs (`learned`: read from the source whenever its version changes, indexed like the entries'
+own); `alternates` writes them into the entries' YAML.
 """
 
 from knowledge.base import Answer, Entry, KnowledgeBase, Suggestion, load_knowledge

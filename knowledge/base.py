@@ -7,6 +7,7 @@ each problem with file and line; `KnowledgeBase.ask()` answers or abstains.
 
 from __future__ import annotations
 
+import copy
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import TypeVar
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge import index_cache
+from knowledge.learned import LearnedLayer, LearnedSource, phrasing_key
 from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds
 from knowledge.retrieval import Analyzer, Ranked, Retriever
@@ -94,6 +96,8 @@ class Answer:
     # Abstained because the question asks for something no near entry states (a date, an
     # amount …): what, in words, for "文件没有写明…".
     unstated: str | None = None
+    # Answered: the entries ranked next (ids, best first), should the answer be wrong.
+    runners_up: tuple[str, ...] = ()
 
 
 class KnowledgeBase:
@@ -112,6 +116,15 @@ class KnowledgeBase:
         self.kinds = kinds
         # The reply to "can my household be included?" (`answers: [verdict]`), if there is one.
         self.verdict_entry = next((e for e in entries if VERDICT in e.answers), None)
+        # Phrasings staff taught while the bot runs (`learning_from`); None: the YAML's only.
+        self.learned: LearnedLayer | None = None
+
+    def learning_from(self, source: LearnedSource) -> KnowledgeBase:
+        """This knowledge base, also answering the phrasings `source` holds as they are
+        taught (see knowledge.learned); this one is left as it is."""
+        taught = copy.copy(self)
+        taught.learned = LearnedLayer(self.retriever, source, self.entries)
+        return taught
 
     def featured(self) -> list[Entry]:
         """Entries offered as examples in the menu."""
@@ -129,26 +142,32 @@ class KnowledgeBase:
         ("几号开始", "公示几天", "能领多少钱") is answered only by an entry naming that event.
         A request for a verdict on one's own household is always answered with the entry that
         declares `verdict` (no verdict, the reference line, the report button)."""
+        if self.learned is not None:
+            taught = self.learned.current()
+            retriever = taught.retriever
+            entry_id = taught.exact.get(phrasing_key(question))
+            if entry_id is not None:  # a phrasing staff taught, asked word for word
+                return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
+        else:
+            retriever = self.retriever
         asked = self.kinds.read(question)
         guidance = self.verdict_entry
         if asked.kind == VERDICT and guidance is not None:
             return Answer(question, guidance, 1.0, (), guidance.id)
-        terms, ranked = self.retriever.rank(question)
+        terms, ranked = retriever.rank(question)
         # A fact asked about another programme the question names (低保, 医保 …) must come from
         # an entry that speaks of it: a screening entry that never mentions 低保 does not answer
         # "低保多久复查一次". (Without a fact asked for, 低保 may be context: "吃上低保以后算不算
         # 风险消除" is about the screening.)
         programmes = (
-            {t.text for t in terms} & self.retriever.analyzer.other_programmes
+            {t.text for t in terms} & retriever.analyzer.other_programmes
             if asked.kind is not None
             else set()
         )
         if asked.clauses:  # a long message with asking clauses picked out of it
             readings = dict.fromkeys((asked.asking, *asked.clauses))  # in order: ties repeatable
-            foreign = self.retriever.foreign_counties(terms)
-            by_asking = [
-                r for text in readings for r in self.retriever.rank(text, context=foreign)[1]
-            ]
+            foreign = retriever.foreign_counties(terms)
+            by_asking = [r for text in readings for r in retriever.rank(text, context=foreign)[1]]
             # Each reading votes: the entry chosen is the one the readings agree on most (sum of
             # scores), its confidence the best single reading's, so a short clause that happens
             # to match some entry well does not outvote the message and its question together.
@@ -175,7 +194,7 @@ class KnowledgeBase:
         confident = [
             r
             for r in ranked
-            if r.score >= ANSWER_THRESHOLD and programmes <= self.retriever.words_of(r.entry_id)
+            if r.score >= ANSWER_THRESHOLD and programmes <= retriever.words_of(r.entry_id)
         ]
         if asked.kind is not None:
             events = self._asked_events(asked, question)
@@ -185,16 +204,22 @@ class KnowledgeBase:
                 r
                 for r in confident
                 if asked.kind in self.entries[r.entry_id].answers
-                and (not events or self._names_any(r.entry_id, events, whole))
-                and all(self._names_any(r.entry_id, {q}, True) for q in qualifiers)
+                and (not events or self._names_any(retriever, r.entry_id, events, whole))
+                and all(self._names_any(retriever, r.entry_id, {q}, True) for q in qualifiers)
             ]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
         if confident:
             chosen = confident[0]
+            others = tuple(r.entry_id for r in ranked if r.entry_id != chosen.entry_id)
             return Answer(
-                question, self.entries[chosen.entry_id], chosen.score, (), chosen.entry_id
+                question,
+                self.entries[chosen.entry_id],
+                chosen.score,
+                (),
+                chosen.entry_id,
+                runners_up=others[:MAX_SUGGESTIONS],
             )
         suggestions = tuple(
             Suggestion(r.entry_id, self.entries[r.entry_id].question)
@@ -205,11 +230,14 @@ class KnowledgeBase:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
-    def _names_any(self, entry_id: str, events: set[str], whole: bool = False) -> bool:
+    @staticmethod
+    def _names_any(
+        retriever: Retriever, entry_id: str, events: set[str], whole: bool = False
+    ) -> bool:
         """Whether the entry names one of the events: a word of two characters or more also
         inside a longer word (集中 in 集中一个月) unless `whole`, one character only as a word
         of its own (领 is not in 领导)."""
-        words = self.retriever.words_of(entry_id)
+        words = retriever.words_of(entry_id)
         return any(
             event in words
             or (not whole and len(event) > 1 and any(event in word for word in words))
@@ -228,6 +256,13 @@ class KnowledgeBase:
             events -= short - standing
         # as the entries' words are: 下发 is 印发时间 there
         return {analyzer.canonical.get(e, e) for e in events}
+
+
+def entry_titles(data_dir: Path = DATA_DIR) -> dict[str, str]:
+    """Each entry's id → its question, in file order: the entries read and checked, without
+    building the retriever (for the web console, which names entries but asks nothing)."""
+    parameters = load_parameters(data_dir / "parameters.yaml")
+    return {entry.id: entry.question for entry in load_entries(data_dir, parameters)}
 
 
 def _as_list(value) -> list:

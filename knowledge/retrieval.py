@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -356,7 +356,40 @@ class Retriever:
                         indexed.form_texts.append("")
                         indexed.form_worth.append(PASSAGE_WORTH)
             self.entries.append(indexed)
+        self._index_entries()
 
+    def with_phrasings(self, extra: Mapping[str, Sequence[str]]) -> Retriever:
+        """A retriever whose entries also have the phrasings in `extra` (entry id → phrasings
+        staff taught the bot), indexed as the entries' own are: their words join the entry's
+        vocabulary, the weights are counted again, and each is a phrasing closeness is
+        measured against. This retriever is left as it is (other threads may be ranking with
+        it); the analyzer is shared, so nothing is segmented twice. Ids not in the index are
+        ignored."""
+        known = {e.entry_id for e in self.entries}
+        added = {
+            entry_id: [f for f in (self._words(p) for p in phrasings) if f]
+            for entry_id, phrasings in extra.items()
+            if entry_id in known
+        }
+        copy = Retriever(self.analyzer)
+        for entry in self.entries:
+            new_forms = added.get(entry.entry_id, [])
+            forms, texts, worth = list(entry.forms), list(entry.form_texts), list(entry.form_worth)
+            if new_forms and forms and forms[0] == []:
+                # an entry without a usable phrasing had one empty form: taught ones replace it
+                del forms[0], texts[0], worth[0]
+            forms += new_forms
+            texts += ["".join(f) for f in new_forms]
+            worth += [1.0] * len(new_forms)
+            bag = entry.bag.union(*new_forms)
+            copy.entries.append(
+                IndexedEntry(entry.entry_id, forms, texts, worth, bag, entry.answer_bag - bag)
+            )
+        copy._index_entries()
+        return copy
+
+    def _index_entries(self) -> None:
+        """The weights and the index over `self.entries`."""
         count = len(self.entries) or 1
         df: dict[str, int] = {}
         for entry in self.entries:

@@ -45,6 +45,9 @@ AUDIT_ACTIONS = {
     "staff_remove": "移除工作人员",
     "delete_request": "申请删除",
     "photos": "查看照片",
+    "teach_link": "教会问法",
+    "teach_dismiss": "标为不在范围",
+    "teach_export": "写入知识库",
 }
 
 # --- what an export or a chart covers (titles and file names) -------------------------------

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import SQLColumnExpression, delete, func, select, update
+from sqlalchemy import SQLColumnExpression, delete, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.console_models import SignInToken, WebSession
 from storage.database import Database
-from storage.models import Submission, UnansweredQuestion, utcnow
+from storage.models import Submission, utcnow
 from storage.repository import QUEUE_COUNT_CAP, QueuePage, _changed, _count_upto
 
 
@@ -170,25 +170,3 @@ class SubmissionSearch:
                 )
             )
             return QueuePage(rows, min(counted, QUEUE_COUNT_CAP), counted > QUEUE_COUNT_CAP)
-
-
-class UnansweredSummary:
-    """The unanswered questions for the console: like `UnansweredLog.most_frequent`, with the
-    knowledge entry the bot found nearest to each."""
-
-    def __init__(self, db: Database):
-        self.db = db
-
-    def most_frequent(self, limit: int) -> list[tuple[str, int, str | None]]:
-        with self.db.session() as session:
-            rows = session.execute(
-                select(
-                    UnansweredQuestion.text,
-                    func.count().label("n"),
-                    func.max(UnansweredQuestion.best_entry_id),
-                )
-                .group_by(UnansweredQuestion.text)
-                .order_by(func.count().desc(), UnansweredQuestion.text)
-                .limit(limit)
-            )
-            return [(text, n, entry) for text, n, entry in rows]

@@ -135,6 +135,7 @@ def reply_to_json(reply: Reply) -> tuple[dict[str, Any], bytes | None]:
         "filename": reply.filename,
         "photo_id": reply.photo_id,
         "kind": "document" if reply.document else "photo" if reply.photo is not None else "text",
+        "toast": reply.toast,
     }
     if reply.document is not None:
         data["filename"] = reply.filename or reply.document.name
@@ -156,6 +157,7 @@ def reply_from_json(data: dict[str, Any], attachment: bytes | None) -> Reply:
         filename=data["filename"],
         photo=attachment if data["kind"] == "photo" else None,
         photo_id=data.get("photo_id"),  # rows written before it existed have none
+        toast=bool(data.get("toast")),  # replies stored before toasts existed have none
     )
 
 

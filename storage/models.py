@@ -87,6 +87,8 @@ class UnansweredQuestion(Base):
     best_score: Mapped[float] = mapped_column(Float)
     best_entry_id: Mapped[str | None] = mapped_column(String(80))
     user_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The entries the bot found nearest (ids, best first), offered to staff to link it to.
+    nearest: Mapped[list | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_unanswered_asked_at", "asked_at"),)
 
@@ -309,3 +311,6 @@ class OutboxEntry(Base):
 # they also work when such a module is imported first (and imports this one).
 import storage.attachments  # noqa: E402
 import storage.console_models  # noqa: E402, F401
+
+# The same for the tables of teaching the bot (storage.learning).
+import storage.learning_models as learning_models  # noqa: E402, F401

@@ -73,8 +73,14 @@ class UnansweredLog:
         self.db = db
 
     def record(
-        self, text: str, best_score: float, best_entry_id: str | None, user_id: int | None
+        self,
+        text: str,
+        best_score: float,
+        best_entry_id: str | None,
+        user_id: int | None,
+        nearest: Sequence[str] = (),
     ) -> None:
+        """`nearest`: the entries the bot found nearest, offered to staff to link it to."""
         with self.db.session() as session:
             session.add(
                 UnansweredQuestion(
@@ -82,6 +88,7 @@ class UnansweredLog:
                     best_score=best_score,
                     best_entry_id=best_entry_id,
                     user_id=user_id,
+                    nearest=list(nearest),
                 )
             )
 

@@ -35,8 +35,9 @@ async def test_asking_the_monitoring_line_gets_9100_with_its_source_and_follow_u
     assert "9100元" in message["text"]
     assert "来源" in message["text"] and "宣州区农业农村局" in message["text"]
     assert message["parse_mode"] == "HTML"
-    follow_ups = seen.buttons()
+    *follow_ups, (_, up), (_, down) = seen.buttons()
     assert follow_ups and all(data.startswith("kb:") for _, data in follow_ups)
+    assert up.startswith("fb:") and down.startswith("fb:"), "then 👍 / 👎"
 
 
 async def test_tapping_a_follow_up_button_answers_that_question(telegram, kb):

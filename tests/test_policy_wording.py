@@ -59,8 +59,13 @@ WHO_SEES = (
     "以及被指派核实这份申报的村干部"
 )
 UNANSWERED_KEPT = "本助手没能回答的问题也会保存（其中较长的数字，如电话、身份证号，保存前会被遮盖）"
+# and what is kept of the questions answered (storage.learning: GIVEN_MEMORY, the doubtful list)
+ANSWERED_KEPT = (
+    "回答过的问题保存 3 天，供您点 👍 / 👎 或说“不对”时改进回答；"
+    "被标为可能答错的，保存到工作人员处理完为止"
+)
 DELETE_RULE = (
-    "发送 /delete：未提交的草稿、还在“待核实”的申报和没能回答的问题会立即删除；"
+    "发送 /delete：未提交的草稿、还在“待核实”的申报和您问过的问题（包括没能回答的问题）会立即删除；"
     "已进入核实的申报先保留，并记录您的删除申请，由工作人员按规定处理"
 )
 
@@ -75,6 +80,7 @@ def test_every_privacy_answer_says_who_sees_what_is_kept_and_what_delete_does(kb
     for entry in entries:
         assert WHO_SEES in entry.answer, entry.id
         assert UNANSWERED_KEPT in entry.answer, entry.id
+        assert ANSWERED_KEPT in entry.answer, entry.id
         assert DELETE_RULE in entry.answer, entry.id
         assert "只用于" not in entry.answer and "只保存" not in entry.answer, entry.id
 

@@ -159,7 +159,8 @@ GRANTED = {
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_every_staff_command_gives_data_only_to_the_roles_it_is_for(world, command, persona):
     assistant, report, visit = world
-    say(assistant, STRANGER, "补贴什么时候发")  # something for /unanswered
+    for asker in (RESIDENT, CADRE):  # something for /unanswered: residents of both townships
+        say(assistant, asker, "补贴什么时候发")
     say(assistant, ADMIN, f"/view {report}")  # something for /audit
     replies = discard(say(assistant, PERSONAS[persona], command))
     text = shown(replies)

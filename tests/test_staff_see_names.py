@@ -92,6 +92,9 @@ def test_every_audit_action_has_chinese_words():
         "assign",
         "delete_request",
         "photos",
+        "teach_link",
+        "teach_dismiss",
+        "teach_export",
     }
 
 

@@ -20,6 +20,7 @@ from web import (
     routes_record,
     routes_signin,
     routes_stats,
+    routes_teaching,
     texts,
 )
 from web.auth import CsrfFailed, Forbidden, NotFound, SignInRequired
@@ -50,6 +51,7 @@ def create_app(console: Console) -> FastAPI:
         routes_queue,
         routes_record,
         routes_stats,
+        routes_teaching,
         routes_admin,
     ):
         app.include_router(module.router)

@@ -1,10 +1,12 @@
 """What every page works with: the database and its stores, the dialog catalog, the access
-rules (`review.access.StaffAccess`, the bot's own), the settings, and the words of the
+rules (`review.access.StaffAccess`, the bot's own), the settings, the words of the
 notifications the bot sends (`Notices`, given by the entry point: the console does not import
-the bot's texts)."""
+the bot's texts), and the knowledge entries' titles by id (`entry_titles`, given by the entry
+point too: the console does not load the knowledge base)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant.config import WebSettings
@@ -46,6 +48,7 @@ class Console:
         settings: WebSettings | None = None,
         admin_ids: frozenset[int] = frozenset(),
         bot_token: str | None = None,
+        entry_titles: Mapping[str, str] | None = None,
     ):
         self.db = db
         self.catalog = catalog
@@ -64,3 +67,4 @@ class Console:
         self.unanswered = UnansweredLog(db)
         self.outbox = Outbox(db)
         self.attachments = Attachments(db)
+        self.entry_titles = dict(entry_titles or {})  # entry id → its question, in YAML order

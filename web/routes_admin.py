@@ -1,7 +1,5 @@
-"""未答问题 (reviewers, admins), 人员 and 审计 (admins).
+"""人员 and 审计 (admins); 未答问题 is web.routes_teaching.
 
-- GET /unanswered: the questions the bot could not answer, most frequent first, stored redacted
-  (and redacted again here, as /unanswered does), with the entry the bot found nearest.
 - GET /staff: the staff list (ADMIN_IDS admins first); POST /staff/add (user id, role,
   townships) and /staff/remove, each written to the audit log as /staff does; removing someone
   ends their web sessions at once.
@@ -17,28 +15,15 @@ from review import texts as review_texts
 from review.access import ROLE_NAMES, ROLES, Role
 from review.staffing import Refusal, add_staff, remove_staff
 from review.workflow import audit_people, person, person_with_id
-from storage.console_store import UnansweredSummary
 from storage.models import to_local
-from storage.redact import redact
 from web import texts
-from web.auth import Admin, AdminForm, Reviewer, Viewer, console_of
+from web.auth import Admin, AdminForm, Viewer, console_of
 from web.console import Console
 from web.render import page
 
 router = APIRouter()
 AUDIT_ROWS = 200
-UNANSWERED_ROWS = 100
 _PERSON_TARGETS = frozenset({"staff_add", "staff_remove"})
-
-
-@router.get("/unanswered")
-def unanswered(request: Request, seen: Reviewer) -> Response:
-    console = console_of(request)
-    rows = [
-        (redact(text)[:200], count, entry or "—")
-        for text, count, entry in UnansweredSummary(console.db).most_frequent(UNANSWERED_ROWS)
-    ]
-    return page(request, "unanswered.html", texts.PAGE_UNANSWERED, seen, rows=rows)
 
 
 def staff_page(

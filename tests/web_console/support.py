@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from assistant.config import WebSettings
 from assistant.web_signin import notice_texts
 from dialogs.spec import load_catalog
+from knowledge.base import entry_titles
 from storage.database import Database
 from storage.repository import People, StaffDirectory
 
@@ -44,6 +45,7 @@ def make_console(db: Database, base_url: str = BASE_URL) -> Console:
         Notices(**notice_texts(CONTACT_PHONE)),
         WebSettings(base_url=base_url),
         frozenset({ADMIN}),
+        entry_titles=entry_titles(),
     )
 
 

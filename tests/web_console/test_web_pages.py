@@ -286,15 +286,18 @@ def test_statistics_show_the_chart_and_the_counts_of_the_scope(console, make_sub
 # --- unanswered, staff, audit -----------------------------------------------------------------
 
 
-def test_unanswered_questions_most_frequent_first_without_who_asked(console, db):
+def test_unanswered_questions_most_frequent_first_without_who_asked(console, db, make_submission):
+    make_submission(submitted_by=RESIDENT)  # a resident of 乡镇 A
     log = UnansweredLog(db)
     for _ in range(3):
-        log.record("大病救助怎么报销？电话13812345678", 0.2, "medical-aid", RESIDENT)
-    log.record("低保多少钱", 0.1, None, RESIDENT)
+        log.record("大病救助怎么报销？电话13812345678", 0.2, "apply-monitoring", RESIDENT)
+    log.record("低保多少钱", 0.1, None, RESIDENT, ["monitoring-line"])
     page = sign_in(console, REVIEWER_A).client.get("/unanswered")
     assert page.status_code == 200
     assert page.text.index("大病救助") < page.text.index("低保多少钱")
-    assert "13812345678" not in page.text and "medical-aid" in page.text
+    assert "13812345678" not in page.text and "居民张三" not in page.text
+    assert "2024年防止返贫监测范围（收入标准）是多少？" in page.text, "the nearest entry's title"
+    assert 'value="monitoring-line"' in page.text and ">monitoring-line<" not in page.text
 
 
 def test_admins_add_and_remove_staff_and_read_the_audit_log_by_name(console):

@@ -1,0 +1,291 @@
+"""Staff teach the bot in one tap, through Telegram (offline): a question nobody could answer is
+linked to an entry and answered at once by another bot process on the same database; one out
+of scope leaves the list and stays unanswered; 👎 and "不对" put an answer on the doubtful list;
+reviewers see only their townships' residents' questions; what was taught is written into the
+YAML, which `check` accepts and retrieval answers from."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.answer_feedback import COMPLAINTS_FILE, Complaints
+from assistant.learned_export import clear_exported, export_learned
+from assistant.service import Assistant
+from common.yamlfile import DataError
+from knowledge import load_knowledge
+from knowledge.base import DATA_DIR
+from storage.database import open_database
+from storage.learning import AnswerLog, LearnedPhrasings
+from storage.repository import StaffDirectory, UnansweredLog
+from tests.chat import TelegramUser, say, tap, telegram_for
+
+ADMIN, REVIEWER_A, REVIEWER_B = 9101, 9102, 9103
+RESIDENT, NEIGHBOUR, STRANGER = 9201, 9202, 9203
+TOWNSHIP_A, TOWNSHIP_B = "水阳镇", "狸桥镇"
+
+# No entry answers it; 三保障 (safe housing among them) is among the nearest.
+HOUSE = "住的房子是危房怎么办"
+THREE_GUARANTEES = "什么是“两不愁三保障”？"
+RAIN = "明天会下雨吗"
+
+
+@pytest.fixture
+def staff(db, make_submission):
+    """Reviewers of 水阳镇 and 狸桥镇, an admin; a resident of each township."""
+    directory = StaffDirectory(db)
+    directory.add(REVIEWER_A, "reviewer", [TOWNSHIP_A], added_by=ADMIN)
+    directory.add(REVIEWER_B, "reviewer", [TOWNSHIP_B], added_by=ADMIN)
+    make_submission(submitted_by=RESIDENT)  # 水阳镇
+    make_submission(submitted_by=NEIGHBOUR, township=TOWNSHIP_B, village="东风村")
+
+
+def bot(kb, db) -> Assistant:
+    """One bot process's core (its own knowledge base with its own taught phrasings)."""
+    return Assistant(kb, db, admin_ids=frozenset({ADMIN}))
+
+
+async def test_a_reviewer_links_a_question_and_a_second_bot_answers_it_at_once(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as first, telegram_for(bot(kb, db)) as second:
+        first.profile(REVIEWER_A, first_name="王", last_name="芳")
+        resident = TelegramUser(second, RESIDENT)
+        assert "没有把握" in (await resident.say(HOUSE)).text
+
+        reviewer = TelegramUser(first, REVIEWER_A)
+        card = await reviewer.say("/unanswered")
+        assert f"「{HOUSE}」" in card.text and "被问了 1 次" in card.text
+        assert "🚫 不在范围" in [label for label, _ in card.buttons()]
+        done = await reviewer.tap(f"➕ {THREE_GUARANTEES}")
+        assert f"已教会：「{HOUSE}」→ {THREE_GUARANTEES}" in done.text
+        assert "处理完了" in done.text
+
+        answered = await resident.say(HOUSE)  # the other process, no restart
+        assert "没有把握" not in answered.text
+        assert "住房安全" in answered.text and THREE_GUARANTEES in answered.text
+        assert UnansweredLog(db).count() == 0, "answered now, and its rows left the list"
+
+        learned = await reviewer.say("/learned")
+        assert f"「{HOUSE}」→ {THREE_GUARANTEES}（王 芳，" in learned.text
+
+
+async def test_a_question_marked_out_of_scope_leaves_the_list_and_stays_unanswered(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        resident = TelegramUser(telegram, RESIDENT)
+        await resident.say(RAIN)
+        admin = TelegramUser(telegram, ADMIN)
+        card = await admin.say("/unanswered")
+        assert f"「{RAIN}」" in card.text
+        done = await admin.tap("🚫 不在范围")
+        assert f"已标为不在范围：「{RAIN}」" in done.text
+
+        again = await resident.say(RAIN)
+        assert "没有把握" in again.text, "still not answered"
+        assert RAIN not in (await admin.say("/unanswered")).text, "asked again, still not listed"
+        assert LearnedPhrasings(db).version() == (0, 0), "nothing was taught"
+        learned = await admin.say("/learned")
+        assert "还没有教过" in learned.text and f"「{RAIN}」" in learned.text
+
+
+async def test_thumbs_down_lands_the_answer_on_the_doubtful_list_with_its_entry(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        resident = TelegramUser(telegram, RESIDENT)
+        answer = await resident.say("监测收入标准是多少？")
+        assert "9100" in answer.text
+        labels = [label for label, _ in answer.buttons()]
+        assert labels[-2:] == ["👍 有用", "👎 没用"]
+        assert all(len(data.encode()) <= 64 for _, data in answer.buttons())
+
+        tapped = await resident.tap("👎 没用")
+        (ack,) = tapped.method("answerCallbackQuery")
+        assert "已记下" in ack["text"] and not tapped.messages, "a notice on the button only"
+
+        card = await TelegramUser(telegram, REVIEWER_A).say("/unanswered")
+        assert "可能答错的问题" in card.text and "「监测收入标准是多少？」" in card.text
+        assert "当时的回答：2024年防止返贫监测范围（收入标准）是多少？" in card.text
+        assert "👎 1 次" in card.text
+
+        changed = await resident.tap("👍 有用")  # a second tap changes the vote
+        assert "已改好" in changed.method("answerCallbackQuery")[0]["text"]
+        card = await TelegramUser(telegram, REVIEWER_A).say("/unanswered")
+        assert "监测收入标准" not in card.text, "taken back with the vote"
+        feedback = await TelegramUser(telegram, ADMIN).say("/feedback")
+        assert "2024年防止返贫监测范围（收入标准）是多少？：👎 0 · 不对/换说法 0 · 👍 1" in (
+            feedback.text
+        )
+
+
+async def test_saying_it_is_wrong_lands_the_answer_on_the_doubtful_list(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        resident = TelegramUser(telegram, RESIDENT)
+        await resident.say("监测收入标准是多少？")
+        wrong = await resident.say("不对啊")
+        assert "抱歉" in wrong.text and "没有把握" not in wrong.text
+        assert "0563-2701280" in wrong.text
+        assert wrong.buttons(), "the questions nearest to the one asked"
+        assert UnansweredLog(db).count() == 0, "a complaint is not a question"
+
+        card = await TelegramUser(telegram, ADMIN).say("/unanswered")
+        assert "「监测收入标准是多少？」" in card.text and "说“不对” 1 次" in card.text
+        feedback = await TelegramUser(telegram, ADMIN).say("/feedback")
+        assert "：👎 0 · 不对/换说法 1 · 👍 0" in feedback.text
+
+        alone = await TelegramUser(telegram, STRANGER).say("不对")  # nothing answered before
+        assert "抱歉" in alone.text and "没有把握" not in alone.text
+        assert UnansweredLog(db).count() == 0
+
+
+async def test_asking_again_in_other_words_marks_the_first_answer_doubtful(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        resident = TelegramUser(telegram, RESIDENT)
+        await resident.say("监测收入标准是多少")
+        await resident.say("监测收入标准怎么算")  # answered otherwise: how income is counted
+        card = await TelegramUser(telegram, ADMIN).say("/unanswered")
+        assert "「监测收入标准是多少」" in card.text and "换说法再问 1 次" in card.text
+
+
+async def test_a_reviewer_sees_only_the_questions_of_their_townships_residents(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        await TelegramUser(telegram, RESIDENT).say(HOUSE)  # a resident of 水阳镇
+        await TelegramUser(telegram, STRANGER).say(RAIN)  # never submitted: admins only
+        own = await TelegramUser(telegram, REVIEWER_A).say("/unanswered")
+        assert HOUSE in own.text and "第 1/1 个" in own.text
+        other = TelegramUser(telegram, REVIEWER_B)
+        elsewhere = await other.say("/unanswered")
+        assert HOUSE not in elsewhere.text and RAIN not in elsewhere.text
+        assert "处理完了" in elsewhere.text
+        # a link button of 水阳镇's list, tapped by the reviewer of 狸桥镇, does nothing
+        link = next(data for label, data in own.buttons() if label.startswith("➕"))
+        forged = await telegram.tap(REVIEWER_B, link)
+        assert "不在您负责的范围" in forged.text
+        assert LearnedPhrasings(db).version() == (0, 0)
+        everyone = await TelegramUser(telegram, ADMIN).say("/unanswered")
+        assert "第 1/2 个" in everyone.text
+
+
+async def test_residents_cannot_teach_or_read_what_was_taught(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        resident = TelegramUser(telegram, RESIDENT)
+        await resident.say(HOUSE)
+        for command in ("/unanswered", "/learned", "/feedback"):
+            seen = await resident.say(command)
+            assert "只对登记的村干部和工作人员开放" in seen.text and HOUSE not in seen.text
+        forged = await telegram.tap(RESIDENT, "tl:u1:0:0")
+        assert "只对登记的村干部和工作人员开放" in forged.text
+        assert LearnedPhrasings(db).version() == (0, 0)
+
+
+async def test_a_vote_button_of_someone_elses_answer_does_nothing(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        answer = await TelegramUser(telegram, RESIDENT).say("监测收入标准是多少？")
+        down = next(data for label, data in answer.buttons() if label == "👎 没用")
+        tapped = await telegram.tap(STRANGER, down)
+        assert "失效" in tapped.method("answerCallbackQuery")[0]["text"]
+        assert AnswerLog(db).per_entry() == []
+
+
+async def test_a_resident_sees_and_deletes_the_questions_kept_for_their_votes(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        resident = TelegramUser(telegram, RESIDENT)
+        await resident.say("我叫张伟，监测收入标准是多少？")
+        await resident.tap("👎 没用")
+        mine = await resident.say("/mydata")
+        assert "您问过的问题" in mine.text and "某某" in mine.text and "张伟" not in mine.text
+        await resident.say("/delete")
+        await resident.tap("确认删除")
+        assert AnswerLog(db).questions_of(RESIDENT) == []
+        card = await TelegramUser(telegram, ADMIN).say("/unanswered")
+        assert "监测收入标准" not in card.text
+        assert [(f.down, f.up) for f in AnswerLog(db).per_entry()] == [(1, 0)], "counts stay"
+
+
+def test_a_complaint_phrase_that_is_also_small_talk_is_named(tmp_path: Path):
+    copy = tmp_path / "complaints.yaml"
+    copy.write_text(
+        COMPLAINTS_FILE.read_text("utf-8").replace("- 不对\n", "- 不对\n      - 谢谢\n", 1)
+    )
+    with pytest.raises(DataError) as raised:
+        Complaints.load(copy)
+    assert "“谢谢”也是寒暄（small_talk.yaml 的 thanks）" in str(raised.value)
+
+
+# --- into the YAML ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path) -> Path:
+    copy = tmp_path / "knowledge"
+    shutil.copytree(DATA_DIR, copy)
+    return copy
+
+
+def teach(kb, db, question: str, entry_title: str) -> None:
+    """A resident asks `question` (unanswered), an admin links it to the entry so titled."""
+    assistant = bot(kb, db)
+    say(assistant, RESIDENT, question)
+    card = say(assistant, ADMIN, "/unanswered")[0]
+    data = next(b.data for row in card.buttons for b in row if b.label == f"➕ {entry_title}")
+    tap(assistant, ADMIN, data)
+
+
+def test_export_learned_writes_yaml_that_check_accepts_and_retrieval_answers_from(
+    kb, db, staff, knowledge_copy, bot_cli
+):
+    teach(kb, db, HOUSE, THREE_GUARANTEES)
+    before = (knowledge_copy / "entries" / "terms.yaml").read_text("utf-8")
+    exported = export_learned(db, knowledge_copy)
+    assert not exported.problems and exported.written.added == {"three-guarantees": [HOUSE]}
+    assert exported.answered_otherwise == []
+
+    after = (knowledge_copy / "entries" / "terms.yaml").read_text("utf-8")
+    assert after.count("\n") == before.count("\n") + 1, "one line added, the rest as it was"
+    assert f"      - {HOUSE}\n" in after
+    assert [line for line in after.splitlines() if line.startswith("#")] == [
+        line for line in before.splitlines() if line.startswith("#")
+    ], "comments kept"
+    checked = bot_cli("check", "--knowledge", str(knowledge_copy))
+    assert checked.returncode == 0, checked.stderr
+
+    from_yaml = load_knowledge(knowledge_copy)  # no database: the YAML alone
+    answer = from_yaml.ask(HOUSE)
+    assert answer.entry is not None and answer.entry.id == "three-guarantees"
+    assert load_knowledge().ask(HOUSE).entry is None, "the project's own YAML is untouched"
+
+    (taught,) = LearnedPhrasings(db).listed()
+    assert taught.exported_at is not None, "marked exported, still used by the running bots"
+    assert export_learned(db, knowledge_copy).marked == [], "exported once"
+    cleared = clear_exported(db, knowledge_copy)
+    assert [t.text for t in cleared.cleared] == [HOUSE] and LearnedPhrasings(db).listed() == []
+
+
+def test_a_phrasing_that_would_break_the_yaml_is_not_exported(kb, db, staff, knowledge_copy):
+    teach(kb, db, HOUSE, THREE_GUARANTEES)
+    broken = knowledge_copy / "entries" / "plan.yaml"
+    broken.write_text(broken.read_text("utf-8").replace("source:", "sauce:", 1), "utf-8")
+    terms = (knowledge_copy / "entries" / "terms.yaml").read_text("utf-8")
+    exported = export_learned(db, knowledge_copy)
+    assert exported.problems, "the check failed"
+    assert (knowledge_copy / "entries" / "terms.yaml").read_text("utf-8") == terms, "put back"
+    assert LearnedPhrasings(db).unexported() != [], "nothing marked"
+
+
+def test_kb_learned_and_export_learned_from_the_command_line(tmp_path, bot_cli, kb, knowledge_copy):
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    db = open_database(url)
+    StaffDirectory(db).add(REVIEWER_A, "reviewer", [TOWNSHIP_A], added_by=ADMIN)
+    teach(kb, db, HOUSE, THREE_GUARANTEES)
+    db.engine.dispose()
+
+    listed = bot_cli("kb", "learned", env={"DATABASE_URL": url})
+    assert listed.returncode == 0, listed.stderr
+    assert f"three-guarantees（{THREE_GUARANTEES}）← {HOUSE}" in listed.stdout
+    assert "未写入 YAML" in listed.stdout and str(ADMIN) in listed.stdout
+
+    exported = bot_cli(
+        "kb", "export-learned", "--knowledge", str(knowledge_copy), env={"DATABASE_URL": url}
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert f"terms.yaml three-guarantees ← {HOUSE}" in exported.stdout
+    assert "kb clear-exported" in exported.stdout
+    assert "已写入 YAML" in bot_cli("kb", "learned", env={"DATABASE_URL": url}).stdout
