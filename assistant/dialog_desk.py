@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from assistant import texts
@@ -30,6 +31,7 @@ from dialogs.engine import DialogEngine, DialogState, Event, Result, Turn
 from dialogs.spec import Catalog, Dialog, Step
 from dialogs.triage import triage
 from knowledge import KnowledgeBase
+from knowledge.base import Entry
 from review.access import StaffAccess
 from storage.attachments import Attachments
 from storage.database import Database
@@ -69,6 +71,8 @@ class DialogDesk:
         self.submissions = SubmissionStore(db)
         self.attachments = Attachments(db)
         self.engine = DialogEngine(catalog, villages_of=self.submissions.villages_of)
+        # Puts 👍 / 👎 under an answer given mid-dialog (the assistant sets it: answer feedback).
+        self.rate: Callable[[int, Entry, Reply, str], Reply] | None = None
 
     # --- opening and resuming -------------------------------------------------------------
 
@@ -145,7 +149,7 @@ class DialogDesk:
         turn = self.engine.handle(state, event)  # the engine never changes `state`
         if self.engine.repaired(state)[1]:  # the YAML changed under the draft: says so first
             return self._apply(incoming.user_id, draft, turn)
-        policy = self._policy_answer(state, turn, event.text)
+        policy = self._policy_answer(incoming.user_id, state, turn, event.text)
         if policy is not None and (
             turn.result is Result.INVALID or self._step_kind(state) != "longtext"
         ):
@@ -157,7 +161,9 @@ class DialogDesk:
             return replies
         return [policy, _carrying_on(replies[0]), *replies[1:]]
 
-    def _policy_answer(self, state: DialogState, turn: Turn, text: str | None) -> Reply | None:
+    def _policy_answer(
+        self, user_id: int, state: DialogState, turn: Turn, text: str | None
+    ) -> Reply | None:
         """The knowledge base's answer when the input is a question it answers confidently:
         input the step rejected, or a question typed where free text is expected."""
         if not text or len(text) > MAX_QUESTION_CHARS or not _QUESTION_HINT.search(text):
@@ -169,7 +175,9 @@ class DialogDesk:
         if answer.entry is None:
             return None
         reply = self.qa.entry_reply(answer.entry)
-        reply.buttons = []  # follow-ups would lead away from the dialog
+        reply.buttons = []  # follow-ups would lead away from the dialog; a vote does not
+        if self.rate is not None:
+            reply = self.rate(user_id, answer.entry, reply, text)
         return reply
 
     def _step_kind(self, state: DialogState) -> str | None:

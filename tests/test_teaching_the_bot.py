@@ -21,6 +21,7 @@ from storage.database import open_database
 from storage.learning import AnswerLog, LearnedPhrasings
 from storage.repository import StaffDirectory, UnansweredLog
 from tests.chat import TelegramUser, say, tap, telegram_for
+from tests.dialog_script import REPORT
 
 ADMIN, REVIEWER_A, REVIEWER_B = 9101, 9102, 9103
 RESIDENT, NEIGHBOUR, STRANGER = 9201, 9202, 9203
@@ -289,3 +290,19 @@ def test_kb_learned_and_export_learned_from_the_command_line(tmp_path, bot_cli, 
     assert f"terms.yaml three-guarantees ← {HOUSE}" in exported.stdout
     assert "kb clear-exported" in exported.stdout
     assert "已写入 YAML" in bot_cli("kb", "learned", env={"DATABASE_URL": url}).stdout
+
+
+async def test_an_answer_given_in_the_middle_of_a_report_can_be_voted_on_too(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        resident = TelegramUser(telegram, STRANGER)
+        await resident.say("/report")
+        await resident.answer(REPORT.until("annual_income"))
+        answer = await resident.say("监测收入标准是多少？")
+        assert "9100" in answer.text
+        labels = [label for label, _ in answer.buttons()]
+        assert labels == ["👍 有用", "👎 没用"], "a vote, but nothing leading away from the form"
+        await resident.tap("👎 没用")
+        card = await TelegramUser(telegram, ADMIN).say("/unanswered")
+        assert "「监测收入标准是多少？」" in card.text
+        draft = bot(kb, db).dialogs.drafts.load(STRANGER)
+        assert draft is not None and draft.state["step"] == "annual_income"
