@@ -52,6 +52,7 @@ PROJECT_SET = ROOT / "tests" / "data" / "qa_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "qa_blind.yaml"
 BLIND2_SET = ROOT / "tests" / "data" / "qa_blind2.yaml"
 BLIND3_SET = ROOT / "tests" / "data" / "qa_blind3.yaml"
+BLIND4_SET = ROOT / "tests" / "data" / "qa_blind4.yaml"
 TOP_K = 5
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12
@@ -619,7 +620,11 @@ def report_eligibility(
 
 
 def run(
-    smoke: bool, blind: Path = BLIND_SET, second: Path = BLIND2_SET, third: Path = BLIND3_SET
+    smoke: bool,
+    blind: Path = BLIND_SET,
+    second: Path = BLIND2_SET,
+    third: Path = BLIND3_SET,
+    fourth: Path = BLIND4_SET,
 ) -> Section:
     kb = load_knowledge()
     md: list[str] = [
@@ -657,6 +662,11 @@ def run(
             kb, third, "Third blind batch (scored once as a test set, then development)", smoke
         )
         md += third_md
+    if fourth.exists():
+        fourth_md, data["blind4"] = _blind_report(
+            kb, fourth, "Fourth blind batch (a test set only: never tuned on)", smoke
+        )
+        md += fourth_md
     return Section("quality", "Q&A quality", "\n".join(md), data)
 
 

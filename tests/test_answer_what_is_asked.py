@@ -24,6 +24,9 @@ BLIND = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind.yaml").read_t
 BLIND2 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind2.yaml").read_text("utf-8"))
 # A third, scored once as a fresh test set (72.5 / 83.1 / 95.0 %), then turned to development.
 BLIND3 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind3.yaml").read_text("utf-8"))
+# A fourth, written apart the same way, all of it a test set: scored, never tuned on. Its first
+# score (after tuning on the other three): 79.0 / 85.0 / 80.0 %.
+BLIND4 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind4.yaml").read_text("utf-8"))
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -386,3 +389,17 @@ def test_ten_odd_years_of_story_is_not_a_question(kb):
     assert (
         kb.ask("我在外面打工十几年了，户口还在村里，想问迁出去以后宅基地还能保留吗").entry is None
     )
+
+
+# The fourth batch (test only): its first score, so a change that lowers it fails.
+FLOORS4 = {"in_scope": 0.78, "out_of_scope": 0.84, "eligibility": 0.8}
+
+
+def test_the_fourth_blind_batch_a_test_set_stays_above_its_first_score(kb):
+    assert sum(len(BLIND4[p]) for p in ("in_scope", "out_of_scope", "eligibility")) >= 300
+    assert {c["split"] for p in ("in_scope", "out_of_scope", "eligibility") for c in BLIND4[p]} == {
+        "test"
+    }
+    rates = _rates(kb, "test", BLIND4)
+    for name, floor in FLOORS4.items():
+        assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"
