@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assistant import texts
-from common.messages import Button, Incoming, Reply
+from common.messages import Button, Incoming, Reply, paging_row
 from dialogs.spec import Catalog
 from knowledge import KnowledgeBase
 from review import texts as review_texts
@@ -214,11 +214,7 @@ class StaffDesk:
             [Button(texts.PENDING_VIEW.format(reference=row.reference), f"vw:{row.reference}")]
             for row in rows
         ]
-        nav = []
-        if page > 0:
-            nav.append(Button(texts.PAGE_PREVIOUS, f"pg:{page - 1}"))
-        if page + 1 < pages:
-            nav.append(Button(texts.PAGE_NEXT, f"pg:{page + 1}"))
+        nav = paging_row(page, pages, texts.PAGE_PREVIOUS, texts.PAGE_NEXT, "pg")
         if nav:
             buttons.append(nav)
         return [Reply("\n".join(lines), buttons=buttons, edit=edit)]

@@ -19,7 +19,7 @@ import re
 from assistant import texts
 from assistant.policy_qa import button_label
 from assistant.staff_desk import refusal
-from common.messages import Button, Incoming, Reply
+from common.messages import Button, Incoming, Reply, paging_row
 from knowledge import KnowledgeBase
 from review import teaching
 from review.access import Need, StaffAccess, StaffRole
@@ -156,11 +156,7 @@ class TeachingDesk:
             )
         lines.append(texts.TEACH_HOW if buttons else texts.TEACH_NO_NEAREST)
         buttons.append([Button(texts.TEACH_DISMISS, f"tx:{handle}:{position}")])
-        nav = []
-        if position > 0:
-            nav.append(Button(texts.TEACH_PREVIOUS, f"tq:{position - 1}"))
-        if position + 1 < total:
-            nav.append(Button(texts.TEACH_NEXT, f"tq:{position + 1}"))
+        nav = paging_row(position, total, texts.TEACH_PREVIOUS, texts.TEACH_NEXT, "tq")
         if nav:
             buttons.append(nav)
         return Reply("\n".join(lines), buttons=buttons, edit=edit)

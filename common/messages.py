@@ -63,6 +63,17 @@ class Button:
     data: str  # callback data, at most 64 bytes (or WEB_APP + URL)
 
 
+def paging_row(page: int, pages: int, previous: str, following: str, prefix: str) -> list[Button]:
+    """The ⬅️ / ➡️ buttons of page `page` (from 0) of `pages`, their data `prefix:page`; none
+    on a single page."""
+    row = []
+    if page > 0:
+        row.append(Button(previous, f"{prefix}:{page - 1}"))
+    if page + 1 < pages:
+        row.append(Button(following, f"{prefix}:{page + 1}"))
+    return row
+
+
 @dataclass
 class Reply:
     text: str

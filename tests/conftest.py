@@ -17,12 +17,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text, update
 
 from assistant.service import Assistant
+from dialogs.spec import DATA_DIR as DIALOG_DATA_DIR
 from knowledge import KnowledgeBase, load_knowledge
 from storage.database import Database, make_engine, upgrade
 from storage.models import Base, Submission
@@ -231,3 +233,10 @@ def bot_cli(monkeypatch, capsys) -> Callable[..., Ran]:
         return Ran(code, out, err)
 
     return run
+
+
+@pytest.fixture
+def dialog_data(tmp_path: Path) -> Path:
+    """A copy of the dialogs' YAML (dialogs/data) to edit."""
+    shutil.copytree(DIALOG_DATA_DIR, tmp_path / "dialogs")
+    return tmp_path / "dialogs"

@@ -10,9 +10,6 @@ with the record.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -20,7 +17,7 @@ from sqlalchemy import select
 from assistant.service import Assistant
 from common.messages import Reply
 from common.yamlfile import DataError
-from dialogs.spec import DATA_DIR, load_catalog
+from dialogs.spec import load_catalog
 from handlers.console import render
 from review.access import Scope
 from review.export import ExportFilter, export_submissions
@@ -30,6 +27,7 @@ from storage.repository import StaffDirectory, UnansweredLog
 from tests.chat import TelegramUser, draft_of
 from tests.dialog_script import REPORT
 from tests.telegram_fake import TelegramHarness
+from tests.yaml_edit import replace_in
 
 RESIDENT = 6201
 REVIEWER = 6301  # reviewer of 水阳镇
@@ -332,27 +330,15 @@ async def test_a_kept_photo_shows_in_mydata_and_delete_drops_it_with_the_draft(t
 # --- declared in the YAML, checked by `bot.py check` ------------------------------------------
 
 
-@pytest.fixture
-def dialog_data(tmp_path: Path) -> Path:
-    shutil.copytree(DATA_DIR, tmp_path / "dialogs")
-    return tmp_path / "dialogs"
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new), "utf-8")
-
-
 def test_a_triage_rule_naming_a_dialog_that_does_not_exist_is_named(dialog_data):
-    _edit(dialog_data / "triage.yaml", "dialog_in: [callback]", "dialog_in: [call_me]")
+    replace_in(dialog_data / "triage.yaml", "dialog_in: [callback]", "dialog_in: [call_me]")
     with pytest.raises(DataError) as caught:
         load_catalog(dialog_data)
     assert "规则引用的对话 call_me 不存在" in str(caught.value)
 
 
 def test_photos_on_a_step_that_is_not_free_text_are_named(dialog_data):
-    _edit(
+    replace_in(
         dialog_data / "report.yaml",
         "    label: 同意提供信息\n    kind: consent\n",
         "    label: 同意提供信息\n    kind: consent\n    photos: 3\n",

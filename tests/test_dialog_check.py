@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from common.yamlfile import DataError
 from dialogs.engine import DialogEngine, Event
-from dialogs.spec import DATA_DIR, load_catalog
+from dialogs.spec import load_catalog
 
 
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    shutil.copytree(DATA_DIR, tmp_path / "dialogs")
-    return tmp_path / "dialogs"
-
-
-def test_unknown_kinds_blocks_and_forward_conditions_are_reported_with_lines(data_copy):
-    report = data_copy / "report.yaml"
+def test_unknown_kinds_blocks_and_forward_conditions_are_reported_with_lines(dialog_data):
+    report = dialog_data / "report.yaml"
     text = report.read_text("utf-8")
     text = text.replace("  - block: status\n", "  - block: statuses\n")
     text = text.replace("    kind: longtext\n", "    kind: essay\n")
@@ -30,7 +21,7 @@ def test_unknown_kinds_blocks_and_forward_conditions_are_reported_with_lines(dat
     )
     report.write_text(text, "utf-8")
     with pytest.raises(DataError) as caught:
-        load_catalog(data_copy)
+        load_catalog(dialog_data)
     problems = [str(p) for p in caught.value.problems]
     joined = "\n".join(problems)
     assert "未知的步骤块：statuses" in joined
@@ -41,25 +32,25 @@ def test_unknown_kinds_blocks_and_forward_conditions_are_reported_with_lines(dat
     )
 
 
-def test_triage_rules_with_unknown_conditions_are_reported(data_copy):
-    triage = data_copy / "triage.yaml"
+def test_triage_rules_with_unknown_conditions_are_reported(dialog_data):
+    triage = dialog_data / "triage.yaml"
     triage.write_text(
         triage.read_text("utf-8").replace("has_causes: true", "has_cows: true"), "utf-8"
     )
     with pytest.raises(DataError) as caught:
-        load_catalog(data_copy)
+        load_catalog(dialog_data)
     assert "has_cows" in str(caught.value)
 
 
-def test_villages_listed_for_a_township_are_offered_and_typed_names_fuzzy_matched(data_copy):
-    places = data_copy / "places.yaml"
+def test_villages_listed_for_a_township_are_offered_and_typed_names_fuzzy_matched(dialog_data):
+    places = dialog_data / "places.yaml"
     places.write_text(
         places.read_text("utf-8").replace(
             "{name: 水阳镇, villages: []}", "{name: 水阳镇, villages: [金宝圩村, 新河村]}"
         ),
         "utf-8",
     )
-    engine = DialogEngine(load_catalog(data_copy))
+    engine = DialogEngine(load_catalog(dialog_data))
     state = engine.start("report").state
     state = engine.handle(state, Event(text="同意")).state
     turn = engine.handle(state, Event(text="水阳"))
@@ -68,8 +59,8 @@ def test_villages_listed_for_a_township_are_offered_and_typed_names_fuzzy_matche
     assert turn.state.answers["village"] == "金宝圩村"
 
 
-def test_worded_answers_and_copies_of_earlier_answers_are_checked(data_copy):
-    blocks = data_copy / "blocks.yaml"
+def test_worded_answers_and_copies_of_earlier_answers_are_checked(dialog_data):
+    blocks = dialog_data / "blocks.yaml"
     text = blocks.read_text("utf-8")
     text = text.replace(
         "      answers: {false: 都参加了, true: 有人没参加}\n", "      answers: [都参加了]\n"
@@ -79,13 +70,13 @@ def test_worded_answers_and_copies_of_earlier_answers_are_checked(data_copy):
         "      example: 某某村 或 某某社区\n      yes_means: false\n      same_as: {key: phone}\n",
     )
     blocks.write_text(text, "utf-8")
-    visit = data_copy / "visit.yaml"
+    visit = dialog_data / "visit.yaml"
     visit.write_text(
         visit.read_text("utf-8").replace("same_as: {key: head_name,", "same_as: {key: visit_note,"),
         "utf-8",
     )
     with pytest.raises(DataError) as caught:
-        load_catalog(data_copy)
+        load_catalog(dialog_data)
     joined = "\n".join(str(p) for p in caught.value.problems)
     assert "answers 只用于 yesno" in joined
     assert "yes_means 需要 answers" in joined
@@ -93,14 +84,14 @@ def test_worded_answers_and_copies_of_earlier_answers_are_checked(data_copy):
     assert "same_as 引用了未出现在它之前的步骤：visit_note" in joined
 
 
-def test_every_block_needs_the_heading_staff_see_its_answers_under(data_copy):
-    blocks = data_copy / "blocks.yaml"
+def test_every_block_needs_the_heading_staff_see_its_answers_under(dialog_data):
+    blocks = dialog_data / "blocks.yaml"
     text = blocks.read_text("utf-8")
     text = text.replace("  income: 收入\n", "")
     text = text.replace("  contact: 联系方式\n", "  contacts: 联系\n")
     blocks.write_text(text, "utf-8")
     with pytest.raises(DataError) as caught:
-        load_catalog(data_copy)
+        load_catalog(dialog_data)
     joined = "\n".join(str(p) for p in caught.value.problems)
     assert "块 income 在 headings 中没有标题" in joined
     assert "headings 中的块不存在：contacts" in joined

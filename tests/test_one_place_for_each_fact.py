@@ -14,26 +14,15 @@ from assistant import texts
 from assistant.service import Assistant
 from common.messages import Incoming, Reply
 from common.yamlfile import DataError
-from dialogs.spec import DATA_DIR, load_catalog
+from dialogs.spec import load_catalog
 from knowledge import KnowledgeBase
 from knowledge.base import DATA_DIR as KNOWLEDGE_DIR
 from knowledge.base import load_knowledge
 from storage.database import Database
 from storage.repository import NewSubmission, ResidentData, StaffDirectory, SubmissionStore
+from tests.yaml_edit import replace_in
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def dialog_data(tmp_path: Path) -> Path:
-    shutil.copytree(DATA_DIR, tmp_path / "dialogs")
-    return tmp_path / "dialogs"
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new), "utf-8")
 
 
 def _problems(load, data_dir: Path) -> list[str]:
@@ -51,7 +40,7 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_renaming_an_expense_key_makes_check_name_the_triage_line_that_uses_it(dialog_data):
-    _edit(dialog_data / "blocks.yaml", "key: medical_expense", "key: medical_cost")
+    replace_in(dialog_data / "blocks.yaml", "key: medical_expense", "key: medical_cost")
     problems = _problems(load_catalog, dialog_data)
     triage = dialog_data / "triage.yaml"
     expected = (
@@ -61,8 +50,8 @@ def test_renaming_an_expense_key_makes_check_name_the_triage_line_that_uses_it(d
 
 
 def test_renaming_a_guarantee_or_a_rule_key_names_each_place(dialog_data):
-    _edit(dialog_data / "blocks.yaml", "key: unsafe_water", "key: water_problem")
-    _edit(dialog_data / "visit.yaml", "key: no_labor", "key: no_workers")
+    replace_in(dialog_data / "blocks.yaml", "key: unsafe_water", "key: water_problem")
+    replace_in(dialog_data / "visit.yaml", "key: no_labor", "key: no_workers")
     problems = "\n".join(_problems(load_catalog, dialog_data))
     triage = dialog_data / "triage.yaml"
     assert f"{triage}:{_line_of(triage, 'guarantees:')}: 引用的回答 unsafe_water" in problems
@@ -70,7 +59,7 @@ def test_renaming_a_guarantee_or_a_rule_key_names_each_place(dialog_data):
 
 
 def test_a_rule_on_a_choice_that_does_not_exist_is_named(dialog_data):
-    _edit(
+    replace_in(
         dialog_data / "visit.yaml", "choices: [稳定, 不稳定，有返贫风险]", "choices: [稳定, 不稳定]"
     )
     problems = "\n".join(_problems(load_catalog, dialog_data))
@@ -79,14 +68,18 @@ def test_a_rule_on_a_choice_that_does_not_exist_is_named(dialog_data):
 
 def test_a_key_of_the_wrong_kind_is_named(dialog_data):
     # household_size typed as free text: triage could not divide by it.
-    _edit(dialog_data / "blocks.yaml", "kind: integer\n      min: 1", "kind: text\n      min: 1")
+    replace_in(
+        dialog_data / "blocks.yaml", "kind: integer\n      min: 1", "kind: text\n      min: 1"
+    )
     problems = "\n".join(_problems(load_catalog, dialog_data))
     assert "回答 household_size 的类型是 text，这里需要 integer" in problems
 
 
 def test_an_unknown_submission_column_and_a_kept_key_that_does_not_exist_are_named(dialog_data):
-    _edit(dialog_data / "blocks.yaml", "column: village", "column: hamlet")
-    _edit(dialog_data / "visit.yaml", "keep: [township, township_other, village]", "keep: [town]")
+    replace_in(dialog_data / "blocks.yaml", "column: village", "column: hamlet")
+    replace_in(
+        dialog_data / "visit.yaml", "keep: [township, township_other, village]", "keep: [town]"
+    )
     problems = "\n".join(_problems(load_catalog, dialog_data))
     assert "步骤 village 的 column 未知：hamlet" in problems
     assert "after_submit.keep 引用了不存在的步骤：town" in problems
@@ -97,7 +90,7 @@ def test_an_unknown_submission_column_and_a_kept_key_that_does_not_exist_are_nam
 
 def test_a_broken_places_file_does_not_hide_an_unknown_kind_in_a_dialog(dialog_data):
     (dialog_data / "places.yaml").write_text("townships: [ {name: 水阳镇\n", "utf-8")
-    _edit(dialog_data / "report.yaml", "kind: longtext", "kind: essay")
+    replace_in(dialog_data / "report.yaml", "kind: longtext", "kind: essay")
     problems = "\n".join(_problems(load_catalog, dialog_data))
     assert "places.yaml" in problems and "YAML 语法错误" in problems
     assert "类型未知：essay" in problems
@@ -105,7 +98,7 @@ def test_a_broken_places_file_does_not_hide_an_unknown_kind_in_a_dialog(dialog_d
 
 def test_a_broken_blocks_file_does_not_hide_a_broken_triage_file(dialog_data):
     (dialog_data / "blocks.yaml").write_text("blocks: [\n", "utf-8")
-    _edit(dialog_data / "triage.yaml", "default: 一般", "default: 最高")
+    replace_in(dialog_data / "triage.yaml", "default: 一般", "default: 最高")
     problems = "\n".join(_problems(load_catalog, dialog_data))
     assert "blocks.yaml" in problems and "default 必须是 levels 之一" in problems
 
@@ -113,7 +106,7 @@ def test_a_broken_blocks_file_does_not_hide_a_broken_triage_file(dialog_data):
 def test_a_bad_current_year_does_not_hide_a_yaml_error_in_an_entry_file(tmp_path):
     data = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, data)
-    _edit(data / "parameters.yaml", "current_year: 2024", "current_year: 今年")
+    replace_in(data / "parameters.yaml", "current_year: 2024", "current_year: 今年")
     (data / "entries" / "broken.yaml").write_text("entries:\n  - id: [\n", "utf-8")
     problems = "\n".join(_problems(load_knowledge, data))
     assert "current_year 应为年份数字" in problems
