@@ -84,7 +84,10 @@ def test_a_dialog_step_is_one_transaction(assistant):
             replies = step(assistant, text, 900 + index)
         assert replies and "⚠️" not in replies[0].text
         assert (traffic.transactions, traffic.commits) == (1, 1), (text, traffic)
-        assert traffic.statements <= 8, (text, traffic)
+        # a question answered mid-dialog also notes the answer for its 👍 / 👎 and checks for
+        # newly taught phrasings
+        limit = 10 if text == "监测线多少" else 8
+        assert traffic.statements <= limit, (text, traffic)
 
 
 def test_a_conflict_rolls_back_everything_the_attempt_wrote(assistant, monkeypatch):
