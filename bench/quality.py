@@ -664,7 +664,7 @@ def run(
         md += third_md
     if fourth.exists():
         fourth_md, data["blind4"] = _blind_report(
-            kb, fourth, "Fourth blind batch (a test set only: never tuned on)", smoke
+            kb, fourth, "Fourth blind batch (scored once as a test set, then development)", smoke
         )
         md += fourth_md
     return Section("quality", "Q&A quality", "\n".join(md), data)

@@ -199,7 +199,7 @@ class KnowledgeBase:
         if asked.kind is not None:
             events = self._asked_events(asked, question)
             whole = self.kinds.whole_words(asked.kind)
-            qualifiers = self.kinds.qualifiers_in(asked.kind, asked.asking)
+            qualifiers = self.kinds.qualifiers_in(asked.kind, asked.part or asked.asking)
             fitting = [
                 r
                 for r in confident

@@ -82,6 +82,8 @@ class Asked:
     asking: str
     clauses: tuple[str, ...] = ()
     led: bool = False  # the question follows a lead-in ("想问…"): what came before is story
+    # where the kind was read: from the lead-in on, or the asking clauses ("" : `asking`)
+    part: str = ""
 
 
 class QuestionKinds:
@@ -239,5 +241,5 @@ class QuestionKinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asked_part
             if any(pattern.search(target) for pattern in kind.patterns):
-                return Asked(kind.name, asking, tuple(questions), long_with_lead_in)
-        return Asked(None, asking, tuple(questions), long_with_lead_in)
+                return Asked(kind.name, asking, tuple(questions), long_with_lead_in, asked_part)
+        return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part)
