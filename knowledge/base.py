@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -210,6 +210,17 @@ class KnowledgeBase:
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
+        # "去年的集中排查…": the entries tell this year's; one that names no such year does not
+        # answer, whatever is asked about it
+        years = self.kinds.times_in(asked.part or asked.asking)
+        of_that_year = [
+            r
+            for r in confident
+            if all(self._names_any(retriever, r.entry_id, {y}, True) for y in years)
+        ]
+        if confident and not of_that_year and asked.kind is not None:
+            unstated = self.kinds.label(asked.kind)
+        confident = of_that_year
         if confident:
             chosen = confident[0]
             others = tuple(r.entry_id for r in ranked if r.entry_id != chosen.entry_id)
@@ -482,6 +493,7 @@ class Vocabulary:
     stopwords: list[str]
     other_programmes: list[str]
     programme_asks: list[str]
+    other_places: list[str] = field(default_factory=list)
 
 
 def load_synonyms(path: Path) -> Vocabulary:
@@ -494,7 +506,7 @@ def load_synonyms(path: Path) -> Vocabulary:
     if not isinstance(stopwords, list):
         problems.append(Problem(path, 1, "stopwords 应为词语列表"))
     lists = {}
-    for key in ("other_programmes", "programme_asks"):
+    for key in ("other_programmes", "programme_asks", "other_places"):
         value = raw.get(key, []) if isinstance(raw, dict) else []
         if not isinstance(value, list):
             problems.append(Problem(path, raw.key_line(key), f"{key} 应为词语列表"))
@@ -508,6 +520,7 @@ def load_synonyms(path: Path) -> Vocabulary:
         [str(w) for w in stopwords],
         lists["other_programmes"],
         lists["programme_asks"],
+        lists["other_places"],
     )
 
 
@@ -580,6 +593,7 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
             synonyms.stopwords,
             other_programmes=synonyms.other_programmes,
             programme_asks=synonyms.programme_asks,
+            other_places=synonyms.other_places,
         )
     )
     retriever.build(

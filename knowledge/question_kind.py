@@ -87,9 +87,12 @@ class Asked:
 
 
 class QuestionKinds:
-    def __init__(self, kinds: list[Kind]):
+    def __init__(self, kinds: list[Kind], times: tuple[re.Pattern[str], ...] = ()):
         self.kinds = kinds
         self.names = {kind.name for kind in kinds}
+        # Another year than the entries' asked about, whatever the kind (`times:`, its word
+        # in the group named `word`): the answering entry must name that word.
+        self.times = times
 
     @classmethod
     def load(cls, path: Path = KINDS_FILE) -> QuestionKinds:
@@ -174,14 +177,32 @@ class QuestionKinds:
                     tuple(qualifiers),
                 )
             )
+        times = []
+        for pattern in raw.get("times") or []:
+            try:
+                time_pattern = re.compile(str(pattern))
+            except re.error as exc:
+                problems.append(Problem(path, raw.key_line("times"), f"times 的正则有误：{exc}"))
+                continue
+            if "word" not in time_pattern.groupindex:
+                problems.append(
+                    Problem(path, raw.key_line("times"), f"times 的正则要有 (?P<word>…)：{pattern}")
+                )
+                continue
+            times.append(time_pattern)
         if problems:
             raise DataError(problems)
-        return cls(kinds)
+        return cls(kinds, tuple(times))
 
     def qualifiers_in(self, name: str | None, asking: str) -> set[str]:
         """The qualifiers of kind `name` said in the asking clauses."""
         found = normalize(asking)
         return {q for k in self.kinds if k.name == name for q in k.qualifiers if q in found}
+
+    def times_in(self, asking: str) -> set[str]:
+        """The other years the asking clauses are about ("去年的集中排查" → 去年)."""
+        found = "".join(normalize(asking).split())
+        return {m.group("word") for p in self.times for m in p.finditer(found)}
 
     def whole_words(self, name: str) -> bool:
         """Whether kind `name`'s events must be whole words of the entry."""

@@ -119,6 +119,7 @@ class Analyzer:
         stopwords: Iterable[str],
         other_programmes: Iterable[str] = (),
         programme_asks: Iterable[str] = (),
+        other_places: Iterable[str] = (),
     ):
         self.canonical: dict[str, str] = {}
         for group in synonym_groups:
@@ -131,12 +132,14 @@ class Analyzer:
         self.stopwords = {_fold(word) for word in stopwords}
         self.other_programmes = {self.canonical.get(_fold(w), _fold(w)) for w in other_programmes}
         self.programme_asks = {self.canonical.get(_fold(w), _fold(w)) for w in programme_asks}
+        # Other counties named without 县/区 (郎溪, 旌德): another place, like 郎溪县.
+        self.other_places = {_fold(w) for w in other_places}
         # The canonical terms of this knowledge base's own topic (集中排查, 监测对象 …).
         self.topic_terms = set(self.canonical.values()) - self.other_programmes
         self._segments: dict[str, tuple[Term, ...]] = {}
         self._added: dict[str, None] = {}  # words added to jieba's dictionary, in order
         self._open_dictionary()
-        for term in set(self.canonical.values()) | self.other_programmes:
+        for term in set(self.canonical.values()) | self.other_programmes | self.other_places:
             self.add_word(term)
         # Dialect fillers jieba does not know ("一哈", "啷个") must come out whole to be dropped,
         # not glued to their neighbours by its HMM ("发一", "哈撒").
@@ -434,6 +437,8 @@ class Retriever:
         return self.unknown_weight
 
     def _is_foreign(self, term: Term) -> bool:
+        if term.text in self.analyzer.other_places:
+            return True
         if term.text in self.vocabulary:
             return False
         if _YEAR.match(term.text):
@@ -463,7 +468,10 @@ class Retriever:
     def foreign_counties(self, terms: Iterable[Term]) -> list[Term]:
         """The terms naming another county or district (郎溪县) than the entries' own (a city
         the asker works in, 上海, is story, not the subject)."""
-        return [t for t in terms if _COUNTY.match(t.text) and self._is_foreign(t)]
+        return [t for t in terms if self._is_county(t) and self._is_foreign(t)]
+
+    def _is_county(self, term: Term) -> bool:
+        return bool(_COUNTY.match(term.text)) or term.text in self.analyzer.other_places
 
     def rank(
         self, text: str, limit: int = 10, context: Sequence[Term] = ()
@@ -489,7 +497,7 @@ class Retriever:
         matches = {w: self.index.soft_matches(w) for w in words}
         own = {t.text for t in terms}
         penalty = math.prod(
-            _COUNTY_PENALTY if _COUNTY.match(t.text) else _FOREIGN_PENALTY
+            _COUNTY_PENALTY if self._is_county(t) else _FOREIGN_PENALTY
             for t in (*terms, *(c for c in context if c.text not in own))
             if self._is_foreign(t)
         )

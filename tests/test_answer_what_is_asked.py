@@ -264,7 +264,7 @@ def test_qualifiers_that_are_not_a_list_of_words_are_named(data_copy):
 
 # What the test part scores today (tuned on the dev part only); the goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.77, "out_of_scope": 0.89, "eligibility": 1.0}
+FLOORS = {"in_scope": 0.77, "out_of_scope": 0.92, "eligibility": 1.0}
 
 
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
@@ -302,7 +302,7 @@ def test_the_blind_test_part_stays_above_its_floors(kb):
 
 
 # What the second batch (development) scores today.
-FLOORS2 = {"in_scope": 0.87, "out_of_scope": 0.89, "eligibility": 1.0}
+FLOORS2 = {"in_scope": 0.87, "out_of_scope": 0.92, "eligibility": 1.0}
 
 
 def test_the_second_blind_batch_stays_above_its_floors(kb):
@@ -313,7 +313,7 @@ def test_the_second_blind_batch_stays_above_its_floors(kb):
 
 
 # What the third batch (development since its one scoring as a test set) scores today.
-FLOORS3 = {"in_scope": 0.78, "out_of_scope": 0.89, "eligibility": 1.0}
+FLOORS3 = {"in_scope": 0.78, "out_of_scope": 0.9, "eligibility": 1.0}
 
 
 def test_the_third_blind_batch_stays_above_its_floors(kb):
@@ -392,7 +392,7 @@ def test_ten_odd_years_of_story_is_not_a_question(kb):
 
 
 # What the fourth batch (development since its one scoring as a test set) scores today.
-FLOORS4 = {"in_scope": 0.79, "out_of_scope": 0.9, "eligibility": 1.0}
+FLOORS4 = {"in_scope": 0.8, "out_of_scope": 0.94, "eligibility": 1.0}
 
 
 def test_the_fourth_blind_batch_stays_above_its_floors(kb):
@@ -432,3 +432,30 @@ def test_asking_which_number_to_call_gets_the_contact(kb):
 def test_more_ways_of_asking_for_a_verdict_get_the_guidance(kb, question):
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.id == "eligibility-guidance"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "旌德那边的排查方案是什么时候发的",  # another county, named without 县
+        "家里老人走了，低保怎么停发",  # another programme's procedure
+        "去年的集中排查发现了哪些问题",  # another year
+        "姚局长的手机号能给我一个吗",  # a mobile the documents do not give
+    ],
+)
+def test_another_place_programme_year_or_a_mobile_gets_no_answer_from_this_years_entries(
+    kb, question
+):
+    assert kb.ask(question).entry is None
+
+
+def test_the_three_earlies_are_found_by_their_short_name(kb):
+    answer = kb.ask("方案里说的三早指什么")
+    assert answer.entry is not None and "早发现、早干预、早帮扶" in answer.entry.answer
+
+
+def test_a_time_pattern_without_its_word_group_is_named(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    text = path.read_text("utf-8").replace("(?P<word>去年|前年|明年|后年|往年)", "(去年|前年)", 1)
+    path.write_text(text, "utf-8")
+    assert any("(?P<word>…)" in p for p in _problems(data_copy))
