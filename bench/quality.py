@@ -53,6 +53,7 @@ BLIND_SET = ROOT / "tests" / "data" / "qa_blind.yaml"
 BLIND2_SET = ROOT / "tests" / "data" / "qa_blind2.yaml"
 BLIND3_SET = ROOT / "tests" / "data" / "qa_blind3.yaml"
 BLIND4_SET = ROOT / "tests" / "data" / "qa_blind4.yaml"
+BLIND5_SET = ROOT / "tests" / "data" / "qa_blind5.yaml"
 TOP_K = 5
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12
@@ -625,6 +626,7 @@ def run(
     second: Path = BLIND2_SET,
     third: Path = BLIND3_SET,
     fourth: Path = BLIND4_SET,
+    fifth: Path = BLIND5_SET,
 ) -> Section:
     kb = load_knowledge()
     md: list[str] = [
@@ -667,6 +669,11 @@ def run(
             kb, fourth, "Fourth blind batch (scored once as a test set, then development)", smoke
         )
         md += fourth_md
+    if fifth.exists():
+        fifth_md, data["blind5"] = _blind_report(
+            kb, fifth, "Fifth blind batch (a test set only: never tuned on)", smoke
+        )
+        md += fifth_md
     return Section("quality", "Q&A quality", "\n".join(md), data)
 
 

@@ -53,14 +53,19 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
     blind_path = tmp_path / "qa_blind.yaml"
     blind_path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
 
-    # the same small set stands in for the second, third and fourth batches too
+    # the same small set stands in for the second to fifth batches too
     section = quality.run(
-        True, blind=blind_path, second=blind_path, third=blind_path, fourth=blind_path
+        True,
+        blind=blind_path,
+        second=blind_path,
+        third=blind_path,
+        fourth=blind_path,
+        fifth=blind_path,
     )
 
     assert section.key == "quality"
-    # project; blind dev, blind test; second, third and fourth batches dev, test
-    assert section.markdown.count("| system |") == 9
+    # project; blind dev, blind test; second to fifth batches dev, test
+    assert section.markdown.count("| system |") == 11
     assert section.data["blind2"]["dev"] and section.data["blind3"]["dev"]
     assert "MRR@5" in section.markdown and "Eligibility" in section.markdown
     _check_systems(section.data["project"])
@@ -80,6 +85,7 @@ def test_without_a_blind_set_the_quality_section_says_so(tmp_path: Path) -> None
         second=tmp_path / "absent2.yaml",
         third=tmp_path / "absent3.yaml",
         fourth=tmp_path / "absent4.yaml",
+        fifth=tmp_path / "absent5.yaml",
     )
     assert section.data["blind"] is None and "blind2" not in section.data
     assert "blind3" not in section.data
