@@ -654,26 +654,16 @@ def run(
 
     blind_md, data["blind"] = _blind_report(kb, blind, "Blind set", smoke)
     md += blind_md
-    if second.exists():
-        second_md, data["blind2"] = _blind_report(
-            kb, second, "Second blind batch (all of it development)", smoke
-        )
-        md += second_md
-    if third.exists():
-        third_md, data["blind3"] = _blind_report(
-            kb, third, "Third blind batch (scored once as a test set, then development)", smoke
-        )
-        md += third_md
-    if fourth.exists():
-        fourth_md, data["blind4"] = _blind_report(
-            kb, fourth, "Fourth blind batch (scored once as a test set, then development)", smoke
-        )
-        md += fourth_md
-    if fifth.exists():
-        fifth_md, data["blind5"] = _blind_report(
-            kb, fifth, "Fifth blind batch (a test set only: never tuned on)", smoke
-        )
-        md += fifth_md
+    later = (
+        ("blind2", second, "Second blind batch (all of it development)"),
+        ("blind3", third, "Third blind batch (scored once as a test set, then development)"),
+        ("blind4", fourth, "Fourth blind batch (scored once as a test set, then development)"),
+        ("blind5", fifth, "Fifth blind batch (a test set only: never tuned on)"),
+    )
+    for key, path, title in later:
+        if path.exists():
+            batch_md, data[key] = _blind_report(kb, path, title, smoke)
+            md += batch_md
     return Section("quality", "Q&A quality", "\n".join(md), data)
 
 
