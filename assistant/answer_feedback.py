@@ -27,7 +27,7 @@ from string import Formatter
 from rapidfuzz import fuzz
 
 from assistant import texts
-from assistant.policy_qa import Kind, Outcome, PolicyQA, button_label
+from assistant.policy_qa import Kind, Outcome, PolicyQA
 from assistant.small_talk import PLACEHOLDERS, SmallTalk
 from common.messages import Button, Incoming, Reply
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
@@ -198,22 +198,14 @@ class AnswerFeedback:
         previous = self.log.latest(incoming.user_id, utcnow() - self.complaints.within)
         fill = self.qa.placeholders()
         if previous is None or not previous.question:  # nothing typed to list (a tap)
-            text = "\n".join(
-                [self.complaints.reply_alone.format(**fill), texts.ABSTAIN_CONTACT.format(**fill)]
-            )
-            return [Reply(text)]
+            return [self.qa.suggesting(self.complaints.reply_alone.format(**fill), [])]
         self.log.doubt(previous, COMPLAINED)
-        buttons = [
-            [Button(button_label(entry.question), f"kb:{entry.id}")]
+        nearest = [
+            (entry.id, entry.question)
             for entry in (self.kb.get(e) for e in previous.nearest[:3])
             if entry is not None
         ]
-        lines = [self.complaints.reply.format(**fill)]
-        if buttons:
-            lines += [texts.SUGGEST, texts.ABSTAIN_CONTACT_ELSE.format(**fill)]
-        else:
-            lines.append(texts.ABSTAIN_CONTACT.format(**fill))
-        return [Reply("\n".join(lines), buttons=buttons)]
+        return [self.qa.suggesting(self.complaints.reply.format(**fill), nearest)]
 
     # --- 👍 / 👎 ------------------------------------------------------------------------
 

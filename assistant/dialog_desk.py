@@ -61,7 +61,13 @@ class DraftConflict(Exception):
 
 class DialogDesk:
     def __init__(
-        self, kb: KnowledgeBase, db: Database, catalog: Catalog, access: StaffAccess, qa: PolicyQA
+        self,
+        kb: KnowledgeBase,
+        db: Database,
+        catalog: Catalog,
+        access: StaffAccess,
+        qa: PolicyQA,
+        rate: Callable[[int, Entry, Reply, str], Reply] | None = None,
     ):
         self.kb = kb
         self.qa = qa
@@ -71,8 +77,8 @@ class DialogDesk:
         self.submissions = SubmissionStore(db)
         self.attachments = Attachments(db)
         self.engine = DialogEngine(catalog, villages_of=self.submissions.villages_of)
-        # Puts 👍 / 👎 under an answer given mid-dialog (the assistant sets it: answer feedback).
-        self.rate: Callable[[int, Entry, Reply, str], Reply] | None = None
+        # Puts 👍 / 👎 under an answer given mid-dialog (the answer feedback's `rated`).
+        self.rate = rate
 
     # --- opening and resuming -------------------------------------------------------------
 

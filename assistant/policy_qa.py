@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -105,15 +106,23 @@ class PolicyQA:
         return Reply(text, buttons=buttons)
 
     def abstain_reply(self, answer: Answer) -> Reply:
-        lines = [texts.UNSTATED.format(what=answer.unstated) if answer.unstated else texts.ABSTAIN]
+        opening = texts.UNSTATED.format(what=answer.unstated) if answer.unstated else texts.ABSTAIN
+        reply = self.suggesting(opening, [(s.entry_id, s.question) for s in answer.suggestions])
+        reply.buttons += self.handoff_rows
+        return reply
+
+    def suggesting(self, opening: str, suggestions: Sequence[tuple[str, str]]) -> Reply:
+        """`opening`, then the questions (entry id, question) it may have meant as buttons
+        ("您是不是想问…") and the contact for anything else; the contact alone without any."""
         buttons = [
-            [Button(button_label(s.question), f"kb:{s.entry_id}")] for s in answer.suggestions
+            [Button(button_label(question), f"kb:{entry_id}")] for entry_id, question in suggestions
         ]
+        lines = [opening]
         if buttons:
             lines += [texts.SUGGEST, self._fill(texts.ABSTAIN_CONTACT_ELSE)]
         else:
             lines.append(self._fill(texts.ABSTAIN_CONTACT))
-        return Reply("\n".join(lines), buttons=buttons + self.handoff_rows)
+        return Reply("\n".join(lines), buttons=buttons)
 
     def respond(self, raw_text: str) -> Outcome:
         """Classify `raw_text` and build the reply a user sees."""

@@ -107,11 +107,10 @@ class Assistant:
             ),
         )
         self.access = StaffAccess(StaffDirectory(db), admin_ids)
-        self.dialogs = DialogDesk(kb, db, catalog, self.access, self.qa)
+        self.feedback = AnswerFeedback(kb, db, self.qa)
+        self.dialogs = DialogDesk(kb, db, catalog, self.access, self.qa, self.feedback.rated)
         self.desk = StaffDesk(kb, db, catalog, self.access)
         self.teaching = TeachingDesk(kb, db, self.access)
-        self.feedback = AnswerFeedback(kb, db, self.qa)
-        self.dialogs.rate = self.feedback.rated
         self.web_signin = WebSignIn(db, self.access, web_base_url)
         self.people = People(db)
         self.rights = ResidentRights(db, catalog, self.people)

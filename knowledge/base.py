@@ -199,28 +199,26 @@ class KnowledgeBase:
         if asked.kind is not None:
             events = self._asked_events(asked, question)
             whole = self.kinds.whole_words(asked.kind)
-            qualifiers = self.kinds.qualifiers_in(asked.kind, asked.part or asked.asking)
             fitting = [
                 r
                 for r in confident
                 if asked.kind in self.entries[r.entry_id].answers
                 and (not events or self._names_any(retriever, r.entry_id, events, whole))
-                and all(self._names_any(retriever, r.entry_id, {q}, True) for q in qualifiers)
             ]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
-        # "去年的集中排查…": the entries tell this year's; one that names no such year does not
-        # answer, whatever is asked about it
-        years = self.kinds.times_in(asked.part or asked.asking)
-        of_that_year = [
+        # "去年的集中排查…", "明年几号开始", "手机号": the entries tell this year's, and no
+        # mobile; one that does not name the word does not answer, whatever else it says
+        must = self.kinds.must_name(asked.kind, asked.part)
+        named = [
             r
             for r in confident
-            if all(self._names_any(retriever, r.entry_id, {y}, True) for y in years)
+            if all(self._names_any(retriever, r.entry_id, {w}, True) for w in must)
         ]
-        if confident and not of_that_year and asked.kind is not None:
+        if confident and not named and asked.kind is not None:
             unstated = self.kinds.label(asked.kind)
-        confident = of_that_year
+        confident = named
         if confident:
             chosen = confident[0]
             others = tuple(r.entry_id for r in ranked if r.entry_id != chosen.entry_id)

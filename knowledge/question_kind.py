@@ -82,7 +82,7 @@ class Asked:
     asking: str
     clauses: tuple[str, ...] = ()
     led: bool = False  # the question follows a lead-in ("想问…"): what came before is story
-    # where the kind was read: from the lead-in on, or the asking clauses ("" : `asking`)
+    # where the kind was read: from the lead-in on, else the asking clauses
     part: str = ""
 
 
@@ -194,15 +194,13 @@ class QuestionKinds:
             raise DataError(problems)
         return cls(kinds, tuple(times))
 
-    def qualifiers_in(self, name: str | None, asking: str) -> set[str]:
-        """The qualifiers of kind `name` said in the asking clauses."""
-        found = normalize(asking)
-        return {q for k in self.kinds if k.name == name for q in k.qualifiers if q in found}
-
-    def times_in(self, asking: str) -> set[str]:
-        """The other years the asking clauses are about ("去年的集中排查" → 去年)."""
-        found = "".join(normalize(asking).split())
-        return {m.group("word") for p in self.times for m in p.finditer(found)}
+    def must_name(self, name: str | None, asked: str) -> set[str]:
+        """Words the `asked` text says that an entry answering it must name too: kind `name`'s
+        qualifiers ("明年的排查几号开始" → 明年; "手机号" → 手机) and another year asked about,
+        whatever the kind ("去年的集中排查" → 去年)."""
+        found = "".join(normalize(asked).split())
+        words = {q for k in self.kinds if k.name == name for q in k.qualifiers if q in found}
+        return words | {m.group("word") for p in self.times for m in p.finditer(found)}
 
     def whole_words(self, name: str) -> bool:
         """Whether kind `name`'s events must be whole words of the entry."""
