@@ -54,6 +54,7 @@ BLIND2_SET = ROOT / "tests" / "data" / "qa_blind2.yaml"
 BLIND3_SET = ROOT / "tests" / "data" / "qa_blind3.yaml"
 BLIND4_SET = ROOT / "tests" / "data" / "qa_blind4.yaml"
 BLIND5_SET = ROOT / "tests" / "data" / "qa_blind5.yaml"
+BLIND6_SET = ROOT / "tests" / "data" / "qa_blind6.yaml"
 TOP_K = 5
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12
@@ -627,6 +628,7 @@ def run(
     third: Path = BLIND3_SET,
     fourth: Path = BLIND4_SET,
     fifth: Path = BLIND5_SET,
+    sixth: Path = BLIND6_SET,
 ) -> Section:
     kb = load_knowledge()
     md: list[str] = [
@@ -658,7 +660,8 @@ def run(
         ("blind2", second, "Second blind batch (all of it development)"),
         ("blind3", third, "Third blind batch (scored once as a test set, then development)"),
         ("blind4", fourth, "Fourth blind batch (scored once as a test set, then development)"),
-        ("blind5", fifth, "Fifth blind batch (a test set only: never tuned on)"),
+        ("blind5", fifth, "Fifth blind batch (scored once as a test set, misses since read)"),
+        ("blind6", sixth, "Sixth blind batch (dev half tuned on, test half only scored)"),
     )
     for key, path, title in later:
         if path.exists():

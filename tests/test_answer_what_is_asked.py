@@ -30,6 +30,9 @@ BLIND4 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind4.yaml").read
 # A fifth, written apart the same way, all of it a test set: scored, never tuned on. Its first
 # score (after tuning on the other four): 78.8 / 88.5 / 90.0 %.
 BLIND5 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind5.yaml").read_text("utf-8"))
+# A sixth, written apart the same way and scored whole once before any tuning on it
+# (73.8 / 88.5 / 92.5 %), then split alternately: a dev half to tune on, a test half only scored.
+BLIND6 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind6.yaml").read_text("utf-8"))
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -409,13 +412,23 @@ def test_a_time_pattern_without_its_word_group_is_named(data_copy):
 
 
 # What the later batches score today (the second, third and fourth are development sets; the
-# fifth is a test set, never tuned on: its floors are its first score). A change that lowers
-# any of them fails.
+# fifth was a test set until its misses were read; the sixth's test half is never tuned on).
+# A change that lowers any of them fails.
 BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.87, "out_of_scope": 0.92, "eligibility": 1.0}),
     "third": (BLIND3, "dev", {"in_scope": 0.78, "out_of_scope": 0.9, "eligibility": 1.0}),
     "fourth": (BLIND4, "dev", {"in_scope": 0.8, "out_of_scope": 0.94, "eligibility": 1.0}),
     "fifth": (BLIND5, "test", {"in_scope": 0.78, "out_of_scope": 0.88, "eligibility": 0.9}),
+    "sixth, dev half": (
+        BLIND6,
+        "dev",
+        {"in_scope": 0.71, "out_of_scope": 0.89, "eligibility": 0.9},
+    ),
+    "sixth, test half": (
+        BLIND6,
+        "test",
+        {"in_scope": 0.76, "out_of_scope": 0.87, "eligibility": 0.95},
+    ),
 }
 
 
@@ -424,7 +437,8 @@ def test_each_later_blind_batch_is_written_apart_split_once_and_stays_above_its_
     questions, split, floors = BATCH_FLOORS[batch]
     parts = ("in_scope", "out_of_scope", "eligibility")
     assert sum(len(questions[p]) for p in parts) >= 300
-    assert {c["split"] for p in parts for c in questions[p]} == {split}
+    splits = {c["split"] for p in parts for c in questions[p]}
+    assert split in splits and splits <= {"dev", "test"}
     rates = _rates(kb, split, questions)
     for name, floor in floors.items():
         assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"

@@ -53,7 +53,7 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
     blind_path = tmp_path / "qa_blind.yaml"
     blind_path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
 
-    # the same small set stands in for the second to fifth batches too
+    # the same small set stands in for the second to sixth batches too
     section = quality.run(
         True,
         blind=blind_path,
@@ -61,11 +61,12 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
         third=blind_path,
         fourth=blind_path,
         fifth=blind_path,
+        sixth=blind_path,
     )
 
     assert section.key == "quality"
-    # project; blind dev, blind test; second to fifth batches dev, test
-    assert section.markdown.count("| system |") == 11
+    # project; blind dev, blind test; second to sixth batches dev, test
+    assert section.markdown.count("| system |") == 13
     assert section.data["blind2"]["dev"] and section.data["blind3"]["dev"]
     assert "MRR@5" in section.markdown and "Eligibility" in section.markdown
     _check_systems(section.data["project"])
