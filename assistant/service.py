@@ -242,9 +242,10 @@ class Assistant:
         verdict = SERVE
 
         def load() -> Received | None:
+            # No "done already?" read first: a redelivery of an applied update is rare, and
+            # `mark_done` in `finish` finds it (the attempt rolls back, its replies are sent
+            # from the outbox) — one statement less for every other update.
             nonlocal verdict
-            if self.inbox.is_done(update_id):
-                return None
             if flood is not None:
                 verdict = flood.verdict(incoming.user_id)
                 if verdict != SERVE:

@@ -217,12 +217,6 @@ class Inbox:
                 return None
             return _received(row)
 
-    def is_done(self, update_id: int) -> bool:
-        """Applied already (a redelivery of an update applied before)."""
-        with self.db.session() as session:
-            done = session.scalar(_DONE_AT, {"update_id": update_id})
-            return done is not None
-
     def mark_done(self, update_id: int) -> bool:
         """In the unit of work that applied it: done, its content dropped — the row written
         now if the update was applied without being stored first (the adapter's one-
@@ -502,7 +496,6 @@ def _pending() -> ColumnElement[bool]:
 # one-row lookup, more for an upsert): the ones each update runs are built here, with bound
 # parameters, and only executed per update.
 
-_DONE_AT = select(INBOX.c.done_at).where(INBOX.c.update_id == bindparam("update_id"))
 _TAKE = select(INBOX).where(INBOX.c.update_id == bindparam("update_id"), INBOX.c.done_at.is_(None))
 _ADD = insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True)
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)

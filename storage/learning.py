@@ -20,13 +20,17 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import (
     SQLColumnExpression,
+    Table,
+    bindparam,
     case,
     delete,
     exists,
     func,
+    insert,
     null,
     select,
     true,
@@ -97,6 +101,12 @@ def _taught(row: LearnedPhrasing) -> Taught:
     )
 
 
+# Read before every question (each process re-indexes when it changes): built once, on the
+# table (a Core statement skips the ORM's per-statement work).
+_LEARNED = cast(Table, LearnedPhrasing.__table__)
+_VERSION = select(func.count(_LEARNED.c.id), func.max(_LEARNED.c.id))
+
+
 class LearnedPhrasings:
     def __init__(self, db: Database):
         self.db = db
@@ -104,9 +114,7 @@ class LearnedPhrasings:
     def version(self) -> tuple[int, int]:
         """(how many, the highest id): changes with every phrasing added or removed."""
         with self.db.session() as session:
-            count, highest = session.execute(
-                select(func.count(LearnedPhrasing.id), func.max(LearnedPhrasing.id))
-            ).one()
+            count, highest = session.execute(_VERSION).one()
         return count or 0, highest or 0
 
     def phrasings(self) -> list[tuple[str, str]]:
@@ -384,7 +392,7 @@ class EntryFeedback:
     doubted: int = 0  # "不对" or a rephrasing right after the answer
 
 
-def _given(row: GivenAnswer) -> Given:
+def _given(row: Any) -> Given:
     return Given(
         row.id,
         row.user_id,
@@ -395,6 +403,18 @@ def _given(row: GivenAnswer) -> Given:
     )
 
 
+GIVEN = cast(Table, GivenAnswer.__table__)
+FORGET_EVERY = 500
+_GIVE = insert(GIVEN).returning(GIVEN.c.id)
+# In the order of the (user_id, given_at) index: its last entry, no sort of the user's answers.
+_LATEST = (
+    select(GIVEN)
+    .where(GIVEN.c.user_id == bindparam("user_id"), GIVEN.c.given_at >= bindparam("since"))
+    .order_by(GIVEN.c.given_at.desc())
+    .limit(1)
+)
+
+
 class AnswerLog:
     def __init__(self, db: Database):
         self.db = db
@@ -402,21 +422,22 @@ class AnswerLog:
     def give(
         self, user_id: int, entry_id: str, question: str | None, nearest: Sequence[str] = ()
     ) -> int:
-        """Note an answer shown to `user_id` (the question stored redacted); its id. Answers
-        older than `GIVEN_MEMORY` are deleted on the way (an index range, usually empty)."""
+        """Note an answer shown to `user_id` (the question stored redacted); its id. Every
+        `FORGET_EVERY`th answer also deletes those older than `GIVEN_MEMORY` (an index range):
+        one statement per answer, not two. Core statements: this runs for every answer."""
         now = utcnow()
+        values = {
+            "user_id": user_id,
+            "entry_id": entry_id,
+            "question": redact(question[:MAX_STORED_QUESTION]) if question else None,
+            "nearest": list(nearest),
+            "given_at": now,
+        }
         with self.db.session() as session:
-            session.execute(delete(GivenAnswer).where(GivenAnswer.given_at < now - GIVEN_MEMORY))
-            row = GivenAnswer(
-                user_id=user_id,
-                entry_id=entry_id,
-                question=redact(question[:MAX_STORED_QUESTION]) if question else None,
-                nearest=list(nearest),
-                given_at=now,
-            )
-            session.add(row)
-            session.flush()
-            return row.id
+            answer_id = int(session.execute(_GIVE, values).scalar_one())
+            if answer_id % FORGET_EVERY == 0:
+                session.execute(delete(GIVEN).where(GIVEN.c.given_at < now - GIVEN_MEMORY))
+            return answer_id
 
     def get(self, answer_id: int) -> Given | None:
         with self.db.session() as session:
@@ -426,12 +447,7 @@ class AnswerLog:
     def latest(self, user_id: int, since: datetime) -> Given | None:
         """The last answer shown to the user since `since`."""
         with self.db.session() as session:
-            row = session.scalars(
-                select(GivenAnswer)
-                .where(GivenAnswer.user_id == user_id, GivenAnswer.given_at >= since)
-                .order_by(GivenAnswer.id.desc())
-                .limit(1)
-            ).first()
+            row = session.execute(_LATEST, {"user_id": user_id, "since": since}).first()
             return _given(row) if row is not None else None
 
     def vote(self, answer: Given, vote: int) -> int | None:

@@ -306,3 +306,16 @@ async def test_an_answer_given_in_the_middle_of_a_report_can_be_voted_on_too(kb,
         assert "「监测收入标准是多少？」" in card.text
         draft = bot(kb, db).dialogs.drafts.load(STRANGER)
         assert draft is not None and draft.state["step"] == "annual_income"
+
+
+def test_answers_older_than_their_memory_are_deleted_on_the_way(db, monkeypatch):
+    import storage.learning as learning
+
+    log = AnswerLog(db)
+    monkeypatch.setattr(learning, "FORGET_EVERY", 2)
+    old = log.give(7001, "screening-scope", "排查谁")
+    three_days_on = learning.utcnow() + learning.GIVEN_MEMORY + learning.timedelta(minutes=1)
+    monkeypatch.setattr(learning, "utcnow", lambda: three_days_on)
+    newer = [log.give(7001, "screening-scope", "排查谁") for _ in range(2)]
+    assert log.get(old) is None  # a later answer on the FORGET_EVERY boundary deleted it
+    assert all(log.get(answer_id) is not None for answer_id in newer)
