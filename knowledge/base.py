@@ -100,6 +100,10 @@ class Answer:
     runners_up: tuple[str, ...] = ()
 
 
+# A keyword of this many entries at most is a topic of its own (工作指南), not a common word.
+TOPIC_OWNERS = 2
+
+
 class KnowledgeBase:
     def __init__(
         self,
@@ -205,6 +209,15 @@ class KnowledgeBase:
                 if asked.kind in self.entries[r.entry_id].answers
                 and (not events or self._names_any(retriever, r.entry_id, events, whole))
             ]
+            # "省局的《工作指南》是哪天下发的": asked of the topic of an entry that does not tell
+            # this kind (the guide's date), an entry that never names that topic does not answer
+            if fitting:
+                topics = self._topics_without(asked.kind, retriever, asked.part)
+                fitting = [
+                    r
+                    for r in fitting
+                    if all(self._names_any(retriever, r.entry_id, {t}) for t in topics)
+                ]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
@@ -238,6 +251,22 @@ class KnowledgeBase:
         if best is None:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
+
+    def _topics_without(self, kind: str, retriever: Retriever, part: str) -> set[str]:
+        """Terms of `part` that are a topic (a keyword of `TOPIC_OWNERS` entries at most) of
+        an entry not answering `kind`; the knowledge base's own subject (集中排查) is none."""
+        analyzer = retriever.analyzer
+        topics = set()
+        for term in analyzer.terms(part):
+            owners = retriever.keyword_owners.get(term.text, ())
+            if (
+                0 < len(owners) <= TOPIC_OWNERS
+                and len(term.text) > 1
+                and term.text not in analyzer.topic_terms
+                and any(kind not in self.entries[e].answers for e in owners if e in self.entries)
+            ):
+                topics.add(term.text)
+        return topics
 
     @staticmethod
     def _names_any(

@@ -41,6 +41,7 @@ _ASKING = re.compile(
     r"是不是|是否|会不会|能不能|有没有|算不算|要不要|可不可以|够不够|行不行|中不中|对不对|"
     r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
 )
+_QUESTION_MARK = re.compile(r"[?？﹖]")
 # Words that introduce the question of a long message.
 _LEAD_IN = re.compile(r"想问|请问|问问|问下|问一下|想知道|想了解|想确认|麻烦告诉|告诉我|请教")
 # A named word list in a pattern: {household}.
@@ -228,7 +229,14 @@ class QuestionKinds:
         return {e for e in found if not any(e != other and e in other for other in found)}, near
 
     def read(self, text: str) -> Asked:
-        clauses = normalize(text).split()
+        # Clauses a question mark closes ask, whatever their words ("是按户查还是按人查？")
+        clauses: list[str] = []
+        marked: set[int] = set()
+        pieces = _QUESTION_MARK.split(text)
+        for n, piece in enumerate(pieces):
+            clauses += normalize(piece).split()
+            if clauses and n < len(pieces) - 1:
+                marked.add(len(clauses) - 1)
         whole = "".join(clauses)
         asking = whole
         questions: list[str] = []
@@ -240,8 +248,13 @@ class QuestionKinds:
             for i, clause in enumerate(clauses):
                 if led is not None and i < led:
                     continue
-                if _ASKING.search(clause):
-                    bare = len(clause) <= _BARE_ASK or len(_META.sub("", clause)) <= 1
+                if _ASKING.search(clause) or i in marked:
+                    # "…按户查，还是按人查": the other half of a choice leans on the first
+                    bare = (
+                        len(clause) <= _BARE_ASK
+                        or len(_META.sub("", clause)) <= 1
+                        or clause.startswith("还是")
+                    )
                     if bare and i > 0:
                         questions.append(clauses[i - 1] + clause)
                         if clauses[i - 1] not in picked:

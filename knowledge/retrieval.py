@@ -307,6 +307,8 @@ class Retriever:
         self.unknown_weight = 1.0
         self.index = TermIndex([], [], [], [])
         self._words_of: dict[str, set[str]] = {}
+        # Each keyword's words → the entries declaring it (a topic: 工作指南 → work-guide)
+        self.keyword_owners: dict[str, tuple[str, ...]] = {}
         # Σ IDF of each phrasing's words (with repeats), phrasings numbered as in the index
         self.form_weights = np.zeros(0)
         self.form_worth = np.zeros(0)
@@ -346,6 +348,10 @@ class Retriever:
                 indexed.bag.update(form)
             for word in keywords:
                 indexed.bag.update(self._words(word))
+                for term in self._words(word):
+                    owners = self.keyword_owners.get(term, ())
+                    if entry_id not in owners:
+                        self.keyword_owners[term] = (*owners, entry_id)
             indexed.answer_bag = set(self._words(answer)) - indexed.bag
             indexed.form_worth = [1.0] * len(forms)
             if PASSAGE_WORTH > 0:
@@ -375,6 +381,7 @@ class Retriever:
             if entry_id in known
         }
         copy = Retriever(self.analyzer)
+        copy.keyword_owners = self.keyword_owners
         for entry in self.entries:
             new_forms = added.get(entry.entry_id, [])
             forms, texts, worth = list(entry.forms), list(entry.form_texts), list(entry.form_worth)

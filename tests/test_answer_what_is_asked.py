@@ -76,6 +76,8 @@ async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_an
         "我家被标了风险消除，可日子还是难，能不能恢复监测",
         "家里失火烧光了，能不能作为突发困难户纳入",
         "我家今年果子卖不出去，亏了两万多，这算不算风险户？",
+        "我家就我一个人，是特困户，能不能定成兜底保障户",
+        "我去年摔断了腿干不了活，家里两口人收入就几千块，能先报监测户不？",
     ],
 )
 def test_every_eligibility_question_is_answered_without_a_verdict(kb: KnowledgeBase, question):
@@ -275,7 +277,7 @@ def test_qualifiers_that_are_not_a_list_of_words_are_named(data_copy):
 
 # What the test part scores today (tuned on the dev part only); the issue's goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.77, "out_of_scope": 0.92, "eligibility": 1.0}
+FLOORS = {"in_scope": 0.78, "out_of_scope": 0.93, "eligibility": 1.0}
 
 
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
@@ -315,10 +317,51 @@ def test_the_blind_test_part_stays_above_its_floors(kb):
 def test_asking_who_holds_a_post_the_documents_do_not_name_is_not_answered_with_another(kb):
     # the contact entry names a 副局长, not the 局长
     answer = kb.ask("宣州区农业农村局的局长是谁？")
-    assert answer.entry is None and answer.unstated == "具体是谁"
+    assert answer.entry is None and answer.unstated == "具体是哪一位"
     # … and does answer who the 副局长 is
     answer = kb.ask("哪位副局长做的解读")
     assert answer.entry is not None and "姚红艳" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "带队入户的分管领导具体是哪位？",
+        "区农业农村局信息中心的负责人叫什么名字",
+        "乡镇是哪位领导带队",
+    ],
+)
+def test_asking_which_person_holds_a_role_is_answered_only_by_an_entry_naming_one(kb, question):
+    # "分管领导带队" says who leads in general; it names nobody
+    answer = kb.ask(question)
+    assert answer.entry is None and answer.unstated == "具体是哪一位"
+
+
+def test_who_interprets_and_the_contact_person_by_name_are_still_answered(kb):
+    for question in ("政策咨询的联系人叫什么名字？", "解读人是谁"):
+        answer = kb.ask(question)
+        assert answer.entry is not None and "姚红艳" in answer.entry.answer
+
+
+def test_the_date_of_another_entrys_topic_is_not_answered_with_the_plans_date(kb):
+    # the 工作指南 is the topic of an entry that gives no date: the plan's issue date is not it
+    answer = kb.ask("省里那个《工作指南》是几月几号发下来的？")
+    assert answer.entry is None and answer.unstated == "具体日期"
+    answer = kb.ask("工作方案是几月几号发下来的？")
+    assert answer.entry is not None and answer.entry.id == "plan-issue-date"
+
+
+def test_asking_whether_a_cost_is_reimbursed_is_no_verdict_on_the_household(kb):
+    answer = kb.ask("我是网格员，下乡排查跑了好多趟，油费能不能报销？找谁报？")
+    assert kb.kinds.read("油费能不能报销").kind != "verdict"
+    assert answer.entry is None
+
+
+def test_a_clause_closed_by_a_question_mark_asks_even_without_a_question_word(kb):
+    asked = kb.kinds.read("我爸妈在家，我在外地上班，有点不放心。这回排查是按人查，还是按户查？")
+    assert asked.clauses == ("这回排查是按人查还是按户查",)  # the choice's halves joined
+    answer = kb.ask("我爸妈在家，我在外地上班，有点不放心。这回排查是按人查，还是按户查？")
+    assert answer.entry is not None and answer.entry.id == "screening-method"
 
 
 def test_a_question_after_its_lead_in_runs_on_past_a_comma(kb):
@@ -415,10 +458,10 @@ def test_a_time_pattern_without_its_word_group_is_named(data_copy):
 # fifth was a test set until its misses were read; the sixth's test half is never tuned on).
 # A change that lowers any of them fails.
 BATCH_FLOORS = {
-    "second": (BLIND2, "dev", {"in_scope": 0.87, "out_of_scope": 0.92, "eligibility": 1.0}),
-    "third": (BLIND3, "dev", {"in_scope": 0.78, "out_of_scope": 0.9, "eligibility": 1.0}),
-    "fourth": (BLIND4, "dev", {"in_scope": 0.8, "out_of_scope": 0.94, "eligibility": 1.0}),
-    "fifth": (BLIND5, "test", {"in_scope": 0.78, "out_of_scope": 0.88, "eligibility": 0.9}),
+    "second": (BLIND2, "dev", {"in_scope": 0.87, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "third": (BLIND3, "dev", {"in_scope": 0.78, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "fourth": (BLIND4, "dev", {"in_scope": 0.8, "out_of_scope": 0.96, "eligibility": 1.0}),
+    "fifth": (BLIND5, "test", {"in_scope": 0.78, "out_of_scope": 0.91, "eligibility": 0.9}),
     "sixth, dev half": (
         BLIND6,
         "dev",
@@ -427,7 +470,7 @@ BATCH_FLOORS = {
     "sixth, test half": (
         BLIND6,
         "test",
-        {"in_scope": 0.76, "out_of_scope": 0.87, "eligibility": 0.95},
+        {"in_scope": 0.76, "out_of_scope": 0.89, "eligibility": 0.95},
     ),
 }
 
