@@ -351,6 +351,22 @@ def test_the_date_of_another_entrys_topic_is_not_answered_with_the_plans_date(kb
     assert answer.entry is not None and answer.entry.id == "plan-issue-date"
 
 
+def test_by_whom_the_screening_is_done_asks_for_people_not_for_those_screened(kb):
+    assert kb.kinds.read("这回排查是由什么人来入户的？").kind == "person"
+    assert kb.kinds.read("排查哪些人").kind is None  # who is screened: the coverage
+    answer = kb.ask("这回排查是由什么人来入户的？")
+    assert answer.entry is not None and answer.entry.id == "screening-method"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["稻谷价格一直走低，会当作风险隐患来排查吗", "听别人说排查还要看农产品价格，是这样吗"],
+)
+def test_hearsay_and_colloquial_price_words_do_not_hide_the_risk_asked_about(kb, question):
+    answer = kb.ask(question)  # 走低 is 低迷; "听别人说" is not what is asked
+    assert answer.entry is not None and answer.entry.id == "screening-major-risks"
+
+
 def test_asking_whether_a_cost_is_reimbursed_is_no_verdict_on_the_household(kb):
     answer = kb.ask("我是网格员，下乡排查跑了好多趟，油费能不能报销？找谁报？")
     assert kb.kinds.read("油费能不能报销").kind != "verdict"
@@ -458,9 +474,9 @@ def test_a_time_pattern_without_its_word_group_is_named(data_copy):
 # fifth was a test set until its misses were read; the sixth's test half is never tuned on).
 # A change that lowers any of them fails.
 BATCH_FLOORS = {
-    "second": (BLIND2, "dev", {"in_scope": 0.87, "out_of_scope": 0.93, "eligibility": 1.0}),
-    "third": (BLIND3, "dev", {"in_scope": 0.78, "out_of_scope": 0.93, "eligibility": 1.0}),
-    "fourth": (BLIND4, "dev", {"in_scope": 0.8, "out_of_scope": 0.96, "eligibility": 1.0}),
+    "second": (BLIND2, "dev", {"in_scope": 0.88, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "third": (BLIND3, "dev", {"in_scope": 0.79, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "fourth": (BLIND4, "dev", {"in_scope": 0.81, "out_of_scope": 0.96, "eligibility": 1.0}),
     "fifth": (BLIND5, "test", {"in_scope": 0.78, "out_of_scope": 0.91, "eligibility": 0.9}),
     "sixth, dev half": (
         BLIND6,
