@@ -78,6 +78,10 @@ async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_an
         "我家今年果子卖不出去，亏了两万多，这算不算风险户？",
         "我家就我一个人，是特困户，能不能定成兜底保障户",
         "我去年摔断了腿干不了活，家里两口人收入就几千块，能先报监测户不？",
+        "今年猪价跌得厉害，俺家收入少了一大半，能申请纳入监测不？",
+        "我家是脱贫户，今年人均收入八千出头，算不算有返贫风险的",
+        "我刚递了特困申请还没批，能不能同时被认定成监测对象",
+        "我在外地打工，爸妈在老家没啥收入，他们能单独报监测户吗",
     ],
 )
 def test_every_eligibility_question_is_answered_without_a_verdict(kb: KnowledgeBase, question):
@@ -477,7 +481,7 @@ BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.88, "out_of_scope": 0.93, "eligibility": 1.0}),
     "third": (BLIND3, "dev", {"in_scope": 0.79, "out_of_scope": 0.93, "eligibility": 1.0}),
     "fourth": (BLIND4, "dev", {"in_scope": 0.81, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "fifth": (BLIND5, "test", {"in_scope": 0.78, "out_of_scope": 0.91, "eligibility": 0.9}),
+    "fifth": (BLIND5, "test", {"in_scope": 0.78, "out_of_scope": 0.91, "eligibility": 1.0}),
     "sixth, dev half": (
         BLIND6,
         "dev",
