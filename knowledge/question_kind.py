@@ -2,12 +2,14 @@
 
 People write stories: "我常年在浙江干活，家里就老母亲一个人，听说村里要挨家挨户查，想问问这事归哪个
 部门管". `QuestionKinds.read(text)` splits the message into clauses and keeps the asking ones
-(those with a question word, 吗/呢, or 想问/请问 …) as `Asked.asking`; the story around them is
-context, not the query. It then tells the kind of answer wanted — a date, a duration, a
-frequency, an amount, a count, a place, a person, a unit, a document number, or a verdict on the
-asker's own household — from the question-word table in `data/question_kinds.yaml`, which
-includes colloquial and dialect forms (哪个 = 谁, 多会儿, 几号, 咋 …). The knowledge base then
-answers only with an entry that declares that kind (`answers:` in the entry's YAML).
+(those with a question word, 吗/呢, or 想问/请问 …; a clause a question mark closes, whatever its
+words; in a message that uses question marks, only the sentences they close) as
+`Asked.asking`; the story around them is context, not the query. It then tells the kind of
+answer wanted — a date, a duration, a frequency, an amount, a count, a place, a person, a
+person's name, a unit, a document number, or a verdict on the asker's own household — from
+the question-word table in `data/question_kinds.yaml`, which includes colloquial and dialect
+forms (哪个 = 谁, 多会儿, 几号, 咋 …). The knowledge base then answers only with an entry that
+declares that kind (`answers:` in the entry's YAML).
 
     >>> kinds = QuestionKinds.load()
     >>> kinds.read("多长时间排查一回").kind, kinds.read("前后得折腾多少天").kind
@@ -42,6 +44,8 @@ _ASKING = re.compile(
     r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
 )
 _QUESTION_MARK = re.compile(r"[?？﹖]")
+# A sentence: up to and with its closing mark (or the end of the message).
+_SENTENCE = re.compile(r"[^。！？!?﹖]+[。！？!?﹖]*|[。！？!?﹖]+")
 # Words that introduce the question of a long message.
 _LEAD_IN = re.compile(r"想问|请问|问问|问下|问一下|想知道|想了解|想确认|麻烦告诉|告诉我|请教")
 # A named word list in a pattern: {household}.
@@ -230,13 +234,17 @@ class QuestionKinds:
 
     def read(self, text: str) -> Asked:
         # Clauses a question mark closes ask, whatever their words ("是按户查还是按人查？")
+        # and the other clauses of a sentence it closes may ask too; in a message that uses
+        # question marks, a sentence closed otherwise ("之前有几户风险消除了。") is story.
         clauses: list[str] = []
         marked: set[int] = set()
-        pieces = _QUESTION_MARK.split(text)
-        for n, piece in enumerate(pieces):
-            clauses += normalize(piece).split()
-            if clauses and n < len(pieces) - 1:
+        in_question: set[int] = set()
+        for sentence in _SENTENCE.findall(text):
+            first = len(clauses)
+            clauses += normalize(sentence).split()
+            if clauses and _QUESTION_MARK.search(sentence[-1:]):
                 marked.add(len(clauses) - 1)
+                in_question.update(range(first, len(clauses)))
         whole = "".join(clauses)
         asking = whole
         questions: list[str] = []
@@ -248,7 +256,9 @@ class QuestionKinds:
             for i, clause in enumerate(clauses):
                 if led is not None and i < led:
                     continue
-                if _ASKING.search(clause) or i in marked:
+                # Who closes questions with "？" marks them: a question word in a clause without
+                # one is story ("之前有几户风险消除了，……会不会再看看？")
+                if i in marked or ((not marked or i in in_question) and _ASKING.search(clause)):
                     # "…按户查，还是按人查": the other half of a choice leans on the first
                     bare = (
                         len(clause) <= _BARE_ASK

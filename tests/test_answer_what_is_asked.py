@@ -371,6 +371,17 @@ def test_hearsay_and_colloquial_price_words_do_not_hide_the_risk_asked_about(kb,
     assert answer.entry is not None and answer.entry.id == "screening-major-risks"
 
 
+def test_in_a_message_with_question_marks_a_sentence_closed_by_a_full_stop_is_story(kb):
+    question = (
+        "我是村支书，去年村里有几户标了风险消除。这次排查会不会回头看看这些已经消除风险的户？"
+    )
+    asked = kb.kinds.read(question)
+    assert asked.kind is None  # "有几户" is told, not asked: no count wanted
+    assert asked.asking == "这次排查会不会回头看看这些已经消除风险的户"
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "look-back"
+
+
 def test_asking_whether_a_cost_is_reimbursed_is_no_verdict_on_the_household(kb):
     answer = kb.ask("我是网格员，下乡排查跑了好多趟，油费能不能报销？找谁报？")
     assert kb.kinds.read("油费能不能报销").kind != "verdict"
