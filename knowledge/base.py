@@ -161,11 +161,13 @@ class KnowledgeBase:
         terms, ranked = retriever.rank(question)
         # A fact asked about another programme the question names (低保, 医保 …) must come from
         # an entry that speaks of it: a screening entry that never mentions 低保 does not answer
-        # "低保多久复查一次". (Without a fact asked for, 低保 may be context: "吃上低保以后算不算
-        # 风险消除" is about the screening.)
+        # "低保多久复查一次", nor "监测户能不能申请小额信贷". (Without a fact asked for or a word
+        # asking how to get it, 低保 may be context: "吃上低保以后算不算风险消除" is about the
+        # screening.)
+        words = {t.text for t in terms}
         programmes = (
-            {t.text for t in terms} & retriever.analyzer.other_programmes
-            if asked.kind is not None
+            words & retriever.analyzer.other_programmes
+            if asked.kind is not None or words & retriever.analyzer.programme_asks
             else set()
         )
         if asked.clauses:  # a long message with asking clauses picked out of it

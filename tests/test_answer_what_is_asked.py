@@ -218,6 +218,20 @@ def test_another_programme_is_not_answered_with_a_screening_entry(kb):
         assert kb.ask(question).entry is None, question
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["监测户能不能申请小额贷款", "脱贫户的孩子雨露计划怎么申请", "监测对象能申请公益岗位吗"],
+)
+def test_how_a_monitored_household_gets_another_programme_is_not_answered(kb, question):
+    # the screening's own words (监测户) do not make "how to apply for it" a screening question
+    assert kb.ask(question).entry is None
+
+
+def test_a_household_that_applied_for_another_programme_asking_to_be_included_gets_guidance(kb):
+    answer = kb.ask("我家刚申请了特困，排查时会不会把我家定成监测对象？")
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
 # --- the declarations are checked -------------------------------------------------------------
 
 
