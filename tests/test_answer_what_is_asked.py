@@ -396,6 +396,25 @@ def test_in_a_message_with_question_marks_a_sentence_closed_by_a_full_stop_is_st
     assert answer.entry is not None and answer.entry.id == "look-back"
 
 
+@pytest.mark.parametrize(
+    ("question", "entry", "stated"),
+    [
+        ("9100这个标准是哪一年定的？", "monitoring-line", "2024年"),
+        (
+            "那个健全监测帮扶机制的指导意见是哪个机构发的",
+            "monitoring-mechanism",
+            "中央农村工作领导小组",
+        ),
+        ("民政、残联这几个部门也参加信息共享吗", "info-sharing-departments", "残联"),
+    ],
+)
+def test_an_entry_that_states_the_year_or_the_issuer_answers_when_asked_for_it(
+    kb, question, entry, stated
+):
+    answer = kb.ask(question)  # 这几个部门 is no count asked
+    assert answer.entry is not None and answer.entry.id == entry and stated in answer.entry.answer
+
+
 def test_asking_whether_a_cost_is_reimbursed_is_no_verdict_on_the_household(kb):
     answer = kb.ask("我是网格员，下乡排查跑了好多趟，油费能不能报销？找谁报？")
     assert kb.kinds.read("油费能不能报销").kind != "verdict"
@@ -504,8 +523,8 @@ def test_a_time_pattern_without_its_word_group_is_named(data_copy):
 # A change that lowers any of them fails.
 BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.88, "out_of_scope": 0.93, "eligibility": 1.0}),
-    "third": (BLIND3, "dev", {"in_scope": 0.79, "out_of_scope": 0.93, "eligibility": 1.0}),
-    "fourth": (BLIND4, "dev", {"in_scope": 0.81, "out_of_scope": 0.96, "eligibility": 1.0}),
+    "third": (BLIND3, "dev", {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "fourth": (BLIND4, "dev", {"in_scope": 0.83, "out_of_scope": 0.96, "eligibility": 1.0}),
     "fifth": (BLIND5, "test", {"in_scope": 0.78, "out_of_scope": 0.91, "eligibility": 1.0}),
     "sixth, dev half": (
         BLIND6,
