@@ -44,6 +44,8 @@ _ASKING = re.compile(
     r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
 )
 _QUESTION_MARK = re.compile(r"[?？﹖]")
+# "去年有几户被标了风险消除": a number told, in a clause that says what happened.
+_TOLD_COUNT = re.compile(r"有好?几(个|户|家|人|位|次|回|年)(?=.*[了过])")
 # A sentence: up to and with its closing mark (or the end of the message).
 _SENTENCE = re.compile(r"[^。！？!?﹖]+[。！？!?﹖]*|[。！？!?﹖]+")
 # Words that introduce the question of a long message.
@@ -60,6 +62,11 @@ _META = re.compile(
     r"文件|原文|原话|里面|里头|上面|具体|到底|究竟|是|怎么|咋|如何|怎样|表述|说|讲|写|规定|提|"
     r"的|了|吗|呢|吧|啊|呀|这样|这么|那样|真的|假的|对不对|有没有|这个|那个|我|想|问问|问|一下"
 )
+
+
+def _told(clause: str) -> str:
+    """The clause without the counts it tells ("有几户…了" is not "有几户？")."""
+    return _TOLD_COUNT.sub("", clause)
 
 
 @dataclass(frozen=True)
@@ -258,7 +265,8 @@ class QuestionKinds:
                     continue
                 # Who closes questions with "？" marks them: a question word in a clause without
                 # one is story ("之前有几户风险消除了，……会不会再看看？")
-                if i in marked or ((not marked or i in in_question) and _ASKING.search(clause)):
+                told = _told(clause)
+                if i in marked or ((not marked or i in in_question) and _ASKING.search(told)):
                     # "…按户查，还是按人查": the other half of a choice leans on the first
                     bare = (
                         len(clause) <= _BARE_ASK

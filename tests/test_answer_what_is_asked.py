@@ -415,6 +415,13 @@ def test_an_entry_that_states_the_year_or_the_issuer_answers_when_asked_for_it(
     assert answer.entry is not None and answer.entry.id == entry and stated in answer.entry.answer
 
 
+def test_a_count_told_in_the_story_is_not_a_count_asked(kb):
+    question = "我们组去年有几户标了风险消除，我总觉得不稳当，这次排查会不会回头再看看这些户？"
+    asked = kb.kinds.read(question)
+    assert asked.kind is None and asked.asking == "这次排查会不会回头再看看这些户"
+    assert kb.kinds.read("村里有几户被纳入监测了").kind == "count"  # asked on its own, it asks
+
+
 def test_asking_whether_a_cost_is_reimbursed_is_no_verdict_on_the_household(kb):
     answer = kb.ask("我是网格员，下乡排查跑了好多趟，油费能不能报销？找谁报？")
     assert kb.kinds.read("油费能不能报销").kind != "verdict"
@@ -525,7 +532,7 @@ BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.88, "out_of_scope": 0.93, "eligibility": 1.0}),
     "third": (BLIND3, "dev", {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 1.0}),
     "fourth": (BLIND4, "dev", {"in_scope": 0.83, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "fifth": (BLIND5, "test", {"in_scope": 0.78, "out_of_scope": 0.91, "eligibility": 1.0}),
+    "fifth": (BLIND5, "test", {"in_scope": 0.79, "out_of_scope": 0.91, "eligibility": 1.0}),
     "sixth, dev half": (
         BLIND6,
         "dev",
