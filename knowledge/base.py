@@ -68,6 +68,9 @@ class Entry:
     answers: tuple[str, ...] = ()
     # What the reply offers to do next ("report": the button that starts the self-report).
     action: str | None = None
+    # Words the answer names without listing what they hold (特殊群体, 《工作指南》): asked
+    # what they contain, the entry does not answer.
+    not_listed: tuple[str, ...] = ()
 
     @property
     def source(self) -> Source:
@@ -100,6 +103,8 @@ class Answer:
     runners_up: tuple[str, ...] = ()
 
 
+# Said when an entry names what was asked about but not what it holds.
+CONTENTS_LABEL = "具体包括哪些"
 # A keyword of this many entries at most is a topic of its own (工作指南), not a common word.
 TOPIC_OWNERS = 2
 
@@ -234,6 +239,21 @@ class KnowledgeBase:
         if confident and not named and asked.kind is not None:
             unstated = self.kinds.label(asked.kind)
         confident = named
+        if confident and self.kinds.asks_contents(asked.part):
+            # "特殊群体具体包括哪些人": what 特殊群体 holds, from an entry that names it and
+            # lists it — not from one that only names it, nor from one that never does
+            asked_words = {t.text for t in retriever.analyzer.terms(asked.part)}
+            subject = asked_words & self._all_not_listed(retriever)
+            if subject:
+                listing = [
+                    r
+                    for r in confident
+                    if not subject & self._not_listed_terms(retriever, r.entry_id)
+                    and all(self._names_any(retriever, r.entry_id, {w}) for w in subject)
+                ]
+                if not listing:
+                    unstated = CONTENTS_LABEL
+                confident = listing
         if confident:
             chosen = confident[0]
             others = tuple(r.entry_id for r in ranked if r.entry_id != chosen.entry_id)
@@ -269,6 +289,29 @@ class KnowledgeBase:
             ):
                 topics.add(term.text)
         return topics
+
+    def _all_not_listed(self, retriever: Retriever) -> frozenset[str]:
+        """Every entry's `not_listed` words, as the analyzer reads them (computed once)."""
+        known = self.__dict__.get("_all_not_listed_terms")
+        if known is None:
+            known = frozenset(
+                w
+                for e in self.entries.values()
+                if e.not_listed
+                for w in self._not_listed_terms(retriever, e.id)
+            )
+            self.__dict__["_all_not_listed_terms"] = known
+        return known
+
+    def _not_listed_terms(self, retriever: Retriever, entry_id: str) -> frozenset[str]:
+        """The entry's `not_listed` words as the analyzer reads them (cached per entry)."""
+        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_not_listed_cache", {})
+        terms = cache.get(entry_id)
+        if terms is None:
+            words = self.entries[entry_id].not_listed
+            terms = frozenset(t.text for w in words for t in retriever.analyzer.terms(w))
+            cache[entry_id] = terms
+        return terms
 
     @staticmethod
     def _names_any(
@@ -447,6 +490,17 @@ def _parse_entry(
             )
         )
         return None
+    not_listed = tuple(str(w) for w in _as_list(raw.get("not_listed")))
+    missing = [w for w in not_listed if w not in render(template)]
+    if missing:
+        problems.append(
+            Problem(
+                path,
+                raw.key_line("not_listed"),
+                f"条目 {raw['id']} 的 not_listed 里的词答案里没有：{', '.join(missing)}",
+            )
+        )
+        return None
     return Entry(
         id=str(raw["id"]),
         question=str(raw["question"]).strip(),
@@ -458,6 +512,7 @@ def _parse_entry(
         related=tuple(str(r) for r in _as_list(raw.get("related"))),
         answers=answers,
         action=action,
+        not_listed=not_listed,
     )
 
 

@@ -99,12 +99,20 @@ class Asked:
 
 
 class QuestionKinds:
-    def __init__(self, kinds: list[Kind], times: tuple[re.Pattern[str], ...] = ()):
+    def __init__(
+        self,
+        kinds: list[Kind],
+        times: tuple[re.Pattern[str], ...] = (),
+        contents: tuple[re.Pattern[str], ...] = (),
+    ):
         self.kinds = kinds
         self.names = {kind.name for kind in kinds}
         # Another year than the entries' asked about, whatever the kind (`times:`, its word
         # in the group named `word`): the answering entry must name that word.
         self.times = times
+        # Asking what something holds ("具体包括哪些人", `contents:`): an entry that only names
+        # it (its `not_listed:`) does not answer.
+        self.contents = contents
 
     @classmethod
     def load(cls, path: Path = KINDS_FILE) -> QuestionKinds:
@@ -202,9 +210,22 @@ class QuestionKinds:
                 )
                 continue
             times.append(time_pattern)
+        contents = []
+        for pattern in raw.get("contents") or []:
+            try:
+                contents.append(re.compile(str(pattern)))
+            except re.error as exc:
+                problems.append(
+                    Problem(path, raw.key_line("contents"), f"contents 的正则有误：{exc}")
+                )
         if problems:
             raise DataError(problems)
-        return cls(kinds, tuple(times))
+        return cls(kinds, tuple(times), tuple(contents))
+
+    def asks_contents(self, asked: str) -> bool:
+        """Whether `asked` asks what something holds or consists of ("特殊群体具体包括哪些人")."""
+        found = "".join(normalize(asked).split())
+        return any(pattern.search(found) for pattern in self.contents)
 
     def must_name(self, name: str | None, asked: str) -> set[str]:
         """Words the `asked` text says that an entry answering it must name too: kind `name`'s

@@ -295,7 +295,7 @@ def test_qualifiers_that_are_not_a_list_of_words_are_named(data_copy):
 
 # What the test part scores today (tuned on the dev part only); the goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.78, "out_of_scope": 0.93, "eligibility": 1.0}
+FLOORS = {"in_scope": 0.78, "out_of_scope": 0.95, "eligibility": 1.0}
 
 
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
@@ -422,6 +422,24 @@ def test_a_count_told_in_the_story_is_not_a_count_asked(kb):
     assert kb.kinds.read("村里有几户被纳入监测了").kind == "count"  # asked on its own, it asks
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "特殊群体都包括哪些人",
+        "省里那个《工作指南》具体有哪些内容",
+        "工作指南里兜底保障户要符合哪些条件",
+    ],
+)
+def test_what_a_named_thing_holds_is_not_answered_by_an_entry_that_only_names_it(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None and answer.unstated == "具体包括哪些"
+
+
+def test_what_the_guide_is_is_still_answered(kb):
+    answer = kb.ask("《工作指南》是什么文件")
+    assert answer.entry is not None and answer.entry.id == "work-guide"
+
+
 def test_asking_whether_a_cost_is_reimbursed_is_no_verdict_on_the_household(kb):
     answer = kb.ask("我是网格员，下乡排查跑了好多趟，油费能不能报销？找谁报？")
     assert kb.kinds.read("油费能不能报销").kind != "verdict"
@@ -518,6 +536,20 @@ def test_the_three_earlies_are_found_by_their_short_name(kb):
     assert answer.entry is not None and "早发现、早干预、早帮扶" in answer.entry.answer
 
 
+def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
+    path = data_copy / "entries" / "plan.yaml"
+    text = path.read_text("utf-8").replace("not_listed: [特殊群体,", "not_listed: [困难群体,", 1)
+    path.write_text(text, "utf-8")
+    assert any("not_listed" in p and "困难群体" in p for p in _problems(data_copy))
+
+
+def test_a_broken_contents_pattern_is_named(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    text = path.read_text("utf-8").replace('"(包括|包含)(哪些|哪几|什么|啥)"', '"(包括|包含"', 1)
+    path.write_text(text, "utf-8")
+    assert any("contents" in p for p in _problems(data_copy))
+
+
 def test_a_time_pattern_without_its_word_group_is_named(data_copy):
     path = data_copy / "question_kinds.yaml"
     text = path.read_text("utf-8").replace("(?P<word>去年|前年|明年|后年|往年)", "(去年|前年)", 1)
@@ -529,10 +561,10 @@ def test_a_time_pattern_without_its_word_group_is_named(data_copy):
 # fifth was a test set until its misses were read; the sixth's test half is never tuned on).
 # A change that lowers any of them fails.
 BATCH_FLOORS = {
-    "second": (BLIND2, "dev", {"in_scope": 0.89, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "second": (BLIND2, "dev", {"in_scope": 0.89, "out_of_scope": 0.95, "eligibility": 1.0}),
     "third": (BLIND3, "dev", {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 1.0}),
     "fourth": (BLIND4, "dev", {"in_scope": 0.83, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "fifth": (BLIND5, "test", {"in_scope": 0.81, "out_of_scope": 0.91, "eligibility": 1.0}),
+    "fifth": (BLIND5, "test", {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 1.0}),
     "sixth, dev half": (
         BLIND6,
         "dev",
