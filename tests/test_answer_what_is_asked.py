@@ -440,6 +440,12 @@ def test_what_the_guide_is_is_still_answered(kb):
     assert answer.entry is not None and answer.entry.id == "work-guide"
 
 
+@pytest.mark.parametrize("question", ["网格员参加排查有没有交通补助", "集中排查是从10月1号开始吗"])
+def test_an_allowance_or_a_start_date_put_as_yes_or_no_is_still_not_stated(kb, question):
+    assert kb.kinds.read(question).kind in ("amount", "date")
+    assert kb.ask(question).entry is None
+
+
 def test_asking_whether_a_cost_is_reimbursed_is_no_verdict_on_the_household(kb):
     answer = kb.ask("我是网格员，下乡排查跑了好多趟，油费能不能报销？找谁报？")
     assert kb.kinds.read("油费能不能报销").kind != "verdict"
@@ -564,7 +570,7 @@ BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.89, "out_of_scope": 0.95, "eligibility": 1.0}),
     "third": (BLIND3, "dev", {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 1.0}),
     "fourth": (BLIND4, "dev", {"in_scope": 0.83, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "fifth": (BLIND5, "test", {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "fifth": (BLIND5, "test", {"in_scope": 0.81, "out_of_scope": 0.94, "eligibility": 1.0}),
     "sixth, dev half": (
         BLIND6,
         "dev",
