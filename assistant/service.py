@@ -244,11 +244,15 @@ class Assistant:
         def load() -> Received | None:
             # No "done already?" read first: a redelivery of an applied update is rare, and
             # `mark_done` in `finish` finds it (the attempt rolls back, its replies are sent
-            # from the outbox) — one statement less for every other update.
+            # from the outbox) — one statement less for every other update. Only an update
+            # flood control would hold back is looked up: a redelivery is no new message.
             nonlocal verdict
             if flood is not None:
                 verdict = flood.verdict(incoming.user_id)
                 if verdict != SERVE:
+                    if self.inbox.is_done(update_id):
+                        verdict = SERVE
+                        return None
                     flood.count(incoming.user_id, verdict)  # the warning is counted
                     return None
             return Received(update_id, incoming, origin or {})

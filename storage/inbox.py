@@ -217,6 +217,11 @@ class Inbox:
                 return None
             return _received(row)
 
+    def is_done(self, update_id: int) -> bool:
+        """Applied already (a redelivery of an update applied before)."""
+        with self.db.session() as session:
+            return session.scalar(_DONE_AT, {"update_id": update_id}) is not None
+
     def mark_done(self, update_id: int) -> bool:
         """In the unit of work that applied it: done, its content dropped — the row written
         now if the update was applied without being stored first (the adapter's one-
@@ -497,6 +502,7 @@ def _pending() -> ColumnElement[bool]:
 # parameters, and only executed per update.
 
 _TAKE = select(INBOX).where(INBOX.c.update_id == bindparam("update_id"), INBOX.c.done_at.is_(None))
+_DONE_AT = select(INBOX.c.done_at).where(INBOX.c.update_id == bindparam("update_id"))
 _ADD = insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True)
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _NOW = bindparam("now", type_=OUTBOX.c.created_at.type)

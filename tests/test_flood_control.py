@@ -79,3 +79,23 @@ async def test_flood_control_counts_each_user_apart(assistant, db):
     flood = FloodControl(db, FloodSettings(limit=2, window=10), clock=clock)
     assert [flood.admit(1) for _ in range(3)] == [SERVE, SERVE, WARN]
     assert flood.admit(2) == SERVE
+
+
+async def test_a_redelivered_update_of_a_user_over_the_limit_sends_its_replies_not_a_warning(
+    assistant, db
+):
+    """Telegram redelivers an update the bot applied but had not sent the replies of; by then
+    the user is over the limit. The redelivery is no new message: its replies, no warning."""
+    from assistant.flood import SERVE, FloodControl
+    from common.messages import Incoming
+
+    flood = FloodControl(db, FloodSettings(limit=1, window=10), clock=Clock())
+    first = Incoming(user_id=FAST_TYPIST, chat_id=FAST_TYPIST, text="监测线是多少", update_id=501)
+    applied = assistant.process_received(501, first, {}, flood)
+    assert applied.verdict == SERVE and applied.items
+    later = Incoming(user_id=FAST_TYPIST, chat_id=FAST_TYPIST, text="你好", update_id=502)
+    assert assistant.process_received(502, later, {}, flood).verdict != SERVE  # over the limit
+    again = assistant.process_received(501, first, {}, flood)
+    assert again.verdict == SERVE
+    assert [i.reply.text for i in again.items] == [i.reply.text for i in applied.items]
+    assert _count(db, InboxEntry) == 1  # the over-limit message is not stored
