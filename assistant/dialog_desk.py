@@ -199,18 +199,21 @@ class DialogDesk:
                 raise DraftConflict
             return turn.replies
         if turn.result is Result.DECLINED:
-            self.drafts.delete(user_id)
-            self.attachments.drop_unsubmitted(user_id)
+            self._discard(user_id)
             command = self.engine.dialog_of(turn.state).command
             return [Reply(texts.DIALOG_DECLINED.format(command=command), remove_keyboard=True)]
         if turn.result is Result.CANCELLED:
-            self.drafts.delete(user_id)
-            self.attachments.drop_unsubmitted(user_id)
+            self._discard(user_id)
             return [Reply(texts.DIALOG_CANCELLED, remove_keyboard=True)]
         try:
             return self._submit(user_id, turn.state, draft.version)
         except StaleDraft as exc:
             raise DraftConflict from exc
+
+    def _discard(self, user_id: int) -> None:
+        """The draft given up, with the photos kept for it."""
+        self.drafts.delete(user_id)
+        self.attachments.drop_unsubmitted(user_id)
 
     def _submit(self, user_id: int, state: DialogState, version: int) -> list[Reply]:
         dialog = self.engine.dialog_of(state)

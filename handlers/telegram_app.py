@@ -209,11 +209,10 @@ async def send_stored(bot: Bot, item: Outgoing) -> None:
                 chat_id, item.document, filename=reply.filename, caption=reply.text, parse_mode=html
             )
             return
-        if reply.photo is not None:
-            await bot.send_photo(chat_id, reply.photo, caption=reply.text, parse_mode=html)
-            return
-        if reply.photo_id is not None:  # a photo Telegram holds: sent again by its file id
-            await bot.send_photo(chat_id, reply.photo_id, caption=reply.text, parse_mode=html)
+        # a chart's bytes, or a photo Telegram holds, sent again by its file id
+        photo = reply.photo if reply.photo is not None else reply.photo_id
+        if photo is not None:
+            await bot.send_photo(chat_id, photo, caption=reply.text, parse_mode=html)
             return
         message_id = item.origin.get("message_id")
         if reply.edit and message_id is not None:

@@ -11,6 +11,7 @@ import copy
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -207,6 +208,13 @@ class KnowledgeBase:
             for r in ranked
             if r.score >= ANSWER_THRESHOLD and programmes <= retriever.words_of(r.entry_id)
         ]
+        # The asked part's words, read once, for the checks below that need them.
+        contents_asked = self.kinds.asks_contents(asked.part)
+        part_words = (
+            {t.text for t in retriever.analyzer.terms(asked.part)}
+            if asked.kind is not None or contents_asked
+            else set()
+        )
         if asked.kind is not None:
             events = self._asked_events(asked, question)
             whole = self.kinds.whole_words(asked.kind)
@@ -219,37 +227,28 @@ class KnowledgeBase:
             # "省局的《工作指南》是哪天下发的": asked of the topic of an entry that does not tell
             # this kind (the guide's date), an entry that never names that topic does not answer
             if fitting:
-                topics = self._topics_without(asked.kind, retriever, asked.part)
-                fitting = [
-                    r
-                    for r in fitting
-                    if all(self._names_any(retriever, r.entry_id, {t}) for t in topics)
-                ]
+                topics = self._topics_without(asked.kind, retriever, part_words)
+                fitting = [r for r in fitting if self._names_all(retriever, r.entry_id, topics)]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
         # "去年的集中排查…", "明年几号开始", "手机号": the entries tell this year's, and no
         # mobile; one that does not name the word does not answer, whatever else it says
         must = self.kinds.must_name(asked.kind, asked.part)
-        named = [
-            r
-            for r in confident
-            if all(self._names_any(retriever, r.entry_id, {w}, True) for w in must)
-        ]
+        named = [r for r in confident if self._names_all(retriever, r.entry_id, must, True)]
         if confident and not named and asked.kind is not None:
             unstated = self.kinds.label(asked.kind)
         confident = named
-        if confident and self.kinds.asks_contents(asked.part):
+        if confident and contents_asked:
             # "特殊群体具体包括哪些人": what 特殊群体 holds, from an entry that names it and
             # lists it — not from one that only names it, nor from one that never does
-            asked_words = {t.text for t in retriever.analyzer.terms(asked.part)}
-            subject = asked_words & self._all_not_listed(retriever)
+            subject = part_words & self._all_not_listed
             if subject:
                 listing = [
                     r
                     for r in confident
-                    if not subject & self._not_listed_terms(retriever, r.entry_id)
-                    and all(self._names_any(retriever, r.entry_id, {w}) for w in subject)
+                    if not subject & self._not_listed[r.entry_id]
+                    and self._names_all(retriever, r.entry_id, subject)
                 ]
                 if not listing:
                     unstated = CONTENTS_LABEL
@@ -274,44 +273,41 @@ class KnowledgeBase:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
-    def _topics_without(self, kind: str, retriever: Retriever, part: str) -> set[str]:
-        """Terms of `part` that are a topic (a keyword of `TOPIC_OWNERS` entries at most) of
-        an entry not answering `kind`; the knowledge base's own subject (集中排查) is none."""
-        analyzer = retriever.analyzer
+    def _topics_without(self, kind: str, retriever: Retriever, words: set[str]) -> set[str]:
+        """The `words` that are a topic (a keyword of `TOPIC_OWNERS` entries at most) of an
+        entry not answering `kind`; the knowledge base's own subject (集中排查) is none."""
         topics = set()
-        for term in analyzer.terms(part):
-            owners = retriever.keyword_owners.get(term.text, ())
+        for word in words:
+            owners = retriever.keyword_owners.get(word, ())
             if (
                 0 < len(owners) <= TOPIC_OWNERS
-                and len(term.text) > 1
-                and term.text not in analyzer.topic_terms
+                and len(word) > 1
+                and word not in retriever.analyzer.topic_terms
                 and any(kind not in self.entries[e].answers for e in owners if e in self.entries)
             ):
-                topics.add(term.text)
+                topics.add(word)
         return topics
 
-    def _all_not_listed(self, retriever: Retriever) -> frozenset[str]:
-        """Every entry's `not_listed` words, as the analyzer reads them (computed once)."""
-        known = self.__dict__.get("_all_not_listed_terms")
-        if known is None:
-            known = frozenset(
-                w
-                for e in self.entries.values()
-                if e.not_listed
-                for w in self._not_listed_terms(retriever, e.id)
-            )
-            self.__dict__["_all_not_listed_terms"] = known
-        return known
+    @cached_property
+    def _not_listed(self) -> dict[str, frozenset[str]]:
+        """Each entry's `not_listed` words as the analyzer reads them (every retriever of this
+        knowledge base shares the analyzer)."""
+        terms = self.retriever.analyzer.terms
+        return {
+            e.id: frozenset(t.text for w in e.not_listed for t in terms(w))
+            for e in self.entries.values()
+        }
 
-    def _not_listed_terms(self, retriever: Retriever, entry_id: str) -> frozenset[str]:
-        """The entry's `not_listed` words as the analyzer reads them (cached per entry)."""
-        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_not_listed_cache", {})
-        terms = cache.get(entry_id)
-        if terms is None:
-            words = self.entries[entry_id].not_listed
-            terms = frozenset(t.text for w in words for t in retriever.analyzer.terms(w))
-            cache[entry_id] = terms
-        return terms
+    @cached_property
+    def _all_not_listed(self) -> frozenset[str]:
+        return frozenset().union(*self._not_listed.values())
+
+    @classmethod
+    def _names_all(
+        cls, retriever: Retriever, entry_id: str, words: set[str], whole: bool = False
+    ) -> bool:
+        """Whether the entry names every one of `words` (see `_names_any`)."""
+        return all(cls._names_any(retriever, entry_id, {w}, whole) for w in words)
 
     @staticmethod
     def _names_any(

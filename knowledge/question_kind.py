@@ -64,6 +64,32 @@ _META = re.compile(
 )
 
 
+def _flat(text: str) -> str:
+    """`text` normalised, without the spaces between its clauses (as patterns see it)."""
+    return "".join(normalize(text).split())
+
+
+def _pattern_list(
+    raw: LineDict, key: str, path: Path, problems: list[Problem], group: str | None = None
+) -> tuple[re.Pattern[str], ...]:
+    """The regular expressions listed under top-level `key`, each with the named `group` if
+    given; each one that is not is a problem."""
+    compiled = []
+    for pattern in raw.get(key) or []:
+        try:
+            one = re.compile(str(pattern))
+        except re.error as exc:
+            problems.append(Problem(path, raw.key_line(key), f"{key} 的正则有误：{exc}"))
+            continue
+        if group is not None and group not in one.groupindex:
+            problems.append(
+                Problem(path, raw.key_line(key), f"{key} 的正则要有 (?P<{group}>…)：{pattern}")
+            )
+            continue
+        compiled.append(one)
+    return tuple(compiled)
+
+
 def _told(clause: str) -> str:
     """The clause without the counts it tells ("有几户…了" is not "有几户？")."""
     return _TOLD_COUNT.sub("", clause)
@@ -197,41 +223,22 @@ class QuestionKinds:
                     tuple(qualifiers),
                 )
             )
-        times = []
-        for pattern in raw.get("times") or []:
-            try:
-                time_pattern = re.compile(str(pattern))
-            except re.error as exc:
-                problems.append(Problem(path, raw.key_line("times"), f"times 的正则有误：{exc}"))
-                continue
-            if "word" not in time_pattern.groupindex:
-                problems.append(
-                    Problem(path, raw.key_line("times"), f"times 的正则要有 (?P<word>…)：{pattern}")
-                )
-                continue
-            times.append(time_pattern)
-        contents = []
-        for pattern in raw.get("contents") or []:
-            try:
-                contents.append(re.compile(str(pattern)))
-            except re.error as exc:
-                problems.append(
-                    Problem(path, raw.key_line("contents"), f"contents 的正则有误：{exc}")
-                )
+        times = _pattern_list(raw, "times", path, problems, group="word")
+        contents = _pattern_list(raw, "contents", path, problems)
         if problems:
             raise DataError(problems)
-        return cls(kinds, tuple(times), tuple(contents))
+        return cls(kinds, times, contents)
 
     def asks_contents(self, asked: str) -> bool:
         """Whether `asked` asks what something holds or consists of ("特殊群体具体包括哪些人")."""
-        found = "".join(normalize(asked).split())
+        found = _flat(asked)
         return any(pattern.search(found) for pattern in self.contents)
 
     def must_name(self, name: str | None, asked: str) -> set[str]:
         """Words the `asked` text says that an entry answering it must name too: kind `name`'s
         qualifiers ("明年的排查几号开始" → 明年; "手机号" → 手机) and another year asked about,
         whatever the kind ("去年的集中排查" → 去年)."""
-        found = "".join(normalize(asked).split())
+        found = _flat(asked)
         words = {q for k in self.kinds if k.name == name for q in k.qualifiers if q in found}
         return words | {m.group("word") for p in self.times for m in p.finditer(found)}
 
