@@ -5,8 +5,9 @@ Flow:
    project set; its categories are the `# ---------- X ----------` comments in the file) and,
    when present, tests/data/qa_blind.yaml (items carry `class` and `split`; reported per split,
    dev and test, and per class; its `eligibility:` questions are only counted as answered or
-   abstained, the assistant layer handles them) and the second blind batch,
-   tests/data/qa_blind2.yaml (the same format, all of it development).
+   abstained, the assistant layer handles them) and the later blind batches,
+   tests/data/qa_blind2.yaml … qa_blind7.yaml (the same format; the seventh's test half is the
+   one never tuned on).
 2. Every question goes to three systems, each giving a best entry with a score (answer when the
    score reaches the system's threshold) and a ranked list:
    - ours: `kb.ask(q)` (threshold `knowledge.base.ANSWER_THRESHOLD`) and, for the ranking,
@@ -55,6 +56,7 @@ BLIND3_SET = ROOT / "tests" / "data" / "qa_blind3.yaml"
 BLIND4_SET = ROOT / "tests" / "data" / "qa_blind4.yaml"
 BLIND5_SET = ROOT / "tests" / "data" / "qa_blind5.yaml"
 BLIND6_SET = ROOT / "tests" / "data" / "qa_blind6.yaml"
+BLIND7_SET = ROOT / "tests" / "data" / "qa_blind7.yaml"
 TOP_K = 5
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12
@@ -629,6 +631,7 @@ def run(
     fourth: Path = BLIND4_SET,
     fifth: Path = BLIND5_SET,
     sixth: Path = BLIND6_SET,
+    seventh: Path = BLIND7_SET,
 ) -> Section:
     kb = load_knowledge()
     md: list[str] = [
@@ -661,7 +664,8 @@ def run(
         ("blind3", third, "Third blind batch (scored once as a test set, then development)"),
         ("blind4", fourth, "Fourth blind batch (scored once as a test set, then development)"),
         ("blind5", fifth, "Fifth blind batch (scored once as a test set, misses since read)"),
-        ("blind6", sixth, "Sixth blind batch (dev half tuned on, test half only scored)"),
+        ("blind6", sixth, "Sixth blind batch (dev half tuned on, test half's misses since read)"),
+        ("blind7", seventh, "Seventh blind batch (dev half tuned on, test half only scored)"),
     )
     for key, path, title in later:
         if path.exists():

@@ -14,8 +14,9 @@ only its answer has). At question time:
 - `bag_postings[word]` / `answer_postings[word]` are numpy arrays of entry positions, so the
   retriever scores the coverage of every entry at once, in C.
 - `form_postings[word]`: the same over every phrasing of every entry (phrasings numbered
-  entry by entry; `form_starts[e]` is entry e's first), with how often the phrasing has the
-  word, so the word overlap with each phrasing is computed at once too.
+  entry by entry; `form_starts[e]` is entry e's first, `form_entry[f]` phrasing f's entry),
+  with how often the phrasing has the word, so the word overlap with each phrasing is computed
+  at once too.
 - `common_characters(text)` bounds, for every entry at once, how many characters of `text` any
   one of its phrasings can share in order (the longest common subsequence behind rapidfuzz's
   ratio): the retriever uses it to skip entries that cannot reach the best scores.
@@ -23,8 +24,10 @@ only its answer has). At question time:
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -34,10 +37,32 @@ TYPO_CREDIT = 0.7
 TYPO_RATIO = 80
 # Soft matches are remembered per word; past this many the memory starts afresh.
 _CACHE_LIMIT = 50_000
+# Each thread's two per-phrasing arrays, kept between questions (see `form_scratch`).
+_scratch = threading.local()
 
 
 def _bigrams(word: str) -> set[str]:
     return {word[i : i + 2] for i in range(len(word) - 1)}
+
+
+class FormScratch:
+    """Two per-phrasing arrays for one question: `shared` (the question's weight each phrasing
+    holds) and `matched` (the IDF of the words it holds). `touched`, once set, lists every
+    position either was written at, so clearing them is cheap."""
+
+    def __init__(self, shared: np.ndarray, matched: np.ndarray):
+        self.shared = shared
+        self.matched = matched
+        self.touched: np.ndarray | None = None
+
+    def clear(self) -> None:
+        if self.touched is None:
+            self.shared.fill(0.0)
+            self.matched.fill(0.0)
+        else:
+            self.shared[self.touched] = 0.0
+            self.matched[self.touched] = 0.0
+            self.touched = None
 
 
 class TermIndex:
@@ -61,7 +86,9 @@ class TermIndex:
         self.form_count = numbered
         self.form_starts = np.asarray(starts, dtype=np.int64)
         self.form_counts = np.diff(np.append(self.form_starts, numbered))
+        self.form_entry = np.repeat(np.arange(self.size, dtype=np.int32), self.form_counts)
         self.form_texts = np.array([text for texts in form_texts for text in texts], dtype=object)
+        self.form_lengths = np.fromiter(map(len, self.form_texts), dtype=np.int64)
         self.form_postings = {
             word: (
                 np.fromiter(held.keys(), dtype=np.int32, count=len(held)),
@@ -112,6 +139,23 @@ class TermIndex:
         runs = np.cumsum(counts) - counts
         numbers = np.repeat(self.form_starts[positions] - runs, counts) + np.arange(counts.sum())
         return numbers, runs
+
+    @contextmanager
+    def form_scratch(self) -> Iterator[FormScratch]:
+        """This thread's per-phrasing arrays, zeroed, and zeroed again after use.
+
+        A large base has ~20 phrasings per entry, so fresh arrays per question would be a few
+        MB of new pages for the kernel to map and zero each time: at 10,000 entries that, not
+        the arithmetic, was much of a question's cost."""
+        scratch = getattr(_scratch, "arrays", None)
+        if scratch is None or len(scratch.shared) != self.form_count:
+            scratch = FormScratch(np.zeros(self.form_count), np.zeros(self.form_count))
+        _scratch.arrays = None  # a nested use in this thread gets its own
+        try:
+            yield scratch
+        finally:
+            scratch.clear()
+            _scratch.arrays = scratch
 
     def common_characters(self, text: str) -> np.ndarray:
         """For each entry, an upper bound on the characters of `text` that one of its

@@ -31,8 +31,11 @@ BLIND4 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind4.yaml").read
 # score (after tuning on the other four): 78.8 / 88.5 / 90.0 %.
 BLIND5 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind5.yaml").read_text("utf-8"))
 # A sixth, written apart the same way and scored whole once before any tuning on it
-# (73.8 / 88.5 / 92.5 %), then split alternately: a dev half to tune on, a test half only scored.
+# (73.8 / 88.5 / 92.5 %), then split alternately: a dev half to tune on, a test half scored
+# (its misses were read at the end of that round, so it is development data now). A seventh,
+# written the same way, scored whole once (83.8 / 92.3 / 75.0 %) and split alike.
 BLIND6 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind6.yaml").read_text("utf-8"))
+BLIND7 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind7.yaml").read_text("utf-8"))
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -557,7 +560,8 @@ def test_a_time_pattern_without_its_word_group_is_named(data_copy):
 
 
 # What the later batches score today (the second, third and fourth are development sets; the
-# fifth was a test set until its misses were read; the sixth's test half is never tuned on).
+# fifth and the sixth's test half were test sets until their misses were read; the seventh's
+# test half is never tuned on).
 # A change that lowers any of them fails.
 BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.89, "out_of_scope": 0.95, "eligibility": 1.0}),
@@ -573,6 +577,17 @@ BATCH_FLOORS = {
         BLIND6,
         "test",
         {"in_scope": 0.76, "out_of_scope": 0.89, "eligibility": 0.95},
+    ),
+    # scored whole once before any tuning: 83.8 / 92.3 / 75.0 %
+    "seventh, dev half": (
+        BLIND7,
+        "dev",
+        {"in_scope": 0.86, "out_of_scope": 0.9, "eligibility": 0.75},
+    ),
+    "seventh, test half": (
+        BLIND7,
+        "test",
+        {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 0.75},
     ),
 }
 

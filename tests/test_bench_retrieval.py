@@ -53,7 +53,7 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
     blind_path = tmp_path / "qa_blind.yaml"
     blind_path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
 
-    # the same small set stands in for the second to sixth batches too
+    # the same small set stands in for the second to seventh batches too
     section = quality.run(
         True,
         blind=blind_path,
@@ -62,11 +62,12 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
         fourth=blind_path,
         fifth=blind_path,
         sixth=blind_path,
+        seventh=blind_path,
     )
 
     assert section.key == "quality"
-    # project; blind dev, blind test; second to sixth batches dev, test
-    assert section.markdown.count("| system |") == 13
+    # project; blind dev, blind test; second to seventh batches dev, test
+    assert section.markdown.count("| system |") == 15
     assert section.data["blind2"]["dev"] and section.data["blind3"]["dev"]
     assert "MRR@5" in section.markdown and "Eligibility" in section.markdown
     _check_systems(section.data["project"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import shutil
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,27 @@ def test_the_index_ranks_exactly_as_scoring_every_entry(kb, crowded_kb, which, h
         _, pruned = base.retriever.rank(question, limit=3)
         assert pruned == reference[:3], question
         assert base.retriever.rank(question, limit=None)[1] == reference, question
+
+
+@pytest.mark.parametrize("which", ["real", "crowded"])
+def test_phrasings_too_short_or_long_to_matter_are_skipped_without_changing_a_score(
+    kb, crowded_kb, which, monkeypatch
+):
+    base = kb if which == "real" else crowded_kb
+    monkeypatch.setattr(knowledge.retrieval, "_SKIP_SHORT_REACH", False)
+    compared_all = {q: base.retriever.rank(q, limit=None)[1] for q in _questions()}
+    monkeypatch.setattr(knowledge.retrieval, "_SKIP_SHORT_REACH", True)
+    for question, reference in compared_all.items():
+        assert base.retriever.rank(question, limit=None)[1] == reference, question
+
+
+def test_questions_ranked_in_several_threads_at_once_rank_as_one_after_another(crowded_kb):
+    """Each thread has its own per-phrasing scratch arrays, left zeroed after every question."""
+    questions = _questions()
+    alone = [crowded_kb.retriever.rank(q)[1] for q in questions]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda q: crowded_kb.retriever.rank(q)[1], questions * 2))
+    assert together == alone * 2
 
 
 def test_real_questions_find_the_real_entry_among_near_copies(kb, crowded_kb):
