@@ -8,6 +8,8 @@ each problem with file and line; `KnowledgeBase.ask()` answers or abstains.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +35,9 @@ SUGGESTION_FLOOR = 0.2
 # After a lead-in ("想问…"), an entry the asked part scores below this is held to that score.
 ASKED_SUPPORT = 0.3
 MAX_SUGGESTIONS = 3
+# A verdict asked about getting another programme unless the message speaks of monitoring too
+_MONITORING = re.compile("监测|纳入|返贫")
+_CAN = re.compile("能不能|可不可以|能否|可以|能|够不够|算不算|有没有资格")
 
 # What a reply may offer next: "report" opens the self-report.
 ACTIONS = ("report",)
@@ -161,6 +166,10 @@ class KnowledgeBase:
         else:
             retriever = self.retriever
         asked = self.kinds.read(question)
+        if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part):
+            # "脱贫户能不能申请贴息贷款": whether one gets another programme, not whether one is
+            # monitored — the programme check below answers that (with the contact)
+            asked = dataclasses.replace(asked, kind=None)
         guidance = self.verdict_entry
         if asked.kind == VERDICT and guidance is not None:
             return Answer(question, guidance, 1.0, (), guidance.id)
@@ -272,6 +281,19 @@ class KnowledgeBase:
         if best is None:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
+
+    @staticmethod
+    def _asks_for_another_programme(retriever: Retriever, part: str) -> bool:
+        """What the asked part asks whether one can get is another programme (低保, 小额信贷
+        …), not monitoring: "脱贫户能不能申请贴息贷款", not "靠几千块养老金，能进吗"."""
+        if _MONITORING.search(part):
+            return False
+        asks = list(_CAN.finditer(part))
+        if not asks:
+            return False
+        analyzer = retriever.analyzer
+        wanted = part[asks[-1].end() :]
+        return any(t.text in analyzer.other_programmes for t in analyzer.terms(wanted))
 
     def _topics_without(self, kind: str, retriever: Retriever, words: set[str]) -> set[str]:
         """The `words` that are a topic (a keyword of `TOPIC_OWNERS` entries at most) of an

@@ -350,11 +350,16 @@ class Retriever:
             for form in forms:
                 indexed.bag.update(form)
             for word in keywords:
-                indexed.bag.update(self._words(word))
-                for term in self._words(word):
-                    owners = self.keyword_owners.get(term, ())
+                terms = self.analyzer.terms(word)
+                indexed.bag.update(t.text for t in terms)
+                for term in terms:
+                    # a topic is a thing: not the verb or adverb inside a longer keyword
+                    # (开展 in 每年至少开展一次集中排查)
+                    if len(terms) > 1 and not term.pos.startswith("n"):
+                        continue
+                    owners = self.keyword_owners.get(term.text, ())
                     if entry_id not in owners:
-                        self.keyword_owners[term] = (*owners, entry_id)
+                        self.keyword_owners[term.text] = (*owners, entry_id)
             indexed.answer_bag = set(self._words(answer)) - indexed.bag
             indexed.form_worth = [1.0] * len(forms)
             if PASSAGE_WORTH > 0:

@@ -298,7 +298,7 @@ def test_qualifiers_that_are_not_a_list_of_words_are_named(data_copy):
 
 # What the test part scores today (tuned on the dev part only); the issue's goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.78, "out_of_scope": 0.95, "eligibility": 1.0}
+FLOORS = {"in_scope": 0.81, "out_of_scope": 0.95, "eligibility": 1.0}
 
 
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
@@ -564,30 +564,30 @@ def test_a_time_pattern_without_its_word_group_is_named(data_copy):
 # test half is never tuned on).
 # A change that lowers any of them fails.
 BATCH_FLOORS = {
-    "second": (BLIND2, "dev", {"in_scope": 0.89, "out_of_scope": 0.95, "eligibility": 1.0}),
+    "second": (BLIND2, "dev", {"in_scope": 0.9, "out_of_scope": 0.96, "eligibility": 1.0}),
     "third": (BLIND3, "dev", {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 1.0}),
     "fourth": (BLIND4, "dev", {"in_scope": 0.83, "out_of_scope": 0.96, "eligibility": 1.0}),
     "fifth": (BLIND5, "test", {"in_scope": 0.81, "out_of_scope": 0.94, "eligibility": 1.0}),
     "sixth, dev half": (
         BLIND6,
         "dev",
-        {"in_scope": 0.71, "out_of_scope": 0.89, "eligibility": 0.9},
+        {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 1.0},
     ),
     "sixth, test half": (
         BLIND6,
         "test",
-        {"in_scope": 0.76, "out_of_scope": 0.89, "eligibility": 0.95},
+        {"in_scope": 0.8, "out_of_scope": 0.9, "eligibility": 1.0},
     ),
     # scored whole once before any tuning: 83.8 / 92.3 / 75.0 %
     "seventh, dev half": (
         BLIND7,
         "dev",
-        {"in_scope": 0.86, "out_of_scope": 0.9, "eligibility": 0.75},
+        {"in_scope": 0.95, "out_of_scope": 0.92, "eligibility": 1.0},
     ),
     "seventh, test half": (
         BLIND7,
         "test",
-        {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 0.75},
+        {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 0.8},
     ),
 }
 
@@ -602,3 +602,70 @@ def test_each_later_blind_batch_is_written_apart_split_once_and_stays_above_its_
     rates = _rates(kb, split, questions)
     for name, floor in floors.items():
         assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我七十了，一个人住，一年收入五千来块，符合条件不",
+        "家里就我和我妈，她常年吃药，一年挣不到一万，够不够标准",
+        "我男人去年查出肝病，干不了活了，村里能不能把我家报上去",
+        "俺娘瘫在床上好几年了，俺家这样的能不能被弄进去",
+        "我家四口人一年才两万出头，人均不到九千一，是不是就该被纳入了",
+        "我爸是五保户，他还要不要纳入监测",
+        "父母都七十多了，都干不动活，算兜底户吗",
+    ],
+)
+def test_a_household_asking_in_its_own_words_whether_it_qualifies_gets_no_verdict(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.action == "report", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # what the household should do about someone else, not whether it is monitored
+        "我是网格员，发现一户男人天天喝酒打人，这种情况要不要报给派出所",
+        # how to get another programme, asked by a household
+        "我家是脱贫户，想问能不能办贴息贷款，能贷多少",
+        "我家两口子都没工作，能不能申请低保",
+    ],
+)
+def test_asking_to_report_elsewhere_or_for_another_programme_is_no_verdict(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None or answer.entry.action != "report", question
+
+
+def test_a_household_living_on_a_pension_asking_to_get_in_still_gets_guidance(kb):
+    answer = kb.ask("老两口就靠每月一百多的养老金过日子，能进吗")
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
+def test_this_kind_of_situation_points_back_at_the_story_not_at_the_verdict_entry(kb):
+    answer = kb.ask("今年猪肉一直卖不上价。排查会不会管农产品价格低这种情况")
+    assert answer.entry is not None and "农产品价格" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("工作方案的草稿是谁拟的", "信息中心"),
+        ("方案最后用的是哪个名头印发的", "农村工作领导小组"),
+        ("三个早指的是什么", "早发现"),
+    ],
+)
+def test_everyday_names_for_the_draft_the_issuing_name_and_the_three_earlies(kb, question, stated):
+    answer = kb.ask(question)
+    assert answer.entry is not None and stated in answer.entry.answer, question
+
+
+def test_a_verb_inside_a_long_keyword_is_no_topic_the_answer_must_name(kb):
+    """开展 sits in the keyword 每年至少开展一次集中排查; it is not a topic of that entry."""
+    answer = kb.ask("集中排查由哪些人员来开展？")
+    assert answer.entry is not None and "网格员" in answer.entry.answer
+
+
+def test_when_the_interpretation_was_published_is_not_answered_with_the_guide(kb):
+    answer = kb.ask("这篇解读是什么时候发布的")
+    assert answer.entry is not None and answer.entry.id != "work-guide"
+    assert "8月29日" in answer.entry.answer
