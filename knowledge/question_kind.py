@@ -108,6 +108,14 @@ class Kind:
     # Words anywhere in the asking clauses that the answering entry must name as well
     # ("明年的排查几月份搞": the entries tell this year's dates, not next year's).
     qualifiers: tuple[str, ...] = ()
+    # Asked parts this kind is not, whatever its patterns found in the whole message (a
+    # household's story asking which papers to bring asks for materials, not a verdict).
+    unless: tuple[re.Pattern[str], ...] = ()
+
+    def asked_in(self, target: str, part: str) -> bool:
+        return any(p.search(target) for p in self.patterns) and not any(
+            u.search(part) for u in self.unless
+        )
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,21 @@ class QuestionKinds:
 
             return _WORD_LIST.sub(word_list, pattern)
 
+        def compile_all(spec: LineDict, name: str, key: str) -> tuple[re.Pattern[str], ...]:
+            compiled = []
+            for pattern in spec.get(key) or []:
+                try:
+                    compiled.append(re.compile(expand(str(pattern), spec.key_line(key), name)))
+                except re.error as exc:
+                    problems.append(
+                        Problem(
+                            path,
+                            spec.key_line(key),
+                            f"问题类型 {name} 的正则有误：{pattern}（{exc}）",
+                        )
+                    )
+            return tuple(compiled)
+
         kinds: list[Kind] = []
         for name, spec in table.items():
             line = table.key_line(name)
@@ -178,20 +201,16 @@ class QuestionKinds:
             if not isinstance(patterns, list) or not patterns:
                 problems.append(Problem(path, line, f"问题类型 {name} 的 patterns 应为正则列表"))
                 continue
-            compiled = []
-            for pattern in patterns:
-                try:
-                    compiled.append(
-                        re.compile(expand(str(pattern), spec.key_line("patterns"), str(name)))
+            compiled = compile_all(spec, str(name), "patterns")
+            unless: tuple[re.Pattern[str], ...] = ()
+            if isinstance(spec.get("unless") or [], list):
+                unless = compile_all(spec, str(name), "unless")
+            else:
+                problems.append(
+                    Problem(
+                        path, spec.key_line("unless"), f"问题类型 {name} 的 unless 应为正则列表"
                     )
-                except re.error as exc:
-                    problems.append(
-                        Problem(
-                            path,
-                            spec.key_line("patterns"),
-                            f"问题类型 {name} 的正则有误：{pattern}（{exc}）",
-                        )
-                    )
+                )
             events = spec.get("events") or []
             if not isinstance(events, list) or not all(isinstance(e, str) and e for e in events):
                 problems.append(
@@ -217,10 +236,11 @@ class QuestionKinds:
                 Kind(
                     str(name),
                     str(spec["label"]),
-                    tuple(compiled),
+                    compiled,
                     tuple(events),
                     whole,
                     tuple(qualifiers),
+                    unless,
                 )
             )
         times = _pattern_list(raw, "times", path, problems, group="word")
@@ -318,6 +338,6 @@ class QuestionKinds:
         for kind in self.kinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asked_part
-            if any(pattern.search(target) for pattern in kind.patterns):
+            if kind.asked_in(target, asked_part):
                 return Asked(kind.name, asking, tuple(questions), long_with_lead_in, asked_part)
         return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part)

@@ -287,6 +287,20 @@ def test_events_that_are_not_a_list_of_words_are_named(data_copy):
     assert any("events 应为词语列表" in p for p in _problems(data_copy))
 
 
+def test_a_broken_unless_pattern_is_named(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    text = path.read_text("utf-8").replace('- "电话|号码"', '- "(电话|号码"', 1)
+    path.write_text(text, "utf-8")
+    assert any("verdict" in p and "正则有误" in p for p in _problems(data_copy))
+
+
+def test_unless_that_is_not_a_list_is_named(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    text = path.read_text("utf-8").replace("    unless:\n", "    unless: 电话\n    unused:\n", 1)
+    path.write_text(text, "utf-8")
+    assert any("unless 应为正则列表" in p for p in _problems(data_copy))
+
+
 def test_qualifiers_that_are_not_a_list_of_words_are_named(data_copy):
     path = data_copy / "question_kinds.yaml"
     text = path.read_text("utf-8").replace("qualifiers: [明年,", "qualifiers: 明年 [", 1)
@@ -669,3 +683,60 @@ def test_when_the_interpretation_was_published_is_not_answered_with_the_guide(kb
     answer = kb.ask("这篇解读是什么时候发布的")
     assert answer.entry is not None and answer.entry.id != "work-guide"
     assert "8月29日" in answer.entry.answer
+
+
+ELIGIBILITY_DEV = yaml.safe_load(
+    (Path(__file__).parent / "data" / "qa_eligibility_dev.yaml").read_text("utf-8")
+)
+
+
+def test_households_asking_whether_they_qualify_in_many_ways_get_no_verdict(kb):
+    """A development set of ways to ask (written apart, from the documents only): 118 of 120
+    are read as asking for a verdict, and none of the 60 household stories asking something
+    else is."""
+    asked = ELIGIBILITY_DEV["eligibility"]
+    read = [c["q"] for c in asked if (a := kb.ask(c["q"])).entry and a.entry.action == "report"]
+    assert len(read) / len(asked) >= 0.98
+    misread = [
+        c["q"]
+        for c in ELIGIBILITY_DEV["household_not_verdict"]
+        if (a := kb.ask(c["q"])).entry is not None and a.entry.action == "report"
+    ]
+    assert misread == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "猪瘟把猪全赔光了，我家得不得行",
+        "邻居老太无儿无女一个人住，给不给评",
+        "我老公脑梗瘫了，医药费自付了四万多，我们家会不会被认定",
+        "儿子上大学借了两万块，我家在不在监测范围",
+        "纳入监测这事我家中不中？四口人，我常年吃药",
+    ],
+)
+def test_chances_put_as_dialect_or_before_the_story_are_verdict_questions(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.action == "report", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我家三口人，老人常年住院，想问人家来核实的时候要准备些什么材料，能不能纳入",
+        "我家是脱贫户，儿子在外打工寄回来的钱算不算收入里",
+        "我一个人住，腿脚不好，排查的干部什么时候到我家来",
+        "我老伴有病，家里的情况报上去以后会不会外传",
+    ],
+)
+def test_a_household_story_asking_something_else_is_not_answered_with_the_verdict_guidance(
+    kb, question
+):
+    answer = kb.ask(question)
+    assert answer.entry is None or answer.entry.action != "report", question
+
+
+def test_when_the_hotline_is_answered_is_not_stated_and_not_answered_with_the_number(kb):
+    answer = kb.ask("政策咨询电话几点到几点有人接")
+    assert answer.entry is None
+    assert answer.unstated is not None and "时间" in answer.unstated
