@@ -579,9 +579,9 @@ def test_a_time_pattern_without_its_word_group_is_named(data_copy):
 # A change that lowers any of them fails.
 BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.9, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "third": (BLIND3, "dev", {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 1.0}),
-    "fourth": (BLIND4, "dev", {"in_scope": 0.83, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "fifth": (BLIND5, "test", {"in_scope": 0.81, "out_of_scope": 0.94, "eligibility": 1.0}),
+    "third": (BLIND3, "dev", {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "fourth": (BLIND4, "dev", {"in_scope": 0.84, "out_of_scope": 0.96, "eligibility": 1.0}),
+    "fifth": (BLIND5, "test", {"in_scope": 0.82, "out_of_scope": 0.94, "eligibility": 1.0}),
     "sixth, dev half": (
         BLIND6,
         "dev",
@@ -590,7 +590,7 @@ BATCH_FLOORS = {
     "sixth, test half": (
         BLIND6,
         "test",
-        {"in_scope": 0.8, "out_of_scope": 0.9, "eligibility": 1.0},
+        {"in_scope": 0.82, "out_of_scope": 0.92, "eligibility": 1.0},
     ),
     # scored whole once before any tuning: 83.8 / 92.3 / 75.0 %
     "seventh, dev half": (
@@ -740,3 +740,15 @@ def test_when_the_hotline_is_answered_is_not_stated_and_not_answered_with_the_nu
     answer = kb.ask("政策咨询电话几点到几点有人接")
     assert answer.entry is None
     assert answer.unstated is not None and "时间" in answer.unstated
+
+
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("政策解读是啥时候挂到网上的", "8月29日"),
+        ("公安跟残联也掺和这个事不", "公安"),
+    ],
+)
+def test_put_online_and_join_in_said_the_village_way(kb, question, stated):
+    answer = kb.ask(question)
+    assert answer.entry is not None and stated in answer.entry.answer, question
