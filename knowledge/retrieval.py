@@ -503,8 +503,10 @@ class Retriever:
         """
         terms = list(dict.fromkeys(self.analyzer.terms(text)))
         words = [t.text for t in terms]
-        # A lone character ("村") or bare numbers ("3.5") are not a question.
-        if sum(len(w) for w in words if not _NUMBERISH.match(w)) < 2 or not self.entries:
+        # A lone character ("村") or bare numbers ("3.5") are not a question; a figure the
+        # entries state is ("9100是什么").
+        said = sum(len(w) for w in words if not _NUMBERISH.match(w) or w in self.index.vocabulary)
+        if said < 2 or not self.entries:
             return terms, []
         weights = {t.text: self.weight(t) for t in terms}
         pos_of = {t.text: t.pos for t in terms}

@@ -752,3 +752,13 @@ def test_when_the_hotline_is_answered_is_not_stated_and_not_answered_with_the_nu
 def test_put_online_and_join_in_said_the_village_way(kb, question, stated):
     answer = kb.ask(question)
     assert answer.entry is not None and stated in answer.entry.answer, question
+
+
+@pytest.mark.parametrize("question", ["9100是什么？", "9100"])
+def test_a_figure_the_documents_state_typed_alone_finds_it(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and "9100" in answer.entry.answer
+
+
+def test_a_figure_the_documents_do_not_state_typed_alone_is_still_no_question(kb):
+    assert kb.ask("3.5").entry is None
