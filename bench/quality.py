@@ -481,13 +481,17 @@ def report_split(
         "",
     ]
 
-    # Per category: correct / n for each system.
-    categories = list(dict.fromkeys(q.category for q in questions))
+    # Per category and scope (a blind set has "dialect" both in and out of scope): correct / n
+    # for each system.
+    kinds_seen = list(dict.fromkeys((q.category, q.in_scope) for q in questions))
+    both = {c for c, _ in kinds_seen if (c, True) in kinds_seen and (c, False) in kinds_seen}
     cat_rows = []
     cat_data: dict[str, dict[str, int]] = {}
-    for category in categories:
-        members = [i for i, q in enumerate(questions) if q.category == category]
-        scope = "in" if questions[members[0]].in_scope else "out"
+    for category, in_scope in kinds_seen:
+        members = [
+            i for i, q in enumerate(questions) if q.category == category and q.in_scope == in_scope
+        ]
+        scope = "in" if in_scope else "out"
         counts: dict[str, int] = {"n": len(members)}
         for name in SYSTEMS:
             counts[name] = sum(
@@ -498,7 +502,7 @@ def report_split(
                 )
                 for i in members
             )
-        cat_data[category] = counts
+        cat_data[f"{category} ({scope})" if category in both else category] = counts
         cat_rows.append([category, scope, counts["n"], *(f"{counts[name]}" for name in SYSTEMS)])
     md += [
         "Correct per category (in scope: answered correctly; out: abstained):",
@@ -665,7 +669,11 @@ def run(
         ("blind4", fourth, "Fourth blind batch (scored once as a test set, then development)"),
         ("blind5", fifth, "Fifth blind batch (scored once as a test set, misses since read)"),
         ("blind6", sixth, "Sixth blind batch (dev half tuned on, test half's misses since read)"),
-        ("blind7", seventh, "Seventh blind batch (dev half tuned on, test half only scored)"),
+        (
+            "blind7",
+            seventh,
+            "Seventh blind batch (dev half tuned on; test half scored, misses since read)",
+        ),
     )
     for key, path, title in later:
         if path.exists():

@@ -170,3 +170,20 @@ def test_a_real_question_is_still_answered_by_its_real_entry(
             question,
             answer.best_entry_id,
         )
+
+
+def test_a_category_named_alike_in_and_out_of_scope_is_counted_apart(tmp_path) -> None:
+    blind = {
+        "in_scope": [
+            {"q": "监测线是多少", "expect": [["9100"]], "class": "dialect", "split": "dev"},
+            {"q": "排查搞多久", "expect": [["一个月"]], "class": "dialect", "split": "dev"},
+        ],
+        "out_of_scope": [{"q": "今天天气怎么样", "class": "dialect", "split": "dev"}],
+    }
+    path = tmp_path / "qa_blind.yaml"
+    path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
+    section = quality.run(
+        True, blind=path, second=path, third=path, fourth=path, fifth=path, sixth=path, seventh=path
+    )
+    categories = section.data["blind"]["dev"]["categories"]
+    assert categories["dialect (in)"]["n"] == 2 and categories["dialect (out)"]["n"] == 1
