@@ -266,48 +266,6 @@ def test_an_entry_without_answers_is_named(data_copy):
     assert any("terms.yaml:" in p and "缺少 answers" in p for p in _problems(data_copy))
 
 
-def test_a_pattern_naming_an_undefined_word_list_is_named(data_copy):
-    path = data_copy / "question_kinds.yaml"
-    path.write_text(
-        path.read_text("utf-8").replace("{hardship}.{0,60}", "{hardships}.{0,60}"), "utf-8"
-    )
-    assert any("question_kinds.yaml" in p and "{hardships}" in p for p in _problems(data_copy))
-
-
-def test_a_broken_question_word_pattern_is_named(data_copy):
-    path = data_copy / "question_kinds.yaml"
-    path.write_text(path.read_text("utf-8").replace('"频次|频率', '"(频次|频率', 1), "utf-8")
-    assert any("question_kinds.yaml" in p and "正则有误" in p for p in _problems(data_copy))
-
-
-def test_events_that_are_not_a_list_of_words_are_named(data_copy):
-    path = data_copy / "question_kinds.yaml"
-    text = path.read_text("utf-8").replace("events: [公示, 公布,", "events: {公示: 公布,", 1)
-    path.write_text(text.replace("申诉]", "申诉}", 1), "utf-8")
-    assert any("events 应为词语列表" in p for p in _problems(data_copy))
-
-
-def test_a_broken_unless_pattern_is_named(data_copy):
-    path = data_copy / "question_kinds.yaml"
-    text = path.read_text("utf-8").replace('- "电话|号码"', '- "(电话|号码"', 1)
-    path.write_text(text, "utf-8")
-    assert any("verdict" in p and "正则有误" in p for p in _problems(data_copy))
-
-
-def test_unless_that_is_not_a_list_is_named(data_copy):
-    path = data_copy / "question_kinds.yaml"
-    text = path.read_text("utf-8").replace("    unless:\n", "    unless: 电话\n    unused:\n", 1)
-    path.write_text(text, "utf-8")
-    assert any("unless 应为正则列表" in p for p in _problems(data_copy))
-
-
-def test_qualifiers_that_are_not_a_list_of_words_are_named(data_copy):
-    path = data_copy / "question_kinds.yaml"
-    text = path.read_text("utf-8").replace("qualifiers: [明年,", "qualifiers: 明年 [", 1)
-    path.write_text(text, "utf-8")
-    assert any("qualifiers 应为词语列表" in p for p in _problems(data_copy))
-
-
 # --- the blind question set: floors, so a change that lowers them fails -----------------------
 
 # What the test part scores today (tuned on the dev part only); the issue's goals are higher:
@@ -552,6 +510,33 @@ def test_the_three_earlies_are_found_by_their_short_name(kb):
     assert answer.entry is not None and "早发现、早干预、早帮扶" in answer.entry.answer
 
 
+BROKEN_KIND_DECLARATIONS = [
+    # (replacements in question_kinds.yaml, words the problem must name)
+    ([("{hardship}.{0,60}", "{hardships}.{0,60}")], ("question_kinds.yaml", "{hardships}")),
+    ([('"频次|频率', '"(频次|频率')], ("question_kinds.yaml", "正则有误")),
+    (
+        [("events: [公示, 公布,", "events: {公示: 公布,"), ("申诉]", "申诉}")],
+        ("events 应为词语列表",),
+    ),
+    ([('- "电话|号码"', '- "(电话|号码"')], ("verdict", "正则有误")),
+    ([("    unless:\n", "    unless: 电话\n    unused:\n")], ("unless 应为正则列表",)),
+    ([("qualifiers: [明年,", "qualifiers: 明年 [")], ("qualifiers 应为词语列表",)),
+    ([('"(包括|包含)(哪些|哪几|什么|啥)"', '"(包括|包含"')], ("contents",)),
+    ([("(?P<word>去年|前年|明年|后年|往年)", "(去年|前年)")], ("(?P<word>…)",)),
+]
+
+
+@pytest.mark.parametrize(("replacements", "named"), BROKEN_KIND_DECLARATIONS)
+def test_a_broken_question_kind_declaration_is_named(data_copy, replacements, named):
+    path = data_copy / "question_kinds.yaml"
+    text = path.read_text("utf-8")
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text, "utf-8")
+    assert any(all(word in p for word in named) for p in _problems(data_copy)), named
+
+
 def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
     path = data_copy / "entries" / "plan.yaml"
     text = path.read_text("utf-8").replace("not_listed: [特殊群体,", "not_listed: [困难群体,", 1)
@@ -559,23 +544,9 @@ def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
     assert any("not_listed" in p and "困难群体" in p for p in _problems(data_copy))
 
 
-def test_a_broken_contents_pattern_is_named(data_copy):
-    path = data_copy / "question_kinds.yaml"
-    text = path.read_text("utf-8").replace('"(包括|包含)(哪些|哪几|什么|啥)"', '"(包括|包含"', 1)
-    path.write_text(text, "utf-8")
-    assert any("contents" in p for p in _problems(data_copy))
-
-
-def test_a_time_pattern_without_its_word_group_is_named(data_copy):
-    path = data_copy / "question_kinds.yaml"
-    text = path.read_text("utf-8").replace("(?P<word>去年|前年|明年|后年|往年)", "(去年|前年)", 1)
-    path.write_text(text, "utf-8")
-    assert any("(?P<word>…)" in p for p in _problems(data_copy))
-
-
 # What the later batches score today (the second, third and fourth are development sets; the
 # fifth and the sixth's test half were test sets until their misses were read; the seventh's
-# test half is never tuned on).
+# test half was only scored until its misses were read at the end of the session that wrote it).
 # A change that lowers any of them fails.
 BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.9, "out_of_scope": 0.96, "eligibility": 1.0}),
@@ -601,7 +572,7 @@ BATCH_FLOORS = {
     "seventh, test half": (
         BLIND7,
         "test",
-        {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 0.8},
+        {"in_scope": 0.83, "out_of_scope": 0.93, "eligibility": 0.85},
     ),
 }
 
@@ -618,65 +589,68 @@ def test_each_later_blind_batch_is_written_apart_split_once_and_stays_above_its_
         assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "我七十了，一个人住，一年收入五千来块，符合条件不",
-        "家里就我和我妈，她常年吃药，一年挣不到一万，够不够标准",
-        "我男人去年查出肝病，干不了活了，村里能不能把我家报上去",
-        "俺娘瘫在床上好几年了，俺家这样的能不能被弄进去",
-        "我家四口人一年才两万出头，人均不到九千一，是不是就该被纳入了",
-        "我爸是五保户，他还要不要纳入监测",
-        "父母都七十多了，都干不动活，算兜底户吗",
-    ],
-)
+VERDICT_ASKED = [
+    "我七十了，一个人住，一年收入五千来块，符合条件不",
+    "家里就我和我妈，她常年吃药，一年挣不到一万，够不够标准",
+    "我男人去年查出肝病，干不了活了，村里能不能把我家报上去",
+    "俺娘瘫在床上好几年了，俺家这样的能不能被弄进去",
+    "我家四口人一年才两万出头，人均不到九千一，是不是就该被纳入了",
+    "我爸是五保户，他还要不要纳入监测",
+    "父母都七十多了，都干不动活，算兜底户吗",
+    # a chance put the village way, or asked before the story
+    "猪瘟把猪全赔光了，我家得不得行",
+    "邻居老太无儿无女一个人住，给不给评",
+    "我老公脑梗瘫了，医药费自付了四万多，我们家会不会被认定",
+    "儿子上大学借了两万块，我家在不在监测范围",
+    "纳入监测这事我家中不中？四口人，我常年吃药",
+    "老两口就靠每月一百多的养老金过日子，能进吗",
+]
+SOMETHING_ELSE_ASKED = [
+    # what the household should do about someone else, not whether it is monitored
+    "我是网格员，发现一户男人天天喝酒打人，这种情况要不要报给派出所",
+    # how to get another programme, asked by a household
+    "我家是脱贫户，想问能不能办贴息贷款，能贷多少",
+    "我家两口子都没工作，能不能申请低保",
+    # papers, how income is counted, when the cadres come, privacy
+    "我家三口人，老人常年住院，想问人家来核实的时候要准备些什么材料，能不能纳入",
+    "我家是脱贫户，儿子在外打工寄回来的钱算不算收入里",
+    "我一个人住，腿脚不好，排查的干部什么时候到我家来",
+    "我老伴有病，家里的情况报上去以后会不会外传",
+]
+
+
+@pytest.mark.parametrize("question", VERDICT_ASKED)
 def test_a_household_asking_in_its_own_words_whether_it_qualifies_gets_no_verdict(kb, question):
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.action == "report", question
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        # what the household should do about someone else, not whether it is monitored
-        "我是网格员，发现一户男人天天喝酒打人，这种情况要不要报给派出所",
-        # how to get another programme, asked by a household
-        "我家是脱贫户，想问能不能办贴息贷款，能贷多少",
-        "我家两口子都没工作，能不能申请低保",
-    ],
-)
-def test_asking_to_report_elsewhere_or_for_another_programme_is_no_verdict(kb, question):
+@pytest.mark.parametrize("question", SOMETHING_ELSE_ASKED)
+def test_a_household_story_asking_something_else_is_not_answered_with_the_verdict_guidance(
+    kb, question
+):
     answer = kb.ask(question)
     assert answer.entry is None or answer.entry.action != "report", question
 
 
-def test_a_household_living_on_a_pension_asking_to_get_in_still_gets_guidance(kb):
-    answer = kb.ask("老两口就靠每月一百多的养老金过日子，能进吗")
-    assert answer.entry is not None and answer.entry.action == "report"
+STATED_IN_EVERYDAY_WORDS = [
+    # 这种情况 points back at the story, not at the verdict entry
+    ("今年猪肉一直卖不上价。排查会不会管农产品价格低这种情况", "农产品价格"),
+    # everyday names for the draft, the issuing name, the three earlies, going online, joining
+    ("工作方案的草稿是谁拟的", "信息中心"),
+    ("方案最后用的是哪个名头印发的", "农村工作领导小组"),
+    ("三个早指的是什么", "早发现"),
+    ("政策解读是啥时候挂到网上的", "8月29日"),
+    ("公安跟残联也掺和这个事不", "公安"),
+    # 开展 sits in the keyword 每年至少开展一次集中排查; it is no topic the answer must name
+    ("集中排查由哪些人员来开展？", "网格员"),
+]
 
 
-def test_this_kind_of_situation_points_back_at_the_story_not_at_the_verdict_entry(kb):
-    answer = kb.ask("今年猪肉一直卖不上价。排查会不会管农产品价格低这种情况")
-    assert answer.entry is not None and "农产品价格" in answer.entry.answer
-
-
-@pytest.mark.parametrize(
-    ("question", "stated"),
-    [
-        ("工作方案的草稿是谁拟的", "信息中心"),
-        ("方案最后用的是哪个名头印发的", "农村工作领导小组"),
-        ("三个早指的是什么", "早发现"),
-    ],
-)
-def test_everyday_names_for_the_draft_the_issuing_name_and_the_three_earlies(kb, question, stated):
+@pytest.mark.parametrize(("question", "stated"), STATED_IN_EVERYDAY_WORDS)
+def test_what_is_stated_is_found_when_asked_in_everyday_words(kb, question, stated):
     answer = kb.ask(question)
     assert answer.entry is not None and stated in answer.entry.answer, question
-
-
-def test_a_verb_inside_a_long_keyword_is_no_topic_the_answer_must_name(kb):
-    """开展 sits in the keyword 每年至少开展一次集中排查; it is not a topic of that entry."""
-    answer = kb.ask("集中排查由哪些人员来开展？")
-    assert answer.entry is not None and "网格员" in answer.entry.answer
 
 
 def test_when_the_interpretation_was_published_is_not_answered_with_the_guide(kb):
@@ -705,53 +679,10 @@ def test_households_asking_whether_they_qualify_in_many_ways_get_no_verdict(kb):
     assert misread == []
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "猪瘟把猪全赔光了，我家得不得行",
-        "邻居老太无儿无女一个人住，给不给评",
-        "我老公脑梗瘫了，医药费自付了四万多，我们家会不会被认定",
-        "儿子上大学借了两万块，我家在不在监测范围",
-        "纳入监测这事我家中不中？四口人，我常年吃药",
-    ],
-)
-def test_chances_put_as_dialect_or_before_the_story_are_verdict_questions(kb, question):
-    answer = kb.ask(question)
-    assert answer.entry is not None and answer.entry.action == "report", question
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "我家三口人，老人常年住院，想问人家来核实的时候要准备些什么材料，能不能纳入",
-        "我家是脱贫户，儿子在外打工寄回来的钱算不算收入里",
-        "我一个人住，腿脚不好，排查的干部什么时候到我家来",
-        "我老伴有病，家里的情况报上去以后会不会外传",
-    ],
-)
-def test_a_household_story_asking_something_else_is_not_answered_with_the_verdict_guidance(
-    kb, question
-):
-    answer = kb.ask(question)
-    assert answer.entry is None or answer.entry.action != "report", question
-
-
 def test_when_the_hotline_is_answered_is_not_stated_and_not_answered_with_the_number(kb):
     answer = kb.ask("政策咨询电话几点到几点有人接")
     assert answer.entry is None
     assert answer.unstated is not None and "时间" in answer.unstated
-
-
-@pytest.mark.parametrize(
-    ("question", "stated"),
-    [
-        ("政策解读是啥时候挂到网上的", "8月29日"),
-        ("公安跟残联也掺和这个事不", "公安"),
-    ],
-)
-def test_put_online_and_join_in_said_the_village_way(kb, question, stated):
-    answer = kb.ask(question)
-    assert answer.entry is not None and stated in answer.entry.answer, question
 
 
 @pytest.mark.parametrize("question", ["9100是什么？", "9100"])
