@@ -36,7 +36,7 @@ SUGGESTION_FLOOR = 0.2
 ASKED_SUPPORT = 0.3
 MAX_SUGGESTIONS = 3
 # A verdict asked about getting another programme unless the message speaks of monitoring too
-_MONITORING = re.compile("监测|纳入|返贫")
+_MONITORING = re.compile("监测|返贫")
 _CAN = re.compile("能不能|可不可以|能否|可以|能|够不够|算不算|有没有资格")
 
 # What a reply may offer next: "report" opens the self-report.
@@ -165,7 +165,8 @@ class KnowledgeBase:
                 return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         else:
             retriever = self.retriever
-        asked = self.kinds.read(question)
+        text = retriever.analyzer.from_pinyin(question)
+        asked = self.kinds.read(text)
         if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part):
             # "脱贫户能不能申请贴息贷款": whether one gets another programme, not whether one is
             # monitored — the programme check below answers that (with the contact)
@@ -173,7 +174,7 @@ class KnowledgeBase:
         guidance = self.verdict_entry
         if asked.kind == VERDICT and guidance is not None:
             return Answer(question, guidance, 1.0, (), guidance.id)
-        terms, ranked = retriever.rank(question)
+        terms, ranked = retriever.rank(text)
         # A fact asked about another programme the question names (低保, 医保 …) must come from
         # an entry that speaks of it: a screening entry that never mentions 低保 does not answer
         # "低保多久复查一次", nor "监测户能不能申请小额信贷". (Without a fact asked for or a word
@@ -225,7 +226,7 @@ class KnowledgeBase:
             else set()
         )
         if asked.kind is not None:
-            events = self._asked_events(asked, question)
+            events = self._asked_events(asked, text)
             whole = self.kinds.whole_words(asked.kind)
             fitting = [
                 r

@@ -29,6 +29,7 @@ from jieba.posseg import POSTokenizer
 from rapidfuzz import fuzz, process
 
 from common.text import is_cjk, normalize
+from knowledge.pinyin_input import QUESTION_WORDS, PinyinSpelling
 from knowledge.term_index import TermIndex
 from knowledge.text import HomophoneFixer
 
@@ -53,6 +54,8 @@ COVERAGE_SHARE = 0.6
 PASSAGE_WORTH = 0.9
 _PASSAGE_MIN_WORDS = 3
 _CLAUSES = re.compile(r"[。；;！？!?，,：:\n]+")
+# The A-not-A question form (考不考虑, 稳不稳, 提没提): asks whether A, so it is read as A.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])([不没])\1")
 UNANCHORED_FACTOR = 0.5
 # A question asking how to get another programme (低保怎么申请, 医保怎么报销) with no word of this
 # knowledge base's own topic (排查, 监测 …) is about that programme, which entries only mention.
@@ -150,6 +153,7 @@ class Analyzer:
             if is_cjk(word) and not self.is_word(word):
                 self.add_word(word)
         self._fixer: HomophoneFixer | None = None
+        self._pinyin: PinyinSpelling | None = None
 
     def _open_dictionary(self) -> None:
         self._jieba = jieba.Tokenizer()
@@ -198,6 +202,19 @@ class Analyzer:
             [t for t in terms if is_cjk(t)] + list(self.canonical), self.is_word
         )
 
+    def learn_spellings(self, vocabulary: Iterable[str]) -> None:
+        """Recognise these words (the knowledge base's, with its synonyms and the common
+        question words) when typed in pinyin."""
+        self._pinyin = PinyinSpelling(
+            [*vocabulary, *self.canonical, *self.stopwords, *QUESTION_WORDS],
+            lambda word: self._jieba.FREQ.get(word, 0),
+        )
+
+    def from_pinyin(self, text: str) -> str:
+        """`text` with words typed in pinyin ("paicha shijian") written in Chinese (see
+        knowledge.pinyin_input); as it is before the vocabulary is learnt."""
+        return self._pinyin.read(text) if self._pinyin is not None else text
+
     def canonicalize(self, chunk: str) -> str:
         """Replace synonym variants by their canonical term.
 
@@ -236,7 +253,7 @@ class Analyzer:
 
     def terms(self, text: str) -> list[Term]:
         """Canonical content terms of `text`, in order, with their part of speech."""
-        chunks = normalize(text).split()
+        chunks = [self._plain_form(chunk) for chunk in normalize(text).split()]
         if self._fixer is not None:
             chunks = [self._fixer.fix(chunk) for chunk in chunks]
         result: list[Term] = []
@@ -244,6 +261,23 @@ class Analyzer:
         for piece in self.canonicalize(" ".join(chunks)).split():
             result.extend(self._segment(piece))
         return result
+
+    def _plain_form(self, chunk: str) -> str:
+        """`chunk` with its A-not-A questions read as A ("这次排查考不考虑灾害" → "…考虑灾害"),
+        so the verb is found whole; forms listed as stop words (有没有, 能不能, 包不包括) are
+        left to be dropped as they are."""
+
+        def plain(match: re.Match[str]) -> str:
+            asked, rest = match.group(0), chunk[match.end() : match.end() + 1]
+            if (
+                match.group(1) in "不没"
+                or asked in self.stopwords
+                or asked + rest in self.stopwords
+            ):
+                return asked
+            return match.group(1)
+
+        return _A_NOT_A.sub(plain, chunk) if "不" in chunk or "没" in chunk else chunk
 
     def _segment(self, piece: str) -> tuple[Term, ...]:
         """jieba's words of one piece, without stop words. Pieces recur across phrasings and
@@ -374,6 +408,7 @@ class Retriever:
                         indexed.form_worth.append(PASSAGE_WORTH)
             self.entries.append(indexed)
         self._index_entries()
+        self.analyzer.learn_spellings(self.index.vocabulary)
 
     def with_phrasings(self, extra: Mapping[str, Sequence[str]]) -> Retriever:
         """A retriever whose entries also have the phrasings in `extra` (entry id → phrasings

@@ -693,3 +693,46 @@ def test_a_figure_the_documents_state_typed_alone_finds_it(kb, question):
 
 def test_a_figure_the_documents_do_not_state_typed_alone_is_still_no_question(kb):
     assert kb.ask("3.5").entry is None
+
+
+# --- how people type ----------------------------------------------------------------------------
+
+
+def test_a_question_typed_in_pinyin_without_an_input_method_is_read_as_chinese(kb):
+    answer = kb.ask("paicha shijian duochang")
+    assert answer.entry is not None and "一个月" in answer.entry.answer
+    answer = kb.ask("排查 跟qixiang shuili部门有关系吗")
+    assert answer.entry is not None and "气象" in answer.entry.answer
+
+
+def test_english_words_are_not_mistaken_for_pinyin(kb):
+    analyzer = kb.retriever.analyzer
+    assert analyzer.from_pinyin("ok 风险隐患 有哪些 list一下") == "ok 风险隐患 有哪些 list一下"
+    assert analyzer.from_pinyin("What is the exchange rate today?") == (
+        "What is the exchange rate today?"
+    )
+
+
+def test_a_word_is_recognised_in_any_of_its_readings():
+    from knowledge.pinyin_input import PinyinSpelling
+
+    spelling = PinyinSpelling(
+        ["多长", "排查", "时间", "事件"], lambda w: {"时间": 900, "事件": 300}.get(w, 0)
+    )
+    assert spelling.read("paichashijian duochang duozhang") == "排查时间 多长 多长"
+    assert spelling.read("Paicha") == "排查"  # typed with a capital
+    assert spelling.read("paichax") == "paichax"  # not wholly pinyin of known words
+
+
+def test_an_a_not_a_question_is_read_as_its_verb(kb):
+    """ "考不考虑" is jieba's 查考 + 考虑 after 排: read as 考虑, the verb asked about."""
+    words = [t.text for t in kb.retriever.analyzer.terms("这次排查考不考虑灾害")]
+    assert "考虑" in words and "查考" not in words
+    # the forms listed as stop words are still dropped whole
+    assert [t.text for t in kb.retriever.analyzer.terms("有没有")] == []
+
+
+def test_being_taken_into_another_programme_is_no_verdict_on_monitoring(kb):
+    assert kb.ask("重度残疾人能不能单人户纳入低保？").entry is None
+    answer = kb.ask("低保户能不能纳入监测")
+    assert answer.entry is not None and answer.entry.action == "report"

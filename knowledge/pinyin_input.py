@@ -1,0 +1,106 @@
+"""Chinese typed as pinyin, without an input method ("paicha shijian duochang", "姚局 dianhua").
+
+Users on a borrowed phone, or without a Chinese keyboard, spell words out in tone-less pinyin.
+`PinyinSpelling` is built from the words worth recognising (the knowledge base's vocabulary,
+its synonyms and the common question words of its question kinds) and turns each Latin word
+that is wholly a sequence of those words' spellings back into Chinese ("paicha" → 排查,
+"qixiang" → 气象, "peixunhui" → 培训会). A Latin word that is not entirely such spellings
+("list", "draft", "ok") is left as it is, so English words keep their own meaning.
+
+Where two words share a spelling (shijian: 时间, 事件, 实践) the commoner one in jieba's
+dictionary wins, and a longer word wins over two shorter ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from itertools import islice, product
+
+from pypinyin import Style, pinyin
+
+from common.text import is_cjk
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+# Two syllables at least: a lone syllable ("an", "ma") is too often English or noise.
+_SHORTEST_WORD = 2
+_LONGEST_WORD = 6
+_MOST_SPELLINGS = 8
+# Question words, which the knowledge base's own words need not hold, spelled out as often.
+QUESTION_WORDS = (
+    "什么",
+    "什么时候",
+    "时间",
+    "多长",
+    "多久",
+    "几天",
+    "几号",
+    "哪天",
+    "哪里",
+    "哪儿",
+    "哪个",
+    "怎么",
+    "怎么办",
+    "为什么",
+    "多少",
+    "电话",
+    "号码",
+    "地址",
+    "谁",
+    "能不能",
+    "可以",
+    "要不要",
+    "是不是",
+    "有没有",
+    "举措",
+    "措施",
+    "部门",
+    "单位",
+)
+
+
+def spellings(word: str) -> list[str]:
+    """The tone-less pinyin of `word`, syllables run together (ü as v, as typed): the
+    commonest reading first, then those with another reading of a character (多长 is duochang
+    as well as duozhang), a few at most."""
+    readings = pinyin(word, style=Style.NORMAL, heteronym=True, v_to_u=False)
+    spelled = ["".join(choice) for choice in islice(product(*readings), _MOST_SPELLINGS)]
+    return list(dict.fromkeys(spelled))
+
+
+class PinyinSpelling:
+    def __init__(self, words: Iterable[str], frequency: Callable[[str], int]):
+        candidates = {w for w in words if _SHORTEST_WORD <= len(w) <= _LONGEST_WORD and is_cjk(w)}
+        self._by_spelling: dict[str, str] = {}
+        # Commonest first, then in code order, so every process makes the same choice.
+        for word in sorted(candidates, key=lambda w: (-frequency(w), w)):
+            for spelled in spellings(word):
+                self._by_spelling.setdefault(spelled, word)
+        self._longest = max(map(len, self._by_spelling), default=0)
+
+    def __len__(self) -> int:
+        return len(self._by_spelling)
+
+    def read(self, text: str) -> str:
+        """`text` with every Latin word that spells known words replaced by them."""
+        if not self._by_spelling or not _LATIN_WORD.search(text):
+            return text
+        return _LATIN_WORD.sub(lambda m: self._word(m.group(0).lower()) or m.group(0), text)
+
+    def _word(self, latin: str) -> str | None:
+        """The known words `latin` spells, fewest first; None if it spells none wholly."""
+        n = len(latin)
+        # best[i]: the fewest words spelling latin[i:], as a list, or None
+        best: list[list[str] | None] = [None] * (n + 1)
+        best[n] = []
+        for i in range(n - 1, -1, -1):
+            for j in range(min(n, i + self._longest), i, -1):
+                word = self._by_spelling.get(latin[i:j])
+                rest = best[j]
+                if word is None or rest is None:
+                    continue
+                shortest = best[i]
+                if shortest is None or len(rest) + 1 < len(shortest):
+                    best[i] = [word, *rest]
+        found = best[0]
+        return "".join(found) if found else None
