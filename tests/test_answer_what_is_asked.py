@@ -454,6 +454,8 @@ def test_one_fact_of_a_long_answer_is_found_by_the_clause_that_states_it(kb, que
         ("政策咨询的农业农村局在哪条路上", "地点"),  # the contact entry names no street
         ("网格员去排查给不给补贴", "具体金额"),
         ("风险消除以后还能享受几年政策", "持续多长时间"),
+        ("排查是哪一位局领导带的队", "具体是哪一位"),  # 分管领导带队 names no one
+        ("排查质量不高被督办的村有哪些", "地点"),  # the villages are not listed
     ],
 )
 def test_a_question_for_a_fact_no_entry_states_is_not_answered_with_a_neighbour(
@@ -736,3 +738,14 @@ def test_being_taken_into_another_programme_is_no_verdict_on_monitoring(kb):
     assert kb.ask("重度残疾人能不能单人户纳入低保？").entry is None
     answer = kb.ask("低保户能不能纳入监测")
     assert answer.entry is not None and answer.entry.action == "report"
+
+
+@pytest.mark.parametrize("question", ["方案里提到季节性缺水了吗", "解读里有没有提到季节性缺水"])
+def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb, question):
+    answer = kb.ask(question)  # "提到" is about the document, not a topic of its own
+    assert answer.entry is not None and answer.entry.id == "screening-major-risks"
+
+
+def test_everyday_words_for_the_three_guarantees_find_them(kb):
+    answer = kb.ask("排查看不看房子安不安全")  # 房子 is 住房安全
+    assert answer.entry is not None and "住房安全" in answer.entry.answer
