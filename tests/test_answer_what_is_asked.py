@@ -749,3 +749,15 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
 def test_everyday_words_for_the_three_guarantees_find_them(kb):
     answer = kb.ask("排查看不看房子安不安全")  # 房子 is 住房安全
     assert answer.entry is not None and "住房安全" in answer.entry.answer
+
+
+def test_how_bad_it_must_get_is_a_measure_the_document_does_not_give(kb):
+    answer = kb.ask("看病花钱要花到什么程度才算支出骤增")
+    assert answer.entry is None and answer.unstated == "具体要到什么程度才算"
+    # how low an income must be is the monitoring line, which the entries state
+    answer = kb.ask("收入低到多少才算监测对象")
+    assert answer.entry is not None and "9100" in answer.entry.answer
+
+
+def test_whether_a_handout_will_come_is_an_amount_no_entry_states(kb):
+    assert kb.ask("听说别的村监测户发了慰问金，我们排查完会发吗").entry is None
