@@ -761,3 +761,14 @@ def test_how_bad_it_must_get_is_a_measure_the_document_does_not_give(kb):
 
 def test_whether_a_handout_will_come_is_an_amount_no_entry_states(kb):
     assert kb.ask("听说别的村监测户发了慰问金，我们排查完会发吗").entry is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["这次排查重点看哪些区域和人群", "重点群体里新识别的低保户是指多久以内识别的"],
+)
+def test_which_areas_and_within_how_long_ask_who_is_in_focus_not_a_place_or_a_duration(
+    kb, question
+):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "key-groups"
