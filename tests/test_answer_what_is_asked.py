@@ -746,9 +746,16 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
     assert answer.entry is not None and answer.entry.id == "screening-major-risks"
 
 
-def test_everyday_words_for_the_three_guarantees_find_them(kb):
-    answer = kb.ask("排查看不看房子安不安全")  # 房子 is 住房安全
-    assert answer.entry is not None and "住房安全" in answer.entry.answer
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("排查看不看房子安不安全", "three-guarantees"),  # 房子 is 住房安全
+        ("我在工地上干活，今年活少了，这种排查管不管", "screening-major-risks"),  # 建筑业用工
+    ],
+)
+def test_everyday_words_for_the_documents_terms_find_them(kb, question, entry):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == entry
 
 
 def test_how_bad_it_must_get_is_a_measure_the_document_does_not_give(kb):
