@@ -6,7 +6,7 @@ Flow:
    when present, tests/data/qa_blind.yaml (items carry `class` and `split`; reported per split,
    dev and test, and per class; its `eligibility:` questions are only counted as answered or
    abstained, the assistant layer handles them) and the later blind batches,
-   tests/data/qa_blind2.yaml … qa_blind7.yaml (the same format; the seventh's test half is the
+   tests/data/qa_blind2.yaml … qa_blind8.yaml (the same format; the eighth's test half is the
    one never tuned on).
 2. Every question goes to three systems, each giving a best entry with a score (answer when the
    score reaches the system's threshold) and a ranked list:
@@ -57,6 +57,7 @@ BLIND4_SET = ROOT / "tests" / "data" / "qa_blind4.yaml"
 BLIND5_SET = ROOT / "tests" / "data" / "qa_blind5.yaml"
 BLIND6_SET = ROOT / "tests" / "data" / "qa_blind6.yaml"
 BLIND7_SET = ROOT / "tests" / "data" / "qa_blind7.yaml"
+BLIND8_SET = ROOT / "tests" / "data" / "qa_blind8.yaml"
 TOP_K = 5
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12
@@ -636,6 +637,7 @@ def run(
     fifth: Path = BLIND5_SET,
     sixth: Path = BLIND6_SET,
     seventh: Path = BLIND7_SET,
+    eighth: Path = BLIND8_SET,
 ) -> Section:
     kb = load_knowledge()
     md: list[str] = [
@@ -674,6 +676,7 @@ def run(
             seventh,
             "Seventh blind batch (dev half tuned on; test half scored, misses since read)",
         ),
+        ("blind8", eighth, "Eighth blind batch (dev half tuned on; test half only scored)"),
     )
     for key, path, title in later:
         if path.exists():

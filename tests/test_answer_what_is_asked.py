@@ -33,9 +33,11 @@ BLIND5 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind5.yaml").read
 # A sixth, written apart the same way and scored whole once before any tuning on it
 # (73.8 / 88.5 / 92.5 %), then split alternately: a dev half to tune on, a test half scored
 # (its misses were read at the end of that round, so it is development data now). A seventh,
-# written the same way, scored whole once (83.8 / 92.3 / 75.0 %) and split alike.
+# written the same way, scored whole once (83.8 / 92.3 / 75.0 %) and split alike; its test half's
+# misses were read too. An eighth, the same way (73.1 / 89.2 / 95.0 % whole, before tuning).
 BLIND6 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind6.yaml").read_text("utf-8"))
 BLIND7 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind7.yaml").read_text("utf-8"))
+BLIND8 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind8.yaml").read_text("utf-8"))
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -606,6 +608,10 @@ VERDICT_ASKED = [
     "儿子上大学借了两万块，我家在不在监测范围",
     "纳入监测这事我家中不中？四口人，我常年吃药",
     "老两口就靠每月一百多的养老金过日子，能进吗",
+    # the question refers back to the story (这样的家庭, 他们) or asks if it is a long shot
+    "我爸中风了，我辞职回家照顾他，全家就靠一点养老金。这样的家庭能被认定吗？",
+    "我公婆在镇上住了几十年，日子过得紧巴巴的。他们能不能被认定为监测对象？",
+    "家里四口人，今年一年就挣了一万多，按现在的标准我家悬不悬？",
 ]
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored

@@ -53,7 +53,7 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
     blind_path = tmp_path / "qa_blind.yaml"
     blind_path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
 
-    # the same small set stands in for the second to seventh batches too
+    # the same small set stands in for the second to eighth batches too
     section = quality.run(
         True,
         blind=blind_path,
@@ -63,11 +63,12 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
         fifth=blind_path,
         sixth=blind_path,
         seventh=blind_path,
+        eighth=blind_path,
     )
 
     assert section.key == "quality"
-    # project; blind dev, blind test; second to seventh batches dev, test
-    assert section.markdown.count("| system |") == 15
+    # project; blind dev, blind test; second to eighth batches dev, test
+    assert section.markdown.count("| system |") == 17
     assert section.data["blind2"]["dev"] and section.data["blind3"]["dev"]
     assert "MRR@5" in section.markdown and "Eligibility" in section.markdown
     _check_systems(section.data["project"])
@@ -183,7 +184,15 @@ def test_a_category_named_alike_in_and_out_of_scope_is_counted_apart(tmp_path) -
     path = tmp_path / "qa_blind.yaml"
     path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
     section = quality.run(
-        True, blind=path, second=path, third=path, fourth=path, fifth=path, sixth=path, seventh=path
+        True,
+        blind=path,
+        second=path,
+        third=path,
+        fourth=path,
+        fifth=path,
+        sixth=path,
+        seventh=path,
+        eighth=path,
     )
     categories = section.data["blind"]["dev"]["categories"]
     assert categories["dialect (in)"]["n"] == 2 and categories["dialect (out)"]["n"] == 1
