@@ -145,6 +145,8 @@ def test_typo_repair_does_not_cut_through_the_real_words_around_it(kb):
     words = {t.text for t in kb.retriever.analyzer.terms("我想了解下培训会上除了讲方案")}
     assert "删除信息" not in words
     assert "排查" in {t.text for t in kb.retriever.analyzer.terms("今年几号开始派查")}
+    # "对相关": 对相 sounds like 对象, but 相关 is a word — 对 + 相关, no typo
+    assert "对象" not in {t.text for t in kb.retriever.analyzer.terms("文件里对相关部门有啥要求")}
 
 
 # --- the index kept on disk -----------------------------------------------------------------
