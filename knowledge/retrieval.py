@@ -112,6 +112,9 @@ _FIRST_BATCH = 32
 _SKIP_SHORT_REACH = True
 # Pieces of text whose segmentation is remembered (a few MB at most).
 _SEGMENT_MEMORY = 200_000
+# jieba's tags of function words: prepositions, pronouns, numerals, adverbs, time words,
+# conjunctions, particles, distinguishers, locatives, measure words, and 重新 (tagged a).
+_FUNCTION_TAGS = frozenset("prmdtcubfqa")
 # A run rarer than this in jieba's dictionary may still be a typo of a domain term (检测线).
 _REAL_WORD_FREQ = 20
 
@@ -197,9 +200,17 @@ class Analyzer:
         return self._jieba.FREQ.get(text, 0) >= _REAL_WORD_FREQ
 
     def learn_vocabulary(self, terms: Iterable[str]) -> None:
-        """Enable typo repair towards these terms (the knowledge base's own words)."""
+        """Enable typo repair towards these terms (the knowledge base's own words).
+
+        Only towards content words: a run that sounds like a function word the entries happen
+        to hold (除了, 所有, 现在, 三个) is far more often another phrase (出了, 说有, 想在, 上个)
+        than a typo of it, and repairing it would put a word the user never meant into the
+        question."""
+        tags = self._pos.word_tag_tab
         self._fixer = HomophoneFixer(
-            [t for t in terms if is_cjk(t)] + list(self.canonical), self.is_word
+            [t for t in terms if is_cjk(t) and tags.get(t, "n")[0] not in _FUNCTION_TAGS]
+            + list(self.canonical),
+            self.is_word,
         )
 
     def learn_spellings(self, vocabulary: Iterable[str]) -> None:

@@ -90,10 +90,13 @@ class HomophoneFixer:
                     # that one character is already right (坚测 → 监测, but not 事业 → 失业).
                     if length == 2 and not (window[0] == term[0] or window[1] == term[1]):
                         continue
-                    # Nor where its second character starts a real word with the next one:
-                    # "对相关" is 对 + 相关, not a typo of 对象.
-                    following = text[i + 1 : i + 3]
-                    if length == 2 and len(following) == 2 and self._is_word(following):
+                    # Nor where one of its characters makes a real word with its neighbour
+                    # outside it: "对相关" is 对 + 相关, not a typo of 对象; "孩子出了" is 孩子 +
+                    # 出了, not 支出.
+                    following, preceding = text[i + 1 : i + 3], text[max(i - 1, 0) : i + 1]
+                    if length == 2 and any(
+                        len(pair) == 2 and self._is_word(pair) for pair in (following, preceding)
+                    ):
                         continue
                     # A run that cuts through real words on either side is two words, not a
                     # typo: "会上除了" holds 上除 (≈ 删除) between 会上 and 除了.

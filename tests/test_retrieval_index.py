@@ -147,6 +147,15 @@ def test_typo_repair_does_not_cut_through_the_real_words_around_it(kb):
     assert "排查" in {t.text for t in kb.retriever.analyzer.terms("今年几号开始派查")}
     # "对相关": 对相 sounds like 对象, but 相关 is a word — 对 + 相关, no typo
     assert "对象" not in {t.text for t in kb.retriever.analyzer.terms("文件里对相关部门有啥要求")}
+    # nor is a phrase that sounds like a function word repaired into it, nor 孩子出了 into 支出
+    for said, not_meant in (
+        ("我是个寡妇", "四个"),
+        ("家出了意外", "除了"),
+        ("听说有的村", "所有"),
+        ("孩子出了意外", "支出"),
+    ):
+        assert not_meant not in {t.text for t in kb.retriever.analyzer.terms(said)}, said
+    assert "监测对象" in {t.text for t in kb.retriever.analyzer.terms("坚测对象有哪些")}
 
 
 # --- the index kept on disk -----------------------------------------------------------------
