@@ -168,7 +168,7 @@ class TermIndex:
             postings = self._char_postings.get(char)
             if postings is not None:
                 holders, most = postings
-                shared[holders] += np.minimum(most, times)
+                np.add.at(shared, holders, np.minimum(most, times))
         return shared
 
     def soft_matches(self, word: str) -> dict[str, float]:
