@@ -284,6 +284,12 @@ def _written(held: Sequence[np.ndarray], shared: np.ndarray) -> np.ndarray:
     return np.flatnonzero(shared != 0)  # a bool scan: ~4× faster than a float one
 
 
+def _by_bound(positions: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """`positions` (distinct) ordered by their `bound`, highest first, then by position."""
+    ascending = np.sort(positions)
+    return ascending[np.argsort(-bound[ascending], kind="stable")]
+
+
 def _inside_latin_word(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is part of a longer Latin word ("draft" in "drafts")."""
     before = text[start - 1] if start > 0 else " "
@@ -684,7 +690,7 @@ class Retriever:
             top, rest = split[:head], split[head:]
         else:
             top, rest = np.arange(len(bound)), np.empty(0, dtype=np.intp)
-        order = top[np.lexsort((top, -bound[top]))]
+        order = _by_bound(top, bound)
 
         # Score the candidates in batches, best bound first, until the next one's bound is
         # below the `limit`-th score found.
@@ -693,27 +699,29 @@ class Retriever:
         start, batch = 0, _FIRST_BATCH
         while start < len(order) or len(rest):
             if start >= len(order):
-                order = np.concatenate([order, rest[np.lexsort((rest, -bound[rest]))]])
+                order = np.concatenate([order, _by_bound(rest, bound)])
                 rest = rest[:0]
             positions = candidates[order[start : start + batch]]
             numbers, runs = self.index.forms_of(positions)
             # A phrasing of n characters shares at most min(m, n) in order with the question's
             # m: one that could not beat its entry's word overlap even so is not compared.
-            lengths = self.index.form_lengths[numbers]
-            worth = self.form_worth[numbers]
+            lengths = self.index.form_lengths.take(numbers)
+            worth = self.form_worth.take(numbers)
             reach = 2 * np.minimum(len(query_text), lengths) / (len(query_text) + lengths) * worth
-            compared = reach + 1e-9 > best_overlap[self.index.form_entry[numbers]]
+            compared = reach + 1e-9 > best_overlap.take(self.index.form_entry.take(numbers))
             if not _SKIP_SHORT_REACH:
                 compared[:] = True
             chars = np.zeros(len(numbers))
             if compared.any():
-                chars[compared] = process.cdist(
+                picked = numbers[compared]
+                ratios = process.cdist(
                     [query_text],
-                    self.index.form_texts[numbers[compared]].tolist(),
+                    self.index.form_texts.take(picked).tolist(),
                     scorer=fuzz.ratio,
                     dtype=np.float64,
                 )[0]
-                chars[compared] *= worth[compared]
+                ratios *= self.form_worth.take(picked)
+                chars[compared] = ratios
             closeness = np.maximum(best_overlap[positions], np.maximum.reduceat(chars, runs) / 100)
             scores = COVERAGE_SHARE * coverage[positions] + (1 - COVERAGE_SHARE) * closeness
             scored_positions.append(positions)

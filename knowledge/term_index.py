@@ -110,7 +110,7 @@ class TermIndex:
         self._char_postings = {
             char: (
                 np.fromiter(held.keys(), dtype=POSITION, count=len(held)),
-                np.fromiter(held.values(), dtype=np.int32, count=len(held)),
+                np.fromiter(held.values(), dtype=np.int64, count=len(held)),
             )
             for char, held in counts.items()
         }
@@ -163,12 +163,20 @@ class TermIndex:
     def common_characters(self, text: str) -> np.ndarray:
         """For each entry, an upper bound on the characters of `text` that one of its
         phrasings shares (counting repeats)."""
-        shared = np.zeros(self.size, dtype=np.int32)
+        once: list[np.ndarray] = []  # the holders of characters `text` has once
+        repeated: list[tuple[np.ndarray, np.ndarray]] = []
         for char, times in Counter(text).items():
             postings = self._char_postings.get(char)
             if postings is not None:
                 holders, most = postings
-                np.add.at(shared, holders, np.minimum(most, times))
+                if times == 1:
+                    once.append(holders)  # every holder has it at least once
+                else:
+                    repeated.append((holders, np.minimum(most, times)))
+        # one count of every holder at once: most characters of a question are there once
+        shared = np.bincount(np.concatenate(once) if once else [], minlength=self.size)
+        for holders, shares in repeated:
+            np.add.at(shared, holders, shares)
         return shared
 
     def soft_matches(self, word: str) -> dict[str, float]:
