@@ -356,10 +356,24 @@ class Retriever:
         # Σ IDF of each phrasing's words (with repeats), phrasings numbered as in the index
         self.form_weights = np.zeros(0)
         self.form_worth = np.zeros(0)
-        # each known word → the phrasings holding it, and its IDF × how often each has it
-        self.form_idf: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._forget_words()
+
+    def _forget_words(self) -> None:
+        """Drop what was worked out per word (`_word_hits`, `_form_idf`)."""
         self._hits: dict[str, WordHits] = {}
         self._hits_size = 0
+        self._idf_postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without what is worked out per word as questions come."""
+        state = self.__dict__.copy()
+        for name in ("_hits", "_hits_size", "_idf_postings"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._forget_words()
 
     def _words(self, text: str) -> list[str]:
         return [term.text for term in self.analyzer.terms(text)]
@@ -471,12 +485,7 @@ class Retriever:
             [e.forms for e in self.entries],
             [e.form_texts for e in self.entries],
         )
-        self.form_idf = {
-            word: (forms, self.idf[word] * times)
-            for word, (forms, times) in self.index.form_postings.items()
-        }
-        self._hits = {}
-        self._hits_size = 0
+        self._forget_words()
 
     def weight(self, term: Term) -> float:
         """How much a question term matters: IDF when known; for unknown terms, by kind."""
@@ -584,6 +593,17 @@ class Retriever:
         first[1:] = forms[1:] != forms[:-1]
         return forms[first], credits[first]
 
+    def _form_idf(self, known: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The phrasings holding the known word, and its IDF × how often each has it;
+        remembered (at most once per word of the vocabulary)."""
+        found = self._idf_postings.get(known)
+        if found is None:
+            postings = self.index.form_postings.get(known)
+            if postings is None:
+                return None
+            found = self._idf_postings[known] = (postings[0], self.idf[known] * postings[1])
+        return found
+
     def _best_overlaps(
         self,
         words: Sequence[str],
@@ -603,7 +623,7 @@ class Retriever:
                 if len(held.forms):
                     np.add.at(shared, held.forms, weights[word] * held.form_credit)
             for known in sorted({known for word in words for known in matches[word]}):
-                found = self.form_idf.get(known)
+                found = self._form_idf(known)
                 if found is not None:
                     np.add.at(matched_weight, found[0], found[1])
             # Only the phrasings holding a question word have an overlap: computed on those
