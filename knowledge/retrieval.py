@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from common.text import is_cjk, normalize
 from knowledge.pinyin_input import QUESTION_WORDS, PinyinSpelling
-from knowledge.term_index import TermIndex
+from knowledge.term_index import POSITION, TermIndex
 from knowledge.text import HomophoneFixer
 
 jieba.setLogLevel(logging.WARNING)
@@ -117,6 +117,11 @@ _SEGMENT_MEMORY = 200_000
 _FUNCTION_TAGS = frozenset("prmdtcubfqa")
 # A run rarer than this in jieba's dictionary may still be a typo of a domain term (检测线).
 _REAL_WORD_FREQ = 20
+# Phrasings listed twice (`_written`) rather than found by a scan of all: at most 1/this of them.
+_REPEATS_SHARE = 16
+# Positions held by the remembered `WordHits` (a few tens of MB at most; past this many the
+# memory starts afresh).
+_HITS_MEMORY = 2_000_000
 
 
 class Analyzer:
@@ -311,6 +316,25 @@ class Analyzer:
         return segmented
 
 
+def _written(held: Sequence[np.ndarray], shared: np.ndarray) -> np.ndarray:
+    """The positions of `shared` that the phrasings in `held` were added at: every weight and
+    credit is positive, so these are the ones not 0. Few enough are listed with repeats (a
+    phrasing's overlap is the same each time and its entry takes the best), which spares
+    scanning every phrasing."""
+    if len(held) <= 1:
+        return held[0] if held else np.empty(0, dtype=POSITION)
+    sizes = [len(forms) for forms in held]
+    if sum(sizes) - max(sizes) <= len(shared) // _REPEATS_SHARE:
+        return np.concatenate(held)
+    return np.flatnonzero(shared != 0)  # a bool scan: ~4× faster than a float one
+
+
+def _by_bound(positions: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """`positions` (distinct) ordered by their `bound`, highest first, then by position."""
+    ascending = np.sort(positions)
+    return ascending[np.argsort(-bound[ascending], kind="stable")]
+
+
 def _inside_latin_word(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is part of a longer Latin word ("draft" in "drafts")."""
     before = text[start - 1] if start > 0 else " "
@@ -345,6 +369,23 @@ class Ranked:
     score: float
 
 
+class WordHits(NamedTuple):
+    """Where one question word counts, with its credit (the best among the known words it
+    counts as): the same for every question it is in, so it is worked out once."""
+
+    # entries holding it in their phrasings, keywords or answer (ascending), and the credit
+    entries: np.ndarray
+    entry_credit: np.ndarray
+    # phrasings holding it (ascending), and the credit: one number when a single known word
+    # is held, else one per phrasing
+    forms: np.ndarray
+    form_credit: np.ndarray | float
+
+    @property
+    def size(self) -> int:
+        return len(self.entries) + len(self.forms)
+
+
 class Retriever:
     """Ranks entries for a question; build it with the entries' phrasings and answers."""
 
@@ -360,6 +401,24 @@ class Retriever:
         # Σ IDF of each phrasing's words (with repeats), phrasings numbered as in the index
         self.form_weights = np.zeros(0)
         self.form_worth = np.zeros(0)
+        self._forget_words()
+
+    def _forget_words(self) -> None:
+        """Drop what was worked out per word (`_word_hits`, `_form_idf`)."""
+        self._hits: dict[str, WordHits] = {}
+        self._hits_size = 0
+        self._idf_postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without what is worked out per word as questions come."""
+        state = self.__dict__.copy()
+        for name in ("_hits", "_hits_size", "_idf_postings"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._forget_words()
 
     def _words(self, text: str) -> list[str]:
         return [term.text for term in self.analyzer.terms(text)]
@@ -472,6 +531,7 @@ class Retriever:
             [e.forms for e in self.entries],
             [e.form_texts for e in self.entries],
         )
+        self._forget_words()
 
     def weight(self, term: Term) -> float:
         """How much a question term matters: IDF when known; for unknown terms, by kind."""
@@ -534,6 +594,97 @@ class Retriever:
     def _is_county(self, term: Term) -> bool:
         return bool(_COUNTY.match(term.text)) or term.text in self.analyzer.other_places
 
+    def _word_hits(self, word: str) -> WordHits:
+        """Where `word` counts, with its credit (see `WordHits`); remembered."""
+        remembered = self._hits.get(word)
+        if remembered is not None:
+            return remembered
+        matches = self.index.soft_matches(word)
+        got = np.zeros(self.index.size)
+        in_answer = np.zeros(self.index.size, dtype=bool)
+        for known, credit in matches.items():
+            holders = self.index.bag_postings.get(known)
+            if holders is not None:
+                got[holders] = np.maximum(got[holders], credit)
+            holders = self.index.answer_postings.get(known)
+            if holders is not None:
+                in_answer[holders] = True
+        got[in_answer & (got < ANSWER_ONLY_CREDIT)] = ANSWER_ONLY_CREDIT
+        entries = np.flatnonzero(got)  # every credit is positive
+        forms, form_credit = self._form_credit(matches)
+        hits = WordHits(entries, got[entries], forms, form_credit)
+        if self._hits_size + hits.size > _HITS_MEMORY:
+            self._hits, self._hits_size = {}, 0
+        self._hits[word] = hits
+        self._hits_size += hits.size
+        return hits
+
+    def _form_credit(self, matches: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray | float]:
+        """The phrasings holding one of the known words in `matches`, and the credit: a
+        phrasing holding several gets the best."""
+        holding = [
+            (found[0], credit)
+            for known, credit in matches.items()
+            if (found := self.index.form_postings.get(known)) is not None
+        ]
+        if not holding:
+            return np.empty(0, dtype=POSITION), 0.0
+        if len(holding) == 1:
+            return holding[0]
+        forms = np.concatenate([found for found, _ in holding])
+        credits = np.concatenate([np.full(len(found), c) for found, c in holding])
+        order = np.lexsort((-credits, forms))
+        forms, credits = forms[order], credits[order]
+        first = np.ones(len(forms), dtype=bool)
+        first[1:] = forms[1:] != forms[:-1]
+        return forms[first], credits[first]
+
+    def _form_idf(self, known: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The phrasings holding the known word, and its IDF × how often each has it;
+        remembered (at most once per word of the vocabulary)."""
+        found = self._idf_postings.get(known)
+        if found is None:
+            postings = self.index.form_postings.get(known)
+            if postings is None:
+                return None
+            found = self._idf_postings[known] = (postings[0], self.idf[known] * postings[1])
+        return found
+
+    def _best_overlaps(
+        self,
+        words: Sequence[str],
+        hits: Sequence[WordHits],
+        weights: Mapping[str, float],
+        matches: Mapping[str, Mapping[str, float]],
+        total: float,
+    ) -> np.ndarray:
+        """Each entry's best word overlap with one of its phrasings: the question words the
+        phrasing holds (weighted, with their credit) over the question's weight plus that of
+        the phrasing's other words."""
+        best_overlap = np.zeros(self.index.size)
+        with self.index.form_scratch() as scratch:
+            shared, matched_weight = scratch.shared, scratch.matched
+            # (np.add.at, here and below: in numpy 2 twice as fast as `shared[forms] += …`)
+            for word, held in zip(words, hits, strict=True):
+                if len(held.forms):
+                    np.add.at(shared, held.forms, weights[word] * held.form_credit)
+            for known in sorted({known for word in words for known in matches[word]}):
+                found = self._form_idf(known)
+                if found is not None:
+                    np.add.at(matched_weight, found[0], found[1])
+            # Only the phrasings holding a question word have an overlap: computed on those
+            # alone, so a large base's many other phrasings cost nothing here.
+            touched = _written([held.forms for held in hits if len(held.forms)], shared)
+            scratch.touched = touched
+            overlap = self.form_worth.take(touched)
+            overlap *= shared.take(touched)
+            rest = self.form_weights.take(touched)  # the weight of the phrasing's other words
+            rest -= matched_weight.take(touched)
+            rest += total
+            overlap /= rest
+            np.maximum.at(best_overlap, self.index.form_entry.take(touched), overlap)
+        return best_overlap
+
     def rank(
         self, text: str, limit: int = 10, context: Sequence[Term] = ()
     ) -> tuple[list[Term], list[Ranked]]:
@@ -568,71 +719,23 @@ class Retriever:
             penalty *= OTHER_PROGRAMME_FACTOR
 
         size = self.index.size
+        hits = [self._word_hits(word) for word in words]
         covered = np.zeros(size)
-        matched_words = np.zeros(size, dtype=np.int32)
+        matched_words = np.zeros(size, dtype=np.int64)  # (add.at is slow on int32 + 1)
         domain_matched = np.zeros(size, dtype=bool)
-        for word in words:
-            got = np.zeros(size)
-            in_answer = np.zeros(size, dtype=bool)
-            for known, credit in matches[word].items():
-                holders = self.index.bag_postings.get(known)
-                if holders is not None:
-                    got[holders] = np.maximum(got[holders], credit)
-                holders = self.index.answer_postings.get(known)
-                if holders is not None:
-                    in_answer[holders] = True
-            got[in_answer & (got < ANSWER_ONLY_CREDIT)] = ANSWER_ONLY_CREDIT
-            covered += weights[word] * got
-            hit = got > 0
-            matched_words += hit
+        for word, held in zip(words, hits, strict=True):
+            # (entries without the word would add weight × 0: nothing)
+            np.add.at(covered, held.entries, weights[word] * held.entry_credit)
+            np.add.at(matched_words, held.entries, 1)
             if pos_of[word] == _DOMAIN_POS:
-                domain_matched |= hit
+                domain_matched[held.entries] = True
         coverage = covered / total
         # One everyday word in common ("很多", "可能") is no evidence; a domain term or two
         # words are.
         factor = np.where(
             (matched_words >= 2) | domain_matched, penalty, penalty * UNANCHORED_FACTOR
         )
-        # Word overlap with each phrasing: the question words it holds (weighted, with their
-        # credit) over the question's weight plus that of the phrasing's other words.
-        with self.index.form_scratch() as scratch:
-            shared, matched_weight = scratch.shared, scratch.matched
-            for word in words:
-                holding = [
-                    (found[0], credit)
-                    for known, credit in matches[word].items()
-                    if (found := self.index.form_postings.get(known)) is not None
-                ]
-                if len(holding) == 1:
-                    shared[holding[0][0]] += weights[word] * holding[0][1]
-                elif holding:
-                    # a phrasing holding several words this one counts as gets the best credit
-                    forms = np.concatenate([found for found, _ in holding])
-                    credits = np.concatenate([np.full(len(found), c) for found, c in holding])
-                    order = np.lexsort((-credits, forms))
-                    forms, credits = forms[order], credits[order]
-                    first = np.ones(len(forms), dtype=bool)
-                    first[1:] = forms[1:] != forms[:-1]
-                    shared[forms[first]] += weights[word] * credits[first]
-            for known in sorted({known for word in words for known in matches[word]}):
-                found = self.index.form_postings.get(known)
-                if found is not None:
-                    matched_weight[found[0]] += self.idf[known] * found[1]
-            # Only the phrasings holding a question word have an overlap: computed on those alone,
-            # so a large base's many other phrasings cost nothing here.
-            # Every weight and credit is positive, so these are all the positions written.
-            touched = np.flatnonzero(shared != 0)  # a bool scan: ~4× faster than a float one
-            scratch.touched = touched
-            overlap = (
-                self.form_worth[touched]
-                * shared[touched]
-                / (total + (self.form_weights[touched] - matched_weight[touched]))
-            )
-            best_overlap = np.zeros(size)
-            if len(touched):
-                owners = self.index.form_entry[touched]  # ascending: phrasings go entry by entry
-                runs = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
-                best_overlap[owners[runs]] = np.maximum.reduceat(overlap, runs)
+        best_overlap = self._best_overlaps(words, hits, weights, matches, total)
 
         # An entry sharing no word scores at most 0.5·0.4·(character ratio) < the suggestion
         # floor unless identical, which it cannot be without a shared word.
@@ -653,7 +756,7 @@ class Retriever:
             top, rest = split[:head], split[head:]
         else:
             top, rest = np.arange(len(bound)), np.empty(0, dtype=np.intp)
-        order = top[np.lexsort((top, -bound[top]))]
+        order = _by_bound(top, bound)
 
         # Score the candidates in batches, best bound first, until the next one's bound is
         # below the `limit`-th score found.
@@ -662,27 +765,29 @@ class Retriever:
         start, batch = 0, _FIRST_BATCH
         while start < len(order) or len(rest):
             if start >= len(order):
-                order = np.concatenate([order, rest[np.lexsort((rest, -bound[rest]))]])
+                order = np.concatenate([order, _by_bound(rest, bound)])
                 rest = rest[:0]
             positions = candidates[order[start : start + batch]]
             numbers, runs = self.index.forms_of(positions)
             # A phrasing of n characters shares at most min(m, n) in order with the question's
             # m: one that could not beat its entry's word overlap even so is not compared.
-            lengths = self.index.form_lengths[numbers]
-            worth = self.form_worth[numbers]
+            lengths = self.index.form_lengths.take(numbers)
+            worth = self.form_worth.take(numbers)
             reach = 2 * np.minimum(len(query_text), lengths) / (len(query_text) + lengths) * worth
-            compared = reach + 1e-9 > best_overlap[self.index.form_entry[numbers]]
+            compared = reach + 1e-9 > best_overlap.take(self.index.form_entry.take(numbers))
             if not _SKIP_SHORT_REACH:
                 compared[:] = True
             chars = np.zeros(len(numbers))
             if compared.any():
-                chars[compared] = process.cdist(
+                picked = numbers[compared]
+                ratios = process.cdist(
                     [query_text],
-                    self.index.form_texts[numbers[compared]].tolist(),
+                    self.index.form_texts.take(picked).tolist(),
                     scorer=fuzz.ratio,
                     dtype=np.float64,
                 )[0]
-                chars[compared] *= worth[compared]
+                ratios *= self.form_worth.take(picked)
+                chars[compared] = ratios
             closeness = np.maximum(best_overlap[positions], np.maximum.reduceat(chars, runs) / 100)
             scores = COVERAGE_SHARE * coverage[positions] + (1 - COVERAGE_SHARE) * closeness
             scored_positions.append(positions)
