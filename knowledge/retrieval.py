@@ -183,7 +183,10 @@ class Analyzer:
         self._open_dictionary()
 
     def add_word(self, word: str) -> None:
-        if len(word) >= 2:
+        # Once per word: jieba adds a word's frequency to its total on every call, and the total
+        # weighs every segmentation, so a word added twice here but once when the dictionary is
+        # reopened from the cache (`_open_dictionary`) would segment differently after a restart.
+        if len(word) >= 2 and word not in self._added:
             self._added[word] = None
             self._jieba.add_word(word, freq=_DOMAIN_FREQ, tag=_DOMAIN_POS)
             self._segments.clear()
