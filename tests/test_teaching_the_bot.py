@@ -141,7 +141,7 @@ async def test_asking_again_in_other_words_marks_the_first_answer_doubtful(kb, d
     async with telegram_for(bot(kb, db)) as telegram:
         resident = TelegramUser(telegram, RESIDENT)
         await resident.say("监测收入标准是多少")
-        await resident.say("监测收入标准怎么算")  # answered otherwise: how income is counted
+        await resident.say("监测收入标准是人均收入吗")  # answered otherwise: how income is counted
         card = await TelegramUser(telegram, ADMIN).say("/unanswered")
         assert "「监测收入标准是多少」" in card.text and "换说法再问 1 次" in card.text
 
