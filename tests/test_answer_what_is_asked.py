@@ -759,6 +759,7 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
         ("我在工地上干活，今年活少了，这种排查管不管", "screening-major-risks"),  # 建筑业用工
         ("系统里我家的信息录错了，这次排查会查出来吗", "screening-data-quality"),  # 不准确
         ("收入支出有的户漏填了，排查管这个吗", "screening-data-quality"),  # 不完整
+        ("家里一个劳力都没有，这种户排查的时候咋弄", "no-labor-households"),  # 无劳动能力
     ],
 )
 def test_everyday_words_for_the_documents_terms_find_them(kb, question, entry):
