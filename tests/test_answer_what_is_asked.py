@@ -272,7 +272,7 @@ def test_an_entry_without_answers_is_named(data_copy):
 
 # What the test part scores today (tuned on the dev part only); the goals are higher:
 # 95 % in scope, 97 % out of scope, 100 % of eligibility questions.
-FLOORS = {"in_scope": 0.81, "out_of_scope": 0.95, "eligibility": 1.0}
+FLOORS = {"in_scope": 0.86, "out_of_scope": 0.95, "eligibility": 1.0}
 
 
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
@@ -550,22 +550,22 @@ def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
 
 # What the later batches score today (the second, third and fourth are development sets; the
 # fifth and the sixth's test half were test sets until their misses were read; the seventh's
-# test half was only scored until its misses were read at the end of the session that wrote it).
-# A change that lowers any of them fails.
+# test half was only scored until its misses were read at the end of the session that wrote it,
+# and so is the eighth's). A change that lowers any of them fails.
 BATCH_FLOORS = {
     "second": (BLIND2, "dev", {"in_scope": 0.9, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "third": (BLIND3, "dev", {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 1.0}),
-    "fourth": (BLIND4, "dev", {"in_scope": 0.84, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "fifth": (BLIND5, "test", {"in_scope": 0.82, "out_of_scope": 0.94, "eligibility": 1.0}),
+    "third": (BLIND3, "dev", {"in_scope": 0.83, "out_of_scope": 0.93, "eligibility": 1.0}),
+    "fourth": (BLIND4, "dev", {"in_scope": 0.86, "out_of_scope": 0.96, "eligibility": 1.0}),
+    "fifth": (BLIND5, "test", {"in_scope": 0.83, "out_of_scope": 0.94, "eligibility": 1.0}),
     "sixth, dev half": (
         BLIND6,
         "dev",
-        {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 1.0},
+        {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 1.0},
     ),
     "sixth, test half": (
         BLIND6,
         "test",
-        {"in_scope": 0.82, "out_of_scope": 0.92, "eligibility": 1.0},
+        {"in_scope": 0.85, "out_of_scope": 0.92, "eligibility": 1.0},
     ),
     # scored whole once before any tuning: 83.8 / 92.3 / 75.0 %
     "seventh, dev half": (
@@ -576,7 +576,19 @@ BATCH_FLOORS = {
     "seventh, test half": (
         BLIND7,
         "test",
-        {"in_scope": 0.83, "out_of_scope": 0.93, "eligibility": 0.85},
+        {"in_scope": 0.86, "out_of_scope": 0.93, "eligibility": 1.0},
+    ),
+    # scored whole once before any tuning: 73.1 / 89.2 / 95.0 %; its test half only scored
+    # (77.5 / 93.8 / 95.0 % before this round's tuning on the dev half, the floors after it)
+    "eighth, dev half": (
+        BLIND8,
+        "dev",
+        {"in_scope": 0.83, "out_of_scope": 0.93, "eligibility": 0.95},
+    ),
+    "eighth, test half": (
+        BLIND8,
+        "test",
+        {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 0.95},
     ),
 }
 
