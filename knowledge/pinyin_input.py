@@ -8,20 +8,24 @@ that is wholly a sequence of those words' spellings back into Chinese ("paicha" 
 ("list", "draft", "ok") is left as it is, so English words keep their own meaning.
 
 Where two words share a spelling (shijian: 时间, 事件, 实践) the commoner one in jieba's
-dictionary wins, and a longer word wins over two shorter ones.
+dictionary wins; a Latin word is read as the fewest words that spell it. Only the question words
+are spelled in every reading of their characters (多长: duochang and duozhang); other words in
+their commonest reading, and filler words (我们, 莫得) not at all, so that fewer English words
+("women", "mode") happen to spell one. Full-width letters (ｐａｉｃｈａ) are read as ASCII.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from itertools import islice, product
 
-from pypinyin import Style, pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from common.text import is_cjk
 
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_LATIN_WORD = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")
 # Two syllables at least: a lone syllable ("an", "ma") is too often English or noise.
 _SHORTEST_WORD = 2
 _LONGEST_WORD = 6
@@ -59,22 +63,38 @@ QUESTION_WORDS = (
 )
 
 
-def spellings(word: str) -> list[str]:
-    """The tone-less pinyin of `word`, syllables run together (ü as v, as typed): the
-    commonest reading first, then those with another reading of a character (多长 is duochang
-    as well as duozhang), a few at most."""
+def spellings(word: str, every_reading: bool = False) -> list[str]:
+    """The tone-less pinyin of `word`, syllables run together (ü as v, as typed): its
+    commonest reading, and with `every_reading` also those with another reading of a
+    character (多长 is duochang as well as duozhang), a few at most."""
+    common = "".join(lazy_pinyin(word, style=Style.NORMAL, v_to_u=False))
+    if not every_reading:
+        return [common]
     readings = pinyin(word, style=Style.NORMAL, heteronym=True, v_to_u=False)
     spelled = ["".join(choice) for choice in islice(product(*readings), _MOST_SPELLINGS)]
-    return list(dict.fromkeys(spelled))
+    return list(dict.fromkeys([common, *spelled]))
 
 
 class PinyinSpelling:
-    def __init__(self, words: Iterable[str], frequency: Callable[[str], int]):
-        candidates = {w for w in words if _SHORTEST_WORD <= len(w) <= _LONGEST_WORD and is_cjk(w)}
+    """`words`: the words to recognise; `frequency(word)`: how common a word is, to choose
+    between words spelled alike; `every_reading`: those spelled in all their readings."""
+
+    def __init__(
+        self,
+        words: Iterable[str],
+        frequency: Callable[[str], int],
+        every_reading: Iterable[str] = QUESTION_WORDS,
+    ):
+        spelled_all = set(every_reading)
+        candidates = {
+            w
+            for w in (*words, *spelled_all)
+            if _SHORTEST_WORD <= len(w) <= _LONGEST_WORD and is_cjk(w)
+        }
         self._by_spelling: dict[str, str] = {}
         # Commonest first, then in code order, so every process makes the same choice.
         for word in sorted(candidates, key=lambda w: (-frequency(w), w)):
-            for spelled in spellings(word):
+            for spelled in spellings(word, every_reading=word in spelled_all):
                 self._by_spelling.setdefault(spelled, word)
         self._longest = max(map(len, self._by_spelling), default=0)
 
@@ -85,7 +105,11 @@ class PinyinSpelling:
         """`text` with every Latin word that spells known words replaced by them."""
         if not self._by_spelling or not _LATIN_WORD.search(text):
             return text
-        return _LATIN_WORD.sub(lambda m: self._word(m.group(0).lower()) or m.group(0), text)
+        return _LATIN_WORD.sub(self._replace, text)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        latin = unicodedata.normalize("NFKC", match.group(0)).lower()
+        return self._word(latin) or match.group(0)
 
     def _word(self, latin: str) -> str | None:
         """The known words `latin` spells, fewest first; None if it spells none wholly."""

@@ -112,9 +112,12 @@ _FIRST_BATCH = 32
 _SKIP_SHORT_REACH = True
 # Pieces of text whose segmentation is remembered (a few MB at most).
 _SEGMENT_MEMORY = 200_000
-# jieba's tags of function words: prepositions, pronouns, numerals, adverbs, time words,
-# conjunctions, particles, distinguishers, locatives, measure words, and 重新 (tagged a).
-_FUNCTION_TAGS = frozenset("prmdtcubfqa")
+# jieba's tags of function words: prepositions, pronouns, numerals, adverbs, conjunctions,
+# particles, locatives and measure words.
+_FUNCTION_TAGS = frozenset("prmdcufq")
+# A word at least this common in jieba's dictionary (相关, 孩子, 地方, 标准) is what a pair of
+# characters is, when reading a typo or an A-not-A question across it.
+_COMMON_WORD_FREQ = 2000
 # A run rarer than this in jieba's dictionary may still be a typo of a domain term (检测线).
 _REAL_WORD_FREQ = 20
 # Phrasings listed twice (`_written`) rather than found by a scan of all: at most 1/this of them.
@@ -219,14 +222,20 @@ class Analyzer:
             [t for t in terms if is_cjk(t) and tags.get(t, "n")[0] not in _FUNCTION_TAGS]
             + list(self.canonical),
             self.is_word,
+            self._is_common_word,
         )
 
+    def _is_common_word(self, text: str) -> bool:
+        return self._jieba.FREQ.get(text, 0) >= _COMMON_WORD_FREQ
+
     def learn_spellings(self, vocabulary: Iterable[str]) -> None:
-        """Recognise these words (the knowledge base's, with its synonyms and the common
-        question words) when typed in pinyin."""
+        """Recognise these words (the knowledge base's, its synonyms' canonical terms and the
+        common question words) when typed in pinyin; not the filler words, nor every variant
+        of a synonym (掺合 would make "change" 参与)."""
         self._pinyin = PinyinSpelling(
-            [*vocabulary, *self.canonical, *self.stopwords, *QUESTION_WORDS],
+            [*vocabulary, *self.canonical.values()],
             lambda word: self._jieba.FREQ.get(word, 0),
+            QUESTION_WORDS,
         )
 
     def from_pinyin(self, text: str) -> str:
@@ -282,16 +291,23 @@ class Analyzer:
         return result
 
     def _plain_form(self, chunk: str) -> str:
-        """`chunk` with its A-not-A questions read as A ("这次排查考不考虑灾害" → "…考虑灾害"),
-        so the verb is found whole; forms listed as stop words (有没有, 能不能, 包不包括) are
-        left to be dropped as they are."""
+        """`chunk` with its A-not-A questions of two-character verbs read as the verb ("这次排查
+        考不考虑灾害" → "…考虑灾害"), so it is found whole instead of as jieba's 查考 + 考虑.
+
+        Not a negation that only looks alike: in "地方不方便", "标准不准确", "工作不作为" the
+        first 方 / 准 / 作 belongs to the word before it. A one-character form is read as its
+        verb too (稳不稳 → 稳, 中不中 → 中) unless jieba knows it as a word of its own (好不好,
+        动不动, 时不时); those listed as stop words (有没有, 包不包括) are dropped as they are."""
 
         def plain(match: re.Match[str]) -> str:
-            asked, rest = match.group(0), chunk[match.end() : match.end() + 1]
+            asked, start, end = match.group(0), match.start(), match.end()
+            verb = match.group(1) + chunk[end : end + 1]
             if (
                 match.group(1) in "不没"
                 or asked in self.stopwords
-                or asked + rest in self.stopwords
+                or asked + chunk[end : end + 1] in self.stopwords
+                or (start > 0 and self._is_common_word(chunk[start - 1 : start + 1]))
+                or (not (len(verb) == 2 and self.is_word(verb)) and self.is_word(asked))
             ):
                 return asked
             return match.group(1)

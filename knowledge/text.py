@@ -44,10 +44,12 @@ class HomophoneFixer:
     """Replace sound-alike typos of known terms.
 
     `terms` are the vocabulary worth repairing towards (the knowledge base's words);
-    `is_word(text)` says whether a run is a real word, which is then left alone.
+    `is_word(text)` says whether a run is a real word, which is then left alone;
+    `is_common_word(text)` (default: `is_word`) whether a pair of characters is a word common
+    enough that a run it overlaps is that word's half, not a typo (孩子出了 is not 孩支出).
     """
 
-    def __init__(self, terms: Iterable[str], is_word):
+    def __init__(self, terms: Iterable[str], is_word, is_common_word=None):
         self._by_reading: dict[tuple[str, ...], str] = {}
         # Shortest first, then in code order, so the same terms give the same repairs in every
         # process (set order changes with hash randomisation).
@@ -56,6 +58,7 @@ class HomophoneFixer:
                 self._by_reading.setdefault(_reading(term), term)
         self._terms = set(self._by_reading.values())
         self._is_word = is_word
+        self._is_common_word = is_common_word or is_word
         self._lengths = sorted({len(reading) for reading in self._by_reading}, reverse=True)
         self._first_readings = {reading[0] for reading in self._by_reading}
 
@@ -90,12 +93,13 @@ class HomophoneFixer:
                     # that one character is already right (坚测 → 监测, but not 事业 → 失业).
                     if length == 2 and not (window[0] == term[0] or window[1] == term[1]):
                         continue
-                    # Nor where one of its characters makes a real word with its neighbour
+                    # Nor where one of its characters makes a common word with its neighbour
                     # outside it: "对相关" is 对 + 相关, not a typo of 对象; "孩子出了" is 孩子 +
-                    # 出了, not 支出.
+                    # 出了, not 支出 (a rare pair, 做派 in 做派查, does not stop 排查).
                     following, preceding = text[i + 1 : i + 3], text[max(i - 1, 0) : i + 1]
                     if length == 2 and any(
-                        len(pair) == 2 and self._is_word(pair) for pair in (following, preceding)
+                        len(pair) == 2 and self._is_common_word(pair)
+                        for pair in (following, preceding)
                     ):
                         continue
                     # A run that cuts through real words on either side is two words, not a

