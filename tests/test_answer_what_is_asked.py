@@ -624,6 +624,8 @@ VERDICT_ASKED = [
     "我爸中风了，我辞职回家照顾他，全家就靠一点养老金。这样的家庭能被认定吗？",
     "我公婆在镇上住了几十年，日子过得紧巴巴的。他们能不能被认定为监测对象？",
     "家里四口人，今年一年就挣了一万多，按现在的标准我家悬不悬？",
+    # a cadre asking whether to mark a household as a kind of household
+    "隔壁五保老人一个人住，干不了活，这次要不要标成兜底户",
 ]
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored
