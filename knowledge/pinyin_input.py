@@ -26,6 +26,10 @@ from pypinyin import Style, lazy_pinyin, pinyin
 from common.text import is_cjk
 
 _LATIN_WORD = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")
+# Latin words one space apart: pinyin typed syllable by syllable ("jian ce fan wei").
+_LATIN_RUN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+(?:[ 　][A-Za-zＡ-Ｚａ-ｚ]+)*")
+# How many space-separated Latin words one known word may span.
+_WORDS_JOINED = 4
 # Two syllables at least: a lone syllable ("an", "ma") is too often English or noise.
 _SHORTEST_WORD = 2
 _LONGEST_WORD = 6
@@ -102,14 +106,29 @@ class PinyinSpelling:
         return len(self._by_spelling)
 
     def read(self, text: str) -> str:
-        """`text` with every Latin word that spells known words replaced by them."""
+        """`text` with every Latin word that spells known words replaced by them; words typed
+        apart that spell one known word together ("jiance fanwei" → 监测范围) are joined."""
         if not self._by_spelling or not _LATIN_WORD.search(text):
             return text
-        return _LATIN_WORD.sub(self._replace, text)
+        return _LATIN_RUN.sub(self._replace_run, text)
 
-    def _replace(self, match: re.Match[str]) -> str:
-        latin = unicodedata.normalize("NFKC", match.group(0)).lower()
-        return self._word(latin) or match.group(0)
+    def _replace_run(self, match: re.Match[str]) -> str:
+        """A run of Latin words, as the fewest words left in Latin, then the fewest pieces."""
+        typed = match.group(0).replace("　", " ").split(" ")
+        latin = [unicodedata.normalize("NFKC", word).lower() for word in typed]
+        n = len(typed)
+        # best[i]: (Latin words left, pieces, pieces as written) for typed[i:]
+        best: list[tuple[int, int, list[str]]] = [(0, 0, [])] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            left, pieces, written = best[i + 1]
+            choice = (left + 1, pieces + 1, [typed[i], *written])
+            for j in range(i + 1, min(n, i + _WORDS_JOINED) + 1):
+                word = self._word("".join(latin[i:j]))
+                if word is not None:
+                    left, pieces, written = best[j]
+                    choice = min(choice, (left, pieces + 1, [word, *written]))
+            best[i] = choice
+        return " ".join(best[0][2])
 
     def _word(self, latin: str) -> str | None:
         """The known words `latin` spells, fewest first; None if it spells none wholly."""

@@ -16,6 +16,7 @@ import yaml
 from common.yamlfile import DataError
 from knowledge import KnowledgeBase
 from knowledge.base import DATA_DIR, load_knowledge
+from knowledge.pinyin_input import PinyinSpelling
 from tests.chat import TelegramUser
 
 RESIDENT = 7101
@@ -729,6 +730,9 @@ def test_a_question_typed_in_pinyin_without_an_input_method_is_read_as_chinese(k
         assert answer.entry is not None and "一个月" in answer.entry.answer, typed
     answer = kb.ask("排查 跟qixiang shuili部门有关系吗")
     assert answer.entry is not None and "气象" in answer.entry.answer
+    # typed syllable by syllable, the syllables of one word apart
+    answer = kb.ask("jian ce fan wei shi duo shao")
+    assert answer.entry is not None and "9100" in answer.entry.answer
 
 
 def test_english_words_are_not_mistaken_for_pinyin(kb):
@@ -744,14 +748,15 @@ def test_english_words_are_not_mistaken_for_pinyin(kb):
 
 
 def test_a_word_is_recognised_in_any_of_its_readings():
-    from knowledge.pinyin_input import PinyinSpelling
-
     spelling = PinyinSpelling(
         ["多长", "排查", "时间", "事件"], lambda w: {"时间": 900, "事件": 300}.get(w, 0)
     )
-    assert spelling.read("paichashijian duochang duozhang") == "排查时间 多长 多长"
+    # words typed apart that are all pinyin run together, as Chinese is written
+    assert spelling.read("paichashijian duochang duozhang") == "排查时间多长多长"
     assert spelling.read("Paicha") == "排查"  # typed with a capital
     assert spelling.read("paichax") == "paichax"  # not wholly pinyin of known words
+    assert spelling.read("pai cha shi jian") == "排查时间"
+    assert spelling.read("pai cha ok") == "排查 ok"
 
 
 def test_an_a_not_a_question_is_read_as_its_verb(kb):
