@@ -792,7 +792,6 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
         ("系统里我家的信息录错了，这次排查会查出来吗", "screening-data-quality"),  # 不准确
         ("收入支出有的户漏填了，排查管这个吗", "screening-data-quality"),  # 不完整
         ("家里一个劳力都没有，这种户排查的时候咋弄", "no-labor-households"),  # 无劳动能力
-        ("排查最终要取得啥效果", "next-steps"),  # 效果 is 成效
     ],
 )
 def test_everyday_words_for_the_documents_terms_find_them(kb, question, entry):
