@@ -787,7 +787,7 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
 @pytest.mark.parametrize(
     ("question", "entry"),
     [
-        ("排查看不看房子安不安全", "three-guarantees"),  # 房子 is 住房安全
+        ("排查看不看房子安不安全", "three-guarantees"),  # 安不安全 read as 安全: 房子安全
         ("我在工地上干活，今年活少了，这种排查管不管", "screening-major-risks"),  # 建筑业用工
         ("系统里我家的信息录错了，这次排查会查出来吗", "screening-data-quality"),  # 不准确
         ("收入支出有的户漏填了，排查管这个吗", "screening-data-quality"),  # 不完整
