@@ -816,3 +816,17 @@ def test_which_areas_and_within_how_long_ask_who_is_in_focus_not_a_place_or_a_du
 ):
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.id == "key-groups"
+
+
+def test_the_line_of_another_year_named_after_it_is_not_this_years(kb):
+    assert kb.ask("监测标准9100元，前年是多少").entry is None
+
+
+def test_why_it_is_done_every_year_finds_the_yearly_rule(kb):
+    answer = kb.ask("为啥年年都要搞排查")  # 年年 is 每年
+    assert answer.entry is not None and "每年至少" in answer.entry.answer
+
+
+def test_applying_for_a_childrens_allowance_is_another_programme_not_a_verdict(kb):
+    answer = kb.ask("我家孩子爹妈都不在了，孩子能不能申请事实无人抚养儿童补贴")
+    assert answer.entry is None
