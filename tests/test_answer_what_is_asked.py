@@ -627,6 +627,7 @@ VERDICT_ASKED = [
     "家里四口人，今年一年就挣了一万多，按现在的标准我家悬不悬？",
     # a cadre asking whether to mark a household as a kind of household
     "隔壁五保老人一个人住，干不了活，这次要不要标成兜底户",
+    "我七十了，老伴走了，一个人种点地，这种情况够不够兜底",
 ]
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored
