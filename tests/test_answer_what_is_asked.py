@@ -579,8 +579,9 @@ BATCH_FLOORS = {
         "test",
         {"in_scope": 0.86, "out_of_scope": 0.93, "eligibility": 1.0},
     ),
-    # scored whole once before any tuning: 73.1 / 89.2 / 95.0 %; its test half only scored
-    # (77.5 / 93.8 / 95.0 % before this round's tuning on the dev half, the floors after it)
+    # scored whole once before any tuning: 73.1 / 89.2 / 95.0 %; its test half scored 77.5 /
+    # 93.8 / 95.0 % then and 81.2 / 93.8 / 95.0 % after the tuning on the dev half, its misses
+    # read only after that
     "eighth, dev half": (
         BLIND8,
         "dev",
@@ -589,7 +590,7 @@ BATCH_FLOORS = {
     "eighth, test half": (
         BLIND8,
         "test",
-        {"in_scope": 0.8, "out_of_scope": 0.93, "eligibility": 0.95},
+        {"in_scope": 0.82, "out_of_scope": 0.96, "eligibility": 1.0},
     ),
 }
 
