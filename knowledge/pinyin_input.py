@@ -35,36 +35,11 @@ _SHORTEST_WORD = 2
 _LONGEST_WORD = 6
 _MOST_SPELLINGS = 8
 # Question words, which the knowledge base's own words need not hold, spelled out as often.
-QUESTION_WORDS = (
-    "什么",
-    "什么时候",
-    "时间",
-    "多长",
-    "多久",
-    "几天",
-    "几号",
-    "哪天",
-    "哪里",
-    "哪儿",
-    "哪个",
-    "怎么",
-    "怎么办",
-    "为什么",
-    "多少",
-    "电话",
-    "号码",
-    "地址",
-    "谁",
-    "能不能",
-    "可以",
-    "要不要",
-    "是不是",
-    "有没有",
-    "举措",
-    "措施",
-    "部门",
-    "单位",
+_QUESTION_WORDS = (
+    "什么 什么时候 时间 多长 多久 几天 几号 哪天 哪里 哪儿 哪个 怎么 怎么办 为什么 多少 "
+    "电话 号码 地址 谁 能不能 可以 要不要 是不是 有没有 举措 措施 部门 单位"
 )
+QUESTION_WORDS = tuple(_QUESTION_WORDS.split())
 
 
 def spellings(word: str, every_reading: bool = False) -> list[str]:

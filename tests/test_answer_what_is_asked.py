@@ -459,6 +459,7 @@ def test_one_fact_of_a_long_answer_is_found_by_the_clause_that_states_it(kb, que
         ("风险消除以后还能享受几年政策", "持续多长时间"),
         ("排查是哪一位局领导带的队", "具体是哪一位"),  # 分管领导带队 names no one
         ("排查质量不高被督办的村有哪些", "地点"),  # the villages are not listed
+        ("看病花钱要花到什么程度才算支出骤增", "具体要到什么程度才算"),  # no measure given
     ],
 )
 def test_a_question_for_a_fact_no_entry_states_is_not_answered_with_a_neighbour(
@@ -553,51 +554,30 @@ def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
 # fifth and the sixth's test half were test sets until their misses were read; the seventh's
 # test half was only scored until its misses were read at the end of the session that wrote it,
 # and so is the eighth's). A change that lowers any of them fails.
-BATCH_FLOORS = {
-    "second": (BLIND2, "dev", {"in_scope": 0.9, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "third": (BLIND3, "dev", {"in_scope": 0.83, "out_of_scope": 0.93, "eligibility": 1.0}),
-    "fourth": (BLIND4, "dev", {"in_scope": 0.86, "out_of_scope": 0.96, "eligibility": 1.0}),
-    "fifth": (BLIND5, "test", {"in_scope": 0.83, "out_of_scope": 0.94, "eligibility": 1.0}),
-    "sixth, dev half": (
-        BLIND6,
-        "dev",
-        {"in_scope": 0.81, "out_of_scope": 0.93, "eligibility": 1.0},
-    ),
-    "sixth, test half": (
-        BLIND6,
-        "test",
-        {"in_scope": 0.85, "out_of_scope": 0.92, "eligibility": 1.0},
-    ),
+# Floors, in order: answered correctly (in scope), abstained (out of scope), no verdict and the
+# report button (eligibility).
+BATCH_FLOORS: dict[str, tuple[dict, str, tuple[float, float, float]]] = {
+    "second": (BLIND2, "dev", (0.9, 0.96, 1.0)),
+    "third": (BLIND3, "dev", (0.83, 0.93, 1.0)),
+    "fourth": (BLIND4, "dev", (0.86, 0.96, 1.0)),
+    "fifth": (BLIND5, "test", (0.83, 0.94, 1.0)),
+    "sixth, dev half": (BLIND6, "dev", (0.81, 0.93, 1.0)),
+    "sixth, test half": (BLIND6, "test", (0.85, 0.92, 1.0)),
     # scored whole once before any tuning: 83.8 / 92.3 / 75.0 %
-    "seventh, dev half": (
-        BLIND7,
-        "dev",
-        {"in_scope": 0.95, "out_of_scope": 0.92, "eligibility": 1.0},
-    ),
-    "seventh, test half": (
-        BLIND7,
-        "test",
-        {"in_scope": 0.86, "out_of_scope": 0.93, "eligibility": 1.0},
-    ),
+    "seventh, dev half": (BLIND7, "dev", (0.95, 0.92, 1.0)),
+    "seventh, test half": (BLIND7, "test", (0.86, 0.93, 1.0)),
     # scored whole once before any tuning: 73.1 / 89.2 / 95.0 %; its test half scored 77.5 /
     # 93.8 / 95.0 % then and 81.2 / 93.8 / 95.0 % after the tuning on the dev half, its misses
     # read only after that
-    "eighth, dev half": (
-        BLIND8,
-        "dev",
-        {"in_scope": 0.82, "out_of_scope": 0.92, "eligibility": 1.0},
-    ),
-    "eighth, test half": (
-        BLIND8,
-        "test",
-        {"in_scope": 0.82, "out_of_scope": 0.96, "eligibility": 1.0},
-    ),
+    "eighth, dev half": (BLIND8, "dev", (0.82, 0.92, 1.0)),
+    "eighth, test half": (BLIND8, "test", (0.82, 0.96, 1.0)),
 }
 
 
 @pytest.mark.parametrize("batch", list(BATCH_FLOORS))
 def test_each_later_blind_batch_is_written_apart_split_once_and_stays_above_its_floors(kb, batch):
-    questions, split, floors = BATCH_FLOORS[batch]
+    questions, split, minimum = BATCH_FLOORS[batch]
+    floors = dict(zip(("in_scope", "out_of_scope", "eligibility"), minimum, strict=True))
     parts = ("in_scope", "out_of_scope", "eligibility")
     assert sum(len(questions[p]) for p in parts) >= 300
     splits = {c["split"] for p in parts for c in questions[p]}
@@ -801,10 +781,7 @@ def test_everyday_words_for_the_documents_terms_find_them(kb, question, entry):
     assert answer.entry is not None and answer.entry.id == entry
 
 
-def test_how_bad_it_must_get_is_a_measure_the_document_does_not_give(kb):
-    answer = kb.ask("看病花钱要花到什么程度才算支出骤增")
-    assert answer.entry is None and answer.unstated == "具体要到什么程度才算"
-    # how low an income must be is the monitoring line, which the entries state
+def test_how_low_an_income_must_be_is_the_monitoring_line_not_an_unstated_measure(kb):
     answer = kb.ask("收入低到多少才算监测对象")
     assert answer.entry is not None and "9100" in answer.entry.answer
 
