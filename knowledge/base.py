@@ -198,9 +198,11 @@ class KnowledgeBase:
             for r in (*ranked, *by_asking):
                 best_of[r.entry_id] = max(best_of.get(r.entry_id, 0.0), r.score)
                 votes[r.entry_id] = votes.get(r.entry_id, 0.0) + r.score
-            if asked.led:
+            if asked.led and by_asking:
                 # After "想问…" the question is what follows: an entry only the story matches
-                # ("户口还在村里" → who is screened) is not what was asked about.
+                # ("户口还在村里" → who is screened) is not what was asked about. (Unless what
+                # follows has no words of its own — "我想知道具体是怎么说的" — and so asks
+                # about the story's topic.)
                 asked_for: dict[str, float] = {}
                 for r in by_asking:
                     asked_for[r.entry_id] = max(asked_for.get(r.entry_id, 0.0), r.score)

@@ -809,3 +809,11 @@ def test_why_it_is_done_every_year_finds_the_yearly_rule(kb):
 def test_applying_for_a_childrens_allowance_is_another_programme_not_a_verdict(kb):
     answer = kb.ask("我家孩子爹妈都不在了，孩子能不能申请事实无人抚养儿童补贴")
     assert answer.entry is None
+
+
+def test_a_lead_in_with_nothing_of_its_own_after_it_asks_about_the_story(kb):
+    """ "我想知道具体是怎么说的" refers back to what the message told: its topic is offered."""
+    answer = kb.ask(
+        "我在公众号上看到排查方案的解读，有一段讲排查完了以后下一步的打算，我想知道具体是怎么说的？"
+    )
+    assert "next-steps" in [s.entry_id for s in answer.suggestions]
