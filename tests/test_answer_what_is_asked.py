@@ -817,3 +817,15 @@ def test_a_lead_in_with_nothing_of_its_own_after_it_asks_about_the_story(kb):
         "我在公众号上看到排查方案的解读，有一段讲排查完了以后下一步的打算，我想知道具体是怎么说的？"
     )
     assert "next-steps" in [s.entry_id for s in answer.suggestions]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("Is there a phone number for the return-to-poverty screening in Xuanzhou?", "contact"),
+        ("Who drafted the 工作方案?", "plan-drafting"),
+    ],
+)
+def test_a_question_in_english_is_read_by_its_content_words(kb, question, entry):
+    answer = kb.ask(question)  # what, is, the, for… weigh nothing, as 的, 吗 do
+    assert answer.entry is not None and answer.entry.id == entry
