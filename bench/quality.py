@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -52,14 +52,29 @@ from knowledge.base import ANSWER_THRESHOLD
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SET = ROOT / "tests" / "data" / "qa_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "qa_blind.yaml"
-BLIND2_SET = ROOT / "tests" / "data" / "qa_blind2.yaml"
-BLIND3_SET = ROOT / "tests" / "data" / "qa_blind3.yaml"
-BLIND4_SET = ROOT / "tests" / "data" / "qa_blind4.yaml"
-BLIND5_SET = ROOT / "tests" / "data" / "qa_blind5.yaml"
-BLIND6_SET = ROOT / "tests" / "data" / "qa_blind6.yaml"
-BLIND7_SET = ROOT / "tests" / "data" / "qa_blind7.yaml"
-BLIND8_SET = ROOT / "tests" / "data" / "qa_blind8.yaml"
 TOP_K = 5
+
+
+class LaterBatch(NamedTuple):
+    key: str  # in results.json
+    path: Path
+    title: str
+
+
+def _later(number: int, title: str) -> LaterBatch:
+    return LaterBatch(f"blind{number}", ROOT / "tests" / "data" / f"qa_blind{number}.yaml", title)
+
+
+# The blind batches written after the first, each reported when its file is there.
+LATER_BATCHES = (
+    _later(2, "Second blind batch (all of it development)"),
+    _later(3, "Third blind batch (scored once as a test set, then development)"),
+    _later(4, "Fourth blind batch (scored once as a test set, then development)"),
+    _later(5, "Fifth blind batch (scored once as a test set, misses since read)"),
+    _later(6, "Sixth blind batch (dev half tuned on, test half's misses since read)"),
+    _later(7, "Seventh blind batch (dev half tuned on; test half scored, misses since read)"),
+    _later(8, "Eighth blind batch (dev half tuned on; test half scored, misses since read)"),
+)
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12
 SMOKE_OUT_OF_SCOPE = 6
@@ -630,15 +645,7 @@ def report_eligibility(
 
 
 def run(
-    smoke: bool,
-    blind: Path = BLIND_SET,
-    second: Path = BLIND2_SET,
-    third: Path = BLIND3_SET,
-    fourth: Path = BLIND4_SET,
-    fifth: Path = BLIND5_SET,
-    sixth: Path = BLIND6_SET,
-    seventh: Path = BLIND7_SET,
-    eighth: Path = BLIND8_SET,
+    smoke: bool, blind: Path = BLIND_SET, later: Sequence[LaterBatch] = LATER_BATCHES
 ) -> Section:
     kb = load_knowledge()
     md: list[str] = [
@@ -666,23 +673,6 @@ def run(
 
     blind_md, data["blind"] = _blind_report(kb, blind, "Blind set", smoke)
     md += blind_md
-    later = (
-        ("blind2", second, "Second blind batch (all of it development)"),
-        ("blind3", third, "Third blind batch (scored once as a test set, then development)"),
-        ("blind4", fourth, "Fourth blind batch (scored once as a test set, then development)"),
-        ("blind5", fifth, "Fifth blind batch (scored once as a test set, misses since read)"),
-        ("blind6", sixth, "Sixth blind batch (dev half tuned on, test half's misses since read)"),
-        (
-            "blind7",
-            seventh,
-            "Seventh blind batch (dev half tuned on; test half scored, misses since read)",
-        ),
-        (
-            "blind8",
-            eighth,
-            "Eighth blind batch (dev half tuned on; test half scored, misses since read)",
-        ),
-    )
     for key, path, title in later:
         if path.exists():
             batch_md, data[key] = _blind_report(kb, path, title, smoke)

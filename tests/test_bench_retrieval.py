@@ -33,6 +33,11 @@ def _check_systems(split: dict) -> None:
     assert sum(c["n"] for c in split["categories"].values()) == split["n_in"] + split["n_out"]
 
 
+def standing_in_for_every_batch(path: Path) -> list[quality.LaterBatch]:
+    """The later blind batches, each read from `path` (one small set for all)."""
+    return [batch._replace(path=path) for batch in quality.LATER_BATCHES]
+
+
 def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None:
     # A small blind set in the blind set's format, so its dev/test and eligibility paths run.
     project = yaml.safe_load(quality.PROJECT_SET.read_text("utf-8"))
@@ -54,17 +59,7 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
     blind_path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
 
     # the same small set stands in for the second to eighth batches too
-    section = quality.run(
-        True,
-        blind=blind_path,
-        second=blind_path,
-        third=blind_path,
-        fourth=blind_path,
-        fifth=blind_path,
-        sixth=blind_path,
-        seventh=blind_path,
-        eighth=blind_path,
-    )
+    section = quality.run(True, blind_path, standing_in_for_every_batch(blind_path))
 
     assert section.key == "quality"
     # project; blind dev, blind test; second to eighth batches dev, test
@@ -82,16 +77,10 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
 
 
 def test_without_a_blind_set_the_quality_section_says_so(tmp_path: Path) -> None:
-    section = quality.run(
-        True,
-        blind=tmp_path / "absent.yaml",
-        second=tmp_path / "absent2.yaml",
-        third=tmp_path / "absent3.yaml",
-        fourth=tmp_path / "absent4.yaml",
-        fifth=tmp_path / "absent5.yaml",
-    )
-    assert section.data["blind"] is None and "blind2" not in section.data
-    assert "blind3" not in section.data
+    absent = tmp_path / "absent.yaml"
+    section = quality.run(True, absent, standing_in_for_every_batch(absent))
+    assert section.data["blind"] is None
+    assert not any(batch.key in section.data for batch in quality.LATER_BATCHES)
     assert "not there yet" in section.markdown
 
 
@@ -183,16 +172,6 @@ def test_a_category_named_alike_in_and_out_of_scope_is_counted_apart(tmp_path) -
     }
     path = tmp_path / "qa_blind.yaml"
     path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
-    section = quality.run(
-        True,
-        blind=path,
-        second=path,
-        third=path,
-        fourth=path,
-        fifth=path,
-        sixth=path,
-        seventh=path,
-        eighth=path,
-    )
+    section = quality.run(True, path, standing_in_for_every_batch(path))
     categories = section.data["blind"]["dev"]["categories"]
     assert categories["dialect (in)"]["n"] == 2 and categories["dialect (out)"]["n"] == 1
