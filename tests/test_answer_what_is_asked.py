@@ -20,25 +20,31 @@ from knowledge.pinyin_input import PinyinSpelling
 from tests.chat import TelegramUser
 
 RESIDENT = 7101
-BLIND = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind.yaml").read_text("utf-8"))
+
+
+def _question_set(name: str) -> dict:
+    return yaml.safe_load((Path(__file__).parent / "data" / f"{name}.yaml").read_text("utf-8"))
+
+
+BLIND = _question_set("qa_blind")
 # A second batch written apart the same way, all of it for development.
-BLIND2 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind2.yaml").read_text("utf-8"))
+BLIND2 = _question_set("qa_blind2")
 # A third, scored once as a fresh test set (72.5 / 83.1 / 95.0 %), then turned to development.
-BLIND3 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind3.yaml").read_text("utf-8"))
+BLIND3 = _question_set("qa_blind3")
 # A fourth, written apart the same way, scored once as a test set after tuning on the other
 # three (79.0 / 85.0 / 80.0 %), then turned to development.
-BLIND4 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind4.yaml").read_text("utf-8"))
+BLIND4 = _question_set("qa_blind4")
 # A fifth, written apart the same way, all of it a test set: scored, never tuned on. Its first
 # score (after tuning on the other four): 78.8 / 88.5 / 90.0 %.
-BLIND5 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind5.yaml").read_text("utf-8"))
+BLIND5 = _question_set("qa_blind5")
 # A sixth, written apart the same way and scored whole once before any tuning on it
 # (73.8 / 88.5 / 92.5 %), then split alternately: a dev half to tune on, a test half scored
 # (its misses were read at the end of that round, so it is development data now). A seventh,
 # written the same way, scored whole once (83.8 / 92.3 / 75.0 %) and split alike; its test half's
 # misses were read too. An eighth, the same way (73.1 / 89.2 / 95.0 % whole, before tuning).
-BLIND6 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind6.yaml").read_text("utf-8"))
-BLIND7 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind7.yaml").read_text("utf-8"))
-BLIND8 = yaml.safe_load((Path(__file__).parent / "data" / "qa_blind8.yaml").read_text("utf-8"))
+BLIND6 = _question_set("qa_blind6")
+BLIND7 = _question_set("qa_blind7")
+BLIND8 = _question_set("qa_blind8")
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
