@@ -132,6 +132,15 @@ _DRAFTS = cast(Table, Draft.__table__)
 _LOAD_DRAFT = select(
     _DRAFTS.c.draft_id, _DRAFTS.c.dialog, _DRAFTS.c.state, _DRAFTS.c.version
 ).where(_DRAFTS.c.user_id == bindparam("user_id"))
+_SAVE_DRAFT = (
+    update(_DRAFTS)
+    .where(_DRAFTS.c.user_id == bindparam("user"), _DRAFTS.c.version == bindparam("seen"))
+    .values(
+        state=bindparam("new_state", type_=_DRAFTS.c.state.type),
+        version=_DRAFTS.c.version + 1,
+        updated_at=bindparam("now", type_=_DRAFTS.c.updated_at.type),
+    )
+)
 
 
 class DraftStore:
@@ -172,12 +181,9 @@ class DraftStore:
 
     def save(self, user_id: int, state: dict[str, Any], version: int) -> int | None:
         """Store the new state if nobody else changed the draft since `version`; the new version."""
+        values = {"user": user_id, "seen": version, "new_state": state, "now": utcnow()}
         with self.db.session() as session:
-            result = session.execute(
-                update(Draft)
-                .where(Draft.user_id == user_id, Draft.version == version)
-                .values(state=state, version=version + 1, updated_at=utcnow())
-            )
+            result = session.execute(_SAVE_DRAFT, values)
             crash_point("draft_saved")
             return version + 1 if _changed(result) == 1 else None
 

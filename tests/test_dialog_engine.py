@@ -7,6 +7,7 @@ import pytest
 
 from dialogs.engine import DialogEngine, Event, Result
 from dialogs.spec import load_catalog
+from dialogs.state import DialogState
 from tests.dialog_script import (
     REPORT,
     REPORT_ANSWERS,
@@ -261,3 +262,20 @@ def test_an_edit_that_clears_dependent_answers_leaves_the_old_state_whole(engine
     assert "village" not in turn.state.answers, "the new state dropped the village"
     assert editing.to_json() == before and editing.answers["village"] == "红星村"
     assert summary.phase == "summary" and summary.step is None
+
+
+def test_a_step_leaves_the_state_it_started_from_as_it_was(engine):
+    # A draft conflict retries the step from the stored state: the step must not have
+    # changed it, not even a list inside the answers.
+    state = engine.start("report").state
+    state.answers["causes"] = ["因病"]
+    state.selection = ["因病"]
+    stored = state.to_json()
+    copied = state.copy()
+    copied.answers["causes"].append("因学")
+    copied.selection.append("因学")
+    copied.history.append("consent")
+    assert state.to_json() == stored
+    restored = DialogState.from_json(stored)
+    restored.answers["causes"].append("因残")
+    assert stored["answers"]["causes"] == ["因病"]
