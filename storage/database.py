@@ -52,7 +52,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -72,10 +72,10 @@ def _sqlite_pragmas(dbapi_connection, record) -> None:
     record.info["synchronous"] = "FULL"
 
 
-def _set_durability(session: Session, durable: bool) -> None:
-    """Make the session's transaction commit durably (the default) or relaxed (see the module
-    docstring). SQLite's level belongs to the connection, so it is set only when it changes."""
-    connection = session.connection()
+def _set_durability(connection: Connection, durable: bool) -> None:
+    """Make the connection's transaction commit durably (the default) or relaxed (see the
+    module docstring). SQLite's level belongs to the connection, so it is set only when it
+    changes."""
     dialect = connection.dialect.name
     if dialect == "sqlite":
         level = "FULL" if durable else "NORMAL"
@@ -230,8 +230,22 @@ class Database:
             return
         with self._sessions.begin() as session:
             if not durable or self.backend == "sqlite":
-                _set_durability(session, durable)
+                _set_durability(session.connection(), durable)
             yield session
+
+    @contextmanager
+    def connection(self, *, durable: bool = True) -> Iterator[Connection]:
+        """Like `session`, for Core statements only: a transaction on a bare connection, without
+        an ORM session's bookkeeping (~0.1 ms a transaction, a tenth of what settling an
+        update's replies costs on SQLite); inside a unit of work, its connection."""
+        work = self._ambient()
+        if work is not None:
+            yield work.session.connection()
+            return
+        with self.engine.begin() as connection:
+            if not durable or self.backend == "sqlite":
+                _set_durability(connection, durable)
+            yield connection
 
     @contextmanager
     def unit_of_work(
@@ -248,7 +262,7 @@ class Database:
             return
         with self._sessions.begin() as session:
             if not durable or self.backend == "sqlite":
-                _set_durability(session, durable)
+                _set_durability(session.connection(), durable)
             work = _UnitOfWork(self.engine, session)
             token = _current.set(work)
             try:

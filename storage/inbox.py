@@ -454,23 +454,23 @@ class Outbox:
         the reply again — at least once, as after a crash)."""
         now = utcnow()
         dropped = {"reply": None, "attachment": None, "origin": None}
-        with self.db.session(durable=False) as session:
+        with self.db.connection(durable=False) as connection:
             if settlement.sent:
-                session.execute(_SENT, {"ids": settlement.sent, "now": now})
+                connection.execute(_SENT, {"ids": settlement.sent, "now": now})
             for outbox_id, error in settlement.failed.items():
-                session.execute(
+                connection.execute(
                     update(OUTBOX)
                     .where(OUTBOX.c.id == outbox_id)
                     .values(failed_at=now, error=error[:MAX_ERROR], **dropped)
                 )
             for outbox_id, when in settlement.retry.items():
-                session.execute(
+                connection.execute(
                     update(OUTBOX)
                     .where(OUTBOX.c.id == outbox_id)
                     .values(claimed_at=None, attempts=OUTBOX.c.attempts + 1, next_attempt_at=when)
                 )
             for outbox_id, free_at in settlement.held.items():
-                session.execute(
+                connection.execute(
                     update(OUTBOX)
                     .where(OUTBOX.c.id == outbox_id)
                     .values(claimed_at=None, next_attempt_at=free_at)
