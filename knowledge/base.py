@@ -295,8 +295,14 @@ class KnowledgeBase:
         if not asks:
             return False
         analyzer = retriever.analyzer
-        wanted = part[asks[-1].end() :]
-        return any(t.text in analyzer.other_programmes for t in analyzer.terms(wanted))
+        wanted = {t.text for t in analyzer.terms(part[asks[-1].end() :])}
+        if wanted & analyzer.other_programmes:
+            return True
+        # "残疾证怎么办理，几级残疾能享受补贴": what is wanted is only a benefit (享受, 补贴),
+        # and the programme it belongs to was named before
+        return bool(wanted) and wanted <= analyzer.programme_asks and bool(
+            {t.text for t in analyzer.terms(part)} & analyzer.other_programmes
+        )
 
     def _topics_without(self, kind: str, retriever: Retriever, words: set[str]) -> set[str]:
         """The `words` that are a topic (a keyword of `TOPIC_OWNERS` entries at most) of an
