@@ -53,10 +53,14 @@ class HomophoneFixer:
         self._by_reading: dict[tuple[str, ...], str] = {}
         # Shortest first, then in code order, so the same terms give the same repairs in every
         # process (set order changes with hash randomisation).
-        for term in sorted(set(terms), key=lambda t: (len(t), t)):
-            if 2 <= len(term) <= 6 and is_cjk(term):
-                self._by_reading.setdefault(_reading(term), term)
-        self._terms = set(self._by_reading.values())
+        known = sorted(
+            {t for t in terms if 2 <= len(t) <= 6 and is_cjk(t)}, key=lambda t: (len(t), t)
+        )
+        for term in known:
+            self._by_reading.setdefault(_reading(term), term)
+        # Every known term is right as typed, also one that sounds like another (防贫险 is
+        # not a typo of 返贫线): only the first of those is repaired towards.
+        self._terms = set(known)
         self._is_word = is_word
         self._is_common_word = is_common_word or is_word
         self._lengths = sorted({len(reading) for reading in self._by_reading}, reverse=True)
