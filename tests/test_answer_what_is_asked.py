@@ -45,6 +45,8 @@ BLIND5 = _question_set("qa_blind5")
 BLIND6 = _question_set("qa_blind6")
 BLIND7 = _question_set("qa_blind7")
 BLIND8 = _question_set("qa_blind8")
+# A ninth, the same way (71.9 / 90.0 / 90.0 % whole, before tuning).
+BLIND9 = _question_set("qa_blind9")
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -577,6 +579,11 @@ BATCH_FLOORS: dict[str, tuple[dict, str, tuple[float, float, float]]] = {
     # read only after that
     "eighth, dev half": (BLIND8, "dev", (0.82, 0.92, 1.0)),
     "eighth, test half": (BLIND8, "test", (0.82, 0.96, 1.0)),
+    # scored whole once before any tuning: 71.9 / 90.0 / 90.0 %; its test half scored 73.8 /
+    # 95.4 / 100 % then and 73.8 / 96.9 / 100 % after the tuning on the dev half, its misses
+    # read only after that
+    "ninth, dev half": (BLIND9, "dev", (0.82, 0.9, 1.0)),
+    "ninth, test half": (BLIND9, "test", (0.78, 0.96, 1.0)),
 }
 
 
@@ -612,6 +619,11 @@ VERDICT_ASKED = [
     "我爸中风了，我辞职回家照顾他，全家就靠一点养老金。这样的家庭能被认定吗？",
     "我公婆在镇上住了几十年，日子过得紧巴巴的。他们能不能被认定为监测对象？",
     "家里四口人，今年一年就挣了一万多，按现在的标准我家悬不悬？",
+    # becoming monitored from a marginal household, being a key target, asked in English
+    "我家是边缘户，收入又降了，能不能转为监测户",
+    "我这算不算重点对象？家里三口人，老伴瘫了",
+    "Our family income is low, can we be included?",
+    "爹妈都七十多了，户口在城里，一直住村里，能把他们家算上吗",
     # a cadre asking whether to mark a household as a kind of household
     "隔壁五保老人一个人住，干不了活，这次要不要标成兜底户",
     "我七十了，老伴走了，一个人种点地，这种情况够不够兜底",
@@ -655,6 +667,15 @@ STATED_IN_EVERYDAY_WORDS = [
     ("公安跟残联也掺和这个事不", "公安"),
     # 开展 sits in the keyword 每年至少开展一次集中排查; it is no topic the answer must name
     ("集中排查由哪些人员来开展？", "网格员"),
+    # what it is for, asked the village way; "在哪里" of a purpose is no place
+    ("搞这个大排查图啥呢", "从制度上"),
+    ("这个方案的意义在哪里", "从制度上"),
+    # a wrong entry is 不准确
+    ("系统里把监测户分类弄错了怎么办", "不准确"),
+    # 现场看 is 现场指导, 两个确保 the two ensures, 日期 no topic of its own
+    ("排查搞完了区里还下来现场看不", "现场指导"),
+    ("开会说的两个确保是哪两个", "培训全覆盖"),
+    ("印发日期？", "8月26日"),
 ]
 
 
@@ -835,3 +856,43 @@ def test_a_lead_in_with_nothing_of_its_own_after_it_asks_about_the_story(kb):
 def test_a_question_in_english_is_read_by_its_content_words(kb, question, entry):
     answer = kb.ask(question)  # what, is, the, for… weigh nothing, as 的, 吗 do
     assert answer.entry is not None and answer.entry.id == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a benefit asked after naming the programme it belongs to
+        "残疾证咋个办，二级残疾能领补贴不",
+        # 防贫险 is an insurance, not a typo of 返贫线 (the monitoring line) that sounds alike
+        "防贫险能赔多少钱",
+    ],
+)
+def test_a_benefit_of_another_programme_gets_no_verdict_and_no_screening_answer(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None, (question, answer.entry and answer.entry.id)
+
+
+@pytest.mark.parametrize(
+    ("question", "unstated"),
+    [("被督办的村要扣几分", "数量"), ("农产品价格跌到多少才算风险", "程度")],
+)
+def test_points_deducted_or_how_far_a_price_must_fall_are_said_to_be_unstated(
+    kb, question, unstated
+):
+    answer = kb.ask(question)
+    assert answer.entry is None
+    assert answer.unstated is not None and unstated in answer.unstated
+
+
+def test_which_document_is_read_with_its_question_word_not_as_a_word_for_copies(kb):
+    # jieba alone cuts 哪份文件 as 哪 + 份文件, which no entry holds
+    words = [t.text for t in kb.retriever.analyzer.terms("依据的是哪份文件")]
+    assert "文件" in words and "份文件" not in words
+
+
+def test_data_asked_about_after_the_preposition_is_data_quality_not_comparing_data(kb):
+    # 对数据 (to compare data, with other departments) is a phrase of its own; in "排查对数据方面
+    # 有啥要求" the 对 is "as to"
+    analyzer = kb.retriever.analyzer
+    assert "数据质量" in [t.text for t in analyzer.terms("排查对数据方面有啥要求")]
+    assert "信息共享" in [t.text for t in analyzer.terms("跟哪些部门对数据")]
