@@ -300,8 +300,10 @@ class KnowledgeBase:
             return True
         # "残疾证怎么办理，几级残疾能享受补贴": what is wanted is only a benefit (享受, 补贴),
         # and the programme it belongs to was named before
-        return bool(wanted) and wanted <= analyzer.programme_asks and bool(
-            {t.text for t in analyzer.terms(part)} & analyzer.other_programmes
+        return (
+            bool(wanted)
+            and wanted <= analyzer.programme_asks
+            and bool({t.text for t in analyzer.terms(part)} & analyzer.other_programmes)
         )
 
     def _topics_without(self, kind: str, retriever: Retriever, words: set[str]) -> set[str]:

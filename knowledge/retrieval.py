@@ -112,6 +112,8 @@ _FIRST_BATCH = 32
 _SKIP_SHORT_REACH = True
 # Pieces of text whose segmentation is remembered (a few MB at most).
 _SEGMENT_MEMORY = 200_000
+# Whole questions read, remembered (each a text and its terms: far fewer than the pieces).
+_READ_MEMORY = 10_000
 # jieba's tags of function words: prepositions, pronouns, numerals, adverbs, conjunctions,
 # particles, locatives and measure words.
 _FUNCTION_TAGS = frozenset("prmdcufq")
@@ -154,6 +156,9 @@ class Analyzer:
         # The canonical terms of this knowledge base's own topic (集中排查, 监测对象 …).
         self.topic_terms = set(self.canonical.values()) - self.other_programmes
         self._segments: dict[str, tuple[Term, ...]] = {}
+        # Whole texts already read: a question is read again by the kinds of question and by
+        # the rephrasing check of the next one (the previous question's text).
+        self._read: dict[str, tuple[Term, ...]] = {}
         self._added: dict[str, None] = {}  # words added to jieba's dictionary, in order
         self._open_dictionary()
         for term in set(self.canonical.values()) | self.other_programmes | self.other_places:
@@ -179,6 +184,7 @@ class Analyzer:
         state = self.__dict__.copy()
         del state["_jieba"], state["_pos"]
         state["_segments"] = {}
+        state["_read"] = {}
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -193,6 +199,7 @@ class Analyzer:
             self._added[word] = None
             self._jieba.add_word(word, freq=_DOMAIN_FREQ, tag=_DOMAIN_POS)
             self._segments.clear()
+            self._read.clear()
 
     def words(self, text: str) -> set[str]:
         """jieba's words of `text` as they are (stop words kept, no synonyms)."""
@@ -218,6 +225,7 @@ class Analyzer:
         than a typo of it, and repairing it would put a word the user never meant into the
         question."""
         tags = self._pos.word_tag_tab
+        self._read.clear()
         self._fixer = HomophoneFixer(
             [t for t in terms if is_cjk(t) and tags.get(t, "n")[0] not in _FUNCTION_TAGS]
             + list(self.canonical),
@@ -281,6 +289,15 @@ class Analyzer:
 
     def terms(self, text: str) -> list[Term]:
         """Canonical content terms of `text`, in order, with their part of speech."""
+        known = self._read.get(text)
+        if known is None:
+            known = tuple(self._read_terms(text))
+            if len(self._read) >= _READ_MEMORY:
+                self._read.clear()
+            self._read[text] = known
+        return list(known)
+
+    def _read_terms(self, text: str) -> list[Term]:
         chunks = [self._plain_form(chunk) for chunk in normalize(text).split()]
         if self._fixer is not None:
             chunks = [self._fixer.fix(chunk) for chunk in chunks]
