@@ -287,6 +287,11 @@ class Analyzer:
                 i = taken[0]
         return "".join(out)
 
+    def forget_texts(self) -> None:
+        """Forget the whole texts read (their pieces' segmentation is kept): the latency bench
+        times every question as one never asked before."""
+        self._read.clear()
+
     def terms(self, text: str) -> list[Term]:
         """Canonical content terms of `text`, in order, with their part of speech."""
         known = self._read.get(text)
