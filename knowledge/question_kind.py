@@ -90,6 +90,23 @@ def _pattern_list(
     return tuple(compiled)
 
 
+# "…我这种情况在排查里会被关注吗": a question about "this" whose other words only ask
+# whether the screening covers it is about what the story told.
+_BACK_REFERENCE = re.compile(
+    r"这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|这样的事|这种|这个|这块"
+)
+_ASKS_COVERAGE = re.compile(
+    r"集中排查|大排查|排查|这次|这回|今年|会不会|会|管不管|管|查不查|查|算不算|算|包不包括|包括|"
+    r"关注|关心|考虑|留意|看|被|也|要|需要|不|吗|么|嘛|噻|呢|啊|的|是|这|在|里|进去|我|俺|家"
+)
+
+
+def _refers_back(clause: str) -> bool:
+    return bool(_BACK_REFERENCE.search(clause)) and not _ASKS_COVERAGE.sub(
+        "", _META.sub("", _BACK_REFERENCE.sub("", clause))
+    )
+
+
 def _told(clause: str) -> str:
     """The clause without the counts it tells ("有几户…了" is not "有几户？")."""
     return _TOLD_COUNT.sub("", clause)
@@ -130,6 +147,9 @@ class Asked:
     led: bool = False  # the question follows a lead-in ("想问…"): what came before is story
     # where the kind was read: from the lead-in on, else the asking clauses
     part: str = ""
+    # the asking clause only points back at the story ("我这种情况在排查里会被关注吗"): the
+    # story's clauses, each of which may be what "this" is
+    told: tuple[str, ...] = ()
 
 
 class QuestionKinds:
@@ -335,9 +355,14 @@ class QuestionKinds:
         if long_with_lead_in and asked_part not in questions and led is not None:
             # "想问问排查是挨个人查，还是以一家一户为单位来查": all that follows the lead-in
             questions.append(asked_part)
+        told: tuple[str, ...] = ()
+        if len(questions) == 1 and _refers_back(questions[0]):
+            told = tuple(c for c in clauses if c not in questions[0])
         for kind in self.kinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asked_part
             if kind.asked_in(target, asked_part):
-                return Asked(kind.name, asking, tuple(questions), long_with_lead_in, asked_part)
-        return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part)
+                return Asked(
+                    kind.name, asking, tuple(questions), long_with_lead_in, asked_part, told
+                )
+        return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part, told)

@@ -896,3 +896,16 @@ def test_data_asked_about_after_the_preposition_is_data_quality_not_comparing_da
     analyzer = kb.retriever.analyzer
     assert "数据质量" in [t.text for t in analyzer.terms("排查对数据方面有啥要求")]
     assert "信息共享" in [t.text for t in analyzer.terms("跟哪些部门对数据")]
+
+
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("我在外面工地上干活，今年活少了一半，工钱也降了，我这种情况排查会关注吗？", "建筑业"),
+        ("今年夏天家里的井干了，要下山挑水，这种情况排查会不会管？", "季节性缺水"),
+    ],
+)
+def test_a_question_about_this_after_a_story_is_about_what_the_story_told(kb, question, stated):
+    # "我这种情况" is the work drying up, not "whom the screening looks at" in general
+    answer = kb.ask(question)
+    assert answer.entry is not None and stated in answer.entry.answer, question
