@@ -355,14 +355,14 @@ class QuestionKinds:
         if long_with_lead_in and asked_part not in questions and led is not None:
             # "想问问排查是挨个人查，还是以一家一户为单位来查": all that follows the lead-in
             questions.append(asked_part)
-        told: tuple[str, ...] = ()
+        story: tuple[str, ...] = ()
         if len(questions) == 1 and _refers_back(questions[0]):
-            told = tuple(c for c in clauses if c not in questions[0])
+            story = tuple(c for c in clauses if c not in questions[0])
         for kind in self.kinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asked_part
             if kind.asked_in(target, asked_part):
                 return Asked(
-                    kind.name, asking, tuple(questions), long_with_lead_in, asked_part, told
+                    kind.name, asking, tuple(questions), long_with_lead_in, asked_part, story
                 )
-        return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part, told)
+        return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part, story)
