@@ -45,8 +45,10 @@ BLIND5 = _question_set("qa_blind5")
 BLIND6 = _question_set("qa_blind6")
 BLIND7 = _question_set("qa_blind7")
 BLIND8 = _question_set("qa_blind8")
-# A ninth, the same way (71.9 / 90.0 / 90.0 % whole, before tuning).
+# A ninth, the same way (71.9 / 90.0 / 90.0 % whole, before tuning), and a tenth (69.4 / 97.7 /
+# 65.0 %).
 BLIND9 = _question_set("qa_blind9")
+BLIND10 = _question_set("qa_blind10")
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -582,8 +584,13 @@ BATCH_FLOORS: dict[str, tuple[dict, str, tuple[float, float, float]]] = {
     # scored whole once before any tuning: 71.9 / 90.0 / 90.0 %; its test half scored 73.8 /
     # 95.4 / 100 % then and 73.8 / 96.9 / 100 % after the tuning on the dev half, its misses
     # read only after that
-    "ninth, dev half": (BLIND9, "dev", (0.82, 0.9, 1.0)),
+    "ninth, dev half": (BLIND9, "dev", (0.83, 0.9, 1.0)),
     "ninth, test half": (BLIND9, "test", (0.78, 0.96, 1.0)),
+    # scored whole once before any tuning: 69.4 / 97.7 / 65.0 %; its test half scored 67.5 /
+    # 95.4 / 65.0 % then and 67.5 / 95.4 / 70.0 % after the tuning on the dev half, its misses
+    # read only after that
+    "tenth, dev half": (BLIND10, "dev", (0.78, 1.0, 1.0)),
+    "tenth, test half": (BLIND10, "test", (0.72, 0.95, 1.0)),
 }
 
 
@@ -907,5 +914,57 @@ def test_data_asked_about_after_the_preposition_is_data_quality_not_comparing_da
 )
 def test_a_question_about_this_after_a_story_is_about_what_the_story_told(kb, question, stated):
     # "我这种情况" is the work drying up, not "whom the screening looks at" in general
+    answer = kb.ask(question)
+    assert answer.entry is not None and stated in answer.entry.answer, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a neighbour in trouble: should I tell the village, say a word to the grid worker
+        "邻居家男人干活摔断了腰，一家三口一年就几千块收入，我要不要跟村里报一下他家？",
+        "隔壁李奶奶八十多了，一个人过，儿子也没了，我该不该跟网格员说一声？",
+        # a household asking whether it must be included, a word or two apart
+        "我们村有户新识别的低保户，户主常年生病，这户是不是一定要纳入监测？",
+        # whether to be marked as a household without labour, with a second question after it
+        "俺家就俺一个人，是分散供养特困，俺这种要不要在系统里标那个标识嘛？",
+        "我外公外婆都九十了，靠养老金过，他们这户算整户无劳动能力吗，要标识吗？",
+        # dialect and English
+        "额家今年遭了冰雹，果树全毁了，额家算不算边缘户？",
+        "My grandpa lives alone and can't work any more. Can he be included in the monitoring?",
+    ],
+)
+def test_asking_whether_a_household_should_be_reported_or_marked_gets_no_verdict(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.action == "report", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们这里种茶的今年收购价上不去，好几户亏了本，排查会不会把这个当成风险来看？",
+        "我是网格员，发现一户男人天天喝酒打人，这种情况要不要报给派出所",
+    ],
+)
+def test_whether_a_trouble_counts_as_a_risk_or_goes_to_the_police_is_no_verdict(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None or answer.entry.action != "report", question
+
+
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        # 前几天 is when the story happened, not a duration asked
+        ("前几天村里开了个会，讲了两确保，两确保是啥？", "培训全覆盖"),
+        # 对谁 asks whom it applies to, not which person
+        ("回头看是对谁", "风险消除"),
+        # where the marking is done is the national system, not a place the plan does not name
+        ("兜底保障户要在哪里做标识", "全国信息系统"),
+        ("搞排查的意义到底在哪", "从制度上"),
+    ],
+)
+def test_time_references_targets_and_where_to_mark_are_not_read_as_unstated_kinds(
+    kb, question, stated
+):
     answer = kb.ask(question)
     assert answer.entry is not None and stated in answer.entry.answer, question
