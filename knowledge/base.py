@@ -190,7 +190,7 @@ class KnowledgeBase:
             readings = dict.fromkeys((asked.asking, *asked.clauses))  # in order: ties repeatable
             foreign = retriever.foreign_counties(terms)
             by_asking = [r for text in readings for r in retriever.rank(text, context=foreign)[1]]
-            if asked.told:
+            if asked.story:
                 # "…我这种情况会被关注吗": each thing told may be what "this" is; it counts for an
                 # entry where it raises it above the bare question ("听村里老人说" adds nothing
                 # to "这次排查会不会查这种事")
@@ -199,7 +199,7 @@ class KnowledgeBase:
                     bare[r.entry_id] = max(bare.get(r.entry_id, 0.0), r.score)
                 by_asking += [
                     r
-                    for told in asked.told
+                    for told in asked.story
                     for r in retriever.rank(f"{told}{asked.asking}", context=foreign)[1]
                     if r.score > bare.get(r.entry_id, 0.0)
                 ]

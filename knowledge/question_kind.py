@@ -150,7 +150,7 @@ class Asked:
     part: str = ""
     # the asking clause only points back at the story ("我这种情况在排查里会被关注吗"): the
     # story's clauses, each of which may be what "this" is
-    told: tuple[str, ...] = ()
+    story: tuple[str, ...] = ()
 
 
 class QuestionKinds:
