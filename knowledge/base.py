@@ -167,7 +167,7 @@ class KnowledgeBase:
             retriever = self.retriever
         text = retriever.analyzer.from_pinyin(question)
         asked = self.kinds.read(text)
-        if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part):
+        if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part, text):
             # "脱贫户能不能申请贴息贷款": whether one gets another programme, not whether one is
             # monitored — the programme check below answers that (with the contact)
             asked = dataclasses.replace(asked, kind=None)
@@ -299,9 +299,10 @@ class KnowledgeBase:
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
     @staticmethod
-    def _asks_for_another_programme(retriever: Retriever, part: str) -> bool:
+    def _asks_for_another_programme(retriever: Retriever, part: str, message: str) -> bool:
         """What the asked part asks whether one can get is another programme (低保, 小额信贷
-        …), not monitoring: "脱贫户能不能申请贴息贷款", not "靠几千块养老金，能进吗"."""
+        …), not monitoring: "脱贫户能不能申请贴息贷款", not "靠几千块养老金，能进吗"; the
+        programme may be named in the `message` before it ("贷了小额信贷……能不能申请延期")."""
         if _MONITORING.search(part):
             return False
         asks = list(_CAN.finditer(part))
@@ -311,12 +312,14 @@ class KnowledgeBase:
         wanted = {t.text for t in analyzer.terms(part[asks[-1].end() :])}
         if wanted & analyzer.other_programmes:
             return True
-        # "残疾证怎么办理，几级残疾能享受补贴": what is wanted is only a benefit (享受, 补贴),
-        # and the programme it belongs to was named before
+        # "残疾证怎么办理，几级残疾能享受补贴", "小额信贷还不上，能不能申请延期": what is
+        # wanted is a benefit or a request (享受, 补贴, 申请) of the programme named before
+        # (and nothing else the knowledge base speaks of is wanted: not 纳入, 评上 …)
+        others = wanted - analyzer.programme_asks
         return (
-            bool(wanted)
-            and wanted <= analyzer.programme_asks
-            and bool({t.text for t in analyzer.terms(part)} & analyzer.other_programmes)
+            bool(wanted & analyzer.programme_asks)
+            and not others & retriever.index.vocabulary
+            and bool({t.text for t in analyzer.terms(message)} & analyzer.other_programmes)
         )
 
     def _topics_without(self, kind: str, retriever: Retriever, words: set[str]) -> set[str]:
