@@ -76,6 +76,7 @@ LATER_BATCHES = (
     _later(8, "Eighth blind batch (dev half tuned on; test half scored, misses since read)"),
     _later(9, "Ninth blind batch (dev half tuned on; test half scored, misses since read)"),
     _later(10, "Tenth blind batch (dev half tuned on; test half scored, misses since read)"),
+    _later(11, "Eleventh blind batch (dev half tuned on; test half scored, misses since read)"),
 )
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12

@@ -45,10 +45,11 @@ BLIND5 = _question_set("qa_blind5")
 BLIND6 = _question_set("qa_blind6")
 BLIND7 = _question_set("qa_blind7")
 BLIND8 = _question_set("qa_blind8")
-# A ninth, the same way (71.9 / 90.0 / 90.0 % whole, before tuning), and a tenth (69.4 / 97.7 /
-# 65.0 %).
+# A ninth, the same way (71.9 / 90.0 / 90.0 % whole, before tuning), a tenth (69.4 / 97.7 /
+# 65.0 %) and an eleventh (70.6 / 92.3 / 80.0 %).
 BLIND9 = _question_set("qa_blind9")
 BLIND10 = _question_set("qa_blind10")
+BLIND11 = _question_set("qa_blind11")
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -591,6 +592,11 @@ BATCH_FLOORS: dict[str, tuple[dict, str, tuple[float, float, float]]] = {
     # read only after that
     "tenth, dev half": (BLIND10, "dev", (0.78, 1.0, 1.0)),
     "tenth, test half": (BLIND10, "test", (0.72, 0.95, 1.0)),
+    # scored whole once before any tuning: 70.6 / 92.3 / 80.0 %; its test half scored 76.2 /
+    # 89.2 / 75.0 % then and 77.5 / 89.2 / 75.0 % after the tuning on the dev half, its misses
+    # read only after that
+    "eleventh, dev half": (BLIND11, "dev", (0.7, 0.96, 1.0)),
+    "eleventh, test half": (BLIND11, "test", (0.78, 0.95, 1.0)),
 }
 
 
@@ -639,6 +645,13 @@ VERDICT_ASKED = [
     # whether to be marked as a household without labour, with a second question after it
     "俺家就俺一个人，是分散供养特困，俺这种要不要在系统里标那个标识嘛？",
     "我外公外婆都九十了，靠养老金过，他们这户算整户无劳动能力吗，要标识吗？",
+    # Shanghainese; a neighbour's household asked about by kind; a grid worker asking whether to
+    # report one; a household asking whether it is the kind to be screened or monitored
+    "侬好，阿拉屋里厢两个人，老头子生病，一年收入一万不到，阿拉算伐算？",
+    "邻居阿婆八十多了，一个人过，她家属不属于兜底户？",
+    "我们组有户人家男的没了，女的带两个娃打零工，这户应该报到村里吗？",
+    "今年发大水房子进水了，家里四口人损失好几万，这样算不算要被排查的户？",
+    "我一个人在外面打工，家里老妈有糖尿病，一年收入几千块，我们家能被监测吗？",
     # another dialect's word for one's own household, a relative in English
     "额家今年遭了冰雹，果树全毁了，额家算不算边缘户？",
     "My grandpa lives alone and can't work any more. Can he be included in the monitoring?",
@@ -649,6 +662,8 @@ VERDICT_ASKED = [
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored
     "我是网格员，发现一户男人天天喝酒打人，这种情况要不要报给派出所",
+    # a request about a programme the story named (the loan's extension is the bank's matter)
+    "贷了小额信贷养猪，猪价跌了还不上，能不能申请延期？",
     # whether a trouble counts as a risk the screening looks at
     "我们这里种茶的今年收购价上不去，好几户亏了本，排查会不会把这个当成风险来看？",
     # how to get another programme, asked by a household
@@ -693,12 +708,15 @@ STATED_IN_EVERYDAY_WORDS = [
     # "我这种情况" after a story is what the story told, not whom the screening looks at
     ("我在外面工地上干活，今年活少了一半，工钱也降了，我这种情况排查会关注吗？", "建筑业"),
     ("今年夏天家里的井干了，要下山挑水，这种情况排查会不会管？", "季节性缺水"),
-    # 前几天 is when the story happened, no duration asked; 对谁 asks whom it applies to, no
-    # person; where the marking is done is the national system, no place left unnamed
-    ("前几天村里开了个会，讲了两确保，两确保是啥？", "培训全覆盖"),
+    # 对谁 asks whom it applies to, no person; where the marking is done is the national
+    # system, no place left unnamed
     ("回头看是对谁", "风险消除"),
     ("兜底保障户要在哪里做标识", "全国信息系统"),
     ("搞排查的意义到底在哪", "从制度上"),
+    # a department named by its bureau is the department the plan lists; hearsay ending in
+    # "这个" is about what the story told
+    ("我在区信访局上班，信访在排查里有什么角色？", "信访"),
+    ("我哥家去年被认定为监测户，帮扶没啥用。我听村里人说排查会看帮扶效果，是真的吗？", "帮扶实效"),
     # a wrong entry is 不准确
     ("系统里把监测户分类弄错了怎么办", "不准确"),
     # 现场看 is 现场指导, 两个确保 the two ensures, 日期 no topic of its own
@@ -903,7 +921,11 @@ def test_a_benefit_of_another_programme_gets_no_verdict_and_no_screening_answer(
 
 @pytest.mark.parametrize(
     ("question", "unstated"),
-    [("被督办的村要扣几分", "数量"), ("农产品价格跌到多少才算风险", "程度")],
+    [
+        ("被督办的村要扣几分", "数量"),
+        ("农产品价格跌到多少才算风险", "程度"),
+        ("被区里督办的村都有哪些，有名单吗？", "地点"),
+    ],
 )
 def test_points_deducted_or_how_far_a_price_must_fall_are_said_to_be_unstated(
     kb, question, unstated
@@ -925,3 +947,17 @@ def test_data_asked_about_after_the_preposition_is_data_quality_not_comparing_da
     analyzer = kb.retriever.analyzer
     assert "数据质量" in [t.text for t in analyzer.terms("排查对数据方面有啥要求")]
     assert "信息共享" in [t.text for t in analyzer.terms("跟哪些部门对数据")]
+
+
+@pytest.mark.parametrize("question", ["雨露计划补助一年发几次？", "今年中秋节放几天假？"])
+def test_how_often_another_programme_pays_or_days_off_are_not_answered_with_the_screening(
+    kb, question
+):
+    # 几天 alone is no word for how long the screening takes
+    assert kb.ask(question).entry is None, question
+
+
+def test_a_few_days_ago_in_a_story_is_no_duration_asked(kb):
+    asked = kb.kinds.read("隔壁村干部前几天参加了个视频会，讲了什么两确保，这两确保是啥？")
+    assert asked.kind != "duration"
+    assert kb.kinds.read("这次排查要搞几天").kind == "duration"
