@@ -18,6 +18,8 @@ talk and goes to the knowledge base as usual.
     (True, True)
     >>> talk.kind_of("好的，谢谢！"), talk.kind_of("你好，有人吗")
     ('thanks', 'handoff')
+    >>> talk.kind_of("Ni hao!"), talk.kind_of("xie xie"), talk.kind_of("thank you")
+    ('greeting', 'thanks', 'thanks')
 """
 
 from __future__ import annotations
@@ -96,6 +98,10 @@ class SmallTalk:
         that asking for a person (a kind with `contact: true`) always wins."""
         pieces = normalize(text).split()
         if len(pieces) > 1:
+            # one phrase typed in separate words ("thank you", "ni hao") before several phrases
+            whole = self._kind_of_piece(text)
+            if whole is not None:
+                return whole
             kinds = [self._kind_of_piece(piece) for piece in pieces]
             if None in kinds:
                 return None

@@ -29,6 +29,11 @@ SMALL_TALK = yaml.safe_load(PROJECT_SET.read_text("utf-8"))["small_talk"]
         ("好的", "好的"),
         ("👍", "好的"),
         ("再见", "再见"),
+        # typed in pinyin, or English words apart
+        ("ni hao", "您好"),
+        ("xiexie", "不客气"),
+        ("Thank you!", "不客气"),
+        ("zaijian", "再见"),
     ],
 )
 async def test_a_villager_making_small_talk_gets_a_kind_short_reply(telegram, db, said, reply):
