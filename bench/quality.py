@@ -12,7 +12,7 @@ Flow:
 2. Every question goes to three systems, each giving a best entry with a score (answer when the
    score reaches the system's threshold) and a ranked list:
    - ours: `kb.ask(q)` (threshold `knowledge.base.ANSWER_THRESHOLD`) and, for the ranking,
-     `kb.retriever.rank(q)`;
+     `kb.retriever.rank(q)` of the question as `ask` reads it (pinyin written in Chinese);
    - fuzz: rapidfuzz `fuzz.WRatio` between the `common.text.normalize`d question and every
      phrasing (question and alternates) of every entry; the entry of the best phrasing
      (`process.extractOne`), ranking by each entry's best phrasing;
@@ -259,7 +259,8 @@ class Bm25Baseline:
 def ours(kb: KnowledgeBase, question: str) -> tuple[Outcome, bool]:
     """Our outcome, and whether `kb.ask` answered."""
     answer = kb.ask(question)
-    _, ranked = kb.retriever.rank(question)
+    # ranked as `ask` reads it: words typed in pinyin written in Chinese first
+    _, ranked = kb.retriever.rank(kb.retriever.analyzer.from_pinyin(question))
     outcome = Outcome(answer.best_entry_id, answer.score, tuple(r.entry_id for r in ranked[:TOP_K]))
     return outcome, answer.entry is not None
 
