@@ -160,8 +160,10 @@ class KnowledgeBase:
         if self.learned is not None:
             taught = self.learned.current()
             retriever = taught.retriever
-            entry_id = taught.exact.get(phrasing_key(question))
-            if entry_id is not None:  # a phrasing staff taught, asked word for word
+            entry_id = taught.exact.get(phrasing_key(question)) or taught.exact.get(
+                phrasing_key(retriever.analyzer.from_pinyin(question))
+            )
+            if entry_id is not None:  # a phrasing staff taught, asked word for word (or in pinyin)
                 return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         else:
             retriever = self.retriever

@@ -68,3 +68,12 @@ def test_an_answer_names_the_entries_ranked_next(kb: KnowledgeBase):
     answer = kb.ask("监测收入标准是多少？")
     assert answer.entry is not None
     assert answer.runners_up and answer.entry.id not in answer.runners_up
+
+
+def test_a_taught_phrasing_typed_in_pinyin_is_answered_as_taught(kb: KnowledgeBase):
+    source = Source()
+    taught = kb.learning_from(source)
+    assert taught.ask("dibao zenme shenqing").entry is None
+    source.taught.append(("contact", "低保怎么申请"))
+    answer = taught.ask("dibao zenme shenqing")
+    assert answer.entry is not None and answer.entry.id == "contact"
