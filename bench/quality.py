@@ -77,6 +77,7 @@ LATER_BATCHES = (
     _later(9, "Ninth blind batch (dev half tuned on; test half scored, misses since read)"),
     _later(10, "Tenth blind batch (dev half tuned on; test half scored, misses since read)"),
     _later(11, "Eleventh blind batch (dev half tuned on; test half scored, misses since read)"),
+    _later(12, "Twelfth blind batch (dev half tuned on for eligibility; test half only scored)"),
 )
 SYSTEMS = ("ours", "fuzz", "bm25")
 SMOKE_IN_SCOPE = 12

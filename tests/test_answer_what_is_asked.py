@@ -46,10 +46,12 @@ BLIND6 = _question_set("qa_blind6")
 BLIND7 = _question_set("qa_blind7")
 BLIND8 = _question_set("qa_blind8")
 # A ninth, the same way (71.9 / 90.0 / 90.0 % whole, before tuning), a tenth (69.4 / 97.7 /
-# 65.0 %) and an eleventh (70.6 / 92.3 / 80.0 %).
+# 65.0 %), an eleventh (70.6 / 92.3 / 80.0 %) and a twelfth (73.1 / 92.3 / 72.5 %: its dev half
+# tuned on for eligibility only so far; its test half still only scored).
 BLIND9 = _question_set("qa_blind9")
 BLIND10 = _question_set("qa_blind10")
 BLIND11 = _question_set("qa_blind11")
+BLIND12 = _question_set("qa_blind12")
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -597,6 +599,10 @@ BATCH_FLOORS: dict[str, tuple[dict, str, tuple[float, float, float]]] = {
     # read only after that
     "eleventh, dev half": (BLIND11, "dev", (0.7, 0.96, 1.0)),
     "eleventh, test half": (BLIND11, "test", (0.78, 0.95, 1.0)),
+    # scored whole once before any tuning: 73.1 / 92.3 / 72.5 %; its dev half tuned on (its
+    # eligibility questions only, so far); its test half only scored, its misses not read
+    "twelfth, dev half": (BLIND12, "dev", (0.73, 0.93, 0.95)),
+    "twelfth, test half": (BLIND12, "test", (0.72, 0.9, 0.85)),
 }
 
 
@@ -652,6 +658,13 @@ VERDICT_ASKED = [
     "我们组有户人家男的没了，女的带两个娃打零工，这户应该报到村里吗？",
     "今年发大水房子进水了，家里四口人损失好几万，这样算不算要被排查的户？",
     "我一个人在外面打工，家里老妈有糖尿病，一年收入几千块，我们家能被监测吗？",
+    # asking whether to tell the village so that a neighbour is included, whether a household
+    # may be reported, reported upward; Shanghainese 伐; a neighbour asked about in English
+    "隔壁张奶奶腿脚残疾，一个月就几百块，我要不要跟村里反映一下让她被纳入监测？",
+    "我姐家两个孩子上学，两口子打零工一年三万，这种能报给村里吗",
+    "我是网格员，我们片有一户申请低保没批下来，日子很难，这户要不要上报？",
+    "阿拉姆妈生毛病住院，自家付了三万，一年收入两万，好申请伐",
+    "My neighbor is 80 and lives alone with no income. Is she a 兜底 household?",
     # another dialect's word for one's own household, a relative in English
     "额家今年遭了冰雹，果树全毁了，额家算不算边缘户？",
     "My grandpa lives alone and can't work any more. Can he be included in the monitoring?",
