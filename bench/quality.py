@@ -6,9 +6,9 @@ Flow:
    when present, tests/data/qa_blind.yaml (items carry `class` and `split`; reported per split,
    dev and test, and per class; its `eligibility:` questions are only counted as answered or
    abstained, the assistant layer handles them) and the later blind batches,
-   tests/data/qa_blind2.yaml … qa_blind8.yaml (the same format; each later batch's test half was
-   only scored until its misses were read at the end of the session that wrote it, so a fresh
-   batch is needed for the next test figure).
+   tests/data/qa_blind2.yaml … qa_blind12.yaml (the same format; each later batch's test half
+   was only scored until its misses were read at the end of the session that wrote it, so a
+   fresh batch is needed for the next test figure; the twelfth's test half is still unread).
 2. Every question goes to three systems, each giving a best entry with a score (answer when the
    score reaches the system's threshold) and a ranked list:
    - ours: `kb.ask(q)` (threshold `knowledge.base.ANSWER_THRESHOLD`) and, for the ranking,
