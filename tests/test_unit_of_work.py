@@ -12,8 +12,9 @@ from sqlalchemy import event, func, select
 
 from assistant import texts
 from assistant.dialog_desk import DraftConflict
-from common.messages import Incoming
+from common.messages import Incoming, Reply
 from storage.database import Database
+from storage.inbox import Outbox, Settlement
 from storage.models import AuditEntry, Draft, Person, ProcessedUpdate, UnansweredQuestion
 from storage.repository import (
     AuditLog,
@@ -227,3 +228,21 @@ def test_a_unit_of_work_that_fails_leaves_nothing_behind(db):
         _every_repository_call(db)
         raise RuntimeError("crash")
     assert _stored(db) == (0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def test_a_bare_connection_commits_on_its_own_or_joins_the_unit_of_work_open_around_it(db):
+    # Settling sent replies runs on `Database.connection` (Core statements, no ORM session):
+    # alone it is one transaction of its own; inside a unit of work it is that transaction.
+    outbox = Outbox(db)
+    with db.unit_of_work():
+        sent = outbox.add(1, RESIDENT, [Reply("您好")], claimed=True)
+    with counted(db) as traffic:
+        outbox.settle(Settlement(sent=[item.id for item in sent]))
+    assert (traffic.transactions, traffic.commits) == (1, 1)
+    assert outbox.pending() == []
+
+    again = outbox.add(2, RESIDENT, [Reply("您好")], claimed=True)
+    with pytest.raises(RuntimeError), db.unit_of_work():
+        outbox.settle(Settlement(sent=[item.id for item in again]))
+        raise RuntimeError("crash")
+    assert [item.id for item in outbox.pending()] == [item.id for item in again]
