@@ -677,6 +677,8 @@ SOMETHING_ELSE_ASKED = [
     "我是网格员，发现一户男人天天喝酒打人，这种情况要不要报给派出所",
     # a request about a programme the story named (the loan's extension is the bank's matter)
     "贷了小额信贷养猪，猪价跌了还不上，能不能申请延期？",
+    # whether the screening covers a kind of household, no household named
+    "因为生病残疾过得紧巴的人家，这回管不管嘛",
     # whether a trouble counts as a risk the screening looks at
     "我们这里种茶的今年收购价上不去，好几户亏了本，排查会不会把这个当成风险来看？",
     # how to get another programme, asked by a household
