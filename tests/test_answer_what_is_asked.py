@@ -8,6 +8,7 @@ knowledge base for the retrieval decisions themselves.
 from __future__ import annotations
 
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,36 +23,12 @@ from tests.chat import TelegramUser
 RESIDENT = 7101
 
 
+@cache
 def _question_set(name: str) -> dict:
     return yaml.safe_load((Path(__file__).parent / "data" / f"{name}.yaml").read_text("utf-8"))
 
 
 BLIND = _question_set("qa_blind")
-# A second batch written apart the same way, all of it for development.
-BLIND2 = _question_set("qa_blind2")
-# A third, scored once as a fresh test set (72.5 / 83.1 / 95.0 %), then turned to development.
-BLIND3 = _question_set("qa_blind3")
-# A fourth, written apart the same way, scored once as a test set after tuning on the other
-# three (79.0 / 85.0 / 80.0 %), then turned to development.
-BLIND4 = _question_set("qa_blind4")
-# A fifth, written apart the same way, all of it a test set: scored, never tuned on. Its first
-# score (after tuning on the other four): 78.8 / 88.5 / 90.0 %.
-BLIND5 = _question_set("qa_blind5")
-# A sixth, written apart the same way and scored whole once before any tuning on it
-# (73.8 / 88.5 / 92.5 %), then split alternately: a dev half to tune on, a test half scored
-# (its misses were read at the end of that round, so it is development data now). A seventh,
-# written the same way, scored whole once (83.8 / 92.3 / 75.0 %) and split alike; its test half's
-# misses were read too. An eighth, the same way (73.1 / 89.2 / 95.0 % whole, before tuning).
-BLIND6 = _question_set("qa_blind6")
-BLIND7 = _question_set("qa_blind7")
-BLIND8 = _question_set("qa_blind8")
-# A ninth, the same way (71.9 / 90.0 / 90.0 % whole, before tuning), a tenth (69.4 / 97.7 /
-# 65.0 %), an eleventh (70.6 / 92.3 / 80.0 %) and a twelfth (73.1 / 92.3 / 72.5 %: its dev half
-# tuned on for eligibility only so far; its test half still only scored).
-BLIND9 = _question_set("qa_blind9")
-BLIND10 = _question_set("qa_blind10")
-BLIND11 = _question_set("qa_blind11")
-BLIND12 = _question_set("qa_blind12")
 
 
 async def test_a_villager_asking_whether_her_family_qualifies_gets_no_verdict_and_the_report_button(
@@ -569,46 +546,55 @@ def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
 # and so is the eighth's). A change that lowers any of them fails.
 # Floors, in order: answered correctly (in scope), abstained (out of scope), no verdict and the
 # report button (eligibility).
-BATCH_FLOORS: dict[str, tuple[dict, str, tuple[float, float, float]]] = {
-    "second": (BLIND2, "dev", (0.9, 0.96, 1.0)),
-    "third": (BLIND3, "dev", (0.83, 0.93, 1.0)),
-    "fourth": (BLIND4, "dev", (0.86, 0.96, 1.0)),
-    "fifth": (BLIND5, "test", (0.83, 0.94, 1.0)),
-    "sixth, dev half": (BLIND6, "dev", (0.81, 0.93, 1.0)),
-    "sixth, test half": (BLIND6, "test", (0.85, 0.92, 1.0)),
+BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
+    # written apart the same way, all of it for development
+    "second": ("qa_blind2", "dev", (0.9, 0.96, 1.0)),
+    # scored once as a fresh test set (72.5 / 83.1 / 95.0 %), then turned to development
+    "third": ("qa_blind3", "dev", (0.83, 0.93, 1.0)),
+    # scored once as a test set after tuning on the other three (79.0 / 85.0 / 80.0 %), then
+    # turned to development
+    "fourth": ("qa_blind4", "dev", (0.86, 0.96, 1.0)),
+    # all of it a test set, its first score (after tuning on the other four) 78.8 / 88.5 /
+    # 90.0 %; its misses since read
+    "fifth": ("qa_blind5", "test", (0.83, 0.94, 1.0)),
+    # scored whole once before any tuning (73.8 / 88.5 / 92.5 %), then split alternately: a
+    # dev half to tune on, a test half scored, its misses read at the end of that round
+    "sixth, dev half": ("qa_blind6", "dev", (0.81, 0.93, 1.0)),
+    "sixth, test half": ("qa_blind6", "test", (0.85, 0.92, 1.0)),
     # scored whole once before any tuning: 83.8 / 92.3 / 75.0 %
-    "seventh, dev half": (BLIND7, "dev", (0.95, 0.92, 1.0)),
-    "seventh, test half": (BLIND7, "test", (0.86, 0.93, 1.0)),
+    "seventh, dev half": ("qa_blind7", "dev", (0.95, 0.92, 1.0)),
+    "seventh, test half": ("qa_blind7", "test", (0.86, 0.93, 1.0)),
     # scored whole once before any tuning: 73.1 / 89.2 / 95.0 %; its test half scored 77.5 /
     # 93.8 / 95.0 % then and 81.2 / 93.8 / 95.0 % after the tuning on the dev half, its misses
     # read only after that
-    "eighth, dev half": (BLIND8, "dev", (0.82, 0.92, 1.0)),
-    "eighth, test half": (BLIND8, "test", (0.82, 0.96, 1.0)),
+    "eighth, dev half": ("qa_blind8", "dev", (0.82, 0.92, 1.0)),
+    "eighth, test half": ("qa_blind8", "test", (0.82, 0.96, 1.0)),
     # scored whole once before any tuning: 71.9 / 90.0 / 90.0 %; its test half scored 73.8 /
     # 95.4 / 100 % then and 73.8 / 96.9 / 100 % after the tuning on the dev half, its misses
     # read only after that
-    "ninth, dev half": (BLIND9, "dev", (0.83, 0.9, 1.0)),
-    "ninth, test half": (BLIND9, "test", (0.78, 0.96, 1.0)),
+    "ninth, dev half": ("qa_blind9", "dev", (0.83, 0.9, 1.0)),
+    "ninth, test half": ("qa_blind9", "test", (0.78, 0.96, 1.0)),
     # scored whole once before any tuning: 69.4 / 97.7 / 65.0 %; its test half scored 67.5 /
     # 95.4 / 65.0 % then and 67.5 / 95.4 / 70.0 % after the tuning on the dev half, its misses
     # read only after that
-    "tenth, dev half": (BLIND10, "dev", (0.78, 1.0, 1.0)),
-    "tenth, test half": (BLIND10, "test", (0.72, 0.95, 1.0)),
+    "tenth, dev half": ("qa_blind10", "dev", (0.78, 1.0, 1.0)),
+    "tenth, test half": ("qa_blind10", "test", (0.72, 0.95, 1.0)),
     # scored whole once before any tuning: 70.6 / 92.3 / 80.0 %; its test half scored 76.2 /
     # 89.2 / 75.0 % then and 77.5 / 89.2 / 75.0 % after the tuning on the dev half, its misses
     # read only after that
-    "eleventh, dev half": (BLIND11, "dev", (0.7, 0.96, 1.0)),
-    "eleventh, test half": (BLIND11, "test", (0.78, 0.95, 1.0)),
+    "eleventh, dev half": ("qa_blind11", "dev", (0.7, 0.96, 1.0)),
+    "eleventh, test half": ("qa_blind11", "test", (0.78, 0.95, 1.0)),
     # scored whole once before any tuning: 73.1 / 92.3 / 72.5 %; its dev half tuned on (its
     # eligibility questions only, so far); its test half only scored, its misses not read
-    "twelfth, dev half": (BLIND12, "dev", (0.73, 0.93, 0.95)),
-    "twelfth, test half": (BLIND12, "test", (0.72, 0.9, 0.85)),
+    "twelfth, dev half": ("qa_blind12", "dev", (0.73, 0.93, 0.95)),
+    "twelfth, test half": ("qa_blind12", "test", (0.72, 0.9, 0.85)),
 }
 
 
 @pytest.mark.parametrize("batch", list(BATCH_FLOORS))
 def test_each_later_blind_batch_is_written_apart_split_once_and_stays_above_its_floors(kb, batch):
-    questions, split, minimum = BATCH_FLOORS[batch]
+    name, split, minimum = BATCH_FLOORS[batch]
+    questions = _question_set(name)
     floors = dict(zip(("in_scope", "out_of_scope", "eligibility"), minimum, strict=True))
     parts = ("in_scope", "out_of_scope", "eligibility")
     assert sum(len(questions[p]) for p in parts) >= 300
