@@ -157,17 +157,16 @@ class KnowledgeBase:
         ("几号开始", "公示几天", "能领多少钱") is answered only by an entry naming that event.
         A request for a verdict on one's own household is always answered with the entry that
         declares `verdict` (no verdict, the reference line, the report button)."""
-        if self.learned is not None:
-            taught = self.learned.current()
-            retriever = taught.retriever
-            entry_id = taught.exact.get(phrasing_key(question)) or taught.exact.get(
-                phrasing_key(retriever.analyzer.from_pinyin(question))
-            )
-            if entry_id is not None:  # a phrasing staff taught, asked word for word (or in pinyin)
-                return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
-        else:
-            retriever = self.retriever
+        taught = self.learned.current() if self.learned is not None else None
+        retriever = taught.retriever if taught is not None else self.retriever
         text = retriever.analyzer.from_pinyin(question)
+        if taught is not None:
+            # a phrasing staff taught, asked word for word (or typed in pinyin)
+            entry_id = taught.exact.get(phrasing_key(question)) or taught.exact.get(
+                phrasing_key(text)
+            )
+            if entry_id is not None:
+                return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         asked = self.kinds.read(text)
         if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part, text):
             # "脱贫户能不能申请贴息贷款": whether one gets another programme, not whether one is

@@ -323,11 +323,12 @@ class Analyzer:
 
         def plain(match: re.Match[str]) -> str:
             asked, start, end = match.group(0), match.start(), match.end()
-            verb = match.group(1) + chunk[end : end + 1]
+            after = chunk[end : end + 1]
+            verb = match.group(1) + after
             if (
                 match.group(1) in "不没"
                 or asked in self.stopwords
-                or asked + chunk[end : end + 1] in self.stopwords
+                or asked + after in self.stopwords
                 or (start > 0 and self._is_common_word(chunk[start - 1 : start + 1]))
                 or (not (len(verb) == 2 and self.is_word(verb)) and self.is_word(asked))
             ):
