@@ -10,6 +10,10 @@ notification written by the web console) are sent, by whichever instance claims 
 
 `deliver` sends each reply through the adapter's `send`, in `id` order per chat, then writes
 back the whole round in one transaction (`Outbox.settle`): sent, failed, or to try again. A
+round that only sent leaves its "sent" marks waiting (`Outbox.sent_later`) and writes them
+`SETTLE_AFTER` later, with every other round's of that moment: one transaction for many
+updates when busy, none on the update's own way (`settle_waiting` writes them at once, on
+stop and before each sweep). A
 reply is sent by whoever holds its claim: written claimed by the applying transaction (taken
 up with `Outbox.adopt`), claimed now (`Outbox.claim_all`, one transaction: a redelivered
 update's replies), or claimed by the sweep (`Outbox.due`). When `send` raises
@@ -25,7 +29,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
 from assistant.service import Assistant
 from storage import crash_point
@@ -39,7 +45,14 @@ from storage.inbox import (
 )
 from storage.models import utcnow
 
-__all__ = ["Outgoing", "PermanentFailure", "deliver", "recover_and_deliver", "sweep"]
+__all__ = [
+    "Outgoing",
+    "PermanentFailure",
+    "deliver",
+    "recover_and_deliver",
+    "settle_waiting",
+    "sweep",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +60,12 @@ Send = Callable[[Outgoing], Awaitable[None]]
 
 # Replies claimed by one sweep at a time (it goes on until none is due).
 SWEEP_BATCH = 100
+# How long a round's "sent" marks wait to be written with later rounds'. A crash in this
+# window sends those replies again (the claim lapses first: `storage.inbox.CLAIM_LEASE`).
+SETTLE_AFTER = 0.05
+
+# The task writing each outbox's waiting marks, once scheduled (one per outbox at a time).
+_settling: WeakKeyDictionary[Outbox, asyncio.Task[None]] = WeakKeyDictionary()
 
 
 class PermanentFailure(Exception):
@@ -92,8 +111,45 @@ async def deliver(
         crash_point("sent")
         settlement.sent.append(item.id)
         sent += 1
-    await asyncio.to_thread(outbox.settle, settlement)
+    if settlement.failed or settlement.retry or settlement.held:
+        await asyncio.to_thread(outbox.settle, settlement)  # with the marks waiting
+    elif settlement.sent:
+        outbox.sent_later(settlement.sent)
+        _settle_soon(outbox)
     return sent
+
+
+def _settle_soon(outbox: Outbox) -> None:
+    """Write the outbox's waiting "sent" marks `SETTLE_AFTER` from now, unless a write is
+    scheduled already (on this event loop: a test's loop may have closed with one pending)."""
+    task = _settling.get(outbox)
+    if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+        return
+    _settling[outbox] = asyncio.create_task(_settle_later(outbox))
+
+
+async def _settle_later(outbox: Outbox) -> None:
+    await asyncio.sleep(SETTLE_AFTER)
+    _settling.pop(outbox, None)  # marks noted from now on schedule a write of their own
+    try:
+        await asyncio.to_thread(outbox.settle)
+    except Exception as exc:  # kept waiting: the next settle or sweep writes them
+        log.warning(
+            "writing %d sent marks failed (%s); kept for the next try",
+            outbox.waiting,
+            type(exc).__name__,
+        )
+
+
+async def settle_waiting(outbox: Outbox) -> None:
+    """Write the waiting "sent" marks now (on stop, before a sweep)."""
+    task = _settling.pop(outbox, None)
+    if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+    if outbox.waiting:
+        await asyncio.to_thread(outbox.settle)
 
 
 def _failed_on_the_way(
@@ -132,6 +188,7 @@ async def sweep(
     at least `stuck_after` ago and not applied (None: all of them, on start), then send every
     reply due, claimed batch by batch; how many replies were sent."""
     outbox = assistant.outbox
+    await settle_waiting(outbox)
     await asyncio.to_thread(outbox.renew)
     waiting = await asyncio.to_thread(assistant.inbox.waiting, stuck_after)
     sent = 0
@@ -152,6 +209,7 @@ async def sweep(
             continue
         sent += await deliver(outbox, items, send)
     while True:
+        await settle_waiting(outbox)  # what was just sent is not due again
         due = await asyncio.to_thread(outbox.due, SWEEP_BATCH)
         sent += await deliver(outbox, due, send, claimed=True)
         if len(due) < SWEEP_BATCH:

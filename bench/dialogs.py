@@ -36,6 +36,7 @@ from sqlalchemy import func, select
 from telegram import Update
 
 from assistant.service import Assistant
+from assistant.worker import settle_waiting
 from bench.report import Section, section_main, table
 from bench.updates import (
     BenchApi,
@@ -141,6 +142,8 @@ async def run_backend(kb: KnowledgeBase, bench: BenchDatabase, residents: int) -
                 processor = bot.app.update_processor
                 tasks.append(processor.process_update(update, bot.app.process_update(update)))
             await asyncio.gather(*tasks)
+            for bot in bots:  # each step's "sent" marks count too
+                await settle_waiting(bot.assistant.outbox)
             outcome.seconds += time.perf_counter() - started
             for user in users:  # the replies, from whichever instance sent them
                 feeder.remember(user, apis[0].take(user) + apis[1].take(user))

@@ -40,7 +40,14 @@ from telegram.request import BaseRequest
 from assistant.config import ConfigError, Settings, load_settings
 from assistant.flood import DROP, WARN, FloodControl
 from assistant.service import Assistant
-from assistant.worker import Outgoing, PermanentFailure, deliver, recover_and_deliver, sweep
+from assistant.worker import (
+    Outgoing,
+    PermanentFailure,
+    deliver,
+    recover_and_deliver,
+    settle_waiting,
+    sweep,
+)
 from common.messages import Incoming, Reply
 from handlers import texts
 from handlers.render import reply_markup, split_message, to_incoming
@@ -350,11 +357,14 @@ async def on_start(application: Application) -> None:
 
 
 async def on_stop(application: Application) -> None:
+    """The sweep stopped, and the "sent" marks still waiting written (else a restart would
+    send those replies again)."""
     sweeper: asyncio.Task | None = application.bot_data.pop("sweeper", None)
     if sweeper is not None:
         sweeper.cancel()
         with suppress(asyncio.CancelledError):
             await sweeper
+    await settle_waiting(application.bot_data["assistant"].outbox)
 
 
 def build_application(

@@ -28,10 +28,12 @@ One update's way through (the adapter drives it; `assistant.worker` sends and sw
    PostgreSQL the claim skips rows another sweep has locked (`FOR UPDATE SKIP LOCKED`), on
    SQLite one writer runs at a time and the claim re-checks its condition.
 
-Transactions per update: (a) 2 (receive, durable, flood count included; apply, relaxed) + 1
-(settle); (b) 1 (receive + apply, durable) + 1 (settle). Settle commits relaxed
-(`storage.database`): what a power loss takes from it is sent again. A claim of a redelivered
-update's replies is one more transaction.
+Transactions per update: (a) 2 (receive, durable, flood count included; apply, relaxed);
+(b) 1 (receive + apply, durable); and a share of one settle: a round that only sent leaves its
+"sent" marks waiting, written `assistant.worker.SETTLE_AFTER` later with every other round's
+of that moment (`Outbox.sent_later`). Settle commits relaxed (`storage.database`): what a power
+loss takes from it is sent again. A claim of a redelivered update's replies is one more
+transaction.
 
 Why not one transaction on the queue path too: the acknowledgement. The webhook answers 200 once
 `update_queue.put` returns and long polling acknowledges a batch by asking for the next offset,
@@ -47,8 +49,9 @@ durable receive, and the crash tests that kill a webhook process at "received" r
 Crashes: during 1a's receive nothing is stored and Telegram redelivers; after it the update is
 applied by the restart's (or any instance's) sweep; during an apply everything rolls back (1b:
 Telegram redelivers; 1a: the sweep applies it again); after the apply's commit its replies wait
-for their claim to lapse and are sent by a sweep; between a send and the settle those replies
-are sent again. Delivery is at least once, processing exactly once.
+for their claim to lapse and are sent by a sweep; between a send and the settle (at most
+`SETTLE_AFTER` after it; a stop writes the waiting marks first) those replies are sent
+again. Delivery is at least once, processing exactly once.
 
 Attachments (an /export workbook, a /stats chart) are stored as bytes in the outbox row, not as
 a file path: they are committed atomically with the rest, any instance sharing the PostgreSQL
@@ -64,6 +67,7 @@ recognise a redelivery), then deleted. Logs name an update or a chat by its id, 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -320,13 +324,21 @@ class Outbox:
     committed) that no sender has taken up yet (`adopt`); `in_flight` those a sender holds and
     has not settled. The sweep renews the claims in flight (`renew`), so another instance never
     takes a reply this one is still sending, and a redelivery's sender never sends what another
-    sender here holds."""
+    sender here holds.
+
+    A round that only sent may leave its "sent" marks `waiting` (`sent_later`): the next
+    `settle` of any round writes them with its own, so a busy sender writes them in one
+    transaction for many rounds, not one each. They stay in flight (claimed, renewed) until
+    written, so no one else sends them meanwhile; a crash before that sends them again, as a
+    crash between a send and its settle always did."""
 
     def __init__(self, db: Database, lease: timedelta = CLAIM_LEASE):
         self.db = db
         self.lease = lease
         self.written: set[int] = set()
         self.in_flight: set[int] = set()
+        self._waiting: list[int] = []  # sent, the mark not written yet
+        self._waiting_lock = threading.Lock()  # senders settle in worker threads
 
     def add(
         self,
@@ -449,14 +461,40 @@ class Outbox:
             )
             return _changed(result)
 
-    def settle(self, settlement: Settlement) -> None:
-        """Write back one round of sending in one transaction (relaxed: a lost "sent" sends
-        the reply again — at least once, as after a crash)."""
+    def sent_later(self, ids: Sequence[int]) -> None:
+        """Replies sent whose "sent" mark the next `settle` writes (still in flight till then)."""
+        with self._waiting_lock:
+            self._waiting.extend(ids)
+
+    @property
+    def waiting(self) -> int:
+        """How many "sent" marks wait for the next `settle`."""
+        return len(self._waiting)
+
+    def settle(self, settlement: Settlement | None = None) -> None:
+        """Write back one round of sending, with the "sent" marks waiting, in one transaction
+        (relaxed: a lost "sent" sends the reply again — at least once, as after a crash).
+        Without a settlement: only the marks waiting."""
+        settlement = settlement or Settlement()
+        with self._waiting_lock:
+            waiting, self._waiting = self._waiting, []
+        try:
+            self._write(settlement, [*waiting, *settlement.sent])
+        except BaseException:
+            with self._waiting_lock:  # written with the next settle
+                self._waiting[:0] = waiting
+            raise
+        settled = {*waiting, *settlement.sent, *settlement.failed}
+        settled |= {*settlement.retry, *settlement.held}
+        self.in_flight -= settled
+        self.written -= settled
+
+    def _write(self, settlement: Settlement, sent: list[int]) -> None:
         now = utcnow()
         dropped = {"reply": None, "attachment": None, "origin": None}
         with self.db.connection(durable=False) as connection:
-            if settlement.sent:
-                connection.execute(_SENT, {"ids": settlement.sent, "now": now})
+            if sent:
+                connection.execute(_SENT, {"ids": sent, "now": now})
             for outbox_id, error in settlement.failed.items():
                 connection.execute(
                     update(OUTBOX)
@@ -475,9 +513,6 @@ class Outbox:
                     .where(OUTBOX.c.id == outbox_id)
                     .values(claimed_at=None, next_attempt_at=free_at)
                 )
-        settled = {*settlement.sent, *settlement.failed, *settlement.retry, *settlement.held}
-        self.in_flight -= settled
-        self.written -= settled
 
     def release(self, outbox_id: int) -> None:
         """Give a claimed reply back (the next sweep sends it)."""

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from assistant.service import Assistant
-from assistant.worker import deliver
+from assistant.worker import deliver, settle_waiting
 from common.messages import Incoming
 from knowledge import load_knowledge
 from storage.database import Database, make_engine
@@ -49,6 +49,7 @@ async def main(
         assistant.inbox.receive(int(update_id), incoming)
         items = assistant.process_stored(int(update_id))
     await deliver(assistant.outbox, items, fake_sender(Path(log)))
+    await settle_waiting(assistant.outbox)  # a stop that is no crash writes them
 
 
 if __name__ == "__main__":

@@ -31,8 +31,9 @@ def test_the_apply_step_is_one_transaction_and_the_counts_are_reported(updates_s
             assert steps["receive + apply"]["transactions"] == 1, (backend, path, steps)
             assert "receive" not in steps, "received in the applying transaction"
             assert "read replies back" not in steps, "the apply step returns what it stored"
-            # Replies are written claimed and settled together: one more transaction.
-            assert steps["send (claim, settle)"]["transactions"] == 1, (backend, path, steps)
+            # Replies are written claimed; their "sent" marks are written for many updates at
+            # once: less than one more transaction per update.
+            assert 0 < steps["send (claim, settle)"]["transactions"] < 1, (backend, path, steps)
     markdown = updates_section.markdown
     assert "300 messages/s" in markdown and "echo in a worker thread" in markdown
 
