@@ -168,6 +168,8 @@ class KnowledgeBase:
             if entry_id is not None:
                 return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         asked = self.kinds.read(text)
+        if asked.kind != VERDICT and self._asks_verdict_by_shape(retriever, asked, text):
+            asked = dataclasses.replace(asked, kind=VERDICT)
         if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part, text):
             # "脱贫户能不能申请贴息贷款": whether one gets another programme, not whether one is
             # monitored — the programme check below answers that (with the contact)
@@ -298,6 +300,17 @@ class KnowledgeBase:
         if best is None:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
+
+    def _asks_verdict_by_shape(self, retriever: Retriever, asked: Asked, text: str) -> bool:
+        """A verdict on a household asked in a way no `verdict` pattern knows
+        (knowledge.verdict_shape)."""
+        shape = self.kinds.shape
+        if shape is None:
+            return False
+        analyzer = retriever.analyzer
+        return shape.asks(
+            text, asked.part or asked.asking, lambda said: [t.text for t in analyzer.terms(said)]
+        )
 
     @staticmethod
     def _asks_for_another_programme(retriever: Retriever, part: str, message: str) -> bool:

@@ -28,11 +28,13 @@ declares that kind (`answers:` in the entry's YAML).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.text import normalize
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
+from knowledge.verdict_shape import VerdictShape
 
 KINDS_FILE = Path(__file__).resolve().parent / "data" / "question_kinds.yaml"
 VERDICT = "verdict"
@@ -62,6 +64,74 @@ _META = re.compile(
     r"文件|原文|原话|里面|里头|上面|具体|到底|究竟|是|怎么|咋|如何|怎样|表述|说|讲|写|规定|提|"
     r"的|了|吗|呢|吧|啊|呀|这样|这么|那样|真的|假的|对不对|有没有|这个|那个|我|想|问问|问|一下"
 )
+
+
+_SHAPE_PATTERNS = (
+    "lead_in",
+    "subject",
+    "specific",
+    "screening",
+    "marker",
+    "question_word",
+    "strong_question_word",
+    "closing_particle",
+    "asks_yes_no",
+)
+_SHAPE_WORDS = ("wanted", "weak", "alongside", "frame")
+
+
+def _verdict_shape(
+    raw: LineDict,
+    path: Path,
+    problems: list[Problem],
+    expand: Callable[[str, int, str], str],
+    verdict: Kind | None,
+) -> VerdictShape | None:
+    """The `verdict_shape:` section (None when the file has none)."""
+    spec = raw.get("verdict_shape")
+    if spec is None:
+        return None
+    line = raw.key_line("verdict_shape")
+    if not isinstance(spec, LineDict):
+        problems.append(Problem(path, line, "verdict_shape 应为 名字 → 正则或词表"))
+        return None
+    patterns: dict[str, re.Pattern[str]] = {}
+    for key in _SHAPE_PATTERNS:
+        value = spec.get(key)
+        if not isinstance(value, str) or not value:
+            problems.append(Problem(path, spec.key_line(key) or line, f"verdict_shape 缺少 {key}"))
+            continue
+        try:
+            patterns[key] = re.compile(expand(value, spec.key_line(key), "verdict_shape"))
+        except re.error as exc:
+            problems.append(Problem(path, spec.key_line(key), f"verdict_shape.{key} 有误：{exc}"))
+    words: dict[str, frozenset[str]] = {}
+    for key in _SHAPE_WORDS:
+        value = spec.get(key)
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            problems.append(
+                Problem(path, spec.key_line(key) or line, f"verdict_shape.{key} 应为词语列表")
+            )
+            continue
+        words[key] = frozenset(value)
+    if len(patterns) < len(_SHAPE_PATTERNS) or len(words) < len(_SHAPE_WORDS):
+        return None
+    return VerdictShape(
+        lead_in=patterns["lead_in"],
+        subject=patterns["subject"],
+        specific=patterns["specific"],
+        screening=patterns["screening"],
+        marker=patterns["marker"],
+        question_word=patterns["question_word"],
+        strong_question_word=patterns["strong_question_word"],
+        closing_particle=patterns["closing_particle"],
+        asks_yes_no=patterns["asks_yes_no"],
+        wanted=words["wanted"],
+        weak=words["weak"],
+        alongside=words["alongside"],
+        frame=words["frame"],
+        unless=verdict.unless if verdict is not None else (),
+    )
 
 
 def _flat(text: str) -> str:
@@ -159,6 +229,7 @@ class QuestionKinds:
         kinds: list[Kind],
         times: tuple[re.Pattern[str], ...] = (),
         contents: tuple[re.Pattern[str], ...] = (),
+        shape: VerdictShape | None = None,
     ):
         self.kinds = kinds
         self.names = {kind.name for kind in kinds}
@@ -168,6 +239,8 @@ class QuestionKinds:
         # Asking what something holds ("具体包括哪些人", `contents:`): an entry that only names
         # it (its `not_listed:`) does not answer.
         self.contents = contents
+        # A verdict asked in a way no `verdict` pattern knows, read from its shape.
+        self.shape = shape
 
     @classmethod
     def load(cls, path: Path = KINDS_FILE) -> QuestionKinds:
@@ -266,9 +339,11 @@ class QuestionKinds:
             )
         times = _pattern_list(raw, "times", path, problems, group="word")
         contents = _pattern_list(raw, "contents", path, problems)
+        verdict = next((kind for kind in kinds if kind.name == VERDICT), None)
+        shape = _verdict_shape(raw, path, problems, expand, verdict)
         if problems:
             raise DataError(problems)
-        return cls(kinds, times, contents)
+        return cls(kinds, times, contents, shape)
 
     def asks_contents(self, asked: str) -> bool:
         """Whether `asked` asks what something holds or consists of ("特殊群体具体包括哪些人")."""

@@ -259,6 +259,16 @@ def test_an_entry_without_answers_is_named(data_copy):
     assert any("terms.yaml:" in p and "缺少 answers" in p for p in _problems(data_copy))
 
 
+def test_a_broken_verdict_shape_is_named_with_its_line(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    text = path.read_text("utf-8")
+    text = text.replace('  screening: "排查|', '  screening: "(排查|', 1)
+    path.write_text(text.replace("  weak: [", "  weak: 行\n  unused: [", 1), "utf-8")
+    problems = _problems(data_copy)
+    assert any("question_kinds.yaml:" in p and "verdict_shape.screening" in p for p in problems)
+    assert any("verdict_shape.weak 应为词语列表" in p for p in problems), problems
+
+
 # --- the blind question set: floors, so a change that lowers them fails -----------------------
 
 # What the test part scores today (tuned on the dev part only); the issue's goals are higher:
@@ -757,6 +767,62 @@ def test_households_asking_whether_they_qualify_in_many_ways_get_no_verdict(kb):
         if (a := kb.ask(c["q"])).entry is not None and a.entry.action == "report"
     ]
     assert misread == []
+
+
+def _verdicts(kb: KnowledgeBase, questions: list[dict]) -> int:
+    return sum(
+        1
+        for c in questions
+        if (a := kb.ask(c["q"])).entry is not None and a.entry.action == "report"
+    )
+
+
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.86), ("test", 0.78)])
+def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, split, floor):
+    """Written apart (the documents only), split before it was first scored: 65 of 100 read
+    as verdicts then, 76 with the verdict shape (built on the older sets alone), 82 after
+    tuning on the dev half (43 + 39; the test half unread); none of its 60 household stories asking
+    something else was ever given the verdict reply."""
+    blind = _question_set("qa_eligibility_blind")
+    asked = [c for c in blind["eligibility"] if c["split"] == split]
+    assert _verdicts(kb, asked) / len(asked) >= floor
+    others = [c for c in blind["household_not_verdict"] if c["split"] == split]
+    assert _verdicts(kb, others) == 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the last clause asks only whether the household is included, in words no `verdict`
+        # pattern lists
+        "爷爷今年摔了一跤起不来床，奶奶眼睛看不见，这户评得上不",
+        "俺娘一个人住，腿脚不好，村里能给报个监测户吗",
+        "屋里就剩我和老汉两个，他去年中风了，我们屋头够不够格嘛",
+        "我阿爸冇工开，阿妈又病咗，我哋屋企够唔够资格㗎",
+        "我家今年鱼塘被淹了，亏了四万，该不该被排进去",
+    ],
+)
+def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_shape(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.action == "report", answer.entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the same households asking for something else: answered (or not) as that question
+        "爷爷今年摔了一跤起不来床，奶奶眼睛看不见，村干部会来家里看吗",
+        "俺娘一个人住，腿脚不好，能不能报销多一点",
+        "屋里就剩我和老汉两个，他去年中风了，要不要带户口本",
+        "我家今年鱼塘被淹了，亏了四万，该找哪个部门",
+        # about what the screening covers, not about one household
+        "生病残疾过得紧巴的人家，这回排查管不管",
+        "这次排查是不是所有农村户口的人都要查？我们这种户口在村里人不在的也算吗？",
+    ],
+)
+def test_a_household_story_asking_something_else_is_not_taken_for_a_verdict(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None or answer.entry.action != "report"
 
 
 def test_when_the_hotline_is_answered_is_not_stated_and_not_answered_with_the_number(kb):
