@@ -28,6 +28,37 @@ from common.text import is_cjk
 _LATIN_WORD = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")
 # Latin words one space apart: pinyin typed syllable by syllable ("jian ce fan wei").
 _LATIN_RUN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+(?:[ 　][A-Za-zＡ-Ｚａ-ｚ]+)*")
+# A Latin word that could be pinyin: tone-less syllables run together (a run of Latin words
+# most of which could not is English, and is left as typed).
+_SYLLABLES = re.compile(
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ui|ao|ou|iu|ie|ve|ue|er|an|en|in"
+    r"|un|vn|ia|ua|uo|a|o|e|i|u|v)"
+    r"|(?:ang|eng|ai|ei|ao|ou|an|en|er|a|o|e))+"
+)
+# Lone syllables read only among words already read as pinyin: the little words of a question
+# ("shi", "neng", "ma"), each in its commonest sense.
+_FUNCTION_SYLLABLES = {
+    "wo": "我",
+    "ta": "他",
+    "jia": "家",
+    "shi": "是",
+    "bu": "不",
+    "mei": "没",
+    "you": "有",
+    "neng": "能",
+    "hui": "会",
+    "yao": "要",
+    "suan": "算",
+    "zai": "在",
+    "de": "的",
+    "le": "了",
+    "ma": "吗",
+    "ne": "呢",
+    "ba": "吧",
+    "a": "啊",
+    "ya": "呀",
+}
 # How many space-separated Latin words one known word may span.
 _WORDS_JOINED = 4
 # Two syllables at least: a lone syllable ("an", "ma") is too often English or noise.
@@ -103,7 +134,12 @@ class PinyinSpelling:
                     left, pieces, written = best[j]
                     choice = min(choice, (left, pieces + 1, [word, *written]))
             best[i] = choice
-        return " ".join(best[0][2])
+        if sum(1 for word in latin if _SYLLABLES.fullmatch(word)) * 2 < n:
+            return match.group(0)  # mostly English ("screening in Xuanzhou"): as typed
+        left, _, written = best[0]
+        if left < n:  # pinyin: its lone function syllables too ("neng 进入监测 ma" → 能…吗)
+            written = [_FUNCTION_SYLLABLES.get(word.lower(), word) for word in written]
+        return " ".join(written)
 
     def _word(self, latin: str) -> str | None:
         """The known words `latin` spells, fewest first; None if it spells none wholly."""

@@ -170,6 +170,9 @@ class Analyzer:
                 self.add_word(word)
         self._fixer: HomophoneFixer | None = None
         self._pinyin: PinyinSpelling | None = None
+        # The synonym variants the knowledge base's own texts use, while it is built
+        # (`note_variants`): spelled in pinyin too (方案 "fangan" as well as 工作方案).
+        self._variants_seen: set[str] | None = None
 
     def _open_dictionary(self) -> None:
         self._jieba = jieba.Tokenizer()
@@ -236,12 +239,21 @@ class Analyzer:
     def _is_common_word(self, text: str) -> bool:
         return self._jieba.FREQ.get(text, 0) >= _COMMON_WORD_FREQ
 
-    def learn_spellings(self, vocabulary: Iterable[str]) -> None:
-        """Recognise these words (the knowledge base's, its synonyms' canonical terms and the
-        common question words) when typed in pinyin; not the filler words, nor every variant
-        of a synonym (掺合 would make "change" 参与)."""
+    def note_variants(self) -> None:
+        """Note from now on the synonym variants read (`variants_noted`)."""
+        self._variants_seen = set()
+
+    def variants_noted(self) -> set[str]:
+        """The synonym variants read since `note_variants`; noting stops."""
+        seen, self._variants_seen = self._variants_seen or set(), None
+        return seen
+
+    def learn_spellings(self, vocabulary: Iterable[str], variants: Iterable[str] = ()) -> None:
+        """Recognise these words (the knowledge base's, its synonyms' canonical terms, the
+        `variants` its own texts use and the common question words) when typed in pinyin; not
+        the filler words, nor every variant of a synonym (掺合 would make "change" 参与)."""
         self._pinyin = PinyinSpelling(
-            [*vocabulary, *self.canonical.values()],
+            [*vocabulary, *self.canonical.values(), *sorted(variants)],
             lambda word: self._jieba.FREQ.get(word, 0),
             QUESTION_WORDS,
         )
@@ -284,6 +296,8 @@ class Analyzer:
                 i += 1
             else:
                 out += (" ", taken[1], " ")
+                if self._variants_seen is not None:
+                    self._variants_seen.add(chunk[i : taken[0]])
                 i = taken[0]
         return "".join(out)
 
@@ -477,6 +491,7 @@ class Retriever:
     def build(self, documents: Iterable[tuple[str, list[str], list[str], str]]) -> None:
         """`documents`: (entry id, phrasings, keywords, answer text) for every entry."""
         docs = list(documents)
+        self.analyzer.note_variants()
         for _, _, keywords, _ in docs:
             for word in keywords:
                 self.analyzer.add_word(_fold(word))
@@ -520,7 +535,7 @@ class Retriever:
                         indexed.form_worth.append(PASSAGE_WORTH)
             self.entries.append(indexed)
         self._index_entries()
-        self.analyzer.learn_spellings(self.index.vocabulary)
+        self.analyzer.learn_spellings(self.index.vocabulary, self.analyzer.variants_noted())
 
     def with_phrasings(self, extra: Mapping[str, Sequence[str]]) -> Retriever:
         """A retriever whose entries also have the phrasings in `extra` (entry id → phrasings

@@ -598,6 +598,11 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # eligibility questions only, so far); its test half only scored, its misses not read
     "twelfth, dev half": ("qa_blind12", "dev", (0.73, 0.93, 0.95)),
     "twelfth, test half": ("qa_blind12", "test", (0.72, 0.9, 0.85)),
+    # scored whole once before any tuning (with the verdict shape): 80.6 / 93.8 / 92.5 %; its
+    # test half scored 78.8 / 96.9 / 90.0 % then and after the tuning on the dev half (pinyin
+    # reading), its misses not read
+    "thirteenth, dev half": ("qa_blind13", "dev", (0.85, 0.9, 1.0)),
+    "thirteenth, test half": ("qa_blind13", "test", (0.78, 0.96, 0.9)),
 }
 
 
@@ -855,6 +860,32 @@ def test_a_question_typed_in_pinyin_without_an_input_method_is_read_as_chinese(k
     assert answer.entry is not None and "气象" in answer.entry.answer
     # typed syllable by syllable, the syllables of one word apart
     answer = kb.ask("jian ce fan wei shi duo shao")
+    assert answer.entry is not None and "9100" in answer.entry.answer
+
+
+def test_a_word_the_documents_use_typed_in_pinyin_is_read_though_a_synonym_stands_for_it(kb):
+    """方案 and 起草 are variants of 工作方案 and 起草过程: spelled out, they are read too."""
+    analyzer = kb.retriever.analyzer
+    assert analyzer.from_pinyin("paicha fangan shi nage bumen qicao de") == (
+        "排查方案 是 哪个部门起草 的"
+    )
+    answer = kb.ask("paicha fangan shi nage bumen qicao de")
+    assert answer.entry is not None and answer.entry.id == "plan-drafting"
+
+
+def test_a_household_asking_in_pinyin_with_its_little_words_spelled_out_gets_no_verdict(kb):
+    """Among words read as pinyin, the lone syllables of the question are read too."""
+    question = "wo jia shi tuopin hu, jinnian nongchanpin jiage di, neng jinru jiance ma?"
+    assert "能 进入监测 吗" in kb.retriever.analyzer.from_pinyin(question)
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
+def test_an_english_sentence_naming_the_district_stays_english(kb):
+    """Xuanzhou spells 宣州, but in a sentence of English words it is the English name."""
+    question = "What is the income line used for the 2024 screening in Xuanzhou?"
+    assert kb.retriever.analyzer.from_pinyin(question) == question
+    answer = kb.ask(question)
     assert answer.entry is not None and "9100" in answer.entry.answer
 
 
