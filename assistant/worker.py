@@ -33,6 +33,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
+from assistant.core_threads import in_core
 from assistant.service import Assistant
 from storage import crash_point
 from storage.inbox import (
@@ -88,7 +89,7 @@ async def deliver(
         mine = outbox.adopt(ids)
         rest = [i for i in ids if i not in mine]
         if rest:
-            mine |= await asyncio.to_thread(outbox.claim_all, rest)
+            mine |= await in_core(outbox.claim_all, rest)
     settlement = Settlement()
     held: dict[int, datetime | None] = {}  # chat → when its next reply may go (None: any time)
     sent = 0
@@ -112,7 +113,7 @@ async def deliver(
         settlement.sent.append(item.id)
         sent += 1
     if settlement.failed or settlement.retry or settlement.held:
-        await asyncio.to_thread(outbox.settle, settlement)  # with the marks waiting
+        await in_core(outbox.settle, settlement)  # with the marks waiting
     elif settlement.sent:
         outbox.sent_later(settlement.sent)
         _settle_soon(outbox)
@@ -132,7 +133,7 @@ async def _settle_later(outbox: Outbox) -> None:
     await asyncio.sleep(SETTLE_AFTER)
     _settling.pop(outbox, None)  # marks noted from now on schedule a write of their own
     try:
-        await asyncio.to_thread(outbox.settle)
+        await in_core(outbox.settle)
     except Exception as exc:  # kept waiting: the next settle or sweep writes them
         log.warning(
             "writing %d sent marks failed (%s); kept for the next try",
@@ -149,7 +150,7 @@ async def settle_waiting(outbox: Outbox) -> None:
         with suppress(asyncio.CancelledError):
             await task
     if outbox.waiting:
-        await asyncio.to_thread(outbox.settle)
+        await in_core(outbox.settle)
 
 
 def _failed_on_the_way(
@@ -189,14 +190,14 @@ async def sweep(
     reply due, claimed batch by batch; how many replies were sent."""
     outbox = assistant.outbox
     await settle_waiting(outbox)
-    await asyncio.to_thread(outbox.renew)
-    waiting = await asyncio.to_thread(assistant.inbox.waiting, stuck_after)
+    await in_core(outbox.renew)
+    waiting = await in_core(assistant.inbox.waiting, stuck_after)
     sent = 0
     for received in waiting:
         try:
-            items = await asyncio.to_thread(assistant.process_stored, received.update_id)
+            items = await in_core(assistant.process_stored, received.update_id)
         except Exception:  # stays in the inbox for the next sweep; the others go on
-            attempts = await asyncio.to_thread(assistant.inbox.failed, received.update_id)
+            attempts = await in_core(assistant.inbox.failed, received.update_id)
             level = logging.ERROR if attempts >= MAX_APPLY_ATTEMPTS else logging.WARNING
             log.log(
                 level,
@@ -210,7 +211,7 @@ async def sweep(
         sent += await deliver(outbox, items, send)
     while True:
         await settle_waiting(outbox)  # what was just sent is not due again
-        due = await asyncio.to_thread(outbox.due, SWEEP_BATCH)
+        due = await in_core(outbox.due, SWEEP_BATCH)
         sent += await deliver(outbox, due, send, claimed=True)
         if len(due) < SWEEP_BATCH:
             return sent

@@ -38,6 +38,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from assistant.config import ConfigError, Settings, load_settings
+from assistant.core_threads import in_core
 from assistant.flood import DROP, WARN, FloodControl
 from assistant.service import Assistant
 from assistant.worker import (
@@ -97,7 +98,7 @@ class StoringQueue(asyncio.Queue):
         assistant: Assistant = application.bot_data["assistant"]
         flood: FloodControl = application.bot_data["flood"]
         origin = origin_of(update)
-        verdict = await asyncio.to_thread(
+        verdict = await in_core(
             admit_and_receive, assistant, flood, update.update_id, incoming, origin
         )
         if len(self.verdicts) > MAX_PENDING_VERDICTS:  # updates that never reached a handler
@@ -143,15 +144,15 @@ async def handle_durably(application: Application, update: Update) -> None:
         flood: FloodControl = application.bot_data["flood"]
         origin = origin_of(update)
         try:
-            processed = await asyncio.to_thread(
+            processed = await in_core(
                 assistant.process_received, update.update_id, incoming, origin, flood
             )
         except Exception:  # kept for the sweep to try again, like an update the queue stored
-            await asyncio.to_thread(assistant.inbox.receive, update.update_id, incoming, origin)
+            await in_core(assistant.inbox.receive, update.update_id, incoming, origin)
             raise
         verdict, items = processed.verdict, processed.items
     elif verdict not in (WARN, DROP):
-        items = await asyncio.to_thread(assistant.process_stored, update.update_id)
+        items = await in_core(assistant.process_stored, update.update_id)
     if verdict in (WARN, DROP):
         await slow_down(update, application.bot, incoming, warn=verdict == WARN)
         return
