@@ -190,7 +190,8 @@ class KnowledgeBase:
             else set()
         )
         if asked.clauses:  # a long message with asking clauses picked out of it
-            readings = dict.fromkeys((asked.asking, *asked.clauses))  # in order: ties repeatable
+            # in order: ties repeatable
+            readings = dict.fromkeys((asked.asking, *asked.clauses, *asked.resolved))
             foreign = retriever.foreign_counties(terms)
             by_asking = [r for text in readings for r in retriever.rank(text, context=foreign)[1]]
             if asked.story:

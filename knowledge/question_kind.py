@@ -178,6 +178,42 @@ def _refers_back(clause: str) -> bool:
     )
 
 
+# "想问下那个会是哪天开的": a thing pointed at, which the story named in full.
+_POINTED = re.compile(r"(这个|那个|这次|那次|这场|那场|这项|那项|这份|那份|该)")
+# Where a name told in the story starts: after these ("开过一个排查的动员培训会" → 动员培训会).
+_NAME_START = re.compile(r".*[的个了过是说在开一]")
+_LONGEST_POINTED = 4
+# What may follow a thing named or pointed at: the end of the clause, or a word after it.
+_THING_END = re.compile(r"$|[是在的有哪几什啥怎要会能上里我你他她了那这也就还都]")
+
+
+def _resolve(question: str, told: list[str]) -> str | None:
+    """`question` with the thing it points at ("那个会", "这个通知") written as the story
+    `told` names it last, or None: the story names no such thing."""
+    for pointed in _POINTED.finditer(question):
+        rest = question[pointed.end() :]
+        for size in range(min(_LONGEST_POINTED, len(rest)), 0, -1):
+            thing = rest[:size]
+            if not _THING_END.match(rest[size:]):  # "这个要求…": not 要 alone
+                continue
+            named = _named(thing, told)
+            if named is not None:
+                return question[: pointed.start()] + named + rest[size:]
+    return None
+
+
+def _named(thing: str, told: list[str]) -> str | None:
+    """The last name ending in `thing` the story tells, two characters longer at least."""
+    for clause in reversed(told):
+        end = clause.rfind(thing)
+        while end > 0:
+            head = _NAME_START.sub("", clause[:end])
+            if len(head) >= 2 and _THING_END.match(clause[end + len(thing) :]):
+                return head + thing
+            end = clause.rfind(thing, 0, end)
+    return None
+
+
 def _told(clause: str) -> str:
     """The clause without the counts it tells ("有几户…了" is not "有几户？")."""
     return _TOLD_COUNT.sub("", clause)
@@ -221,6 +257,8 @@ class Asked:
     # the asking clause only points back at the story ("我这种情况在排查里会被关注吗"): the
     # story's clauses, each of which may be what "this" is
     story: tuple[str, ...] = ()
+    # asking clauses with "那个会" written as the story names it ("动员培训会是哪天开的")
+    resolved: tuple[str, ...] = ()
 
 
 class QuestionKinds:
@@ -434,11 +472,19 @@ class QuestionKinds:
         story: tuple[str, ...] = ()
         if len(questions) == 1 and _refers_back(questions[0]):
             story = tuple(c for c in clauses if c not in questions[0])
+        story_told = [c for c in clauses if not any(c in q for q in questions)]
+        resolved = tuple(r for r in (_resolve(q, story_told) for q in questions) if r is not None)
         for kind in self.kinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asked_part
             if kind.asked_in(target, asked_part):
                 return Asked(
-                    kind.name, asking, tuple(questions), long_with_lead_in, asked_part, story
+                    kind.name,
+                    asking,
+                    tuple(questions),
+                    long_with_lead_in,
+                    asked_part,
+                    story,
+                    resolved,
                 )
-        return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part, story)
+        return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part, story, resolved)

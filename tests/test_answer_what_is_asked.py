@@ -259,6 +259,24 @@ def test_an_entry_without_answers_is_named(data_copy):
     assert any("terms.yaml:" in p and "缺少 answers" in p for p in _problems(data_copy))
 
 
+def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_the_story_names(
+    kb,
+):
+    """ "那个会" is the 动员培训会 the story told of: the question is read with that name too."""
+    question = (
+        "我在镇上负责材料，听书记说区里八月底开过一个全区的动员培训会，我没去成，"
+        "想问下那个会是哪天开的？"
+    )
+    assert "动员培训会是哪天开的" in "".join(kb.kinds.read(question).resolved)
+    answer = kb.ask(question)
+    assert answer.entry is not None and "8月28日" in answer.entry.answer
+
+
+def test_a_thing_pointed_at_that_the_story_never_names_is_left_as_asked(kb):
+    asked = kb.kinds.read("上面一直强调排查要做到不漏一户，我想弄清楚这个要求是在哪个会上提的？")
+    assert asked.resolved == ()
+
+
 def test_a_broken_verdict_shape_is_named_with_its_line(data_copy):
     path = data_copy / "question_kinds.yaml"
     text = path.read_text("utf-8")
