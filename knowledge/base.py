@@ -189,9 +189,12 @@ class KnowledgeBase:
             if asked.kind is not None or words & retriever.analyzer.programme_asks
             else set()
         )
+        covered = self._coverage_readings(retriever, asked)
+        if covered and not asked.clauses:
+            asked = dataclasses.replace(asked, clauses=(asked.asking,))
         if asked.clauses:  # a long message with asking clauses picked out of it
             # in order: ties repeatable
-            readings = dict.fromkeys((asked.asking, *asked.clauses, *asked.resolved))
+            readings = dict.fromkeys((asked.asking, *asked.clauses, *asked.resolved, *covered))
             foreign = retriever.foreign_counties(terms)
             by_asking = [r for text in readings for r in retriever.rank(text, context=foreign)[1]]
             if asked.story:
@@ -301,6 +304,23 @@ class KnowledgeBase:
         if best is None:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
+
+    def _coverage_readings(self, retriever: Retriever, asked: Asked) -> list[str]:
+        """ "这次排查会不会把农产品价格低的风险考虑进去": a question whether the screening
+        covers something, read also as that thing alone (农产品价格低的风险), the frame's
+        words (排查, 会不会, 考虑进去) left out."""
+        coverage = self.kinds.coverage
+        readings: list[str] = []
+        if coverage is None:
+            return readings
+        for clause in asked.clauses or (asked.asking,):
+            if not coverage.asks(clause):
+                continue
+            terms = retriever.analyzer.terms(clause)
+            content = [t.text for t in terms if t.text not in coverage.frame]
+            if len(content) >= 2 and len(content) < len(terms):
+                readings.append("".join(content))
+        return readings
 
     def _asks_verdict_by_shape(self, retriever: Retriever, asked: Asked, text: str) -> bool:
         """A verdict on a household asked in a way no `verdict` pattern knows

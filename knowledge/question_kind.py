@@ -66,6 +66,51 @@ _META = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Asking whether the screening covers something ("这次排查会不会把农产品价格低的风险考虑
+    进去"): `asked` finds the question, `not_when` what only looks like it (what a figure
+    consists of), `frame` the words around the thing asked about."""
+
+    asked: re.Pattern[str]
+    not_when: re.Pattern[str]
+    frame: frozenset[str]
+
+    def asks(self, clause: str) -> bool:
+        return bool(self.asked.search(clause)) and not self.not_when.search(clause)
+
+
+def _coverage(raw: LineDict, path: Path, problems: list[Problem]) -> Coverage | None:
+    """The `coverage:` section (None when the file has none)."""
+    spec = raw.get("coverage")
+    if spec is None:
+        return None
+    line = raw.key_line("coverage")
+    if not isinstance(spec, LineDict):
+        problems.append(Problem(path, line, "coverage 应有 asked、not_when、frame"))
+        return None
+    patterns: dict[str, re.Pattern[str]] = {}
+    for key in ("asked", "not_when"):
+        value = spec.get(key)
+        try:
+            if not isinstance(value, str) or not value:
+                raise re.error("应为正则")
+            patterns[key] = re.compile(value)
+        except re.error as exc:
+            problems.append(
+                Problem(path, spec.key_line(key) or line, f"coverage.{key} 有误：{exc}")
+            )
+    frame = spec.get("frame")
+    if not isinstance(frame, list) or not all(isinstance(w, str) and w for w in frame):
+        problems.append(
+            Problem(path, spec.key_line("frame") or line, "coverage.frame 应为词语列表")
+        )
+        return None
+    if len(patterns) < 2:
+        return None
+    return Coverage(patterns["asked"], patterns["not_when"], frozenset(frame))
+
+
 _SHAPE_PATTERNS = (
     "lead_in",
     "subject",
@@ -268,6 +313,7 @@ class QuestionKinds:
         times: tuple[re.Pattern[str], ...] = (),
         contents: tuple[re.Pattern[str], ...] = (),
         shape: VerdictShape | None = None,
+        coverage: Coverage | None = None,
     ):
         self.kinds = kinds
         self.names = {kind.name for kind in kinds}
@@ -279,6 +325,8 @@ class QuestionKinds:
         self.contents = contents
         # A verdict asked in a way no `verdict` pattern knows, read from its shape.
         self.shape = shape
+        # Asking whether the screening covers something (`coverage:`).
+        self.coverage = coverage
 
     @classmethod
     def load(cls, path: Path = KINDS_FILE) -> QuestionKinds:
@@ -379,9 +427,10 @@ class QuestionKinds:
         contents = _pattern_list(raw, "contents", path, problems)
         verdict = next((kind for kind in kinds if kind.name == VERDICT), None)
         shape = _verdict_shape(raw, path, problems, expand, verdict)
+        coverage = _coverage(raw, path, problems)
         if problems:
             raise DataError(problems)
-        return cls(kinds, times, contents, shape)
+        return cls(kinds, times, contents, shape, coverage)
 
     def asks_contents(self, asked: str) -> bool:
         """Whether `asked` asks what something holds or consists of ("特殊群体具体包括哪些人")."""

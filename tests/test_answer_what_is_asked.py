@@ -272,6 +272,18 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
     assert answer.entry is not None and "8月28日" in answer.entry.answer
 
 
+def test_asking_whether_the_screening_covers_a_risk_is_answered_with_what_it_says_of_it(kb):
+    """The question is also read as the thing asked about, without "会不会…考虑进去"."""
+    question = "村里好些人养鸡，鸡蛋价钱一直上不去，这次排查会不会把农产品价格低考虑进去？"
+    answer = kb.ask(question)
+    assert answer.entry is not None and "农产品价格" in answer.entry.answer
+
+
+def test_asking_what_a_figure_consists_of_is_not_read_as_asking_whether_it_is_covered(kb):
+    answer = kb.ask("9100元这个标准是怎么算出来的，具体包括哪些收入？")
+    assert answer.entry is None or answer.entry.id != "monitoring-line"
+
+
 def test_a_thing_pointed_at_that_the_story_never_names_is_left_as_asked(kb):
     asked = kb.kinds.read("上面一直强调排查要做到不漏一户，我想弄清楚这个要求是在哪个会上提的？")
     assert asked.resolved == ()
