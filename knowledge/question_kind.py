@@ -82,33 +82,14 @@ class Coverage:
 
 def _coverage(raw: LineDict, path: Path, problems: list[Problem]) -> Coverage | None:
     """The `coverage:` section (None when the file has none)."""
-    spec = raw.get("coverage")
+    spec = _section(raw, "coverage", path, problems)
     if spec is None:
         return None
-    line = raw.key_line("coverage")
-    if not isinstance(spec, LineDict):
-        problems.append(Problem(path, line, "coverage 应有 asked、not_when、frame"))
+    patterns = _section_patterns(spec, "coverage", ("asked", "not_when"), path, problems)
+    words = _section_words(spec, "coverage", ("frame",), path, problems)
+    if len(patterns) < 2 or not words:
         return None
-    patterns: dict[str, re.Pattern[str]] = {}
-    for key in ("asked", "not_when"):
-        value = spec.get(key)
-        try:
-            if not isinstance(value, str) or not value:
-                raise re.error("应为正则")
-            patterns[key] = re.compile(value)
-        except re.error as exc:
-            problems.append(
-                Problem(path, spec.key_line(key) or line, f"coverage.{key} 有误：{exc}")
-            )
-    frame = spec.get("frame")
-    if not isinstance(frame, list) or not all(isinstance(w, str) and w for w in frame):
-        problems.append(
-            Problem(path, spec.key_line("frame") or line, "coverage.frame 应为词语列表")
-        )
-        return None
-    if len(patterns) < 2:
-        return None
-    return Coverage(patterns["asked"], patterns["not_when"], frozenset(frame))
+    return Coverage(patterns["asked"], patterns["not_when"], words["frame"])
 
 
 _SHAPE_PATTERNS = (
@@ -133,32 +114,12 @@ def _verdict_shape(
     verdict: Kind | None,
 ) -> VerdictShape | None:
     """The `verdict_shape:` section (None when the file has none)."""
-    spec = raw.get("verdict_shape")
+    spec = _section(raw, "verdict_shape", path, problems)
     if spec is None:
         return None
-    line = raw.key_line("verdict_shape")
-    if not isinstance(spec, LineDict):
-        problems.append(Problem(path, line, "verdict_shape 应为 名字 → 正则或词表"))
-        return None
-    patterns: dict[str, re.Pattern[str]] = {}
-    for key in _SHAPE_PATTERNS:
-        value = spec.get(key)
-        if not isinstance(value, str) or not value:
-            problems.append(Problem(path, spec.key_line(key) or line, f"verdict_shape 缺少 {key}"))
-            continue
-        try:
-            patterns[key] = re.compile(expand(value, spec.key_line(key), "verdict_shape"))
-        except re.error as exc:
-            problems.append(Problem(path, spec.key_line(key), f"verdict_shape.{key} 有误：{exc}"))
-    words: dict[str, frozenset[str]] = {}
-    for key in _SHAPE_WORDS:
-        value = spec.get(key)
-        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
-            problems.append(
-                Problem(path, spec.key_line(key) or line, f"verdict_shape.{key} 应为词语列表")
-            )
-            continue
-        words[key] = frozenset(value)
+    name = "verdict_shape"
+    patterns = _section_patterns(spec, name, _SHAPE_PATTERNS, path, problems, expand)
+    words = _section_words(spec, name, _SHAPE_WORDS, path, problems)
     if len(patterns) < len(_SHAPE_PATTERNS) or len(words) < len(_SHAPE_WORDS):
         return None
     return VerdictShape(
@@ -177,6 +138,54 @@ def _verdict_shape(
         frame=words["frame"],
         unless=verdict.unless if verdict is not None else (),
     )
+
+
+def _section(raw: LineDict, name: str, path: Path, problems: list[Problem]) -> LineDict | None:
+    """Top-level section `name` (None when absent, or not a mapping: a problem)."""
+    spec = raw.get(name)
+    if spec is None:
+        return None
+    if not isinstance(spec, LineDict):
+        problems.append(Problem(path, raw.key_line(name), f"{name} 应为 名字 → 正则或词表"))
+        return None
+    return spec
+
+
+def _section_patterns(
+    spec: LineDict,
+    name: str,
+    keys: tuple[str, ...],
+    path: Path,
+    problems: list[Problem],
+    expand: Callable[[str, int, str], str] | None = None,
+) -> dict[str, re.Pattern[str]]:
+    """The regular expressions under `keys` of section `name` ({word list}s expanded if
+    `expand` is given); each one missing or broken is a problem."""
+    patterns: dict[str, re.Pattern[str]] = {}
+    for key in keys:
+        value, line = spec.get(key), spec.key_line(key)
+        if not isinstance(value, str) or not value:
+            problems.append(Problem(path, line, f"{name}.{key} 应为正则"))
+            continue
+        try:
+            patterns[key] = re.compile(expand(value, line, name) if expand else value)
+        except re.error as exc:
+            problems.append(Problem(path, line, f"{name}.{key} 有误：{exc}"))
+    return patterns
+
+
+def _section_words(
+    spec: LineDict, name: str, keys: tuple[str, ...], path: Path, problems: list[Problem]
+) -> dict[str, frozenset[str]]:
+    """The word lists under `keys` of section `name`; each one that is not is a problem."""
+    words: dict[str, frozenset[str]] = {}
+    for key in keys:
+        value = spec.get(key)
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            problems.append(Problem(path, spec.key_line(key), f"{name}.{key} 应为词语列表"))
+            continue
+        words[key] = frozenset(value)
+    return words
 
 
 def _flat(text: str) -> str:

@@ -289,14 +289,16 @@ def test_a_thing_pointed_at_that_the_story_never_names_is_left_as_asked(kb):
     assert asked.resolved == ()
 
 
-def test_a_broken_verdict_shape_is_named_with_its_line(data_copy):
+def test_a_broken_verdict_shape_or_coverage_is_named_with_its_line(data_copy):
     path = data_copy / "question_kinds.yaml"
     text = path.read_text("utf-8")
     text = text.replace('  screening: "排查|', '  screening: "(排查|', 1)
+    text = text.replace('  not_when: "', '  not_when: "[', 1)
     path.write_text(text.replace("  weak: [", "  weak: 行\n  unused: [", 1), "utf-8")
     problems = _problems(data_copy)
     assert any("question_kinds.yaml:" in p and "verdict_shape.screening" in p for p in problems)
     assert any("verdict_shape.weak 应为词语列表" in p for p in problems), problems
+    assert any("coverage.not_when 有误" in p for p in problems), problems
 
 
 # --- the blind question set: floors, so a change that lowers them fails -----------------------
