@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from common.text import normalize
 
@@ -71,13 +72,14 @@ class VerdictShape:
             return False
         # weak words count for a household named, in a message not also asking about the
         # screening ("这次排查是不是都要查？我们这种人不在村里的也算吗")
+        told = _clauses(text)
         about_screening = any(
-            self.screening.search(c) and not self.specific.search(c) for c, _ in _clauses(text)
+            self.screening.search(c) and not self.specific.search(c) for c, _ in told
         )
         named = bool(self.specific.search(whole)) and not about_screening
         # the message's own clauses that ask (the asked part comes without its punctuation)
         asking = "".join(normalize(part).split())
-        clauses = [c for c in _clauses(text) if c[0] in asking] or [(asking, False)]
+        clauses = [c for c in told if c[0] in asking] or [(asking, False)]
         if any(self.strong_question_word.search(c) for c, _ in clauses):
             return False  # "…要是纳入了，一年能有多少钱": what is asked is the amount
         return any(
@@ -109,9 +111,12 @@ class VerdictShape:
                 return True
         return False
 
+    @cached_property
+    def _known(self) -> frozenset[str]:
+        return self.wanted | self.weak | self.alongside | self.frame
+
     def _only_inclusion(self, said: Sequence[str], named: bool) -> bool:
-        known = self.wanted | self.weak | self.alongside | self.frame
-        if any(word not in known for word in said):
+        if any(word not in self._known for word in said):
             return False
         return any(word in self.wanted or (named and word in self.weak) for word in said)
 
