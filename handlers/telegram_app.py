@@ -1,8 +1,9 @@
 """The Telegram bot: one PTB `Application` whose handlers all funnel into `Assistant.handle`.
 
 `build_application()` wires settings, knowledge base and database; `bot.py run` starts long
-polling or the webhook server on it. The core is synchronous (SQLAlchemy), so it runs in a
-worker thread per update; updates of different users run side by side (`update_processor`).
+polling or the webhook server on it. The core is synchronous (SQLAlchemy), so each update runs
+in one of the core's two worker threads (`assistant.core_threads`); updates of different users
+run side by side (`update_processor`).
 Outgoing requests go through `DeliveryLimiter`: Telegram's flood limits, retries, and a log line
 for a message that could not be delivered.
 
