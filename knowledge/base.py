@@ -168,7 +168,7 @@ class KnowledgeBase:
             if entry_id is not None:
                 return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         asked = self.kinds.read(text)
-        if asked.kind != VERDICT and self._asks_verdict_by_shape(retriever, asked, text):
+        if asked.kind != VERDICT and self._asks_verdict_by_shape(retriever, asked):
             asked = dataclasses.replace(asked, kind=VERDICT)
         if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part, text):
             # "脱贫户能不能申请贴息贷款": whether one gets another programme, not whether one is
@@ -190,9 +190,8 @@ class KnowledgeBase:
             else set()
         )
         covered = self._coverage_readings(retriever, asked)
-        if covered and not asked.clauses:
-            asked = dataclasses.replace(asked, clauses=(asked.asking,))
-        if asked.clauses:  # a long message with asking clauses picked out of it
+        # a long message with asking clauses picked out of it, or a question of coverage
+        if asked.clauses or covered:
             # in order: ties repeatable
             readings = dict.fromkeys((asked.asking, *asked.clauses, *asked.resolved, *covered))
             foreign = retriever.foreign_counties(terms)
@@ -322,7 +321,7 @@ class KnowledgeBase:
                 readings.append("".join(content))
         return readings
 
-    def _asks_verdict_by_shape(self, retriever: Retriever, asked: Asked, text: str) -> bool:
+    def _asks_verdict_by_shape(self, retriever: Retriever, asked: Asked) -> bool:
         """A verdict on a household asked in a way no `verdict` pattern knows
         (knowledge.verdict_shape)."""
         shape = self.kinds.shape
@@ -330,7 +329,9 @@ class KnowledgeBase:
             return False
         analyzer = retriever.analyzer
         return shape.asks(
-            text, asked.part or asked.asking, lambda said: [t.text for t in analyzer.terms(said)]
+            asked.told,
+            asked.part or asked.asking,
+            lambda said: [t.text for t in analyzer.terms(said)],
         )
 
     @staticmethod

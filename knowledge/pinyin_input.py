@@ -123,6 +123,8 @@ class PinyinSpelling:
         typed = match.group(0).replace("　", " ").split(" ")
         latin = [unicodedata.normalize("NFKC", word).lower() for word in typed]
         n = len(typed)
+        if sum(1 for word in latin if _SYLLABLES.fullmatch(word)) * 2 < n:
+            return match.group(0)  # mostly English ("screening in Xuanzhou"): as typed
         # best[i]: (Latin words left, pieces, pieces as written) for typed[i:]
         best: list[tuple[int, int, list[str]]] = [(0, 0, [])] * (n + 1)
         for i in range(n - 1, -1, -1):
@@ -134,8 +136,6 @@ class PinyinSpelling:
                     left, pieces, written = best[j]
                     choice = min(choice, (left, pieces + 1, [word, *written]))
             best[i] = choice
-        if sum(1 for word in latin if _SYLLABLES.fullmatch(word)) * 2 < n:
-            return match.group(0)  # mostly English ("screening in Xuanzhou"): as typed
         left, _, written = best[0]
         if left < n:  # pinyin: its lone function syllables too ("neng 进入监测 ma" → 能…吗)
             written = [_FUNCTION_SYLLABLES.get(word.lower(), word) for word in written]

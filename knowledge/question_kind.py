@@ -313,6 +313,8 @@ class Asked:
     story: tuple[str, ...] = ()
     # asking clauses with "那个会" written as the story names it ("动员培训会是哪天开的")
     resolved: tuple[str, ...] = ()
+    # every clause of the message, in order, each with whether a question mark closes it
+    told: tuple[tuple[str, bool], ...] = ()
 
 
 class QuestionKinds:
@@ -532,6 +534,7 @@ class QuestionKinds:
             story = tuple(c for c in clauses if c not in questions[0])
         story_told = [c for c in clauses if not any(c in q for q in questions)]
         resolved = tuple(r for r in (_resolve(q, story_told) for q in questions) if r is not None)
+        every_clause = tuple((clause, i in marked) for i, clause in enumerate(clauses))
         for kind in self.kinds:
             # A verdict is asked about the household the whole message describes.
             target = whole if kind.name == VERDICT else asked_part
@@ -544,5 +547,15 @@ class QuestionKinds:
                     asked_part,
                     story,
                     resolved,
+                    every_clause,
                 )
-        return Asked(None, asking, tuple(questions), long_with_lead_in, asked_part, story, resolved)
+        return Asked(
+            None,
+            asking,
+            tuple(questions),
+            long_with_lead_in,
+            asked_part,
+            story,
+            resolved,
+            every_clause,
+        )

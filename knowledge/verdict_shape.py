@@ -38,10 +38,6 @@ from functools import cached_property
 
 from common.text import normalize
 
-# A message's clauses and what ends each (split before normalising, which drops these).
-_CLAUSE = re.compile(r"(?P<clause>[^，,。！？!?；;：:、\s]+)(?P<end>[，,。！？!?；;：:、\s]*)")
-_QUESTION_MARK = re.compile(r"[?？﹖]")
-
 Words = Callable[[str], list[str]]
 
 
@@ -62,17 +58,17 @@ class VerdictShape:
     frame: frozenset[str]  # the question's frame
     unless: tuple[re.Pattern[str], ...] = ()  # the verdict kind's: asks something else
 
-    def asks(self, text: str, part: str, words: Words) -> bool:
-        """Whether `text`, asking in `part` (its asking clauses), asks for a verdict on a
+    def asks(self, told: Sequence[tuple[str, bool]], part: str, words: Words) -> bool:
+        """Whether a message of the clauses `told` (each with whether a question mark closes
+        it: `Asked.told`), asking in `part` (its asking clauses), asks for a verdict on a
         household by its shape; `words` segments a clause as the retriever does."""
-        whole = "".join(normalize(text).split())
+        whole = "".join(clause for clause, _ in told)
         if not self.subject.search(self.lead_in.sub("", whole)):
             return False
         if any(pattern.search(part) for pattern in self.unless):
             return False
         # weak words count for a household named, in a message not also asking about the
         # screening ("这次排查是不是都要查？我们这种人不在村里的也算吗")
-        told = _clauses(text)
         about_screening = any(
             self.screening.search(c) and not self.specific.search(c) for c, _ in told
         )
@@ -89,8 +85,6 @@ class VerdictShape:
         )
 
     def _asks_inclusion(self, clause: str, named: bool, words: Words) -> bool:
-        if self.strong_question_word.search(clause):
-            return False
         if self.screening.search(clause) and not self.specific.search(clause):
             return False
         # from the last marker back ("…九千出头，够得上吗": from 够, not 得)
@@ -119,13 +113,3 @@ class VerdictShape:
         if any(word not in self._known for word in said):
             return False
         return any(word in self.wanted or (named and word in self.weak) for word in said)
-
-
-def _clauses(text: str) -> list[tuple[str, bool]]:
-    """The clauses of `text`, normalised, each with whether a question mark closes it."""
-    found = []
-    for match in _CLAUSE.finditer(text):
-        clause = "".join(normalize(match.group("clause")).split())
-        if clause:
-            found.append((clause, bool(_QUESTION_MARK.search(match.group("end")))))
-    return found
