@@ -535,22 +535,17 @@ class QuestionKinds:
         story_told = [c for c in clauses if not any(c in q for q in questions)]
         resolved = tuple(r for r in (_resolve(q, story_told) for q in questions) if r is not None)
         every_clause = tuple((clause, i in marked) for i, clause in enumerate(clauses))
-        for kind in self.kinds:
-            # A verdict is asked about the household the whole message describes.
-            target = whole if kind.name == VERDICT else asked_part
-            if kind.asked_in(target, asked_part):
-                return Asked(
-                    kind.name,
-                    asking,
-                    tuple(questions),
-                    long_with_lead_in,
-                    asked_part,
-                    story,
-                    resolved,
-                    every_clause,
-                )
-        return Asked(
+        # A verdict is asked about the household the whole message describes.
+        kind = next(
+            (
+                k.name
+                for k in self.kinds
+                if k.asked_in(whole if k.name == VERDICT else asked_part, asked_part)
+            ),
             None,
+        )
+        return Asked(
+            kind,
             asking,
             tuple(questions),
             long_with_lead_in,
