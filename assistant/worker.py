@@ -65,8 +65,11 @@ SWEEP_BATCH = 100
 # window sends those replies again (the claim lapses first: `storage.inbox.CLAIM_LEASE`).
 SETTLE_AFTER = 0.05
 
-# The task writing each outbox's waiting marks, once scheduled (one per outbox at a time).
+# Per outbox: the task that will write its waiting marks (asleep until `SETTLE_AFTER`), and
+# the write under way, which `settle_waiting` waits for (its marks are no longer waiting, but
+# not written either).
 _settling: WeakKeyDictionary[Outbox, asyncio.Task[None]] = WeakKeyDictionary()
+_writing: WeakKeyDictionary[Outbox, asyncio.Future[None]] = WeakKeyDictionary()
 
 
 class PermanentFailure(Exception):
@@ -124,7 +127,7 @@ def _settle_soon(outbox: Outbox) -> None:
     """Write the outbox's waiting "sent" marks `SETTLE_AFTER` from now, unless a write is
     scheduled already (on this event loop: a test's loop may have closed with one pending)."""
     task = _settling.get(outbox)
-    if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+    if task is not None and _on_this_loop(task):
         return
     _settling[outbox] = asyncio.create_task(_settle_later(outbox))
 
@@ -133,7 +136,7 @@ async def _settle_later(outbox: Outbox) -> None:
     await asyncio.sleep(SETTLE_AFTER)
     _settling.pop(outbox, None)  # marks noted from now on schedule a write of their own
     try:
-        await in_core(outbox.settle)
+        await _write_waiting(outbox)
     except Exception as exc:  # kept waiting: the next settle or sweep writes them
         log.warning(
             "writing %d sent marks failed (%s); kept for the next try",
@@ -143,14 +146,29 @@ async def _settle_later(outbox: Outbox) -> None:
 
 
 async def settle_waiting(outbox: Outbox) -> None:
-    """Write the waiting "sent" marks now (on stop, before a sweep)."""
+    """Write the waiting "sent" marks now (on stop, before a sweep); a write already under
+    way is waited for, so every mark noted so far is written when this returns."""
     task = _settling.pop(outbox, None)
-    if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+    if task is not None and _on_this_loop(task):
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
-    if outbox.waiting:
-        await in_core(outbox.settle)
+    await _write_waiting(outbox)
+
+
+async def _write_waiting(outbox: Outbox) -> None:
+    """One write at a time per outbox: after the one under way, the marks still waiting."""
+    while (under_way := _writing.get(outbox)) is not None and _on_this_loop(under_way):
+        await asyncio.wait([under_way])  # its failure is its writer's to report
+    if not outbox.waiting:
+        return
+    write = asyncio.ensure_future(in_core(outbox.settle))
+    _writing[outbox] = write
+    await write
+
+
+def _on_this_loop(future: asyncio.Future) -> bool:
+    return not future.done() and future.get_loop() is asyncio.get_running_loop()
 
 
 def _failed_on_the_way(

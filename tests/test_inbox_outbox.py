@@ -146,6 +146,35 @@ async def test_a_busy_bot_marks_many_updates_replies_sent_in_one_transaction(
     assert unsent == 0
 
 
+async def test_a_stop_during_a_slow_write_of_the_sent_marks_waits_for_it(telegram, db):
+    """The marks a write already took are not waiting any more, but not written either: a
+    stop in that moment waits for the write, so nothing is left to send again."""
+    import threading
+
+    from assistant import worker
+
+    assistant = telegram.app.bot_data["assistant"]
+    outbox = assistant.outbox
+    writing, release = threading.Event(), threading.Event()
+    write = outbox._write  # the database write, after the settle took the waiting marks
+
+    def slow_write(*args):
+        writing.set()
+        release.wait(5)
+        write(*args)
+
+    outbox._write = slow_write
+    await telegram.send(RESIDENT, "这次排查什么时候开始？")
+    await asyncio.to_thread(writing.wait, 5)  # the timed write has taken the mark
+    assert outbox.waiting == 0
+    stopping = asyncio.create_task(worker.settle_waiting(outbox))
+    await asyncio.sleep(SETTLE_AFTER)
+    assert not stopping.done(), "the stop waits for the write under way"
+    release.set()
+    await stopping
+    assert outbox.pending() == []
+
+
 async def test_a_bot_stopping_writes_the_sent_marks_still_waiting(telegram, db):
     """Stopped right after a reply went out, the bot writes its "sent" mark first: a restart
     does not send the answer again."""
