@@ -53,6 +53,7 @@ from storage.database import Database
 from storage.inbox import Inbox, Outbox, Outgoing, Received
 from storage.learning import LearnedPhrasings
 from storage.repository import People, StaffDirectory, UnansweredLog, UpdateLog
+from storage.update_reads import read_ahead
 
 log = logging.getLogger(__name__)
 
@@ -362,6 +363,9 @@ class Assistant:
                 name = html.escape(incoming.command)
                 return [Reply(texts.UNKNOWN_COMMAND.format(command=name))]
             return command.handler(incoming)
+        # A message: the rows the reads below ask for (a note? a draft? for a question, the
+        # taught phrasings and the last answer) come in one statement (storage.update_reads).
+        read_ahead(self.db, incoming.user_id)
         if incoming.text and incoming.media is None:
             note = self.desk.on_note(incoming)
             if note is not None:
@@ -445,6 +449,9 @@ class Assistant:
         update_log.note(
             update_log.ABSTAINED if outcome.kind is Kind.ABSTAIN else update_log.ANSWERED
         )
+        # 👍 / 👎 under an answer; an earlier answer this question rephrases noted as doubtful.
+        # Before the unanswered question is written: its last answer is read ahead until then.
+        replies = self.feedback.after_question(incoming, outcome)
         if outcome.kind is Kind.ABSTAIN and outcome.answer is not None:
             answer = outcome.answer
             best = [answer.best_entry_id] if answer.best_entry_id else []
@@ -452,8 +459,7 @@ class Assistant:
             self.unanswered.record(
                 incoming.text.strip(), answer.score, answer.best_entry_id, incoming.user_id, nearest
             )
-        # 👍 / 👎 under an answer; an earlier answer this question rephrases noted as doubtful
-        return self.feedback.after_question(incoming, outcome)
+        return replies
 
     # --- buttons --------------------------------------------------------------------------
 

@@ -33,6 +33,13 @@ PostgreSQL connections are pinged before use only when they sat idle in the pool
 `PING_IF_IDLE` seconds (SQLAlchemy's `pool_pre_ping` would add a round trip to every
 transaction); a connection that fails the ping is replaced.
 
+Reads ahead: every plain message reads the same few rows first (the user's draft and staff
+prompt, the taught-phrasing version, the last answer shown): `storage.update_reads` reads them
+in one statement at the start of the unit of work and `read_ahead` keeps them in it; each
+repository's read asks `read_before` first. They are dropped at the unit of work's first write
+(any statement that is not a SELECT, or an ORM object waiting to be flushed), so a read after
+it goes to the database as before.
+
 Inside a unit of work an IntegrityError cannot be caught and carried on from (PostgreSQL aborts
 the transaction): the repositories write with ON CONFLICT clauses instead. On SQLite the unit of
 work holds the database's write lock from its first write to its commit, so the core does its
@@ -44,11 +51,12 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -201,10 +209,21 @@ class _UnitOfWork:
     engine: Engine
     session: Session
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    reads: dict[Hashable, object] = field(default_factory=dict)  # read ahead, until a write
 
 
 # The unit of work open in this thread (or asyncio task), if any.
 _current: ContextVar[_UnitOfWork | None] = ContextVar("unit_of_work", default=None)
+
+# What `read_before` returns for a value not read ahead (None is a value: "no draft").
+NOT_READ: Any = object()
+
+
+def _forget_reads_on_write(_conn, _cursor, statement: str, *_args: object) -> None:
+    """A statement that may write ends the unit of work's reads ahead (see the docstring)."""
+    work = _current.get()
+    if work is not None and work.reads and statement.lstrip()[:6].upper() != "SELECT":
+        work.reads.clear()
 
 
 class Database:
@@ -214,6 +233,8 @@ class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        if not event.contains(engine, "before_cursor_execute", _forget_reads_on_write):
+            event.listen(engine, "before_cursor_execute", _forget_reads_on_write)
 
     def _ambient(self) -> _UnitOfWork | None:
         work = _current.get()
@@ -282,6 +303,27 @@ class Database:
             callback()
         else:
             work.after_commit.append(callback)
+
+    def in_unit_of_work(self) -> bool:
+        return self._ambient() is not None
+
+    def read_ahead(self, reads: dict[Hashable, object]) -> None:
+        """Keep `reads` (key → value read) for the unit of work open, until its first write;
+        outside one, nothing (a read there is a transaction of its own anyway)."""
+        work = self._ambient()
+        if work is not None:
+            work.reads.update(reads)
+
+    def read_before(self, key: Hashable) -> Any:
+        """The value read ahead under `key` in this unit of work, or `NOT_READ`."""
+        work = self._ambient()
+        if work is None or not work.reads:
+            return NOT_READ
+        session = work.session
+        if session.new or session.dirty or session.deleted:  # a write not flushed yet
+            work.reads.clear()
+            return NOT_READ
+        return work.reads.get(key, NOT_READ)
 
     @property
     def backend(self) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.database import Database
+from storage.database import NOT_READ, Database
 from storage.learning_models import (
     REASONS,
     THUMBS_DOWN,
@@ -105,6 +105,7 @@ def _taught(row: LearnedPhrasing) -> Taught:
 # table (a Core statement skips the ORM's per-statement work).
 _LEARNED = cast(Table, LearnedPhrasing.__table__)
 _VERSION = select(func.count(_LEARNED.c.id), func.max(_LEARNED.c.id))
+VERSION_READ = "learned_version"  # read ahead (storage.update_reads)
 
 
 class LearnedPhrasings:
@@ -113,6 +114,9 @@ class LearnedPhrasings:
 
     def version(self) -> tuple[int, int]:
         """(how many, the highest id): changes with every phrasing added or removed."""
+        ahead = self.db.read_before(VERSION_READ)
+        if ahead is not NOT_READ:
+            return cast(tuple[int, int], ahead)
         with self.db.session() as session:
             count, highest = session.execute(_VERSION).one()
         return count or 0, highest or 0
@@ -392,7 +396,12 @@ class EntryFeedback:
     doubted: int = 0  # "不对" or a rephrasing right after the answer
 
 
-def _given(row: Any) -> Given:
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back the UTC moments it stored without their zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def given_answer(row: Any) -> Given:
     return Given(
         row.id,
         row.user_id,
@@ -407,6 +416,7 @@ GIVEN = cast(Table, GivenAnswer.__table__)
 FORGET_EVERY = 500
 _GIVE = insert(GIVEN).returning(GIVEN.c.id)
 # In the order of the (user_id, given_at) index: its last entry, no sort of the user's answers.
+LATEST_READ = "latest_answer"  # (LATEST_READ, user id): the last answer, read ahead
 _LATEST = (
     select(GIVEN)
     .where(GIVEN.c.user_id == bindparam("user_id"), GIVEN.c.given_at >= bindparam("since"))
@@ -442,13 +452,17 @@ class AnswerLog:
     def get(self, answer_id: int) -> Given | None:
         with self.db.session() as session:
             row = session.get(GivenAnswer, answer_id)
-            return _given(row) if row is not None else None
+            return given_answer(row) if row is not None else None
 
     def latest(self, user_id: int, since: datetime) -> Given | None:
         """The last answer shown to the user since `since`."""
+        ahead = self.db.read_before((LATEST_READ, user_id))
+        if ahead is not NOT_READ:  # the last one of all, read ahead: is it recent enough?
+            last = cast(Given | None, ahead)
+            return last if last is not None and _aware(last.given_at) >= since else None
         with self.db.session() as session:
             row = session.execute(_LATEST, {"user_id": user_id, "since": since}).first()
-            return _given(row) if row is not None else None
+            return given_answer(row) if row is not None else None
 
     def vote(self, answer: Given, vote: int) -> int | None:
         """Record 👍 (+1) or 👎 (-1) on the answer; the vote it replaces (None: the first)."""

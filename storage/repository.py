@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage import crash_point
-from storage.database import Database
+from storage.database import NOT_READ, Database
 from storage.models import (
     OPEN_STATUSES,
     STATUS_NEW,
@@ -126,12 +126,20 @@ class StoredDraft:
     version: int
 
 
+def stored_draft(row: Any) -> StoredDraft | None:
+    """The draft in a row of the drafts' columns (None: no row, or a LEFT JOIN's empty one)."""
+    if row is None or row.draft_id is None:
+        return None
+    return StoredDraft(row.draft_id, row.dialog, dict(row.state), row.version)
+
+
 _DRAFTS = cast(Table, Draft.__table__)
 # On the table, not the mapped class: read for every update, and a Core statement skips the
 # ORM's per-statement work (about half the cost of a one-row read).
 _LOAD_DRAFT = select(
     _DRAFTS.c.draft_id, _DRAFTS.c.dialog, _DRAFTS.c.state, _DRAFTS.c.version
 ).where(_DRAFTS.c.user_id == bindparam("user_id"))
+DRAFT_READ = "draft"  # (DRAFT_READ, user id): the draft read ahead (storage.update_reads)
 _SAVE_DRAFT = (
     update(_DRAFTS)
     .where(_DRAFTS.c.user_id == bindparam("user"), _DRAFTS.c.version == bindparam("seen"))
@@ -150,13 +158,13 @@ class DraftStore:
         self.db = db
 
     def load(self, user_id: int) -> StoredDraft | None:
+        ahead = self.db.read_before((DRAFT_READ, user_id))
+        if ahead is not NOT_READ:
+            return cast(StoredDraft | None, ahead)
         with self.db.session() as session:
             # Columns, not an ORM object: fresh from the database even when the unit of work
             # read it before an upsert, and the statement is built once (read every update).
-            row = session.execute(_LOAD_DRAFT, {"user_id": user_id}).first()
-            if row is None:
-                return None
-            return StoredDraft(row.draft_id, row.dialog, dict(row.state), row.version)
+            return stored_draft(session.execute(_LOAD_DRAFT, {"user_id": user_id}).first())
 
     def replace(self, user_id: int, draft_id: str, dialog: str, state: dict[str, Any]) -> None:
         """Start a new draft for the user at version 1 (any older draft is discarded).
@@ -605,7 +613,21 @@ class AuditLog:
 
 
 _PROMPTS = cast(Table, StaffPrompt.__table__)
+PROMPT_READ = "staff_prompt"  # (PROMPT_READ, user id): read ahead (storage.update_reads)
 _GET_PROMPT = select(*_PROMPTS.columns).where(_PROMPTS.c.user_id == bindparam("user_id"))
+
+
+def staff_prompt(row: Any) -> StaffPrompt | None:
+    """The prompt in a row of the prompts' columns (None: no row, or a LEFT JOIN's empty one)."""
+    if row is None or row.submission_id is None:
+        return None
+    return StaffPrompt(
+        user_id=row.user_id,
+        submission_id=row.submission_id,
+        action=row.action,
+        value=row.value,
+        created_at=row.created_at,
+    )
 
 
 class StaffPrompts:
@@ -626,9 +648,12 @@ class StaffPrompts:
     def get(self, user_id: int) -> StaffPrompt | None:
         # Read for every plain text anybody types (is it a staff member's note?): a statement
         # built once, and an object made only for the rare staff member with a prompt.
+        ahead = self.db.read_before((PROMPT_READ, user_id))
+        if ahead is not NOT_READ:
+            return cast(StaffPrompt | None, ahead)
         with self.db.session() as session:
             row = session.execute(_GET_PROMPT, {"user_id": user_id}).first()
-        return None if row is None else StaffPrompt(**row._asdict())
+        return staff_prompt(row)
 
     def clear(self, user_id: int) -> bool:
         with self.db.session() as session:
