@@ -339,6 +339,9 @@ class Assistant:
         return replies
 
     def _route(self, incoming: Incoming) -> list[Reply]:
+        # The rows most updates ask for first (a status note waiting? a draft? for a question,
+        # the taught phrasings and the last answer) come in one statement (storage.update_reads).
+        read_ahead(self.db, incoming.user_id)
         dropped = self._drop_forgotten_note(incoming)
         replies = self._dispatch(incoming)
         return [Reply(texts.NOTE_PROMPT_DROPPED), *replies] if dropped else replies
@@ -363,9 +366,6 @@ class Assistant:
                 name = html.escape(incoming.command)
                 return [Reply(texts.UNKNOWN_COMMAND.format(command=name))]
             return command.handler(incoming)
-        # A message: the rows the reads below ask for (a note? a draft? for a question, the
-        # taught phrasings and the last answer) come in one statement (storage.update_reads).
-        read_ahead(self.db, incoming.user_id)
         if incoming.text and incoming.media is None:
             note = self.desk.on_note(incoming)
             if note is not None:

@@ -308,7 +308,9 @@ class StaffDesk:
         return [Reply(texts.NOTE_PROMPT.format(reference=reference, status=status, limit=MAX_NOTE))]
 
     def cancel_prompt(self, user_id: int) -> bool:
-        return self.prompts.clear(user_id)
+        # Asked for nearly every command and button: a read (one of the update's reads ahead),
+        # and a write only for the staff member with a note waiting.
+        return self.prompts.get(user_id) is not None and self.prompts.clear(user_id)
 
     def on_note(self, incoming: Incoming) -> list[Reply] | None:
         """The note typed after choosing a new status: apply the change and tell the resident.

@@ -134,3 +134,22 @@ def test_a_dialog_step_still_reads_the_draft_it_saves(assistant):
     with assistant.db.session() as session:
         draft = session.get(Draft, RESIDENT)
     assert draft is not None and draft.version == 2
+
+
+def test_a_residents_button_tap_reads_once_and_writes_no_staff_note(assistant):
+    """A tap gives up a staff member's waiting note: for everybody else that is a read, one of
+    the update's reads ahead, not a DELETE taking SQLite's write lock before the answer."""
+    say(assistant, RESIDENT, "/report")
+    statements: list[str] = []
+
+    def executed(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(assistant.db.engine, "before_cursor_execute", executed)
+    try:
+        incoming = Incoming(RESIDENT, RESIDENT, callback="menu:status", update_id=9102)
+        assert assistant.process_received(9102, incoming).items
+    finally:
+        event.remove(assistant.db.engine, "before_cursor_execute", executed)
+    assert not [s for s in statements if "staff_prompts" in s and not s.startswith("SELECT")]
+    assert statements[0].startswith("SELECT") and "drafts" in statements[0]
