@@ -37,6 +37,11 @@ ASKED_SUPPORT = 0.3
 MAX_SUGGESTIONS = 3
 # A verdict asked about getting another programme unless the message speaks of monitoring too
 _MONITORING = re.compile("监测|返贫")
+# A benefit asked for ("有没有租房补贴可以申请", "能不能领救助金"), not one told of
+_BENEFIT = re.compile(
+    "(有没有|申请|领|领取|享受|办)[^，。？]{0,6}(补贴|补助|救助|津贴|救济)"
+    "|(补贴|补助|救助|津贴|救济)[^，。？]{0,4}(可以|能|可)?(申请|领|办|享受)"
+)
 _CAN = re.compile("能不能|可不可以|能否|可以|能|够不够|算不算|有没有资格")
 
 # What a reply may offer next: "report" opens the self-report.
@@ -259,7 +264,15 @@ class KnowledgeBase:
             # this kind (the guide's date), an entry that never names that topic does not answer
             if fitting:
                 topics = self._topics_without(asked.kind, retriever, part_words)
-                fitting = [r for r in fitting if self._names_all(retriever, r.entry_id, topics)]
+                fitting = [
+                    r
+                    for r in fitting
+                    if all(
+                        self._names_any(retriever, r.entry_id, {topic})
+                        or self._says(r.entry_id, topic)
+                        for topic in topics
+                    )
+                ]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
@@ -341,6 +354,8 @@ class KnowledgeBase:
         programme may be named in the `message` before it ("贷了小额信贷……能不能申请延期")."""
         if _MONITORING.search(part):
             return False
+        if _BENEFIT.search(part):  # "城里有没有租房补贴可以申请": a benefit, not monitoring
+            return True
         asks = list(_CAN.finditer(part))
         if not asks:
             return False
@@ -386,6 +401,18 @@ class KnowledgeBase:
     @cached_property
     def _all_not_listed(self) -> frozenset[str]:
         return frozenset().union(*self._not_listed.values())
+
+    def _says(self, entry_id: str, word: str) -> bool:
+        """Whether the entry's own text has `word` as written, inside a word the analyzer reads
+        as a synonym of another (数据 in 数据比对, read as 信息共享)."""
+        return word in self._texts[entry_id]
+
+    @cached_property
+    def _texts(self) -> dict[str, str]:
+        return {
+            e.id: "\n".join([e.question, *e.alternates, *e.keywords, e.answer])
+            for e in self.entries.values()
+        }
 
     @classmethod
     def _names_all(
@@ -651,14 +678,16 @@ def load_entries(
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """synonyms.yaml: synonym groups (first word canonical), stop words, and the other
-    programmes (低保, 特困 …) with the words that ask how to get them (申请, 报销 …)."""
+    """synonyms.yaml: synonym groups (first word canonical), stop words, the other
+    programmes (低保, 特困 …) with the words that ask how to get them (申请, 报销 …), other
+    places, and words to read whole (哪天: not 哪 + 天开 in 哪天开的)."""
 
     groups: list[list[str]]
     stopwords: list[str]
     other_programmes: list[str]
     programme_asks: list[str]
     other_places: list[str] = field(default_factory=list)
+    keep_whole: list[str] = field(default_factory=list)
 
 
 def load_synonyms(path: Path) -> Vocabulary:
@@ -671,7 +700,7 @@ def load_synonyms(path: Path) -> Vocabulary:
     if not isinstance(stopwords, list):
         problems.append(Problem(path, 1, "stopwords 应为词语列表"))
     lists = {}
-    for key in ("other_programmes", "programme_asks", "other_places"):
+    for key in ("other_programmes", "programme_asks", "other_places", "keep_whole"):
         value = raw.get(key, []) if isinstance(raw, dict) else []
         if not isinstance(value, list):
             problems.append(Problem(path, raw.key_line(key), f"{key} 应为词语列表"))
@@ -686,6 +715,7 @@ def load_synonyms(path: Path) -> Vocabulary:
         lists["other_programmes"],
         lists["programme_asks"],
         lists["other_places"],
+        lists["keep_whole"],
     )
 
 
@@ -759,6 +789,7 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
             other_programmes=synonyms.other_programmes,
             programme_asks=synonyms.programme_asks,
             other_places=synonyms.other_places,
+            keep_whole=synonyms.keep_whole,
         )
     )
     retriever.build(

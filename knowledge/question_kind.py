@@ -217,12 +217,13 @@ def _pattern_list(
 # "…我这种情况在排查里会被关注吗": a question about "this" whose other words only ask
 # whether the screening covers it is about what the story told.
 _BACK_REFERENCE = re.compile(
-    r"这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|这样的事|这一块|这块|这种|这个"
+    r"这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|这样的事|这一块|这块|这种|这个|"
+    r"(都)?(有)?哪些"  # "……有几项创新举措，我没记全。能说一下都有哪些吗": those the story named
 )
 _ASKS_COVERAGE = re.compile(
     r"集中排查|大排查|排查|这次|这回|今年|会不会|会|管不管|管|查不查|查|算不算|算|包不包括|包括|"
     r"关注|关心|考虑|留意|看|被|也|要|需要|不|吗|么|嘛|噻|呢|啊|的|是|这|在|里|进去|我|俺|家|"
-    r"工作方案|方案|原来|当初|听|村里人|别人|有人|人家"
+    r"工作方案|方案|原来|当初|听|村里人|别人|有人|人家|能|给|可以|介绍|帮"
 )
 
 

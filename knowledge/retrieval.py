@@ -139,6 +139,7 @@ class Analyzer:
         other_programmes: Iterable[str] = (),
         programme_asks: Iterable[str] = (),
         other_places: Iterable[str] = (),
+        keep_whole: Iterable[str] = (),
     ):
         self.canonical: dict[str, str] = {}
         for group in synonym_groups:
@@ -163,6 +164,9 @@ class Analyzer:
         self._open_dictionary()
         for term in set(self.canonical.values()) | self.other_programmes | self.other_places:
             self.add_word(term)
+        # Question words jieba glues to what follows ("哪天开的": 哪 + 天开), kept whole.
+        for word in sorted({_fold(w) for w in keep_whole}):
+            self.add_word(word)
         # Dialect fillers jieba does not know ("一哈", "啷个") must come out whole to be dropped,
         # not glued to their neighbours by its HMM ("发一", "哈撒").
         for word in sorted(self.stopwords):
