@@ -637,7 +637,7 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "thirteenth, test half": ("qa_blind13", "test", (0.78, 0.96, 0.9)),
     # scored whole once before any tuning: 78.1 / 88.5 / 92.5 %; its test half scored 74.7 /
     # 84.4 / 95.0 % then, its misses not read
-    "fourteenth, dev half": ("qa_blind14", "dev", (0.91, 0.93, 0.95)),
+    "fourteenth, dev half": ("qa_blind14", "dev", (0.9, 0.93, 0.95)),
     "fourteenth, test half": ("qa_blind14", "test", (0.74, 0.84, 0.95)),
 }
 
