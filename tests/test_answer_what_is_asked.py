@@ -1135,3 +1135,8 @@ def test_asking_for_another_benefit_is_not_a_question_about_being_monitored(kb):
     and nothing the documents state."""
     answer = kb.ask("我在城里打工手头紧，想问有没有租房补贴可以申请")
     assert answer.entry is None
+
+
+def test_dialect_which_one_before_the_deed_asks_for_a_person(kb):
+    """ "这方案是哪个给解读滴": 哪个 is 谁 here, as in 哪个解读的."""
+    assert kb.kinds.read("这方案是哪个给解读滴？").kind == "person"
