@@ -31,8 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.database import Database
+from storage.database import rows_changed as _changed
 from storage.models import Base, Submission, utcnow
-from storage.repository import _changed
 
 PHOTO = "photo"
 

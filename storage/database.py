@@ -60,7 +60,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -224,6 +224,12 @@ def _forget_reads_on_write(_conn, _cursor, statement: str, *_args: object) -> No
     work = _current.get()
     if work is not None and work.reads and statement.lstrip()[:6].upper() != "SELECT":
         work.reads.clear()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (its result is a CursorResult at run time)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 class Database:

@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
-    CursorResult,
-    Result,
     Table,
     and_,
     bindparam,
@@ -31,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from storage import crash_point
 from storage.database import NOT_READ, Database
+from storage.database import rows_changed as _changed
 from storage.models import (
     OPEN_STATUSES,
     STATUS_NEW,
@@ -52,12 +51,6 @@ from storage.redact import redact
 
 # Stored question text is capped; a 10,000-character paste is kept only in part.
 MAX_STORED_QUESTION = 1000
-
-
-def _changed(result: Result[Any]) -> int:
-    """How many rows an UPDATE or DELETE touched (its result is a CursorResult at run time)."""
-    assert isinstance(result, CursorResult)
-    return result.rowcount
 
 
 def dialect_insert(db: Database):
