@@ -636,9 +636,14 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "thirteenth, dev half": ("qa_blind13", "dev", (0.85, 0.9, 1.0)),
     "thirteenth, test half": ("qa_blind13", "test", (0.78, 0.96, 0.9)),
     # scored whole once before any tuning: 78.1 / 88.5 / 92.5 %; its test half scored 74.7 /
-    # 84.4 / 95.0 % then, its misses not read
+    # 84.4 / 95.0 % then and 75.9 / 84.4 / 95.0 % after the tuning on the dev half (its misses
+    # were shown by the quality benchmark's report at the end of that session)
     "fourteenth, dev half": ("qa_blind14", "dev", (0.9, 0.93, 0.95)),
-    "fourteenth, test half": ("qa_blind14", "test", (0.74, 0.84, 0.95)),
+    "fourteenth, test half": ("qa_blind14", "test", (0.75, 0.84, 0.95)),
+    # written and scored whole at the end of the session that tuned on the fourteenth's dev half,
+    # nothing tuned on it: 76.9 / 91.5 / 85.0 %; its misses not read
+    "fifteenth, dev half": ("qa_blind15", "dev", (0.77, 0.93, 0.9)),
+    "fifteenth, test half": ("qa_blind15", "test", (0.75, 0.89, 0.8)),
 }
 
 
