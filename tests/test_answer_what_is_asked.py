@@ -640,9 +640,9 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # were shown by the quality benchmark's report at the end of that session)
     "fourteenth, dev half": ("qa_blind14", "dev", (0.9, 0.93, 0.95)),
     "fourteenth, test half": ("qa_blind14", "test", (0.75, 0.84, 0.95)),
-    # written and scored whole at the end of the session that tuned on the fourteenth's dev half,
-    # nothing tuned on it: 76.9 / 91.5 / 85.0 %; its misses not read
-    "fifteenth, dev half": ("qa_blind15", "dev", (0.77, 0.93, 0.9)),
+    # written and scored whole at the end of the session that tuned on the fourteenth's dev half:
+    # 76.9 / 91.5 / 85.0 %; then only its dev half's two eligibility misses read (one fixed)
+    "fifteenth, dev half": ("qa_blind15", "dev", (0.77, 0.93, 0.95)),
     "fifteenth, test half": ("qa_blind15", "test", (0.75, 0.89, 0.8)),
 }
 
@@ -1145,3 +1145,10 @@ def test_asking_for_another_benefit_is_not_a_question_about_being_monitored(kb):
 def test_dialect_which_one_before_the_deed_asks_for_a_person(kb):
     """ "这方案是哪个给解读滴": 哪个 is 谁 here, as in 哪个解读的."""
     assert kb.kinds.read("这方案是哪个给解读滴？").kind == "person"
+
+
+def test_a_household_asking_to_be_included_for_a_reason_gets_no_verdict(kb):
+    """The reason named between 能不能 and 纳进 ("因为农产品价格低迷") still asks a verdict."""
+    message = "我家今年养鸡亏了好几万，蛋价太低，我们能不能因为农产品价格低迷被纳进监测？"
+    answer = kb.ask(message)
+    assert answer.entry is not None and answer.entry.action == "report"
