@@ -823,12 +823,12 @@ def _verdicts(kb: KnowledgeBase, questions: list[dict]) -> int:
     )
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.86), ("test", 0.78)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.94), ("test", 0.8)])
 def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, split, floor):
     """Written apart (the documents only), split before it was first scored: 65 of 100 read
     as verdicts then, 76 with the verdict shape (built on the older sets alone), 82 after
-    tuning on the dev half (43 + 39; the test half unread); none of its 60 household stories asking
-    something else was ever given the verdict reply."""
+    tuning on the dev half (43 + 39; the test half unread), 87 a round later (47 + 40); none of
+    its 60 household stories asking something else was ever given the verdict reply."""
     blind = _question_set("qa_eligibility_blind")
     asked = [c for c in blind["eligibility"] if c["split"] == split]
     assert _verdicts(kb, asked) / len(asked) >= floor
@@ -1150,5 +1150,19 @@ def test_dialect_which_one_before_the_deed_asks_for_a_person(kb):
 def test_a_household_asking_to_be_included_for_a_reason_gets_no_verdict(kb):
     """The reason named between 能不能 and 纳进 ("因为农产品价格低迷") still asks a verdict."""
     message = "我家今年养鸡亏了好几万，蛋价太低，我们能不能因为农产品价格低迷被纳进监测？"
+    answer = kb.ask(message)
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "我们家人均八千出头，够得上吗",
+        "隔壁老两口一年种地落不了几个钱，想给他们报个监测户，能成不？",
+        "我舅一个人过，啥活都干不了，他这样的能不能给办成兜底保障户啊？",
+    ],
+)
+def test_a_household_told_in_few_words_asking_if_it_gets_in_gets_no_verdict(kb, message):
+    """A per-capita figure, 能成不, 办成兜底户: each asks whether this household gets in."""
     answer = kb.ask(message)
     assert answer.entry is not None and answer.entry.action == "report"
