@@ -264,15 +264,7 @@ class KnowledgeBase:
             # this kind (the guide's date), an entry that never names that topic does not answer
             if fitting:
                 topics = self._topics_without(asked.kind, retriever, part_words)
-                fitting = [
-                    r
-                    for r in fitting
-                    if all(
-                        self._names_any(retriever, r.entry_id, {topic})
-                        or self._says(r.entry_id, topic)
-                        for topic in topics
-                    )
-                ]
+                fitting = [r for r in fitting if self._names_topics(retriever, r.entry_id, topics)]
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
@@ -402,10 +394,14 @@ class KnowledgeBase:
     def _all_not_listed(self) -> frozenset[str]:
         return frozenset().union(*self._not_listed.values())
 
-    def _says(self, entry_id: str, word: str) -> bool:
-        """Whether the entry's own text has `word` as written, inside a word the analyzer reads
-        as a synonym of another (数据 in 数据比对, read as 信息共享)."""
-        return word in self._texts[entry_id]
+    def _names_topics(self, retriever: Retriever, entry_id: str, topics: set[str]) -> bool:
+        """Whether the entry names every topic: among its words (`_names_any`), or as written
+        inside a word the analyzer reads as a synonym of another (数据 in 数据比对, read as
+        信息共享)."""
+        text = self._texts[entry_id]
+        return all(
+            self._names_any(retriever, entry_id, {topic}) or topic in text for topic in topics
+        )
 
     @cached_property
     def _texts(self) -> dict[str, str]:

@@ -713,6 +713,13 @@ VERDICT_ASKED = [
     # a cadre asking whether to mark a household as a kind of household
     "隔壁五保老人一个人住，干不了活，这次要不要标成兜底户",
     "我七十了，老伴走了，一个人种点地，这种情况够不够兜底",
+    # to be counted as monitored (算成); a reason named between 能不能 and 纳进
+    "我刚申请了特困还没批下来，我能不能先算成监测户",
+    "我家今年养鸡亏了好几万，蛋价太低，我们能不能因为农产品价格低迷被纳进监测？",
+    # told in few words: a per-capita figure, 能成不, 办成 (兜底户)
+    "我们家人均八千出头，够得上吗",
+    "隔壁老两口一年种地落不了几个钱，想给他们报个监测户，能成不？",
+    "我舅一个人过，啥活都干不了，他这样的能不能给办成兜底保障户啊？",
 ]
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored
@@ -1130,11 +1137,6 @@ def test_asking_for_the_list_the_story_named_reads_the_story(kb):
     assert answer.entry is not None and answer.entry.id == "innovations"
 
 
-def test_asking_to_be_counted_as_a_monitored_household_gets_no_verdict(kb):
-    answer = kb.ask("我刚申请了特困还没批下来，我能不能先算成监测户")
-    assert answer.entry is not None and answer.entry.action == "report"
-
-
 def test_asking_for_another_benefit_is_not_a_question_about_being_monitored(kb):
     """A worker in town short of money asks for a rent allowance: not a verdict on monitoring,
     and nothing the documents state."""
@@ -1145,24 +1147,3 @@ def test_asking_for_another_benefit_is_not_a_question_about_being_monitored(kb):
 def test_dialect_which_one_before_the_deed_asks_for_a_person(kb):
     """ "这方案是哪个给解读滴": 哪个 is 谁 here, as in 哪个解读的."""
     assert kb.kinds.read("这方案是哪个给解读滴？").kind == "person"
-
-
-def test_a_household_asking_to_be_included_for_a_reason_gets_no_verdict(kb):
-    """The reason named between 能不能 and 纳进 ("因为农产品价格低迷") still asks a verdict."""
-    message = "我家今年养鸡亏了好几万，蛋价太低，我们能不能因为农产品价格低迷被纳进监测？"
-    answer = kb.ask(message)
-    assert answer.entry is not None and answer.entry.action == "report"
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "我们家人均八千出头，够得上吗",
-        "隔壁老两口一年种地落不了几个钱，想给他们报个监测户，能成不？",
-        "我舅一个人过，啥活都干不了，他这样的能不能给办成兜底保障户啊？",
-    ],
-)
-def test_a_household_told_in_few_words_asking_if_it_gets_in_gets_no_verdict(kb, message):
-    """A per-capita figure, 能成不, 办成兜底户: each asks whether this household gets in."""
-    answer = kb.ask(message)
-    assert answer.entry is not None and answer.entry.action == "report"
