@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-    User,
-    WebAppInfo,
-)
+from telegram import Message, Update, User
 
 from common.messages import WEB_APP, Button, Incoming, Media, Reply
 
@@ -93,25 +83,28 @@ def to_incoming(update: Update) -> Incoming | None:
     return sender(text=text)
 
 
-def inline_button(button: Button) -> InlineKeyboardButton:
-    """A button that sends its data back, or (WEB_APP + URL) opens the URL as a Mini App."""
+def button_data(button: Button) -> dict[str, object]:
+    """An inline button as the Bot API takes it: sending its data back, or (WEB_APP + URL)
+    opening the URL as a Mini App."""
     if button.data.startswith(WEB_APP):
-        return InlineKeyboardButton(button.label, web_app=WebAppInfo(button.data[len(WEB_APP) :]))
-    return InlineKeyboardButton(button.label, callback_data=button.data)
+        return {"text": button.label, "web_app": {"url": button.data[len(WEB_APP) :]}}
+    return {"text": button.label, "callback_data": button.data}
 
 
-def reply_markup(reply: Reply):
-    """The keyboard for one reply: inline buttons, a reply keyboard, or removal of one."""
+def markup_data(reply: Reply) -> dict[str, object] | None:
+    """The keyboard for one reply as the Bot API takes it (`reply_markup`): inline buttons, a
+    reply keyboard, or removal of one; None for none. Plain data, not PTB's keyboard objects:
+    replies go out through `Bot.do_api_request` (see `handlers.telegram_app.send_stored`)."""
     if reply.buttons:
-        return InlineKeyboardMarkup([[inline_button(b) for b in row] for row in reply.buttons])
+        return {"inline_keyboard": [[button_data(b) for b in row] for row in reply.buttons]}
     if reply.keyboard or reply.request_contact:
-        rows: list[list[KeyboardButton]] = []
+        rows: list[list[dict[str, object]]] = []
         if reply.request_contact:
-            rows.append([KeyboardButton(reply.request_contact, request_contact=True)])
-        rows.extend([KeyboardButton(label) for label in row] for row in reply.keyboard or [])
-        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+            rows.append([{"text": reply.request_contact, "request_contact": True}])
+        rows.extend([{"text": label} for label in row] for row in reply.keyboard or [])
+        return {"keyboard": rows, "resize_keyboard": True, "one_time_keyboard": True}
     if reply.remove_keyboard:
-        return ReplyKeyboardRemove()
+        return {"remove_keyboard": True}
     return None
 
 
