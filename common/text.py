@@ -24,6 +24,9 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# One message is normalised a dozen times on its way (small talk, the answer log, retrieval,
+# question kinds): four distinct texts for a question; the rest are cache hits.
+@lru_cache(maxsize=1024)
 def normalize(text: str) -> str:
     """Fold width, script and case; keep letters, digits and Han characters, separated by spaces."""
     text = unicodedata.normalize("NFKC", text)
