@@ -107,6 +107,11 @@ _DOMAIN_POS = "nz"
 _SORTED_HEAD = 256
 # Candidates scored in the first batch (then twice as many each time).
 _FIRST_BATCH = 32
+# Scores are rounded to 4 decimals: a bound this far below the cut-off may still tie with it.
+_ROUNDING_MARGIN = 1e-4
+# Skip comparing a phrasing that could not lift its entry into the top scores found so far
+# (exact: off only to test that).
+_SKIP_BELOW_TOP = True
 # Skip comparing a phrasing whose length alone keeps it below its entry's word overlap (exact:
 # it cannot change a score; off only to test that).
 _SKIP_SHORT_REACH = True
@@ -387,6 +392,21 @@ def _written(held: Sequence[np.ndarray], shared: np.ndarray) -> np.ndarray:
     if sum(sizes) - max(sizes) <= len(shared) // _REPEATS_SHARE:
         return np.concatenate(held)
     return np.flatnonzero(shared != 0)  # a bool scan: ~4× faster than a float one
+
+
+def _keep_best(best: np.ndarray, owner: np.ndarray, items: np.ndarray, values: np.ndarray) -> None:
+    """best[owner[i]] = the largest of `values` over the `items` i it owns (`items`: phrasing
+    numbers, numbered entry by entry, so sorted they come in runs per entry). A maximum per run
+    (`reduceat`) is ~3× faster than `np.maximum.at` over the ~20,000 phrasings a question
+    touches in a 10,000-entry base."""
+    if not len(items):
+        return
+    if (items[1:] < items[:-1]).any():  # listed with repeats, unordered (`_written`)
+        order = np.argsort(items, kind="stable")
+        items, values = items.take(order), values.take(order)
+    owners = owner.take(items)
+    starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
+    best[owners.take(starts)] = np.maximum.reduceat(values, starts)
 
 
 def _by_bound(positions: np.ndarray, bound: np.ndarray) -> np.ndarray:
@@ -743,7 +763,7 @@ class Retriever:
             rest -= matched_weight.take(touched)
             rest += total
             overlap /= rest
-            np.maximum.at(best_overlap, self.index.form_entry.take(touched), overlap)
+            _keep_best(best_overlap, self.index.form_entry, touched, overlap)
         return best_overlap
 
     def rank(
@@ -824,6 +844,7 @@ class Retriever:
         scored_positions: list[np.ndarray] = []
         scored: list[np.ndarray] = []
         start, batch = 0, _FIRST_BATCH
+        kth: float | None = None  # the `limit`-th best score so far (once there are that many)
         while start < len(order) or len(rest):
             if start >= len(order):
                 order = np.concatenate([order, _by_bound(rest, bound)])
@@ -835,7 +856,16 @@ class Retriever:
             lengths = self.index.form_lengths.take(numbers)
             worth = self.form_worth.take(numbers)
             reach = 2 * np.minimum(len(query_text), lengths) / (len(query_text) + lengths) * worth
-            compared = reach + 1e-9 > best_overlap.take(self.index.form_entry.take(numbers))
+            owner = self.index.form_entry.take(numbers)
+            compared = reach + 1e-9 > best_overlap.take(owner)
+            if kth is not None and _SKIP_BELOW_TOP:
+                # Once `limit` scores are known, a phrasing that could not lift its entry to
+                # the `limit`-th of them is not compared either: whatever its ratio, that
+                # entry stays out of the top (the margin covers the scores' rounding).
+                could = factor.take(owner) * (
+                    COVERAGE_SHARE * coverage.take(owner) + (1 - COVERAGE_SHARE) * reach
+                )
+                compared &= could + _ROUNDING_MARGIN >= kth
             if not _SKIP_SHORT_REACH:
                 compared[:] = True
             chars = np.zeros(len(numbers))
@@ -859,9 +889,9 @@ class Retriever:
                 continue
             so_far = np.concatenate(scored)
             if len(so_far) >= limit:
-                kth = np.partition(so_far, len(so_far) - limit)[len(so_far) - limit]
+                kth = float(np.partition(so_far, len(so_far) - limit)[len(so_far) - limit])
                 upcoming = bound[order[start]] if start < len(order) else bound[rest].max()
-                if upcoming + 1e-6 < kth:
+                if upcoming + _ROUNDING_MARGIN < kth:
                     break
         if not scored:
             return terms, []

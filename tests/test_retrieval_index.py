@@ -82,6 +82,29 @@ def test_phrasings_too_short_or_long_to_matter_are_skipped_without_changing_a_sc
         assert base.retriever.rank(question, limit=None)[1] == reference, question
 
 
+def test_phrasings_that_cannot_reach_the_top_are_skipped_without_changing_the_top(
+    crowded_kb, monkeypatch
+):
+    """Among near copies many phrasings score close: once the best few are known, those that
+    could not beat them are not compared, and the best few stay exactly the same."""
+    compared = 0
+
+    def counting(queries, choices, **kwargs):
+        nonlocal compared
+        compared += len(choices)
+        return cdist(queries, choices, **kwargs)
+
+    cdist = knowledge.retrieval.process.cdist
+    monkeypatch.setattr(knowledge.retrieval.process, "cdist", counting)
+    monkeypatch.setattr(knowledge.retrieval, "_SKIP_BELOW_TOP", False)
+    every = {q: crowded_kb.retriever.rank(q, limit=3)[1] for q in _questions()}
+    without_skipping, compared = compared, 0
+    monkeypatch.setattr(knowledge.retrieval, "_SKIP_BELOW_TOP", True)
+    for question, reference in every.items():
+        assert crowded_kb.retriever.rank(question, limit=3)[1] == reference, question
+    assert compared < without_skipping
+
+
 def test_questions_ranked_in_several_threads_at_once_rank_as_one_after_another(crowded_kb):
     """Each thread has its own per-phrasing scratch arrays, left zeroed after every question."""
     questions = _questions()
