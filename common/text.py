@@ -1,8 +1,9 @@
 """Normalising what people type, shared by retrieval and the dialog validators.
 
 `normalize` folds what people type into one form: NFKC (full-width → half-width), 繁 → 简
-through OpenCC, lower case, control characters and punctuation (and emoji) to spaces.
-`clean_text` only removes control characters and collapses whitespace (optionally NFKC), for
+through OpenCC, lower case, control characters and punctuation (and emoji) to spaces; spaces
+typed between single Han characters are dropped, those between longer runs kept (a clause
+break). `clean_text` only removes control characters and collapses whitespace (optionally NFKC), for
 text that is parsed or stored as typed.
 """
 
@@ -15,7 +16,12 @@ from functools import lru_cache
 import opencc
 
 _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
-_SPACE_IN_HAN = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])\s+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+# A space beside a lone Han character ("监 测 线", "是 哪个部门") is typing, not a break; one
+# between two runs of them ("能纳入不 我家5口人") parts clauses, as a comma would.
+_SPACE_IN_HAN = re.compile(
+    rf"(?<=(?<!\w)[{_HAN}])\s+(?=[{_HAN}])|(?<=[{_HAN}])\s+(?=[{_HAN}](?!\w))"
+)
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
 
@@ -30,7 +36,7 @@ def _t2s() -> opencc.OpenCC:
 def normalize(text: str) -> str:
     """Fold width, script and case; keep letters, digits and Han characters, separated by spaces."""
     text = unicodedata.normalize("NFKC", text)
-    text = _SPACE_IN_HAN.sub("", text)  # "监 测 线" is 监测线: spaces never part Han words
+    text = _SPACE_IN_HAN.sub("", text)
     text = _t2s().convert(text).lower()
     return _NOT_WORD.sub(" ", text).strip()
 
