@@ -358,7 +358,8 @@ class KnowledgeBase:
         # "残疾证怎么办理，几级残疾能享受补贴", "小额信贷还不上，能不能申请延期": what is
         # wanted is a benefit or a request (享受, 补贴, 申请) of the programme named before
         # (and nothing else the knowledge base speaks of is wanted: not 纳入, 评上 …)
-        others = wanted - analyzer.programme_asks
+        # (a lone character — 再, 还 — is no topic: "还能再申请吗")
+        others = {w for w in wanted - analyzer.programme_asks if len(w) > 1}
         return (
             bool(wanted & analyzer.programme_asks)
             and not others & retriever.index.vocabulary
