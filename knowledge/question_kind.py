@@ -52,6 +52,20 @@ _TOLD_COUNT = re.compile(r"有好?几(个|户|家|人|位|次|回|年)(?=.*[了�
 _SENTENCE = re.compile(r"[^。！？!?﹖]+[。！？!?﹖]*|[。！？!?﹖]+")
 # Words that introduce the question of a long message.
 _LEAD_IN = re.compile(r"想问|请问|问问|问下|问一下|想知道|想了解|想确认|麻烦告诉|告诉我|请教")
+# What may close a lead-in that closes the message ("…能告诉我吗"): nothing is led into.
+_CLOSING = re.compile(r"[吗呢吧啊呀哈嘛不]*|一下[吗呢吧啊呀哈嘛]*|好吗|行吗|可以吗|好不好|行不行")
+
+
+def _leads_in(clauses: list[str], index: int) -> bool:
+    """Whether clause `index` leads into the question ("想问下…", "请问…"): it holds a lead-in
+    and something follows it — not "谁起草的，我答不上来，能告诉我吗", which asks back."""
+    found = _LEAD_IN.search(clauses[index])
+    if found is None:
+        return False
+    rest = clauses[index][found.end() :]
+    return index < len(clauses) - 1 or not _CLOSING.fullmatch(rest)
+
+
 # A named word list in a pattern: {household}.
 _WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 # A message this short is a question as a whole.
@@ -500,7 +514,7 @@ class QuestionKinds:
         questions: list[str] = []
         # Where the message says "想问…" the question follows; a clause before it that only
         # happens to hold a question word ("去年有几户风险消除了") is story.
-        led = next((i for i, c in enumerate(clauses) if _LEAD_IN.search(c)), None)
+        led = next((i for i, c in enumerate(clauses) if _leads_in(clauses, i)), None)
         if len(whole) > _SHORT and len(clauses) > 1:
             picked: list[str] = []
             for i, clause in enumerate(clauses):

@@ -1147,3 +1147,44 @@ def test_asking_for_another_benefit_is_not_a_question_about_being_monitored(kb):
 def test_dialect_which_one_before_the_deed_asks_for_a_person(kb):
     """ "这方案是哪个给解读滴": 哪个 is 谁 here, as in 哪个解读的."""
     assert kb.kinds.read("这方案是哪个给解读滴？").kind == "person"
+
+
+def test_a_question_passed_on_and_asked_back_at_the_end_is_the_question_before_it(kb):
+    """ "…领导问我最初是谁起草的，我答不上来，能告诉我吗": 能告诉我吗 leads into nothing; the
+    question is who drafted the plan."""
+    message = "我手上有份方案，领导问我最初是谁起草的，我答不上来，能告诉我吗？"
+    answer = kb.ask(message)
+    assert answer.entry is not None and "信息中心" in answer.entry.answer
+    assert kb.kinds.read("想问下，排查要多久？").led == 0  # a lead-in before its question
+
+
+def test_a_household_typing_its_clauses_apart_with_spaces_gets_no_verdict(kb):
+    answer = kb.ask("能纳入不 我家5口人 年收入4万 老人有慢性病")
+    assert answer.entry is not None and answer.entry.action == "report"
+    answer = kb.ask("监 测 线 多 少 钱")  # spaces between lone characters are just typing
+    assert answer.entry is not None and "9100" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "今年夏天我们那里发大水，田里的稻子淹了一大半，村里好几户都受了灾。"
+        "我听说区里在搞防返贫排查，这次会不会把这种天灾也算进去？",
+        "屋里头要是遭了洪水干旱，这回排查管不管这些事嘛",
+    ],
+)
+def test_whether_the_screening_counts_a_disaster_is_answered_with_what_it_checks(kb, message):
+    answer = kb.ask(message)
+    assert answer.entry is not None and answer.entry.action != "report"
+    assert "洪涝" in answer.entry.answer or "自然灾害" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "姚局长的手机号码你晓得不？",  # only the office line is stated
+        "我们家是监测户，去年给安排了一个公益岗位，今年说岗位取消了。请问为啥取消，还能再申请吗？",
+    ],
+)
+def test_a_mobile_number_or_another_programme_asked_in_passing_is_not_answered(kb, message):
+    assert kb.ask(message).entry is None
