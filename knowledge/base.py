@@ -239,10 +239,22 @@ class KnowledgeBase:
             ]
         best = ranked[0] if ranked else None
         unstated = None
+        # "0563后面号码多少": asked for whom to ask or call, the entry that tells it, ranked
+        # first, answers at a lower score (the kind's `answer_at`)
+        answer_at = self.kinds.answer_at(asked.kind)
         confident = [
             r
             for r in ranked
-            if r.score >= ANSWER_THRESHOLD and programmes <= retriever.words_of(r.entry_id)
+            if (
+                r.score >= ANSWER_THRESHOLD
+                or (
+                    answer_at is not None
+                    and r is ranked[0]
+                    and r.score >= answer_at
+                    and asked.kind in self.entries[r.entry_id].answers
+                )
+            )
+            and programmes <= retriever.words_of(r.entry_id)
         ]
         # The asked part's words, read once, for the checks below that need them.
         contents_asked = self.kinds.asks_contents(asked.part)

@@ -304,6 +304,10 @@ class Kind:
     # Asked parts this kind is not, whatever its patterns found in the whole message (a
     # household's story asking which papers to bring asks for materials, not a verdict).
     unless: tuple[re.Pattern[str], ...] = ()
+    # A lower score at which the best-ranked entry answers, when it declares this kind: a
+    # question for whom to ask or call, and the one entry that tells it ranked first, is
+    # evidence enough (None: the usual threshold).
+    answer_at: float | None = None
 
     def asked_in(self, target: str, part: str) -> bool:
         return any(p.search(target) for p in self.patterns) and not any(
@@ -438,6 +442,20 @@ class QuestionKinds:
                     )
                 )
                 qualifiers = []
+            answer_at = spec.get("answer_at")
+            if answer_at is not None and (
+                isinstance(answer_at, bool)
+                or not isinstance(answer_at, int | float)
+                or not 0 < answer_at < 1
+            ):
+                problems.append(
+                    Problem(
+                        path,
+                        spec.key_line("answer_at"),
+                        f"问题类型 {name} 的 answer_at 应为 0 到 1 之间的分数",
+                    )
+                )
+                answer_at = None
             kinds.append(
                 Kind(
                     str(name),
@@ -447,6 +465,7 @@ class QuestionKinds:
                     whole,
                     tuple(qualifiers),
                     unless,
+                    float(answer_at) if answer_at is not None else None,
                 )
             )
         times = _pattern_list(raw, "times", path, problems, group="word")
@@ -474,6 +493,11 @@ class QuestionKinds:
     def whole_words(self, name: str) -> bool:
         """Whether kind `name`'s events must be whole words of the entry."""
         return any(kind.whole_words for kind in self.kinds if kind.name == name)
+
+    def answer_at(self, name: str | None) -> float | None:
+        """The lower score at which kind `name` is answered by an entry that declares it and
+        ranks first (None: the usual threshold)."""
+        return next((kind.answer_at for kind in self.kinds if kind.name == name), None)
 
     def label(self, name: str) -> str:
         return next(kind.label for kind in self.kinds if kind.name == name)

@@ -561,6 +561,7 @@ BROKEN_KIND_DECLARATIONS = [
     ([("qualifiers: [明年,", "qualifiers: 明年 [")], ("qualifiers 应为词语列表",)),
     ([('"(包括|包含)(哪些|哪几|什么|啥)"', '"(包括|包含"')], ("contents",)),
     ([("(?P<word>去年|前年|明年|后年|往年)", "(去年|前年)")], ("(?P<word>…)",)),
+    ([("    answer_at: 0.38\n", "    answer_at: 38\n")], ("answer_at 应为 0 到 1 之间的分数",)),
 ]
 
 
@@ -1192,3 +1193,26 @@ def test_whether_the_screening_counts_a_disaster_is_answered_with_what_it_checks
 )
 def test_a_mobile_number_or_another_programme_asked_in_passing_is_not_answered(kb, message):
     assert kb.ask(message).entry is None
+
+
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("0563后面号码多少", "2701280"),
+        ("咨询电话打过去要加什么区号？完整号码是多少？", "2701280"),
+        ("有政策上的事儿该找哪个局问", "农业农村局"),
+    ],
+)
+def test_asked_whom_to_call_the_entry_that_tells_it_answers_though_the_words_differ(
+    kb, question, stated
+):
+    """Asked for a phone, a person or a unit, the one entry that declares it, ranked first,
+    answers at the kind's lower `answer_at` score."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and stated in answer.entry.answer
+    assert answer.score < 0.45  # below the usual threshold: answered for its kind
+
+
+def test_a_lower_score_for_its_kind_still_does_not_answer_another_kind(kb):
+    """The contact entry ranked first for a question of how much one gets is not answered."""
+    assert kb.ask("打电话问的话，能领多少补助").entry is None
