@@ -80,7 +80,7 @@ LATER_BATCHES = (
     _later(12, "Twelfth blind batch (dev half tuned on for eligibility; test half only scored)"),
     _later(13, "Thirteenth blind batch (dev half tuned on; test half only scored)"),
     _later(14, "Fourteenth blind batch (dev half tuned on; test half only scored)"),
-    _later(15, "Fifteenth blind batch (dev half's eligibility misses read; test half only scored)"),
+    _later(15, "Fifteenth blind batch (dev half tuned on; test half only scored)"),
     _later(16, "Sixteenth blind batch (dev half tuned on; test half only scored)"),
 )
 SYSTEMS = ("ours", "fuzz", "bm25")
