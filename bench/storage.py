@@ -12,8 +12,9 @@ The flow of `run()`:
    the database is then opened as the bot opens it on start (on SQLite that runs ANALYZE).
    The fill is not part of the figures.
 2. Each operation runs through the code the bot runs (`StaffDesk` for /pending and /view,
-   `ReviewStore.pending` for a filtered page, `SubmissionStore.of_user` as /status calls it)
-   REPEATS times against random targets; p50 and p95 in ms.
+   `ReviewStore.pending` for a filtered page, `SubmissionStore.of_user` as /status calls it,
+   `SubmissionStore.villages_of` as the report's village step and the web console list a
+   township's recorded villages) REPEATS times against random targets; p50 and p95 in ms.
 3. The SQL of one run of each operation is captured with an engine event and explained:
    PostgreSQL `EXPLAIN (ANALYZE, BUFFERS)` (plan nodes, buffers, time), SQLite
    `EXPLAIN QUERY PLAN`. Writes (the audit row of /view) are timed but not explained.
@@ -265,6 +266,10 @@ def measure(backend: str, url: str, rows: int, repeats: int) -> dict[str, Any]:
         user = 100_000 + rng.randrange(SUBMITTERS)
         return lambda: submissions.of_user(user)[:20]  # as DialogDesk.status_lines
 
+    def villages() -> Callable[[], object]:
+        township = rng.choice(townships)
+        return lambda: submissions.villages_of(township)
+
     later = max(1, min(50, rows // 400))  # a page well inside a filtered queue
     operations: dict[str, Callable[[], Callable[[], object]]] = {
         "/pending, reviewer of every township": lambda: (
@@ -280,6 +285,7 @@ def measure(backend: str, url: str, rows: int, repeats: int) -> dict[str, Any]:
         f"filtered: 乡镇 + 核实中, page {later + 1}": lambda: filtered(later),
         "/view one record (+ history)": view,
         "/status of one resident": status,
+        "village choices of one township (/report's village step)": lambda: villages(),
     }
     results = []
     for name, target in operations.items():

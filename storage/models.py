@@ -140,6 +140,7 @@ class Submission(Base):
         _open_queue_index("ix_submissions_queue"),
         _open_queue_index("ix_submissions_township_queue", "township"),
         Index("ix_submissions_assigned_to", "assigned_to"),  # a cadre's queue
+        Index("ix_submissions_township_village", "township", "village"),  # villages_of
     )
 
 

@@ -26,11 +26,13 @@ def test_the_storage_section_times_every_operation_and_explains_its_queries():
         assert any(o.startswith("/pending") for o in operations)
         assert any(o.startswith("/view") for o in operations)
         assert any(o.startswith("/status") for o in operations)
+        assert any(o.startswith("village choices") for o in operations)
         for result in backend["results"]:
             assert 0 < result["p50_ms"] <= result["p95_ms"] < 5_000, result
             assert result["plans"] and all(plan for _, plan in result["plans"]), result
     plans = " ".join(p for b in backends for r in b["results"] for _, p in r["plans"])
     assert "ix_submissions_township_queue" in plans
+    assert "ix_submissions_township_village" in plans  # the village step counts by index
     assert "p95 ms" in section.markdown
 
 
