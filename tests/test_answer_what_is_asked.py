@@ -676,6 +676,8 @@ VERDICT_ASKED = [
     "人均收入八千多，够吗",
     # asking to undo the risk removal and be taken back in
     "老汉去年被标了风险消除，今年又住院了，能不能取消风险消除重新纳进来",
+    # whether the screening will reach one's own household
+    "俺家今年刚评上特困，这回排查能排到俺家不",
     "我七十了，一个人住，一年收入五千来块，符合条件不",
     "家里就我和我妈，她常年吃药，一年挣不到一万，够不够标准",
     "我男人去年查出肝病，干不了活了，村里能不能把我家报上去",
