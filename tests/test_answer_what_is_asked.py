@@ -641,12 +641,12 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # scored whole once before any tuning: 78.1 / 88.5 / 92.5 %; its test half scored 74.7 /
     # 84.4 / 95.0 % then and 75.9 / 84.4 / 95.0 % after the tuning on the dev half (its misses
     # were shown by the quality benchmark's report at the end of that session)
-    "fourteenth, dev half": ("qa_blind14", "dev", (0.95, 0.95, 0.95)),
-    "fourteenth, test half": ("qa_blind14", "test", (0.78, 0.84, 0.95)),
+    "fourteenth, dev half": ("qa_blind14", "dev", (0.95, 0.95, 1.0)),
+    "fourteenth, test half": ("qa_blind14", "test", (0.78, 0.84, 1.0)),
     # written and scored whole at the end of the session that tuned on the fourteenth's dev half:
     # 76.9 / 91.5 / 85.0 %; its dev half tuned on in the next session, its test half scored
     # 75.9 / 89.1 / 85.0 % before that and 78.5 / 89.1 / 85.0 % after, its misses not read
-    "fifteenth, dev half": ("qa_blind15", "dev", (0.81, 0.95, 0.95)),
+    "fifteenth, dev half": ("qa_blind15", "dev", (0.81, 0.95, 1.0)),
     "fifteenth, test half": ("qa_blind15", "test", (0.78, 0.89, 0.85)),
     # scored whole once before any tuning: 73.8 / 88.5 / 87.5 %; its test half scored 74.7 /
     # 84.4 / 80.0 % then and 78.5 / 84.4 / 80.0 % after the tuning on the dev half, its misses
@@ -824,12 +824,12 @@ ELIGIBILITY_DEV = yaml.safe_load(
 
 
 def test_households_asking_whether_they_qualify_in_many_ways_get_no_verdict(kb):
-    """A development set of ways to ask (written apart, from the documents only): 118 of 120
-    are read as asking for a verdict, and none of the 60 household stories asking something
-    else is."""
+    """A development set of ways to ask (written apart, from the documents only): all 120 are
+    read as asking for a verdict, and none of the 60 household stories asking something else
+    is."""
     asked = ELIGIBILITY_DEV["eligibility"]
     read = [c["q"] for c in asked if (a := kb.ask(c["q"])).entry and a.entry.action == "report"]
-    assert len(read) / len(asked) >= 0.98
+    assert len(read) == len(asked), [c["q"] for c in asked if c["q"] not in read]
     misread = [
         c["q"]
         for c in ELIGIBILITY_DEV["household_not_verdict"]
