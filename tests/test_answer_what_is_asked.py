@@ -1200,6 +1200,7 @@ def test_whether_the_screening_counts_a_disaster_is_answered_with_what_it_checks
     [
         "姚局长的手机号码你晓得不？",  # only the office line is stated
         "全省有没有统一的求助热线，号码多少",  # only the district's line is stated
+        "看病自己掏的钱超过多少才能纳入监测",  # no amount of medical costs is stated
         "我们家是监测户，去年给安排了一个公益岗位，今年说岗位取消了。请问为啥取消，还能再申请吗？",
     ],
 )
