@@ -2,9 +2,9 @@
 
 `normalize` folds what people type into one form: NFKC (full-width → half-width), 繁 → 简
 through OpenCC, lower case, control characters and punctuation (and emoji) to spaces; spaces
-typed between single Han characters are dropped, those between longer runs kept (a clause
-break). `clean_text` only removes control characters and collapses whitespace (optionally NFKC), for
-text that is parsed or stored as typed.
+typed beside single Han characters are dropped, those between longer runs kept (a clause
+break). `clean_text` only removes control characters and collapses whitespace (optionally
+NFKC), for text that is parsed or stored as typed.
 """
 
 from __future__ import annotations
