@@ -175,3 +175,25 @@ def test_a_category_named_alike_in_and_out_of_scope_is_counted_apart(tmp_path) -
     section = quality.run(True, path, standing_in_for_every_batch(path))
     categories = section.data["blind"]["dev"]["categories"]
     assert categories["dialect (in)"]["n"] == 2 and categories["dialect (out)"]["n"] == 1
+
+
+def test_a_test_half_kept_unread_has_its_misses_counted_but_not_shown(tmp_path: Path) -> None:
+    """Whoever reads the report of a batch whose test half is kept unread learns how many
+    questions it missed, by category, and none of the questions."""
+    unmet = [["这个字符串不在任何回答里"]]  # an expectation no answer meets: always a miss
+    blind = {
+        "in_scope": [
+            {"q": "监测线是多少", "expect": unmet, "class": "plain", "split": "dev"},
+            {"q": "排查要多久", "expect": unmet, "class": "plain", "split": "test"},
+        ],
+        "out_of_scope": [],
+    }
+    path = tmp_path / "qa_blind9.yaml"
+    path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
+    batch = quality.LaterBatch("blind9", path, "A batch", unread_test=True)
+    section = quality.run(True, path, [batch])
+    report = section.markdown.split("### A batch", 1)[1]
+    assert "监测线是多少" in report  # the dev half's miss is shown
+    assert "排查要多久" not in report  # the test half's is not
+    assert "1 misses (their questions left out" in report
+    assert section.data["blind9"]["test"]["misses"] == [{"category": "plain", "in_scope": True}]
