@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from assistant import texts
@@ -46,7 +46,7 @@ from review.workflow import (
 )
 from storage.attachments import Attachments
 from storage.database import Database
-from storage.models import STATUSES, Submission, utcnow
+from storage.models import STATUSES, Submission, as_utc, utcnow
 from storage.repository import (
     AuditLog,
     People,
@@ -318,7 +318,7 @@ class StaffDesk:
         prompt = self.prompts.get(incoming.user_id)
         if prompt is None:
             return None
-        if _utc(prompt.created_at) < utcnow() - NOTE_LIFETIME:
+        if as_utc(prompt.created_at) < utcnow() - NOTE_LIFETIME:
             self.prompts.clear(incoming.user_id)
             return [Reply(texts.NOTE_PROMPT_EXPIRED.format(minutes=NOTE_LIFETIME.seconds // 60))]
         note = re.sub(r"\s+", " ", incoming.text or "").strip()
@@ -456,11 +456,6 @@ class StaffDesk:
                 filename=chart_file_name(filters),
             )
         ]
-
-
-def _utc(moment: datetime) -> datetime:
-    """A stored timestamp as aware UTC (SQLite returns it naive)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _button_arg(incoming: Incoming) -> str:

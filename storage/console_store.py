@@ -19,7 +19,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import SQLColumnExpression, delete, select, update
@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from storage.console_models import SignInToken, WebSession
 from storage.database import Database
-from storage.models import Submission, utcnow
+from storage.models import Submission, as_utc, utcnow
 from storage.repository import QUEUE_COUNT_CAP, QueuePage, _changed, _count_upto
 
 
@@ -122,7 +122,7 @@ class WebSessions:
             row = session.get(WebSession, hashed, populate_existing=True)
             if row is None:
                 return None
-            seen = _aware(row.last_seen_at)
+            seen = as_utc(row.last_seen_at)
             if seen <= now - self.idle:
                 session.delete(row)
                 return None
@@ -140,11 +140,6 @@ class WebSessions:
             return _changed(
                 session.execute(delete(WebSession).where(WebSession.user_id == user_id))
             )
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored timestamp as aware UTC (SQLite returns it naive)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class SubmissionSearch:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -47,7 +47,7 @@ from storage.learning_models import (
     GivenAnswer,
     LearnedPhrasing,
 )
-from storage.models import Submission, UnansweredQuestion, utcnow
+from storage.models import Submission, UnansweredQuestion, as_utc, utcnow
 from storage.redact import redact
 from storage.repository import MAX_STORED_QUESTION, _changed, dialect_insert
 
@@ -104,7 +104,10 @@ def _taught(row: LearnedPhrasing) -> Taught:
 # Read before every question (each process re-indexes when it changes): built once, on the
 # table (a Core statement skips the ORM's per-statement work).
 _LEARNED = cast(Table, LearnedPhrasing.__table__)
-_VERSION = select(func.count(_LEARNED.c.id), func.max(_LEARNED.c.id))
+# (labelled: storage.update_reads reads it as a one-row table beside the user's rows)
+VERSION = select(
+    func.count(_LEARNED.c.id).label("taught"), func.max(_LEARNED.c.id).label("highest_taught")
+)
 VERSION_READ = "learned_version"  # read ahead (storage.update_reads)
 
 
@@ -118,7 +121,7 @@ class LearnedPhrasings:
         if ahead is not NOT_READ:
             return cast(tuple[int, int], ahead)
         with self.db.session() as session:
-            count, highest = session.execute(_VERSION).one()
+            count, highest = session.execute(VERSION).one()
         return count or 0, highest or 0
 
     def phrasings(self) -> list[tuple[str, str]]:
@@ -396,11 +399,6 @@ class EntryFeedback:
     doubted: int = 0  # "不对" or a rephrasing right after the answer
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back the UTC moments it stored without their zone."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def given_answer(row: Any) -> Given:
     return Given(
         row.id,
@@ -459,7 +457,7 @@ class AnswerLog:
         ahead = self.db.read_before((LATEST_READ, user_id))
         if ahead is not NOT_READ:  # the last one of all, read ahead: is it recent enough?
             last = cast(Given | None, ahead)
-            return last if last is not None and _aware(last.given_at) >= since else None
+            return last if last is not None and as_utc(last.given_at) >= since else None
         with self.db.session() as session:
             row = session.execute(_LATEST, {"user_id": user_id, "since": since}).first()
             return given_answer(row) if row is not None else None

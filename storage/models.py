@@ -59,6 +59,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp as aware UTC (SQLite returns the UTC moment it stored, naive)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 @overload
 def to_local(moment: datetime) -> datetime: ...
 @overload
@@ -67,9 +72,7 @@ def to_local(moment: datetime | None) -> datetime | None:
     """A stored timestamp as naive local time to the minute (SQLite returns naive UTC)."""
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
+    return as_utc(moment).astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
 
 
 class Base(DeclarativeBase):

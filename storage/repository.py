@@ -129,9 +129,10 @@ def stored_draft(row: Any) -> StoredDraft | None:
 _DRAFTS = cast(Table, Draft.__table__)
 # On the table, not the mapped class: read for every update, and a Core statement skips the
 # ORM's per-statement work (about half the cost of a one-row read).
-_LOAD_DRAFT = select(
-    _DRAFTS.c.draft_id, _DRAFTS.c.dialog, _DRAFTS.c.state, _DRAFTS.c.version
-).where(_DRAFTS.c.user_id == bindparam("user_id"))
+DRAFT_COLUMNS = ("draft_id", "dialog", "state", "version")  # what `stored_draft` reads
+_LOAD_DRAFT = select(*(_DRAFTS.c[name] for name in DRAFT_COLUMNS)).where(
+    _DRAFTS.c.user_id == bindparam("user_id")
+)
 DRAFT_READ = "draft"  # (DRAFT_READ, user id): the draft read ahead (storage.update_reads)
 _SAVE_DRAFT = (
     update(_DRAFTS)

@@ -20,27 +20,22 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Row, Table, bindparam, func, select
+from sqlalchemy import BigInteger, Row, Table, bindparam, select
 
 from storage.database import Database
-from storage.learning import GIVEN, LATEST_READ, VERSION_READ, given_answer
-from storage.learning_models import LearnedPhrasing
+from storage.learning import GIVEN, LATEST_READ, VERSION, VERSION_READ, given_answer
 from storage.models import Draft, StaffPrompt
-from storage.repository import DRAFT_READ, PROMPT_READ, staff_prompt, stored_draft
+from storage.repository import DRAFT_COLUMNS, DRAFT_READ, PROMPT_READ, staff_prompt, stored_draft
 
 _DRAFTS = cast(Table, Draft.__table__)
 _PROMPTS = cast(Table, StaffPrompt.__table__)
-_LEARNED = cast(Table, LearnedPhrasing.__table__)
 
 _USER = bindparam("user_id", type_=BigInteger)
-_DRAFT_COLUMNS = ("draft_id", "dialog", "state", "version")
-_PROMPT_COLUMNS = ("user_id", "submission_id", "action", "value", "created_at")
+_PROMPT_COLUMNS = tuple(column.name for column in _PROMPTS.columns)
 _GIVEN_COLUMNS = ("id", "user_id", "entry_id", "question", "nearest", "given_at")
 
-# Always one row: the aggregate over the taught phrasings, whatever else is there.
-_taught = select(
-    func.count(_LEARNED.c.id).label("taught"), func.max(_LEARNED.c.id).label("highest_taught")
-).subquery("taught")
+# Always one row: the taught-phrasing version (`LearnedPhrasings.version`), whatever else is there.
+_taught = VERSION.subquery("taught")
 # The user's last answer, by the (user_id, given_at) index.
 _last_given = (
     select(GIVEN.c.id)
@@ -52,7 +47,7 @@ _last_given = (
 _READS = select(
     _taught.c.taught,
     _taught.c.highest_taught,
-    *(_DRAFTS.c[name].label(f"draft_{name}") for name in _DRAFT_COLUMNS),
+    *(_DRAFTS.c[name].label(f"draft_{name}") for name in DRAFT_COLUMNS),
     *(_PROMPTS.c[name].label(f"prompt_{name}") for name in _PROMPT_COLUMNS),
     *(GIVEN.c[name].label(f"given_{name}") for name in _GIVEN_COLUMNS),
 ).select_from(
@@ -77,7 +72,7 @@ def read_ahead(db: Database, user_id: int) -> None:
     db.read_ahead(
         {
             VERSION_READ: (row.taught or 0, row.highest_taught or 0),
-            (DRAFT_READ, user_id): stored_draft(_part(row, "draft", _DRAFT_COLUMNS)),
+            (DRAFT_READ, user_id): stored_draft(_part(row, "draft", DRAFT_COLUMNS)),
             (PROMPT_READ, user_id): staff_prompt(_part(row, "prompt", _PROMPT_COLUMNS)),
             (LATEST_READ, user_id): given_answer(given) if given.id is not None else None,
         }
