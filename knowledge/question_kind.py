@@ -75,7 +75,7 @@ _BARE_ASK = 7
 # Words that ask about the asking itself ("文件里具体是怎么表述的", "原话是这么写的吗"): a clause
 # of nothing else leans on the clause before it, however long it is.
 _META = re.compile(
-    r"文件|原文|原话|里面|里头|上面|具体|到底|究竟|是|怎么|咋|如何|怎样|表述|说|讲|写|规定|提|"
+    r"文件上|文件|原文|原话|里面|里头|上面|具体|真|到底|究竟|是|怎么|咋|如何|怎样|表述|说|讲|写|规定|提|"
     r"的|了|吗|呢|吧|啊|呀|这样|这么|那样|真的|假的|对不对|有没有|这个|那个|我|想|问问|问|一下"
 )
 
@@ -232,6 +232,8 @@ def _pattern_list(
 # whether the screening covers it is about what the story told.
 _BACK_REFERENCE = re.compile(
     r"这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|这样的事|这一块|这块|这种|这个|"
+    # "……有刚申请特困供养的户，文件上写了的，是这样吗": what the story said, asked to confirm
+    r"这些|这样|这么回事|这回事|"
     r"(都)?(有)?哪些"  # "……有几项创新举措，我没记全。能说一下都有哪些吗": those the story named
 )
 _ASKS_COVERAGE = re.compile(

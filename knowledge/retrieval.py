@@ -327,6 +327,7 @@ class Analyzer:
 
     def _read_terms(self, text: str) -> list[Term]:
         chunks = [self._plain_form(chunk) for chunk in normalize(text).split()]
+        chunks = [self._without_filler(chunk) for chunk in chunks]
         if self._fixer is not None:
             chunks = [self._fixer.fix(chunk) for chunk in chunks]
         result: list[Term] = []
@@ -334,6 +335,17 @@ class Analyzer:
         for piece in self.canonicalize(" ".join(chunks)).split():
             result.extend(self._segment(piece))
         return result
+
+    def _without_filler(self, chunk: str) -> str:
+        """`chunk` without a "那个" / "这个" said while searching for the word it splits
+        ("监测那个线" → 监测线): removed only where a synonym's variant spans it."""
+        for filler in _FILLERS.finditer(chunk):
+            start, end = filler.span()
+            for before in range(min(start, _FILLER_REACH), 0, -1):
+                for after in range(min(len(chunk) - end, _FILLER_REACH), 0, -1):
+                    if chunk[start - before : start] + chunk[end : end + after] in self.canonical:
+                        return self._without_filler(chunk[:start] + chunk[end:])
+        return chunk
 
     def _plain_form(self, chunk: str) -> str:
         """`chunk` with its A-not-A questions of two-character verbs read as the verb ("这次排查
@@ -379,6 +391,11 @@ class Analyzer:
             self._segments.clear()
         self._segments[piece] = segmented = tuple(terms)
         return segmented
+
+
+# "监测那个线": a filler said mid-word, and how many characters a side the word may reach
+_FILLERS = re.compile("那个|这个")
+_FILLER_REACH = 4
 
 
 def _written(held: Sequence[np.ndarray], shared: np.ndarray) -> np.ndarray:

@@ -40,6 +40,18 @@ def _reading(word: str) -> tuple[str, ...]:
     return tuple(fuzzy_reading(char) for char in word)
 
 
+_DIGITS = frozenset("零一二三四五六七八九十两")
+_MAGNITUDES = frozenset("十百千万亿块元")
+
+
+def _holds_a_number(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a digit said in words that a magnitude follows (九千)."""
+    return any(
+        text[k] in _DIGITS and k + 1 < len(text) and text[k + 1] in _MAGNITUDES
+        for k in range(start, end)
+    )
+
+
 class HomophoneFixer:
     """Replace sound-alike typos of known terms.
 
@@ -109,6 +121,10 @@ class HomophoneFixer:
                     # A run that cuts through real words on either side is two words, not a
                     # typo: "会上除了" holds 上除 (≈ 删除) between 会上 and 除了.
                     if self._straddles(text, i, i + length):
+                        continue
+                    # Nor one holding a digit of a number said in words: "刚好九千一百" is
+                    # 刚好 + 九千, not 好久.
+                    if _holds_a_number(text, i, i + length):
                         continue
                     out.append(term)
                     i += length

@@ -740,6 +740,9 @@ VERDICT_ASKED = [
     "我们家人均八千出头，够得上吗",
     "隔壁老两口一年种地落不了几个钱，想给他们报个监测户，能成不？",
     "我舅一个人过，啥活都干不了，他这样的能不能给办成兜底保障户啊？",
+    # 在线下 of the household's own income; 排进去 is getting in
+    "俺家人均收入九千出头一点，算不算在线下",
+    "今年橘子卖不出去，我家收入少了一半，能不能排进去当监测户",
 ]
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored
@@ -758,6 +761,8 @@ SOMETHING_ELSE_ASKED = [
     "我家是脱贫户，儿子在外打工寄回来的钱算不算收入里",
     "我一个人住，腿脚不好，排查的干部什么时候到我家来",
     "我老伴有病，家里的情况报上去以后会不会外传",
+    # 中不中 closing a request to explain is politeness ("is that all right?")
+    "俺问下 三个早是啥 给说说中不中",
 ]
 
 
@@ -807,6 +812,16 @@ STATED_IN_EVERYDAY_WORDS = [
     ("排查搞完了区里还下来现场看不", "现场指导"),
     ("开会说的两个确保是哪两个", "培训全覆盖"),
     ("印发日期？", "8月26日"),
+    # "……，文件上写了的，是这样吗": the claim the story tells is what is asked to confirm
+    ("听说重点人群里有新申请低保的户，文件上写了的，是这样吗？", "新申请"),
+    # a filler said mid-word (监测那个线), 几多钱 for 多少钱, 谁讲的 of the interpretation
+    ("监测那个线是几多钱", "9100元"),
+    ("那个解读是谁讲的", "姚红艳"),
+    # who issued a document asks for the issuing body; 层面 and 说法 are no topic of their own;
+    # 施策 is 精准施策
+    ("省级层面的实施意见是谁下发的", "安徽省委"),
+    ("文件里对带队有没有说法", "分管领导"),
+    ("对困难户施策有啥要求", "精准施策"),
 ]
 
 
@@ -814,6 +829,12 @@ STATED_IN_EVERYDAY_WORDS = [
 def test_what_is_stated_is_found_when_asked_in_everyday_words(kb, question, stated):
     answer = kb.ask(question)
     assert answer.entry is not None and stated in answer.entry.answer, question
+
+
+def test_a_number_said_in_words_is_not_mended_as_a_sound_alike_typo(kb):
+    # 刚好九千 holds 好九, which sounds like 好久 (how long): an income, not a duration
+    words = [t.text for t in kb.retriever.analyzer.terms("人均收入刚好九千一百")]
+    assert "九千" in words and "排查时间" not in words
 
 
 def test_when_the_interpretation_was_published_is_not_answered_with_the_guide(kb):
