@@ -47,7 +47,11 @@ _ASKING = re.compile(
 )
 _QUESTION_MARK = re.compile(r"[?？﹖]")
 # "去年有几户被标了风险消除": a number told, in a clause that says what happened.
-_TOLD_COUNT = re.compile(r"有好?几(个|户|家|人|位|次|回|年)(?=.*[了过])")
+# "村里几个老干部在说", "我们几个驻村干部在宿舍里聊": a few people telling something.
+_TOLD_COUNT = re.compile(
+    r"有好?几(个|户|家|人|位|次|回|年)(?=.*[了过])"
+    r"|(?<![多少])几(个|位|名)[^，。？！]{0,10}(在|都|也|一起)?(说|讲|聊|议论|讨论|唠|摆龙门阵)"
+)
 # A sentence: up to and with its closing mark (or the end of the message).
 _SENTENCE = re.compile(r"[^。！？!?﹖]+[。！？!?﹖]*|[。！？!?﹖]+")
 # Words that introduce the question of a long message.
@@ -283,6 +287,23 @@ def _named(thing: str, told: list[str]) -> str | None:
                 return head + thing
             end = clause.rfind(thing, 0, end)
     return None
+
+
+def _clauses_of(sentence: str) -> list[str]:
+    """The clauses of a normalised sentence: its spaces part clauses, except between Latin
+    words ("is there a phone number i can call" is one clause, written without its spaces as
+    every clause is read: the kinds' patterns expect "isthereaphonenumber…")."""
+    clauses: list[str] = []
+    for piece in sentence.split():
+        if clauses and _LATIN_END.search(clauses[-1]) and _LATIN_START.match(piece):
+            clauses[-1] += piece
+        else:
+            clauses.append(piece)
+    return clauses
+
+
+_LATIN_END = re.compile(r"[a-z0-9]$")
+_LATIN_START = re.compile(r"[a-z0-9]")
 
 
 def _told(clause: str) -> str:
@@ -531,7 +552,7 @@ class QuestionKinds:
         in_question: set[int] = set()
         for sentence in _SENTENCE.findall(text):
             first = len(clauses)
-            clauses += normalize(sentence).split()
+            clauses += _clauses_of(normalize(sentence))
             if clauses and _QUESTION_MARK.search(sentence[-1:]):
                 marked.add(len(clauses) - 1)
                 in_question.update(range(first, len(clauses)))

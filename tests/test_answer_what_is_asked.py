@@ -110,6 +110,17 @@ async def test_a_question_asking_for_a_place_the_documents_do_not_name_says_so(t
         ("村干部会进我家吗", None),
         ("申报了就一定能纳入监测吗", None),
         ("工作方案的重要意义体现在哪几个方面", None),
+        # who issued it, the issuing or source unit: a unit, not a person nor a place
+        ("实施意见是谁印发的", "unit"),
+        ("发文单位是哪个", "unit"),
+        ("这份材料的来源单位是哪里", "unit"),
+        # whom a word refers to is a group; "要是哪个村" is any village
+        ("两确保里的全覆盖是指谁", None),
+        ("要是哪个乡镇没查好，区里会怎么办", None),
+        # a few people telling something is story, not a count asked
+        ("我们几个网格员晚上在村部聊天，说起这次排查，到底是按户查还是按人查的？", None),
+        # asked in English, the words of one clause
+        ("Is there a phone number I can call about the screening?", "phone"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_from_the_question_words(kb, question, kind):
