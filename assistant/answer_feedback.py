@@ -168,9 +168,22 @@ class AnswerFeedback:
             self.log.doubt(previous, REPHRASED)
         if outcome.kind is not Kind.ANSWER or entry is None or answer is None:
             return outcome.replies
-        first, *rest = outcome.replies
-        rated = self.rated(incoming.user_id, entry, first, incoming.text, answer.runners_up)
-        return [rated, *rest]
+        # each answer rated on its own; of a message of several questions, as the question it
+        # answers (what staff would teach it as)
+        entries = answer.entries
+        asked = answer.parts or (incoming.text,)
+        shown = outcome.replies[: len(entries)]
+        rated = [
+            self.rated(
+                incoming.user_id,
+                one,
+                reply,
+                question,
+                answer.runners_up if one is entry else (),
+            )
+            for one, reply, question in zip(entries, shown, asked, strict=True)
+        ]
+        return [*rated, *outcome.replies[len(entries) :]]
 
     def _rephrases(self, previous: Given, text: str, entry: Entry | None) -> bool:
         """`text` says what the previous question said, in other words — many words in common

@@ -105,6 +105,13 @@ class PolicyQA:
                 buttons.append([Button(button_label(related.question), f"kb:{related.id}")])
         return Reply(text, buttons=buttons)
 
+    def unanswered_reply(self, questions: Sequence[str]) -> Reply:
+        """The questions of a message that no entry answers, after the answers to the others,
+        and whom to ask instead."""
+        asked = "、".join(f"“{html.escape(q)}”" for q in questions)
+        lines = [texts.UNANSWERED_PARTS.format(questions=asked), self._fill(texts.ABSTAIN_CONTACT)]
+        return Reply("\n".join(lines), buttons=list(self.handoff_rows))
+
     def abstain_reply(self, answer: Answer) -> Reply:
         opening = texts.UNSTATED.format(what=answer.unstated) if answer.unstated else texts.ABSTAIN
         reply = self.suggesting(opening, [(s.entry_id, s.question) for s in answer.suggestions])
@@ -146,7 +153,10 @@ class PolicyQA:
             return Outcome(Kind.NO_WORDS, raw_text, None, [Reply(texts.NO_WORDS)])
         answer = self.kb.ask(text)
         if answer.entry is not None:
-            return Outcome(Kind.ANSWER, raw_text, answer, [self.entry_reply(answer.entry)])
+            replies = [self.entry_reply(entry) for entry in answer.entries]
+            if answer.unanswered:  # a message of several questions, some not answered
+                replies.append(self.unanswered_reply(answer.unanswered))
+            return Outcome(Kind.ANSWER, raw_text, answer, replies)
         return Outcome(Kind.ABSTAIN, raw_text, answer, [self.abstain_reply(answer)])
 
     @staticmethod
@@ -154,14 +164,17 @@ class PolicyQA:
         """The `bot.py ask --json` contract."""
         answer = outcome.answer
         entry = answer.entry if answer else None
+        entries = answer.entries if answer else ()
         return {
             "question": outcome.question,
-            "answer": entry.answer if entry else None,
+            # a message of several questions: every answer, in order
+            "answer": "\n\n".join(e.answer for e in entries) if entries else None,
             "entry_id": entry.id if entry else None,
+            "entry_ids": [e.id for e in entries],
             "score": float(answer.score) if answer else 0.0,
             "suggestions": [
                 {"entry_id": s.entry_id, "question": s.question}
                 for s in (answer.suggestions if answer else ())
             ],
-            "source": entry.cited() if entry else None,
+            "source": "；".join(dict.fromkeys(e.cited() for e in entries)) if entries else None,
         }

@@ -48,6 +48,8 @@ UNSTATED = "您问的是{what}，本助手收录的政策文件里没有写明�
 # With suggestions: ABSTAIN, SUGGEST (the buttons follow), ABSTAIN_CONTACT_ELSE;
 # without: ABSTAIN, ABSTAIN_CONTACT.
 SUGGEST = "您是不是想问下面的问题？点一下即可查看。"
+# After the answers to a message of several questions, those no entry answers.
+UNANSWERED_PARTS = "您问的{questions}，本助手收录的政策文件里没有找到答案，不能给您准确答复。"
 ABSTAIN_CONTACT = "您可以直接咨询{office}，电话 {phone}。"
 ABSTAIN_CONTACT_ELSE = "如果都不是，可以直接咨询{office}，电话 {phone}。"
 # The 📞 联系咨询 reply, which stands on its own.

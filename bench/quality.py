@@ -225,6 +225,8 @@ class Outcome:
     best: str | None
     score: float
     ranked: tuple[str, ...]
+    # ours: the entries whose answers it gave (several for a message of several questions)
+    answered_by: tuple[str, ...] = ()
 
 
 class FuzzBaseline:
@@ -285,7 +287,12 @@ def ours(kb: KnowledgeBase, question: str) -> tuple[Outcome, bool]:
     answer = kb.ask(question)
     # ranked as `ask` reads it: words typed in pinyin written in Chinese first
     _, ranked = kb.retriever.rank(kb.retriever.analyzer.from_pinyin(question))
-    outcome = Outcome(answer.best_entry_id, answer.score, tuple(r.entry_id for r in ranked[:TOP_K]))
+    outcome = Outcome(
+        answer.best_entry_id,
+        answer.score,
+        tuple(r.entry_id for r in ranked[:TOP_K]),
+        tuple(e.id for e in answer.entries),
+    )
     return outcome, answer.entry is not None
 
 
@@ -321,6 +328,15 @@ def judge_all(kb: KnowledgeBase, questions: list[Question], eligibility: list[Qu
     return Judged(questions, outcomes, answered, eligibility, e_outcomes, e_answered)
 
 
+def _right_answer(kb: KnowledgeBase, outcome: Outcome, question: Question) -> bool:
+    """Whether what the system answered holds what was asked: its best entry's answer, or
+    ours' answers together (a message of several questions)."""
+    if not outcome.answered_by:
+        return _right_entry(kb, outcome.best, question)
+    said = "\n".join(kb.entries[e].answer for e in outcome.answered_by)
+    return question.expect is not None and satisfies(said, question.expect)
+
+
 def _right_entry(kb: KnowledgeBase, entry_id: str | None, question: Question) -> bool:
     return (
         entry_id is not None
@@ -343,7 +359,7 @@ def best_threshold(
         for question, outcome in zip(questions, outcomes, strict=True):
             answered = outcome.best is not None and outcome.score >= threshold
             if question.in_scope:
-                good += answered and _right_entry(kb, outcome.best, question)
+                good += answered and _right_answer(kb, outcome, question)
             else:
                 good += not answered
         return good
@@ -403,7 +419,7 @@ def figures(
     reciprocal = 0.0
     for question, outcome, did_answer in zip(questions, outcomes, answered, strict=True):
         if question.in_scope:
-            correct_in += did_answer and _right_entry(kb, outcome.best, question)
+            correct_in += did_answer and _right_answer(kb, outcome, question)
             for rank, entry_id in enumerate(outcome.ranked[:TOP_K], start=1):
                 if _right_entry(kb, entry_id, question):
                     reciprocal += 1 / rank
@@ -545,7 +561,7 @@ def report_split(
         for name in SYSTEMS:
             counts[name] = sum(
                 (
-                    answered[name][i] and _right_entry(kb, outs[name][i].best, questions[i])
+                    answered[name][i] and _right_answer(kb, outs[name][i], questions[i])
                     if questions[i].in_scope
                     else not answered[name][i]
                 )
@@ -570,7 +586,7 @@ def report_split(
     }
     misses: list[dict[str, Any]] = []
     for question, outcome, did_answer in zip(questions, outs["ours"], ours_answered, strict=True):
-        right = did_answer and _right_entry(kb, outcome.best, question)
+        right = did_answer and _right_answer(kb, outcome, question)
         if question.in_scope:
             key = (
                 "in scope, answered correctly"

@@ -23,6 +23,7 @@ from knowledge.learned import LearnedLayer, LearnedSource, phrasing_key
 from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds
 from knowledge.retrieval import Analyzer, Ranked, Retriever
+from knowledge.several_questions import questions_in
 
 T = TypeVar("T")
 
@@ -112,6 +113,17 @@ class Answer:
     unstated: str | None = None
     # Answered: the entries ranked next (ids, best first), should the answer be wrong.
     runners_up: tuple[str, ...] = ()
+    # A message of several questions (knowledge.several_questions): the entries answering the
+    # others, in order after `entry`; the question each of `entries` answers; the questions no
+    # entry answers.
+    more: tuple[Entry, ...] = ()
+    parts: tuple[str, ...] = ()
+    unanswered: tuple[str, ...] = ()
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry answering: `entry` and `more` (none when abstained)."""
+        return (self.entry, *self.more) if self.entry is not None else ()
 
 
 # Said when an entry names what was asked about but not what it holds.
@@ -154,6 +166,53 @@ class KnowledgeBase:
         return self.entries.get(entry_id)
 
     def ask(self, question: str) -> Answer:
+        """Answer `question`; a message of several questions ("收入线多少？排查多久？谁来
+        查？") is answered question by question when two or more of them are answered by
+        different entries, else read whole (see `_ask_one`)."""
+        parts = questions_in(question)
+        if parts and self._taught_as_asked(question) is None:
+            answers = [self._ask_one(part) for part in parts]
+            # A question after the first may lean on it ("…才能风险消除？收入要超过多少？"
+            # asks the income for removing the risk, not the monitoring line): answered alone,
+            # it must be answered with the one before it too (if that one is answered: one the
+            # documents do not answer takes nothing from the next).
+            for i in range(1, len(parts)):
+                if answers[i].entry is not None and answers[i - 1].entry is not None:
+                    with_before = self._ask_one(parts[i - 1] + parts[i])
+                    if with_before.entry is None:
+                        answers[i] = with_before
+            answering: dict[str, tuple[Entry, str]] = {}
+            for part, answer in zip(parts, answers, strict=True):
+                if answer.entry is not None:
+                    answering.setdefault(answer.entry.id, (answer.entry, part))
+            guidance = self.verdict_entry
+            if guidance is not None and guidance.id in answering:
+                # A verdict asked in one question is the message's when the message read whole
+                # asks it too ("……算么子户？能进监测不？"), and then comes first; not when the
+                # message asks what the screening covers ("是不是所有农村户口的人都要查？我们
+                # 这种户口在村里人不在的也算吗？").
+                if self._ask_one(question).entry is guidance:
+                    answering = {guidance.id: answering[guidance.id], **answering}
+                else:
+                    del answering[guidance.id]
+            found = list(answering.values())
+            if len(found) >= 2:
+                first = next(a for a in answers if a.entry is not None)
+                return Answer(
+                    question,
+                    found[0][0],
+                    first.score,
+                    (),
+                    found[0][0].id,
+                    more=tuple(entry for entry, _ in found[1:]),
+                    parts=tuple(part for _, part in found),
+                    unanswered=tuple(
+                        part for part, a in zip(parts, answers, strict=True) if a.entry is None
+                    ),
+                )
+        return self._ask_one(question)
+
+    def _ask_one(self, question: str) -> Answer:
         """Answer with the best entry that answers the kind of question asked, or abstain.
 
         A long message is ranked as a whole and by its asking clauses; the entry they agree on
@@ -165,13 +224,9 @@ class KnowledgeBase:
         taught = self.learned.current() if self.learned is not None else None
         retriever = taught.retriever if taught is not None else self.retriever
         text = retriever.analyzer.from_pinyin(question)
-        if taught is not None:
-            # a phrasing staff taught, asked word for word (or typed in pinyin)
-            entry_id = taught.exact.get(phrasing_key(question)) or taught.exact.get(
-                phrasing_key(text)
-            )
-            if entry_id is not None:
-                return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
+        entry_id = self._taught_as_asked(question, text)
+        if entry_id is not None:
+            return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         asked = self.kinds.read(text)
         if asked.kind != VERDICT and self._asks_verdict_by_shape(retriever, asked):
             asked = dataclasses.replace(asked, kind=VERDICT)
@@ -320,6 +375,16 @@ class KnowledgeBase:
         if best is None:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
+
+    def _taught_as_asked(self, question: str, text: str | None = None) -> str | None:
+        """The entry staff taught this phrasing to, asked word for word (or typed in pinyin:
+        `text`, as read); None when it was not taught."""
+        taught = self.learned.current() if self.learned is not None else None
+        if taught is None:
+            return None
+        return taught.exact.get(phrasing_key(question)) or (
+            taught.exact.get(phrasing_key(text)) if text is not None else None
+        )
 
     def _coverage_readings(self, retriever: Retriever, asked: Asked) -> list[str]:
         """ "这次排查会不会把农产品价格低的风险考虑进去": a question whether the screening

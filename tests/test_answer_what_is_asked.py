@@ -321,10 +321,9 @@ FLOORS = {"in_scope": 0.86, "out_of_scope": 0.95, "eligibility": 1.0}
 
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
     def correct(case: dict) -> bool:
-        answer = kb.ask(case["q"])
-        return answer.entry is not None and all(
-            any(alt in answer.entry.answer for alt in group) for group in case["expect"]
-        )
+        # a message of several questions: its answers together
+        said = "\n".join(entry.answer for entry in kb.ask(case["q"]).entries)
+        return bool(said) and all(any(alt in said for alt in group) for group in case["expect"])
 
     parts = {
         "in_scope": [correct(c) for c in questions["in_scope"] if c["split"] == split],

@@ -32,9 +32,18 @@ def test_ask_json_reads_one_question_per_line_and_answers_each_in_order(tmp_path
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["question"] for line in lines] == questions
     for line in lines:
-        assert set(line) == {"question", "answer", "entry_id", "score", "suggestions", "source"}
+        assert set(line) == {
+            "question",
+            "answer",
+            "entry_id",
+            "entry_ids",  # every entry answering (several for a message of several questions)
+            "score",
+            "suggestions",
+            "source",
+        }
     line_answer, out_of_scope, empty, guarantees = lines
     assert "9100" in line_answer["answer"] and line_answer["entry_id"] == "monitoring-line"
+    assert line_answer["entry_ids"] == ["monitoring-line"] and out_of_scope["entry_ids"] == []
     assert "宣州区农业农村局" in line_answer["source"]
     assert out_of_scope["answer"] is None and out_of_scope["entry_id"] is None
     assert out_of_scope["source"] is None

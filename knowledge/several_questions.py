@@ -1,0 +1,62 @@
+"""Several questions in one message, each to be answered on its own.
+
+People put their questions in one message: numbered ("几个问题：1.谁解读的 2.哪天印发的 3.电话
+多少", "Q1 排查多久 Q2 标准多少"), or one after the other, each closed by a question mark
+("收入线多少？排查多久？谁来查？"). `questions_in(text)` returns those questions, in order, or
+nothing when the message holds one question (a story around one question, a choice put as two
+halves — "是按户查，还是按人查？" — a question followed by "是真的吗?") and is read whole.
+
+The knowledge base asks each question on its own and answers those it can
+(`KnowledgeBase.ask`); a question it cannot answer is named as such in the reply.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "1." "2、" "3）" "Q1" "问2：" "①": a number that opens a question (not 8.26, a date; not 9100).
+_NUMBERED = re.compile(
+    r"(?:(?<![0-9a-z.．])(?:q|问)\s*[1-9][0-9]?\s*[.、．:：)）]?"
+    r"|(?<![0-9.．])[1-9][0-9]?\s*[.、．)）](?![0-9])"
+    r"|[①②③④⑤⑥⑦⑧⑨])",
+    re.IGNORECASE,
+)
+# A question closed by its mark; what follows the last mark is a question too if it asks.
+_CLOSED = re.compile(r"[^？?]*[？?]+")
+# A part this short, or that only points back ("是真的吗", "对吗", "为什么"), leans on the
+# question before it: the message is one question.
+_LEANS = re.compile(
+    r"^(是真的吗|真的吗|是吗|对吗|对不对|是不是|为什么|为啥|咋回事|怎么回事|还是|或者|"
+    r"那|那么|然后呢|呢|啊|吧|嘛|哦)"
+)
+_MIN_CHARS = 3
+MAX_QUESTIONS = 5
+
+
+def questions_in(text: str) -> list[str]:
+    """The separate questions of `text`, in order; [] when it is one question."""
+    numbered = _numbered(text)
+    if len(numbered) >= 2:
+        return numbered[:MAX_QUESTIONS]
+    closed = [part.strip(" ，,。；;") for part in _CLOSED.findall(text)]
+    closed = [part for part in closed if len(_bare(part)) >= _MIN_CHARS]
+    if len(closed) < 2 or any(_LEANS.match(_bare(part)) for part in closed[1:]):
+        return []
+    return closed[:MAX_QUESTIONS]
+
+
+def _numbered(text: str) -> list[str]:
+    marks = list(_NUMBERED.finditer(text))
+    if len(marks) < 2:
+        return []
+    parts = []
+    for mark, following in zip(marks, [*marks[1:], None], strict=True):
+        end = following.start() if following is not None else len(text)
+        part = text[mark.end() : end].strip(" ，,。；;")
+        if len(_bare(part)) >= _MIN_CHARS:
+            parts.append(part)
+    return parts if len(parts) >= 2 else []
+
+
+def _bare(part: str) -> str:
+    return re.sub(r"[\s？?！!，,。；;:：、]", "", part)

@@ -1,0 +1,105 @@
+"""Several questions in one message: each answered on its own, in order, each with its source
+and its own 👍 / 👎; the ones the documents do not answer are named, with whom to ask."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.policy_qa import PolicyQA
+from knowledge import KnowledgeBase
+from knowledge.several_questions import questions_in
+from tests.chat import TelegramUser
+
+CADRE = 7301
+
+
+@pytest.mark.parametrize(
+    ("message", "questions"),
+    [
+        ("收入线多少？排查多久？谁来查？", ["收入线多少？", "排查多久？", "谁来查？"]),
+        (
+            "几个问题：1.谁解读的 2.哪天印发的 3.电话多少",
+            ["谁解读的", "哪天印发的", "电话多少"],
+        ),
+        ("Q1 方案啥时候发的 Q2 排查几类对象", ["方案啥时候发的", "排查几类对象"]),
+        ("①排查多久②找谁问", ["排查多久", "找谁问"]),
+    ],
+)
+def test_numbered_questions_and_questions_each_closed_by_a_mark_are_told_apart(message, questions):
+    assert questions_in(message) == questions
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # one question: a story and its question, a choice in two halves, a claim and "是真的吗"
+        "我家孩子在外地上学，户口还在村里，这次排查算不算我家的人？",
+        "排查是按户查？还是按人查？",
+        "听说排查要跟残联共享信息？是真的吗？",
+        # dates and amounts are not numbering
+        "8.26 和 8.28 分别是啥日子",
+        "人均9100.5元算不算，2.5万的收入怎么算",
+    ],
+)
+def test_one_question_is_read_whole(message):
+    assert questions_in(message) == []
+
+
+def test_each_question_of_a_message_is_answered_by_its_own_entry(kb: KnowledgeBase):
+    answer = kb.ask("收入线多少？排查多久？谁来查？")
+    said = "\n".join(entry.answer for entry in answer.entries)
+    for fact in ("9100元", "一个月", "网格员"):
+        assert fact in said
+    assert len(answer.entries) == len(set(e.id for e in answer.entries)) >= 2
+    assert answer.parts[0] == "收入线多少？"
+
+
+def test_a_follow_up_that_only_makes_sense_with_the_first_question_is_not_answered_alone(
+    kb: KnowledgeBase,
+):
+    # "收入要超过多少" is about risk removal here, not about the monitoring line
+    answer = kb.ask("监测对象风险消除是怎么回事？那收入要超过多少才行？")
+    assert all(e.id != "monitoring-line" for e in answer.entries)
+
+
+async def test_a_cadre_asking_three_things_at_once_gets_three_answers_and_the_unstated_one_named(
+    telegram,
+):
+    user = TelegramUser(telegram, CADRE)
+    seen = await user.say("Q1 排查多久 Q2 明年的监测标准是多少 Q3 找谁问")
+    texts = seen.texts
+    assert len(texts) == 3, texts
+    assert "一个月" in texts[0] and "📄 来源" in texts[0]
+    assert "0563-2701280" in texts[1] and "📄 来源" in texts[1]
+    # the question no entry answers, named, and whom to ask
+    assert "“明年的监测标准是多少”" in texts[2] and "没有找到答案" in texts[2]
+    assert "0563-2701280" in texts[2]
+    # each answer has its own 👍 / 👎
+    votes = [data for label, data in seen.buttons() if data and data.startswith("fb:")]
+    assert len({data.split(":")[1] for data in votes}) == 2
+
+
+def test_the_machine_contract_gives_every_answer_of_a_message(kb: KnowledgeBase):
+    qa = PolicyQA(kb)
+    outcome = qa.respond("谁起草的？谁解读的？有问题打哪个电话？")
+    shown = PolicyQA.as_json(outcome)
+    json.dumps(shown, ensure_ascii=False)
+    assert shown["entry_id"] == shown["entry_ids"][0] and len(shown["entry_ids"]) >= 2
+    for fact in ("信息中心", "姚红艳", "0563-2701280"):
+        assert fact in shown["answer"]
+
+
+def test_a_household_asking_about_its_own_case_among_other_questions_gets_the_guidance_first(
+    kb: KnowledgeBase,
+):
+    answer = kb.ask("我家四口人，男人瘫在床上，一年收入一万出头，算哪类户？能进监测不？")
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
+def test_whether_the_screening_covers_people_like_us_is_no_verdict_even_asked_second(
+    kb: KnowledgeBase,
+):
+    answer = kb.ask("排查是不是所有农村户口的都查？我们这种户口在村里人在外地的也算吗？")
+    assert all(entry.action != "report" for entry in answer.entries)
