@@ -155,7 +155,7 @@ class PolicyQA:
         if answer.entry is not None:
             replies = [self.entry_reply(entry) for entry in answer.entries]
             if answer.unanswered:  # a message of several questions, some not answered
-                replies.append(self.unanswered_reply(answer.unanswered))
+                replies.append(self.unanswered_reply([a.question for a in answer.unanswered]))
             return Outcome(Kind.ANSWER, raw_text, answer, replies)
         return Outcome(Kind.ABSTAIN, raw_text, answer, [self.abstain_reply(answer)])
 

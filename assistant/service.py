@@ -452,13 +452,19 @@ class Assistant:
         # 👍 / 👎 under an answer; an earlier answer this question rephrases noted as doubtful.
         # Before the unanswered question is written: its last answer is read ahead until then.
         replies = self.feedback.after_question(incoming, outcome)
-        if outcome.kind is Kind.ABSTAIN and outcome.answer is not None:
-            answer = outcome.answer
-            best = [answer.best_entry_id] if answer.best_entry_id else []
-            nearest = [s.entry_id for s in answer.suggestions] or best  # offered to staff
-            self.unanswered.record(
-                incoming.text.strip(), answer.score, answer.best_entry_id, incoming.user_id, nearest
+        if outcome.answer is not None:
+            # the question, or those of a message of several questions, no entry answered:
+            # listed for staff to teach
+            abstained = (
+                [outcome.answer] if outcome.kind is Kind.ABSTAIN else outcome.answer.unanswered
             )
+            for answer in abstained:
+                best = [answer.best_entry_id] if answer.best_entry_id else []
+                nearest = [s.entry_id for s in answer.suggestions] or best  # offered to staff
+                asked = incoming.text if answer is outcome.answer else answer.question
+                self.unanswered.record(
+                    asked.strip(), answer.score, answer.best_entry_id, incoming.user_id, nearest
+                )
         return replies
 
     # --- buttons --------------------------------------------------------------------------

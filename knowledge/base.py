@@ -114,11 +114,11 @@ class Answer:
     # Answered: the entries ranked next (ids, best first), should the answer be wrong.
     runners_up: tuple[str, ...] = ()
     # A message of several questions (knowledge.several_questions): the entries answering the
-    # others, in order after `entry`; the question each of `entries` answers; the questions no
-    # entry answers.
+    # others, in order after `entry`; the question each of `entries` answers; the abstentions
+    # on the questions no entry answers (each its `question`, suggestions and best entry).
     more: tuple[Entry, ...] = ()
     parts: tuple[str, ...] = ()
-    unanswered: tuple[str, ...] = ()
+    unanswered: tuple[Answer, ...] = ()
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -206,9 +206,7 @@ class KnowledgeBase:
                     found[0][0].id,
                     more=tuple(entry for entry, _ in found[1:]),
                     parts=tuple(part for _, part in found),
-                    unanswered=tuple(
-                        part for part, a in zip(parts, answers, strict=True) if a.entry is None
-                    ),
+                    unanswered=tuple(a for a in answers if a.entry is None),
                 )
         return self._ask_one(question)
 

@@ -10,6 +10,7 @@ import pytest
 from assistant.policy_qa import PolicyQA
 from knowledge import KnowledgeBase
 from knowledge.several_questions import questions_in
+from storage.repository import UnansweredLog
 from tests.chat import TelegramUser
 
 CADRE = 7301
@@ -65,7 +66,7 @@ def test_a_follow_up_that_only_makes_sense_with_the_first_question_is_not_answer
 
 
 async def test_a_cadre_asking_three_things_at_once_gets_three_answers_and_the_unstated_one_named(
-    telegram,
+    telegram, db
 ):
     user = TelegramUser(telegram, CADRE)
     seen = await user.say("Q1 排查多久 Q2 明年的监测标准是多少 Q3 找谁问")
@@ -79,6 +80,8 @@ async def test_a_cadre_asking_three_things_at_once_gets_three_answers_and_the_un
     # each answer has its own 👍 / 👎
     votes = [data for label, data in seen.buttons() if data and data.startswith("fb:")]
     assert len({data.split(":")[1] for data in votes}) == 2
+    # the unanswered question is listed for staff to teach, as asked
+    assert UnansweredLog(db).most_frequent() == [("明年的监测标准是多少", 1)]
 
 
 def test_the_machine_contract_gives_every_answer_of_a_message(kb: KnowledgeBase):
