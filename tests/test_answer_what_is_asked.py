@@ -832,6 +832,13 @@ STATED_IN_EVERYDAY_WORDS = [
     ("省级层面的实施意见是谁下发的", "安徽省委"),
     ("文件里对带队有没有说法", "分管领导"),
     ("对困难户施策有啥要求", "精准施策"),
+    # who interpreted the plan, put as who was in charge of it
+    ("负责解读这个方案的领导是谁", "姚红艳"),
+    # asked in English
+    ("When was the screening plan issued?", "8月26日"),
+    ("Who explained the Xuanzhou screening plan?", "姚红艳"),
+    ("Which departments share information in the screening?", "应急管理"),
+    ("Who can I contact about the screening?", "0563-2701280"),
 ]
 
 
