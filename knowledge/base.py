@@ -36,6 +36,9 @@ SUGGESTION_FLOOR = 0.2
 # After a lead-in ("想问…"), an entry the asked part scores below this is held to that score.
 ASKED_SUPPORT = 0.3
 MAX_SUGGESTIONS = 3
+# An abstention names the kind asked as not stated (`Answer.unstated`) when the nearest entry
+# scores this much and does not tell that kind.
+UNSTATED_NEAR = 0.38
 # A verdict asked about getting another programme unless the message speaks of monitoring too
 _MONITORING = re.compile("监测|返贫")
 # A benefit asked for ("有没有租房补贴可以申请", "能不能领救助金"), not one told of
@@ -316,6 +319,16 @@ class KnowledgeBase:
             if asked.kind is not None or contents_asked
             else set()
         )
+        if (
+            not confident
+            and asked.kind is not None
+            and best is not None
+            and best.score >= UNSTATED_NEAR
+            and asked.kind not in self.entries[best.entry_id].answers
+        ):
+            # "政策咨询电话几点到几点有人接": the nearest entry, close though not answering,
+            # does not tell this kind — said so, as when it would have answered
+            unstated = self.kinds.label(asked.kind)
         if asked.kind is not None:
             events = self._asked_events(asked, text)
             whole = self.kinds.whole_words(asked.kind)

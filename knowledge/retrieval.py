@@ -218,7 +218,10 @@ class Analyzer:
         return {w for chunk in normalize(text).split() for w in self._jieba.lcut(chunk, HMM=True)}
 
     def _trim_particles(self, word: str) -> str:
-        """`word` without the one-character stop words at its ends."""
+        """`word` without the one-character stop words at its ends (not of a Latin word: "is"
+        is no "i" glued to "s")."""
+        if word.isascii():
+            return word
         start, end = 0, len(word)
         while start < end and word[start] in self.stopwords:
             start += 1

@@ -854,6 +854,12 @@ def test_a_number_said_in_words_is_not_mended_as_a_sound_alike_typo(kb):
     assert "九千" in words and "排查时间" not in words
 
 
+def test_an_english_word_is_not_trimmed_of_its_letters_as_a_particle(kb):
+    # "is" is no stop word "i" glued to "s", nor "in" an "i" glued to "n"
+    words = [t.text for t in kb.retriever.analyzer.terms("What is the income line in the plan")]
+    assert "s" not in words and "n" not in words
+
+
 def test_when_the_interpretation_was_published_is_not_answered_with_the_guide(kb):
     answer = kb.ask("这篇解读是什么时候发布的")
     assert answer.entry is not None and answer.entry.id != "work-guide"
