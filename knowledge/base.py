@@ -47,6 +47,8 @@ _BENEFIT = re.compile(
     "|(补贴|补助|救助|津贴|救济)[^，。？]{0,4}(可以|能|可)?(申请|领|办|享受)"
 )
 _CAN = re.compile("能不能|可不可以|能否|可以|能|够不够|算不算|有没有资格")
+# One's own household named: 我家, 俺们家, 咱屋里
+_OWN_HOUSEHOLD = re.compile("(我|俺|咱)们?(家|屋)")
 
 # What a reply may offer next: "report" opens the self-report.
 ACTIONS = ("report",)
@@ -190,16 +192,21 @@ class KnowledgeBase:
                     answering.setdefault(answer.entry.id, (answer.entry, part))
             guidance = self.verdict_entry
             if guidance is not None and guidance.id in answering:
-                # A verdict asked in one question is the message's when the message read whole
-                # asks it too ("……算么子户？能进监测不？"), and then comes first; not when the
-                # message asks what the screening covers ("是不是所有农村户口的人都要查？我们
-                # 这种户口在村里人不在的也算吗？").
-                if self._ask_one(question).entry is guidance:
+                # A verdict asked in one question is the message's when that question names
+                # one's own household ("……收入算不算他的？我家能进不？") or the message read
+                # whole asks it ("……算么子户？能进监测不？"), and then comes first; not when
+                # the message asks what the screening covers ("是不是所有农村户口的人都要查？
+                # 我们这种户口在村里人不在的也算吗？").
+                if _OWN_HOUSEHOLD.search(answering[guidance.id][1]) or (
+                    self._ask_one(question).entry is guidance
+                ):
                     answering = {guidance.id: answering[guidance.id], **answering}
                 else:
                     del answering[guidance.id]
             found = list(answering.values())
-            if len(found) >= 2:
+            # (one question answered alone is no reading of the message, unless it is the
+            # household's own case: the others are named as not answered)
+            if len(found) >= 2 or (found and found[0][0] is guidance):
                 first = next(a for a in answers if a.entry is not None)
                 return Answer(
                     question,

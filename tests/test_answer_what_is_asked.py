@@ -502,6 +502,9 @@ def test_one_fact_of_a_long_answer_is_found_by_the_clause_that_states_it(kb, que
         ("排查是哪一位局领导带的队", "具体是哪一位"),  # 分管领导带队 names no one
         ("排查质量不高被督办的村有哪些", "地点"),  # the villages are not listed
         ("看病花钱要花到什么程度才算支出骤增", "具体要到什么程度才算"),  # no measure given
+        # which grid worker by name; when it is over (完事)
+        ("俺们那片哪个网格员负责啊", "具体是哪一位"),
+        ("排查啥时候完事儿", "具体日期"),
     ],
 )
 def test_a_question_for_a_fact_no_entry_states_is_not_answered_with_a_neighbour(
@@ -759,6 +762,8 @@ VERDICT_ASKED = [
     # 在线下 of the household's own income; 排进去 is getting in
     "俺家人均收入九千出头一点，算不算在线下",
     "今年橘子卖不出去，我家收入少了一半，能不能排进去当监测户",
+    # a monitored household asking whether it will be taken off
+    "俺家是监测户，今年挣得多了点，会不会把俺家的监测给取消",
 ]
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored
@@ -845,6 +850,12 @@ STATED_IN_EVERYDAY_WORDS = [
     ("Who explained the Xuanzhou screening plan?", "姚红艳"),
     ("Which departments share information in the screening?", "应急管理"),
     ("Who can I contact about the screening?", "0563-2701280"),
+    # 一家一家 is by household; 哪个领导 of the interpretation asks for its interpreter; when it
+    # went online; 干得慢 is slow progress
+    ("俺想问下 排查是按人头还是一家一家来", "以家庭为单位"),
+    ("解读这个方案的是哪个领导", "姚红艳"),
+    ("解读是几号挂到网上的", "8月29日"),
+    ("工作干得慢的村会咋样", "提醒督办"),
 ]
 
 

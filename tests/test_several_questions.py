@@ -101,6 +101,13 @@ def test_a_household_asking_about_its_own_case_among_other_questions_gets_the_gu
     assert answer.entry is not None and answer.entry.action == "report"
 
 
+def test_a_household_whose_other_question_is_not_answered_still_gets_the_guidance(
+    kb: KnowledgeBase,
+):
+    answer = kb.ask("我家老二在外打工不寄钱回来，他的收入算不算？我家能进监测不？")
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
 def test_whether_the_screening_covers_people_like_us_is_no_verdict_even_asked_second(
     kb: KnowledgeBase,
 ):
