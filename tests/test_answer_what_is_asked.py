@@ -858,6 +858,8 @@ STATED_IN_EVERYDAY_WORDS = [
     ("工作干得慢的村会咋样", "提醒督办"),
     # asked to be told the number, after a story
     ("我在外地上班，听家里说要排查，想打个电话问问情况，能告诉我咨询电话吗？", "0563-2701280"),
+    # whether the screening covers something, asked the village way (要查不)
+    ("三保障这一块要查不", "住房安全"),
 ]
 
 
