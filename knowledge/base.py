@@ -176,49 +176,56 @@ class KnowledgeBase:
         different entries, else read whole (see `_ask_one`)."""
         parts = questions_in(question)
         if parts and self._taught_as_asked(question) is None:
-            answers = [self._ask_one(part) for part in parts]
-            # A question after the first may lean on it ("…才能风险消除？收入要超过多少？"
-            # asks the income for removing the risk, not the monitoring line): answered alone,
-            # it must be answered with the one before it too (if that one is answered: one the
-            # documents do not answer takes nothing from the next).
-            for i in range(1, len(parts)):
-                if answers[i].entry is not None and answers[i - 1].entry is not None:
-                    with_before = self._ask_one(parts[i - 1] + parts[i])
-                    if with_before.entry is None:
-                        answers[i] = with_before
-            answering: dict[str, tuple[Entry, str]] = {}
-            for part, answer in zip(parts, answers, strict=True):
-                if answer.entry is not None:
-                    answering.setdefault(answer.entry.id, (answer.entry, part))
-            guidance = self.verdict_entry
-            if guidance is not None and guidance.id in answering:
-                # A verdict asked in one question is the message's when that question names
-                # one's own household ("……收入算不算他的？我家能进不？") or the message read
-                # whole asks it ("……算么子户？能进监测不？"), and then comes first; not when
-                # the message asks what the screening covers ("是不是所有农村户口的人都要查？
-                # 我们这种户口在村里人不在的也算吗？").
-                if _OWN_HOUSEHOLD.search(answering[guidance.id][1]) or (
-                    self._ask_one(question).entry is guidance
-                ):
-                    answering = {guidance.id: answering[guidance.id], **answering}
-                else:
-                    del answering[guidance.id]
-            found = list(answering.values())
-            # (one question answered alone is no reading of the message, unless it is the
-            # household's own case: the others are named as not answered)
-            if len(found) >= 2 or (found and found[0][0] is guidance):
-                first = next(a for a in answers if a.entry is not None)
-                return Answer(
-                    question,
-                    found[0][0],
-                    first.score,
-                    (),
-                    found[0][0].id,
-                    more=tuple(entry for entry, _ in found[1:]),
-                    parts=tuple(part for _, part in found),
-                    unanswered=tuple(a for a in answers if a.entry is None),
-                )
+            each = self._ask_each(question, parts)
+            if each is not None:
+                return each
         return self._ask_one(question)
+
+    def _ask_each(self, question: str, parts: list[str]) -> Answer | None:
+        """The message's `parts` answered one by one, or None when that is no reading of it
+        (fewer than two answered by different entries, unless one is the household's own
+        case: the others are then named as not answered)."""
+        answers = [self._ask_one(part) for part in parts]
+        # A question after the first may lean on it ("…才能风险消除？收入要超过多少？" asks the
+        # income for removing the risk, not the monitoring line): answered alone, it must be
+        # answered with the one before it too (if that one is answered: one the documents do
+        # not answer takes nothing from the next).
+        for i in range(1, len(parts)):
+            if answers[i].entry is not None and answers[i - 1].entry is not None:
+                with_before = self._ask_one(parts[i - 1] + parts[i])
+                if with_before.entry is None:
+                    answers[i] = with_before
+        answering: dict[str, tuple[Answer, str]] = {}
+        for part, answer in zip(parts, answers, strict=True):
+            if answer.entry is not None:
+                answering.setdefault(answer.entry.id, (answer, part))
+        guidance = self.verdict_entry
+        if guidance is not None and guidance.id in answering:
+            # A verdict asked in one question is the message's when that question names one's
+            # own household ("……收入算不算他的？我家能进不？") or the message read whole asks
+            # it ("……算么子户？能进监测不？"), and then comes first; not when the message asks
+            # what the screening covers ("是不是所有农村户口的人都要查？我们这种户口在村里人
+            # 不在的也算吗？").
+            if _OWN_HOUSEHOLD.search(answering[guidance.id][1]) or (
+                self._ask_one(question).entry is guidance
+            ):
+                answering = {guidance.id: answering[guidance.id], **answering}
+            else:
+                del answering[guidance.id]
+        found = list(answering.values())
+        if not found or (len(found) == 1 and found[0][0].entry is not guidance):
+            return None
+        first = found[0][0]
+        return Answer(
+            question,
+            first.entry,
+            first.score,
+            (),
+            first.best_entry_id,
+            more=tuple(answer.entry for answer, _ in found[1:] if answer.entry is not None),
+            parts=tuple(part for _, part in found),
+            unanswered=tuple(a for a in answers if a.entry is None),
+        )
 
     def _ask_one(self, question: str) -> Answer:
         """Answer with the best entry that answers the kind of question asked, or abstain.
