@@ -21,14 +21,15 @@ _NUMBERED = re.compile(
     r"|[①②③④⑤⑥⑦⑧⑨])",
     re.IGNORECASE,
 )
-# A question closed by its mark; what follows the last mark is a question too if it asks.
+# A question closed by its mark (what follows the last mark is no question of its own).
 _CLOSED = re.compile(r"[^？?]*[？?]+")
-# A part this short, or that only points back ("是真的吗", "对吗", "为什么"), leans on the
-# question before it: the message is one question.
+# A later part that only points back or goes on ("是真的吗", "对吗", "为什么", "还是…") leans on
+# the question before it: the message is one question.
 _LEANS = re.compile(
     r"^(是真的吗|真的吗|是吗|对吗|对不对|是不是|为什么|为啥|咋回事|怎么回事|还是|或者|"
     r"那|那么|然后呢|呢|啊|吧|嘛|哦)"
 )
+# A part shorter than this (without punctuation) is no question of its own ("啥？").
 _MIN_CHARS = 3
 MAX_QUESTIONS = 5
 
