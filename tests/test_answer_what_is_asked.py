@@ -862,6 +862,9 @@ STATED_IN_EVERYDAY_WORDS = [
     ("我在外地上班，听家里说要排查，想打个电话问问情况，能告诉我咨询电话吗？", "0563-2701280"),
     # whether the screening covers something, asked the village way (要查不)
     ("三保障这一块要查不", "住房安全"),
+    # whether the plan mentions something the story tells of (有没有提法, 方案里有提吗)
+    ("我在县里人社局上班，今年建筑工人的活明显少了。排查方案对行业用工下降有没有提法？", "用工需求"),
+    ("我从厂里被裁回来了，附近也找不到活，打零工有一天没一天的。这种务工不稳的情况方案里有提吗？", "务工就业不稳"),
 ]
 
 
