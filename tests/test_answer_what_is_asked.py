@@ -608,7 +608,7 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # written apart the same way, all of it for development
     "second": ("qa_blind2", "dev", (0.94, 0.96, 1.0)),
     # scored once as a fresh test set (72.5 / 83.1 / 95.0 %), then turned to development
-    "third": ("qa_blind3", "dev", (0.89, 0.93, 1.0)),
+    "third": ("qa_blind3", "dev", (0.9, 0.93, 1.0)),
     # scored once as a test set after tuning on the other three (79.0 / 85.0 / 80.0 %), then
     # turned to development
     "fourth": ("qa_blind4", "dev", (0.91, 0.96, 1.0)),
@@ -617,7 +617,7 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "fifth": ("qa_blind5", "test", (0.89, 0.94, 1.0)),
     # scored whole once before any tuning (73.8 / 88.5 / 92.5 %), then split alternately: a
     # dev half to tune on, a test half scored, its misses read at the end of that round
-    "sixth, dev half": ("qa_blind6", "dev", (0.87, 0.93, 1.0)),
+    "sixth, dev half": ("qa_blind6", "dev", (0.88, 0.93, 1.0)),
     "sixth, test half": ("qa_blind6", "test", (0.91, 0.92, 1.0)),
     # scored whole once before any tuning: 83.8 / 92.3 / 75.0 %
     "seventh, dev half": ("qa_blind7", "dev", (0.96, 0.92, 1.0)),
@@ -640,12 +640,12 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # scored whole once before any tuning: 70.6 / 92.3 / 80.0 %; its test half scored 76.2 /
     # 89.2 / 75.0 % then and 77.5 / 89.2 / 75.0 % after the tuning on the dev half, its misses
     # read only after that
-    "eleventh, dev half": ("qa_blind11", "dev", (0.78, 0.96, 1.0)),
-    "eleventh, test half": ("qa_blind11", "test", (0.87, 0.95, 1.0)),
+    "eleventh, dev half": ("qa_blind11", "dev", (0.81, 0.96, 1.0)),
+    "eleventh, test half": ("qa_blind11", "test", (0.9, 0.95, 1.0)),
     # scored whole once before any tuning: 73.1 / 92.3 / 72.5 %; its dev half tuned on (its
     # eligibility questions only, so far); its test half only scored, its misses not read
     "twelfth, dev half": ("qa_blind12", "dev", (0.81, 0.93, 0.95)),
-    "twelfth, test half": ("qa_blind12", "test", (0.82, 0.92, 0.85)),
+    "twelfth, test half": ("qa_blind12", "test", (0.83, 0.92, 0.85)),
     # scored whole once before any tuning (with the verdict shape): 80.6 / 93.8 / 92.5 %; its
     # test half scored 78.8 / 96.9 / 90.0 % then and after the tuning on the dev half (pinyin
     # reading), its misses not read
@@ -657,7 +657,7 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # 84.4 / 95.0 % then and 75.9 / 84.4 / 95.0 % after the tuning on the dev half (its misses
     # were shown by the quality benchmark's report at the end of that session)
     "fourteenth, dev half": ("qa_blind14", "dev", (0.95, 0.95, 1.0)),
-    "fourteenth, test half": ("qa_blind14", "test", (0.79, 0.84, 1.0)),
+    "fourteenth, test half": ("qa_blind14", "test", (0.82, 0.84, 1.0)),
     # written and scored whole at the end of the session that tuned on the fourteenth's dev half:
     # 76.9 / 91.5 / 85.0 %; its dev half tuned on in the next session, its test half scored
     # 75.9 / 89.1 / 85.0 % before that and 78.5 / 89.1 / 85.0 % after, its misses not read
@@ -667,16 +667,16 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # 84.4 / 80.0 % then and 78.5 / 84.4 / 80.0 % after the tuning on the dev half, its misses
     # not read
     "sixteenth, dev half": ("qa_blind16", "dev", (0.86, 0.98, 1.0)),
-    "sixteenth, test half": ("qa_blind16", "test", (0.81, 0.84, 0.8)),
+    "sixteenth, test half": ("qa_blind16", "test", (0.81, 0.85, 0.8)),
     # scored whole once before any tuning: 78.1 / 87.7 / 90.0 %; its test half scored 81.0 /
     # 81.2 / 90.0 % then and 84.8 / 81.2 / 90.0 % after the tuning on the dev half, its misses
     # not read
     "seventeenth, dev half": ("qa_blind17", "dev", (0.85, 0.93, 1.0)),
-    "seventeenth, test half": ("qa_blind17", "test", (0.84, 0.81, 0.9)),
+    "seventeenth, test half": ("qa_blind17", "test", (0.84, 0.82, 0.9)),
     # written during the session that tuned on the seventeenth's dev half, scored whole once at
     # its end: 89.4 / 89.2 / 87.5 %; its test half scored 89.9 / 89.1 / 90.0 % then, its misses
     # not read
-    "eighteenth, dev half": ("qa_blind18", "dev", (0.88, 0.89, 0.85)),
+    "eighteenth, dev half": ("qa_blind18", "dev", (0.95, 0.93, 0.95)),
     "eighteenth, test half": ("qa_blind18", "test", (0.89, 0.89, 0.9)),
 }
 
