@@ -247,6 +247,13 @@ _ASKS_COVERAGE = re.compile(
 )
 
 
+# "我不是问他家能不能进": the message says what it does not ask.
+_NOT_ASKING_VERDICT = re.compile(
+    r"(不是|并不是|不是要|没有|没)(在)?(问|想问|打听)[^，。？！]{0,12}"
+    r"(能不能|算不算|够不够|可不可以|能否|行不行|符不符合)"
+)
+
+
 def _refers_back(clause: str) -> bool:
     return bool(_BACK_REFERENCE.search(clause)) and not _ASKS_COVERAGE.sub(
         "", _META.sub("", _BACK_REFERENCE.sub("", clause))
@@ -597,12 +604,15 @@ class QuestionKinds:
         story_told = [c for c in clauses if not any(c in q for q in questions)]
         resolved = tuple(r for r in (_resolve(q, story_told) for q in questions) if r is not None)
         every_clause = tuple((clause, i in marked) for i, clause in enumerate(clauses))
-        # A verdict is asked about the household the whole message describes.
+        # A verdict is asked about the household the whole message describes — unless the
+        # message says it is not asking that ("我不是问他家能不能进，就想知道……").
+        disclaimed = bool(_NOT_ASKING_VERDICT.search(whole))
         kind = next(
             (
                 k.name
                 for k in self.kinds
-                if k.asked_in(whole if k.name == VERDICT else asked_part, asked_part)
+                if not (k.name == VERDICT and disclaimed)
+                and k.asked_in(whole if k.name == VERDICT else asked_part, asked_part)
             ),
             None,
         )

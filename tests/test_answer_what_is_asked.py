@@ -786,6 +786,8 @@ SOMETHING_ELSE_ASKED = [
     "我老伴有病，家里的情况报上去以后会不会外传",
     # 中不中 closing a request to explain is politeness ("is that all right?")
     "俺问下 三个早是啥 给说说中不中",
+    # the message says it is not asking whether the household gets in
+    "隔壁王婶家去年评上了低保。我不是问她家能不能进，就想知道新评上低保的户是不是这次排查的重点？",
 ]
 
 
