@@ -502,6 +502,8 @@ def test_one_fact_of_a_long_answer_is_found_by_the_clause_that_states_it(kb, que
         ("排查是哪一位局领导带的队", "具体是哪一位"),  # 分管领导带队 names no one
         ("排查质量不高被督办的村有哪些", "地点"),  # the villages are not listed
         ("看病花钱要花到什么程度才算支出骤增", "具体要到什么程度才算"),  # no measure given
+        # how long the training meeting took is not how long the screening lasts
+        ("那个视频培训会一共开了多长时间", "持续多长时间"),
         # how often a grid worker calls is not how often the screening is held
         ("网格员一户要上门几次", "多长时间开展一次"),
         # which grid worker by name; when it is over (完事)
