@@ -638,7 +638,7 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # 95.4 / 65.0 % then and 67.5 / 95.4 / 70.0 % after the tuning on the dev half, its misses
     # read only after that
     "tenth, dev half": ("qa_blind10", "dev", (0.87, 1.0, 1.0)),
-    "tenth, test half": ("qa_blind10", "test", (0.81, 0.95, 1.0)),
+    "tenth, test half": ("qa_blind10", "test", (0.82, 0.95, 1.0)),
     # scored whole once before any tuning: 70.6 / 92.3 / 80.0 %; its test half scored 76.2 /
     # 89.2 / 75.0 % then and 77.5 / 89.2 / 75.0 % after the tuning on the dev half, its misses
     # read only after that
@@ -646,7 +646,7 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "eleventh, test half": ("qa_blind11", "test", (0.9, 0.95, 1.0)),
     # scored whole once before any tuning: 73.1 / 92.3 / 72.5 %; its dev half tuned on (its
     # eligibility questions only, so far); its test half only scored, its misses not read
-    "twelfth, dev half": ("qa_blind12", "dev", (0.81, 0.93, 0.95)),
+    "twelfth, dev half": ("qa_blind12", "dev", (0.81, 0.95, 0.95)),
     "twelfth, test half": ("qa_blind12", "test", (0.83, 0.92, 0.85)),
     # scored whole once before any tuning (with the verdict shape): 80.6 / 93.8 / 92.5 %; its
     # test half scored 78.8 / 96.9 / 90.0 % then and after the tuning on the dev half (pinyin
@@ -673,12 +673,12 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # scored whole once before any tuning: 78.1 / 87.7 / 90.0 %; its test half scored 81.0 /
     # 81.2 / 90.0 % then and 84.8 / 81.2 / 90.0 % after the tuning on the dev half, its misses
     # not read
-    "seventeenth, dev half": ("qa_blind17", "dev", (0.85, 0.93, 1.0)),
+    "seventeenth, dev half": ("qa_blind17", "dev", (0.85, 0.95, 1.0)),
     "seventeenth, test half": ("qa_blind17", "test", (0.84, 0.82, 0.9)),
     # written during the session that tuned on the seventeenth's dev half, scored whole once at
     # its end: 89.4 / 89.2 / 87.5 %; its test half scored 89.9 / 89.1 / 90.0 % then, its misses
     # not read
-    "eighteenth, dev half": ("qa_blind18", "dev", (0.95, 0.93, 0.95)),
+    "eighteenth, dev half": ("qa_blind18", "dev", (0.96, 0.93, 0.95)),
     "eighteenth, test half": ("qa_blind18", "test", (0.89, 0.89, 0.9)),
 }
 
