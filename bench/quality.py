@@ -86,23 +86,16 @@ LATER_BATCHES = (
         "Twelfth blind batch (dev half tuned on for eligibility; test half only scored)",
         unread_test=True,
     ),
-    _later(
-        13, "Thirteenth blind batch (dev half tuned on; test half only scored)", unread_test=True
-    ),
-    _later(
-        14, "Fourteenth blind batch (dev half tuned on; test half only scored)", unread_test=True
-    ),
-    _later(
-        15, "Fifteenth blind batch (dev half tuned on; test half only scored)", unread_test=True
-    ),
-    _later(
-        16, "Sixteenth blind batch (dev half tuned on; test half only scored)", unread_test=True
-    ),
-    _later(
-        17, "Seventeenth blind batch (dev half tuned on; test half only scored)", unread_test=True
-    ),
-    _later(
-        18, "Eighteenth blind batch (dev half tuned on; test half only scored)", unread_test=True
+    *(
+        _later(
+            number,
+            f"{ordinal} blind batch (dev half tuned on; test half only scored)",
+            unread_test=True,
+        )
+        for number, ordinal in enumerate(
+            ("Thirteenth", "Fourteenth", "Fifteenth", "Sixteenth", "Seventeenth", "Eighteenth"),
+            start=13,
+        )
     ),
 )
 SYSTEMS = ("ours", "fuzz", "bm25")

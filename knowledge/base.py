@@ -13,13 +13,13 @@ import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TypeVar
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge import index_cache
-from knowledge.learned import LearnedLayer, LearnedSource, phrasing_key
+from knowledge.learned import LearnedLayer, LearnedSource, Taught, phrasing_key
 from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds
 from knowledge.retrieval import Analyzer, Ranked, Retriever
@@ -174,25 +174,35 @@ class KnowledgeBase:
         """Answer `question`; a message of several questions ("收入线多少？排查多久？谁来
         查？") is answered question by question when two or more of them are answered by
         different entries, else read whole (see `_ask_one`)."""
+        # the taught phrasings as they are now, read once for all the readings below
+        taught = self.learned.current() if self.learned is not None else None
+        whole = cache(lambda: self._ask_one(question, taught))
         parts = questions_in(question)
-        if parts and self._taught_as_asked(question) is None:
-            each = self._ask_each(question, parts)
+        if parts and _taught_entry(taught, question) is None:
+            each = self._ask_each(question, parts, taught, whole)
             if each is not None:
                 return each
-        return self._ask_one(question)
+        return whole()
 
-    def _ask_each(self, question: str, parts: list[str]) -> Answer | None:
+    def _ask_each(
+        self,
+        question: str,
+        parts: list[str],
+        taught: Taught | None,
+        whole: Callable[[], Answer],
+    ) -> Answer | None:
         """The message's `parts` answered one by one, or None when that is no reading of it
         (fewer than two answered by different entries, unless one is the household's own
-        case: the others are then named as not answered)."""
-        answers = [self._ask_one(part) for part in parts]
+        case: the others are then named as not answered). `whole`: the message read whole,
+        read at most once whoever asks for it."""
+        answers = [self._ask_one(part, taught) for part in parts]
         # A question after the first may lean on it ("…才能风险消除？收入要超过多少？" asks the
         # income for removing the risk, not the monitoring line): answered alone, it must be
         # answered with the one before it too (if that one is answered: one the documents do
         # not answer takes nothing from the next).
         for i in range(1, len(parts)):
             if answers[i].entry is not None and answers[i - 1].entry is not None:
-                with_before = self._ask_one(parts[i - 1] + parts[i])
+                with_before = self._ask_one(parts[i - 1] + parts[i], taught)
                 if with_before.entry is None:
                     answers[i] = with_before
         answering: dict[str, tuple[Answer, str]] = {}
@@ -206,9 +216,7 @@ class KnowledgeBase:
             # it ("……算么子户？能进监测不？"), and then comes first; not when the message asks
             # what the screening covers ("是不是所有农村户口的人都要查？我们这种户口在村里人
             # 不在的也算吗？").
-            if _OWN_HOUSEHOLD.search(answering[guidance.id][1]) or (
-                self._ask_one(question).entry is guidance
-            ):
+            if _OWN_HOUSEHOLD.search(answering[guidance.id][1]) or (whole().entry is guidance):
                 answering = {guidance.id: answering[guidance.id], **answering}
             else:
                 del answering[guidance.id]
@@ -227,7 +235,7 @@ class KnowledgeBase:
             unanswered=tuple(a for a in answers if a.entry is None),
         )
 
-    def _ask_one(self, question: str) -> Answer:
+    def _ask_one(self, question: str, taught: Taught | None) -> Answer:
         """Answer with the best entry that answers the kind of question asked, or abstain.
 
         A long message is ranked as a whole and by its asking clauses; the entry they agree on
@@ -236,10 +244,9 @@ class KnowledgeBase:
         ("几号开始", "公示几天", "能领多少钱") is answered only by an entry naming that event.
         A request for a verdict on one's own household is always answered with the entry that
         declares `verdict` (no verdict, the reference line, the report button)."""
-        taught = self.learned.current() if self.learned is not None else None
         retriever = taught.retriever if taught is not None else self.retriever
         text = retriever.analyzer.from_pinyin(question)
-        entry_id = self._taught_as_asked(question, text)
+        entry_id = _taught_entry(taught, question, text)
         if entry_id is not None:
             return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         asked = self.kinds.read(text)
@@ -401,16 +408,6 @@ class KnowledgeBase:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
-    def _taught_as_asked(self, question: str, text: str | None = None) -> str | None:
-        """The entry staff taught this phrasing to, asked word for word (or typed in pinyin:
-        `text`, as read); None when it was not taught."""
-        taught = self.learned.current() if self.learned is not None else None
-        if taught is None:
-            return None
-        return taught.exact.get(phrasing_key(question)) or (
-            taught.exact.get(phrasing_key(text)) if text is not None else None
-        )
-
     def _coverage_readings(self, retriever: Retriever, asked: Asked) -> list[str]:
         """ "这次排查会不会把农产品价格低的风险考虑进去": a question whether the screening
         covers something, read also as that thing alone (农产品价格低的风险), the frame's
@@ -546,6 +543,16 @@ class KnowledgeBase:
             events -= short - standing
         # as the entries' words are: 下发 is 印发时间 there
         return {analyzer.canonical.get(e, e) for e in events}
+
+
+def _taught_entry(taught: Taught | None, question: str, text: str | None = None) -> str | None:
+    """The entry staff taught this phrasing to, asked word for word (or typed in pinyin:
+    `text`, as read); None when it was not taught."""
+    if taught is None:
+        return None
+    return taught.exact.get(phrasing_key(question)) or (
+        taught.exact.get(phrasing_key(text)) if text is not None else None
+    )
 
 
 def entry_titles(data_dir: Path = DATA_DIR) -> dict[str, str]:

@@ -296,6 +296,11 @@ def _named(thing: str, told: list[str]) -> str | None:
     return None
 
 
+# A clause ending, and the next starting, with a Latin letter or digit: one English sentence.
+_LATIN_END = re.compile(r"[a-z0-9]$")
+_LATIN_START = re.compile(r"[a-z0-9]")
+
+
 def _clauses_of(sentence: str) -> list[str]:
     """The clauses of a normalised sentence: its spaces part clauses, except between Latin
     words ("is there a phone number i can call" is one clause, written without its spaces as
@@ -307,10 +312,6 @@ def _clauses_of(sentence: str) -> list[str]:
         else:
             clauses.append(piece)
     return clauses
-
-
-_LATIN_END = re.compile(r"[a-z0-9]$")
-_LATIN_START = re.compile(r"[a-z0-9]")
 
 
 def _told(clause: str) -> str:
