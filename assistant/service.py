@@ -46,12 +46,14 @@ from assistant.web_signin import WebSignIn
 from common.messages import Button, Incoming, Reply
 from dialogs.engine import Event
 from dialogs.spec import Catalog, load_catalog
+from dialogs.validators import parse_money, parse_phone
 from knowledge import KnowledgeBase
 from review.access import Need, StaffAccess
 from storage import crash_point
 from storage.database import Database
 from storage.inbox import Inbox, Outbox, Outgoing, Received
 from storage.learning import LearnedPhrasings
+from storage.redact import redact
 from storage.repository import People, StaffDirectory, UnansweredLog, UpdateLog
 from storage.update_reads import read_ahead
 
@@ -212,6 +214,15 @@ class Assistant:
             log.info("update %s already handled; ignored", update_id)
             return []
         return replies
+
+    def warm_up(self) -> None:
+        """Load what the first resident to type an amount or a phone number, or to ask what
+        no entry answers, would otherwise wait for: the libraries those parsers import on
+        first use (cn2an, phonenumbers) and the name tagger that masks unanswered questions
+        for staff. Run once after start, beside the first updates."""
+        parse_money("三万二")
+        parse_phone("13812345678")
+        redact("张伟问村里的路灯")
 
     def process_stored(self, update_id: int) -> list[Outgoing]:
         """Apply an update stored by `Inbox.receive`, once: in one transaction the update is

@@ -19,7 +19,10 @@ Four rows, each fed one update at a time (`await application.process_update(upda
 2. echo in a worker thread — the same, the echo computed in `asyncio.to_thread` as our handlers
    run the core: the floor every other figure is divided by;
 3. a policy question — users cycling through the featured questions and one the knowledge base
-   cannot answer (so the unanswered-question log is written too);
+   cannot answer (so the unanswered-question log is written too); after the first time a text
+   is answered from the knowledge base's memo of recent answers (`knowledge.answer_memo`), so
+   (3) is measured again with every text new: questions people wrote (the project's question
+   set and the blind batches), each asked once, so each is read;
 4. a dialog step — many residents each going through the whole /report dialog (the scripted
    answers of `tests.dialog_script.REPORT`, then the confirm button), round robin.
 
@@ -44,6 +47,7 @@ import asyncio
 import functools
 import itertools
 import os
+import random
 import tempfile
 import threading
 import time
@@ -78,6 +82,7 @@ FLOOR_GOAL = {"sqlite": 0.25, "postgresql": 0.15}  # share of the echo-in-thread
 CONFIRM = "✅ 确认提交"
 CONCURRENT_USERS = 40  # Telegram's default webhook max_connections
 CONCURRENT_QUESTION = "question, fed at once"
+NEW_QUESTION = "question, each text new"
 CONCURRENT_DIALOG = "dialog step, fed at once"
 SEND_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument", "sendPhoto"})
 
@@ -443,6 +448,18 @@ def questions(kb: KnowledgeBase) -> list[str]:
     return [entry.question for entry in kb.featured()] + ["村里的路灯坏了找谁修？"]
 
 
+def new_questions(count: int) -> list[str]:
+    """`count` distinct questions people wrote, in and out of scope, in a fixed mixed order."""
+    from bench.quality import LATER_BATCHES, load_blind_set, load_project_set
+
+    sets = [load_project_set(), load_blind_set()]
+    sets += [load_blind_set(batch.path) for batch in LATER_BATCHES if batch.path.exists()]
+    texts = list(dict.fromkeys(q.q for s in sets for q in [*s.questions, *s.eligibility]))
+    random.Random(20240829).shuffle(texts)
+    assert len(texts) >= count, f"{len(texts)} questions, {count} wanted"
+    return texts[:count]
+
+
 @dataclass
 class Measured:
     updates: int
@@ -489,6 +506,25 @@ async def question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measur
         for payload in payloads:
             await bot.process(payload)
         await settle_waiting(bot.assistant.outbox)  # the last "sent" marks count too
+        seconds = time.perf_counter() - started
+        return Measured(updates, seconds, api.sent - sent_before, counter.stop())
+
+
+async def new_question_rate(kb: KnowledgeBase, db: Database, updates: int) -> Measured:
+    """Row 3 with every text new: each read by the knowledge base, none from its memo."""
+    async with users_on_a_bot(kb, db, range(6000, 6040)) as (bot, api, feeder, users):
+        texts = new_questions(updates + len(users))
+        warm, timed = texts[: len(users)], texts[len(users) :]
+        for user, question in zip(users, warm, strict=True):
+            await bot.process(feeder.message(user, question))
+        payloads = [feeder.message(users[i % len(users)], q) for i, q in enumerate(timed)]
+        kb.forget_answers()  # asked on another database before: read anew here too
+        counter = SqlCounter(db)
+        sent_before = api.sent
+        started = time.perf_counter()
+        for payload in payloads:
+            await bot.process(payload)
+        await settle_waiting(bot.assistant.outbox)
         seconds = time.perf_counter() - started
         return Measured(updates, seconds, api.sent - sent_before, counter.stop())
 
@@ -551,6 +587,10 @@ async def concurrent_dialog_rate(kb: KnowledgeBase, db: Database, residents: int
 async def dialog_rate(kb: KnowledgeBase, db: Database, residents: int) -> Measured:
     async with users_on_a_bot(kb, db, range(3000, 3000 + residents)) as (bot, api, feeder, users):
         items = report_items()
+        # One resident's report untimed first, as a process that has served a few: the parsers
+        # loaded on first use (Chinese numerals, phone numbers) are loaded at start since.
+        await warm_up_dialog(bot, api, feeder, 3999)
+        sent_before = api.sent
         counter = SqlCounter(db)
         updates = 0
         seconds = 0.0
@@ -566,8 +606,15 @@ async def dialog_rate(kb: KnowledgeBase, db: Database, residents: int) -> Measur
         await settle_waiting(bot.assistant.outbox)  # the last "sent" marks count too
         seconds += time.perf_counter() - started
         stored = bot.assistant.submissions.count()
-        assert stored == residents, f"{stored} of {residents} reports stored"
-        return Measured(updates, seconds, api.sent, counter.stop())
+        assert stored == residents + 1, f"{stored - 1} of {residents} reports stored"
+        return Measured(updates, seconds, api.sent - sent_before, counter.stop())
+
+
+async def warm_up_dialog(bot: Bot, api: BenchApi, feeder: Feeder, user: int) -> None:
+    api.open_chat(user)
+    for item in report_items():
+        await bot.process(feeder.report_item(user, item))
+        feeder.remember(user, api.take(user))
 
 
 # --- the section --------------------------------------------------------------------------------
@@ -616,6 +663,7 @@ async def _run(smoke: bool) -> Section:
             db = bench.open()
             measured = {
                 "question": await question_rate(kb, db, question_updates),
+                NEW_QUESTION: await new_question_rate(kb, db, question_updates),
                 "dialog step": await dialog_rate(kb, db, residents),
                 CONCURRENT_QUESTION: await concurrent_question_rate(kb, db, question_updates),
                 CONCURRENT_DIALOG: await concurrent_dialog_rate(kb, db, residents),

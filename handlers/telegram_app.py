@@ -367,10 +367,21 @@ async def register_commands(application: Application) -> None:
 
 async def on_start(application: Application) -> None:
     """Before the first update: the command menu, what a crash left undone, and the sweep
-    that from now on finishes what is left (stopped by `on_stop`)."""
+    that from now on finishes what is left (stopped by `on_stop`); the parsers loaded on first
+    use are loaded meanwhile (`warm_up`)."""
     await register_commands(application)
     await recover_durably(application)
     application.bot_data["sweeper"] = asyncio.create_task(sweep_forever(application))
+    application.bot_data["warming"] = asyncio.create_task(warm_up(application))
+
+
+async def warm_up(application: Application) -> None:
+    """`Assistant.warm_up` in a core thread, while the other serves the first updates."""
+    assistant: Assistant = application.bot_data["assistant"]
+    try:
+        await in_core(assistant.warm_up)
+    except Exception:  # the first user to need it loads it then, as before
+        log.exception("warming up the parsers failed")
 
 
 async def on_stop(application: Application) -> None:
@@ -381,6 +392,9 @@ async def on_stop(application: Application) -> None:
         sweeper.cancel()
         with suppress(asyncio.CancelledError):
             await sweeper
+    warming: asyncio.Task | None = application.bot_data.pop("warming", None)
+    if warming is not None:  # a thread cannot be stopped halfway through an import
+        await warming
     await settle_waiting(application.bot_data["assistant"].outbox)
 
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge import index_cache
+from knowledge.answer_memo import AnswerMemo
 from knowledge.learned import LearnedLayer, LearnedSource, Taught, phrasing_key
 from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds
@@ -155,12 +156,15 @@ class KnowledgeBase:
         self.verdict_entry = next((e for e in entries if VERDICT in e.answers), None)
         # Phrasings staff taught while the bot runs (`learning_from`); None: the YAML's only.
         self.learned: LearnedLayer | None = None
+        # Answers given lately, for the taught phrasings they were read with.
+        self._memo: AnswerMemo[Answer] = AnswerMemo()
 
     def learning_from(self, source: LearnedSource) -> KnowledgeBase:
         """This knowledge base, also answering the phrasings `source` holds as they are
         taught (see knowledge.learned); this one is left as it is."""
         taught = copy.copy(self)
         taught.learned = LearnedLayer(self.retriever, source, self.entries)
+        taught._memo = AnswerMemo()
         return taught
 
     def featured(self) -> list[Entry]:
@@ -173,9 +177,18 @@ class KnowledgeBase:
     def ask(self, question: str) -> Answer:
         """Answer `question`; a message of several questions ("收入线多少？排查多久？谁来
         查？") is answered question by question when two or more of them are answered by
-        different entries, else read whole (see `_ask_one`)."""
+        different entries, else read whole (see `_ask_one`). A question asked before in the
+        same words, with the same phrasings taught, gets the answer it got then
+        (`knowledge.answer_memo`)."""
         # the taught phrasings as they are now, read once for all the readings below
         taught = self.learned.current() if self.learned is not None else None
+        return self._memo.get(taught, question, lambda: self._read(question, taught))
+
+    def forget_answers(self) -> None:
+        """Read every question anew from now on (benchmarks time the reading itself)."""
+        self._memo.clear()
+
+    def _read(self, question: str, taught: Taught | None) -> Answer:
         whole = cache(lambda: self._ask_one(question, taught))
         parts = questions_in(question)
         if parts and _taught_entry(taught, question) is None:
