@@ -93,7 +93,15 @@ LATER_BATCHES = (
             unread_test=True,
         )
         for number, ordinal in enumerate(
-            ("Thirteenth", "Fourteenth", "Fifteenth", "Sixteenth", "Seventeenth", "Eighteenth"),
+            (
+                "Thirteenth",
+                "Fourteenth",
+                "Fifteenth",
+                "Sixteenth",
+                "Seventeenth",
+                "Eighteenth",
+                "Nineteenth",
+            ),
             start=13,
         )
     ),

@@ -1,7 +1,8 @@
 """Normalising what people type, shared by retrieval and the dialog validators.
 
 `normalize` folds what people type into one form: NFKC (full-width → half-width), 繁 → 简
-through OpenCC, lower case, control characters and punctuation (and emoji) to spaces; spaces
+through OpenCC, the southern 冇 ("没有": 冇水吃, 有冇讲) as 没, lower case, control characters
+and punctuation (and emoji) to spaces; spaces
 typed beside single Han characters are dropped, those between longer runs kept (a clause
 break). `clean_text` only removes control characters and collapses whitespace (optionally
 NFKC), for text that is parsed or stored as typed.
@@ -23,6 +24,8 @@ _SPACE_IN_HAN = re.compile(
     rf"(?<=(?<!\w)[{_HAN}])\s+(?=[{_HAN}])|(?<=[{_HAN}])\s+(?=[{_HAN}](?!\w))"
 )
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+# 冇 is 没有 in the south's dialects: "有冇" asks 有没有, else it reads as 没 (冇水吃, 冇录对).
+_MOU = re.compile("有冇|冇")
 
 
 @lru_cache(maxsize=1)
@@ -34,10 +37,16 @@ def _t2s() -> opencc.OpenCC:
 # question kinds): four distinct texts for a question; the rest are cache hits.
 @lru_cache(maxsize=1024)
 def normalize(text: str) -> str:
-    """Fold width, script and case; keep letters, digits and Han characters, separated by spaces."""
+    """Fold width, script and case; keep letters, digits and Han characters, separated by spaces.
+
+    >>> normalize("俺们村冬天冇水吃，有冇讲？")
+    '俺们村冬天没水吃 有没有讲'
+    """
     text = unicodedata.normalize("NFKC", text)
     text = _SPACE_IN_HAN.sub("", text)
     text = _t2s().convert(text).lower()
+    if "冇" in text:
+        text = _MOU.sub(lambda m: "有没有" if m.group() == "有冇" else "没", text)
     return _NOT_WORD.sub(" ", text).strip()
 
 

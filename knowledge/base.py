@@ -289,7 +289,7 @@ class KnowledgeBase:
         if asked.clauses or covered:
             # in order: ties repeatable
             readings = dict.fromkeys((asked.asking, *asked.clauses, *asked.resolved, *covered))
-            foreign = retriever.foreign_counties(terms)
+            foreign = retriever.foreign_counties(terms, text)
             by_asking = [r for text in readings for r in retriever.rank(text, context=foreign)[1]]
             if asked.story:
                 # "…我这种情况会被关注吗": each thing told may be what "this" is; it counts for an

@@ -445,6 +445,21 @@ def _inside_latin_word(text: str, start: int, end: int) -> bool:
     )
 
 
+# Where the asker (or their family) works, studies or lives: "在合肥上班", "在芜湖打工"
+_LIVED_IN = re.compile(
+    "在([\u4e00-\u9fff]{2,4}?(?:市|县|区)?)(?:那边|这边)?"
+    "(?:上班|打工|务工|工作|做工|做事|干活|读书|上学|住|生活|带孙|做生意|开店)"
+)
+
+
+def _places_lived_in(text: str) -> frozenset[str]:
+    """The places `text` says someone works or lives in: the story's, not the question's."""
+    if "在" not in text:
+        return frozenset()
+    places = {m.group(1) for m in _LIVED_IN.finditer(normalize(text).replace(" ", ""))}
+    return frozenset(places | {p.rstrip("市县区") for p in places})
+
+
 def _fold(text: str) -> str:
     """A synonym or keyword as it appears in normalised text (inner spaces only between Latin
     words)."""
@@ -687,10 +702,16 @@ class Retriever:
             for t in terms
         )
 
-    def foreign_counties(self, terms: Iterable[Term]) -> list[Term]:
+    def foreign_counties(self, terms: Iterable[Term], text: str = "") -> list[Term]:
         """The terms naming another county or district (郎溪县) than the entries' own (a city
-        the asker works in, 上海, is story, not the subject)."""
-        return [t for t in terms if self._is_county(t) and self._is_foreign(t)]
+        the asker works in, 上海, is story, not the subject; so is one `text` says they work
+        or live in: "我在合肥上班")."""
+        lived_in = _places_lived_in(text)
+        return [
+            t
+            for t in terms
+            if self._is_county(t) and self._is_foreign(t) and t.text not in lived_in
+        ]
 
     def _is_county(self, term: Term) -> bool:
         return bool(_COUNTY.match(term.text)) or term.text in self.analyzer.other_places
@@ -811,10 +832,11 @@ class Retriever:
         total = sum(weights.values())
         matches = {w: self.index.soft_matches(w) for w in words}
         own = {t.text for t in terms}
+        lived_in = _places_lived_in(text)
         penalty = math.prod(
             _COUNTY_PENALTY if self._is_county(t) else _FOREIGN_PENALTY
             for t in (*terms, *(c for c in context if c.text not in own))
-            if self._is_foreign(t)
+            if self._is_foreign(t) and t.text not in lived_in
         )
         if self._asks_about_another_programme(terms):
             penalty *= OTHER_PROGRAMME_FACTOR

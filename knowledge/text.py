@@ -118,6 +118,10 @@ class HomophoneFixer:
                         for pair in (following, preceding)
                     ):
                         continue
+                    # A longer one whose last character makes a common word with the next is
+                    # that word's start: "那个关于" is 那个 + 关于, not 哪个管 + 于.
+                    if length > 2 and self._is_common_word(text[i + length - 1 : i + length + 1]):
+                        continue
                     # A run that cuts through real words on either side is two words, not a
                     # typo: "会上除了" holds 上除 (≈ 删除) between 会上 and 除了.
                     if self._straddles(text, i, i + length):

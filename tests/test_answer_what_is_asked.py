@@ -610,7 +610,10 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # written apart the same way, all of it for development
     "second": ("qa_blind2", "dev", (0.94, 0.96, 1.0)),
     # scored once as a fresh test set (72.5 / 83.1 / 95.0 %), then turned to development
-    "third": ("qa_blind3", "dev", (0.9, 0.93, 1.0)),
+    # (out of scope 0.93 → 0.92: "我在合肥上班……需不需要提供银行流水" was refused only because
+    # 合肥 read as the county asked about; where one works is story now, and its other clause
+    # finds an entry)
+    "third": ("qa_blind3", "dev", (0.9, 0.92, 1.0)),
     # scored once as a test set after tuning on the other three (79.0 / 85.0 / 80.0 %), then
     # turned to development
     "fourth": ("qa_blind4", "dev", (0.91, 0.96, 1.0)),
@@ -680,6 +683,10 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # not read
     "eighteenth, dev half": ("qa_blind18", "dev", (0.96, 0.93, 0.95)),
     "eighteenth, test half": ("qa_blind18", "test", (0.89, 0.89, 0.9)),
+    # scored whole once before any tuning: 81.3 / 82.3 / 97.5 %; its test half scored 77.2 /
+    # 76.6 / 100 % then, its misses not read
+    "nineteenth, dev half": ("qa_blind19", "dev", (0.85, 0.87, 0.95)),
+    "nineteenth, test half": ("qa_blind19", "test", (0.77, 0.76, 1.0)),
 }
 
 
