@@ -684,8 +684,9 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "eighteenth, dev half": ("qa_blind18", "dev", (0.96, 0.93, 0.95)),
     "eighteenth, test half": ("qa_blind18", "test", (0.89, 0.89, 0.9)),
     # scored whole once before any tuning: 81.3 / 82.3 / 97.5 %; its test half scored 77.2 /
-    # 76.6 / 100 % then, its misses not read
-    "nineteenth, dev half": ("qa_blind19", "dev", (0.85, 0.87, 0.95)),
+    # 76.6 / 100 % then and 78.5 / 76.6 / 100 % after the tuning on the dev half, its misses
+    # not read
+    "nineteenth, dev half": ("qa_blind19", "dev", (0.91, 0.92, 1.0)),
     "nineteenth, test half": ("qa_blind19", "test", (0.77, 0.76, 1.0)),
 }
 
