@@ -238,6 +238,8 @@ _BACK_REFERENCE = re.compile(
     r"这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|这样的事|这一块|这块|这种|这个|"
     # "……有刚申请特困供养的户，文件上写了的，是这样吗": what the story said, asked to confirm
     r"这些|这样|这么回事|这回事|"
+    # "……村里说这回排查会关注因病困难的家庭，这是方案里写的吗"
+    r"这是|这都是|"
     r"(都)?(有)?哪些"  # "……有几项创新举措，我没记全。能说一下都有哪些吗": those the story named
 )
 _ASKS_COVERAGE = re.compile(
