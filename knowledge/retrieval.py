@@ -25,11 +25,11 @@ from typing import NamedTuple
 
 import jieba
 import numpy as np
-from jieba.posseg import POSTokenizer
 from rapidfuzz import fuzz, process
 
 from common.text import is_cjk, normalize
 from knowledge.pinyin_input import QUESTION_WORDS, PinyinSpelling
+from knowledge.pos_tokenizer import RememberingPOSTokenizer
 from knowledge.term_index import POSITION, TermIndex
 from knowledge.text import HomophoneFixer
 
@@ -186,7 +186,7 @@ class Analyzer:
     def _open_dictionary(self) -> None:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
-        self._pos = POSTokenizer(self._jieba)
+        self._pos = RememberingPOSTokenizer(self._jieba)
         for word in self._added:
             self._jieba.add_word(word, freq=_DOMAIN_FREQ, tag=_DOMAIN_POS)
 
