@@ -54,6 +54,9 @@ _TOLD_COUNT = re.compile(
 )
 # A sentence: up to and with its closing mark (or the end of the message).
 _SENTENCE = re.compile(r"[^。！？!?﹖]+[。！？!?﹖]*|[。！？!?﹖]+")
+# Marks around a title or a quoted term ("省局《工作指南》里规定…", "“回头看”是…") are part of
+# the clause, not breaks in it.
+_NAMING_MARKS = re.compile(r"[《》〈〉“”‘’「」『』\"]")
 # Words that introduce the question of a long message.
 _LEAD_IN = re.compile(r"想问|请问|问问|问下|问一下|想知道|想了解|想确认|麻烦告诉|告诉我|请教")
 # What may close a lead-in that closes the message ("…能告诉我吗"): nothing is led into.
@@ -562,7 +565,7 @@ class QuestionKinds:
         in_question: set[int] = set()
         for sentence in _SENTENCE.findall(text):
             first = len(clauses)
-            clauses += _clauses_of(normalize(sentence))
+            clauses += _clauses_of(normalize(_NAMING_MARKS.sub("", sentence)))
             if clauses and _QUESTION_MARK.search(sentence[-1:]):
                 marked.add(len(clauses) - 1)
                 in_question.update(range(first, len(clauses)))
