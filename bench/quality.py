@@ -101,6 +101,7 @@ LATER_BATCHES = (
                 "Seventeenth",
                 "Eighteenth",
                 "Nineteenth",
+                "Twentieth",
             ),
             start=13,
         )
