@@ -22,7 +22,7 @@ from knowledge import index_cache
 from knowledge.answer_memo import AnswerMemo
 from knowledge.learned import LearnedLayer, LearnedSource, Taught, phrasing_key
 from knowledge.params import Document, PolicyParameters, load_parameters
-from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds
+from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds, asks_nothing_itself
 from knowledge.retrieval import Analyzer, Ranked, Retriever
 from knowledge.several_questions import questions_in
 
@@ -298,10 +298,12 @@ class KnowledgeBase:
                 bare: dict[str, float] = {}
                 for r in by_asking:
                     bare[r.entry_id] = max(bare.get(r.entry_id, 0.0), r.score)
+                # (words of asking alone — "文件里是怎么说的" — only dilute the thing told)
+                asking = "" if asks_nothing_itself(asked.asking) else asked.asking
                 by_asking += [
                     r
                     for told in asked.story
-                    for r in retriever.rank(f"{told}{asked.asking}", context=foreign)[1]
+                    for r in retriever.rank(f"{told}{asking}", context=foreign)[1]
                     if r.score > bare.get(r.entry_id, 0.0)
                 ]
             # Each reading votes: the entry chosen is the one the readings agree on most (sum of
@@ -429,12 +431,21 @@ class KnowledgeBase:
         readings: list[str] = []
         if coverage is None:
             return readings
-        for clause in asked.clauses or (asked.asking,):
+        clauses = asked.clauses or (asked.asking,)
+        if not asked.clauses and len(asked.told) > 1:
+            # a short message of several clauses: the one asking ("……一到夏天就没水 排查查不
+            # 查吃水") names the thing itself
+            clauses = (asked.asking, *(clause for clause, _ in asked.told))
+        for clause in clauses:
             if not coverage.asks(clause):
                 continue
             terms = retriever.analyzer.terms(clause)
             content = [t.text for t in terms if t.text not in coverage.frame]
-            if len(content) >= 2 and len(content) < len(terms):
+            # one word is enough when it is a term of ours (饮水安全), not any word
+            if len(content) < len(terms) and (
+                len(content) >= 2
+                or (len(content) == 1 and content[0] in retriever.analyzer.canonical)
+            ):
                 readings.append("".join(content))
         return readings
 

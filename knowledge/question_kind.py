@@ -259,10 +259,22 @@ _NOT_ASKING_VERDICT = re.compile(
 )
 
 
+def asks_nothing_itself(clause: str) -> bool:
+    """Words of asking alone ("请问文件里具体是怎么说的", "是真的吗"): what is asked about is
+    what the story told."""
+    return not _META.sub("", _LEAD_IN_WORDS.sub("", clause)).replace("里", "")
+
+
 def _refers_back(clause: str) -> bool:
+    """About what the story told: "这种情况会被关注吗", or words of asking alone."""
+    if asks_nothing_itself(clause):
+        return True
     return bool(_BACK_REFERENCE.search(clause)) and not _ASKS_COVERAGE.sub(
         "", _META.sub("", _BACK_REFERENCE.sub("", clause))
     )
+
+
+_LEAD_IN_WORDS = re.compile("请问|想问|问下|那|麻烦|帮我|看看|查查|是不是|是否|不是")
 
 
 # "想问下那个会是哪天开的": a thing pointed at, which the story named in full.
@@ -309,14 +321,24 @@ _LATIN_START = re.compile(r"[a-z0-9]")
 def _clauses_of(sentence: str) -> list[str]:
     """The clauses of a normalised sentence: its spaces part clauses, except between Latin
     words ("is there a phone number i can call" is one clause, written without its spaces as
-    every clause is read: the kinds' patterns expect "isthereaphonenumber…")."""
+    every clause is read: the kinds' patterns expect "isthereaphonenumber…"), and after a
+    topic the question is about ("对已经风险消除的监测对象，这次排查要开展什么工作")."""
     clauses: list[str] = []
+    topic = False
     for piece in sentence.split():
-        if clauses and _LATIN_END.search(clauses[-1]) and _LATIN_START.match(piece):
+        if clauses and (topic or (_LATIN_END.search(clauses[-1]) and _LATIN_START.match(piece))):
             clauses[-1] += piece
         else:
             clauses.append(piece)
+        topic = bool(_TOPIC.match(piece))
     return clauses
+
+
+# A clause that only names what the next one asks about: 对 / 对于 / 关于 / 针对 … (not 对不对)
+# (a clause that says something of it is told: "对防返贫这块不熟")
+_TOPIC = re.compile(
+    r"^(请问|想问|想问下|想问一下|我想问|问下|问一下)?(对于|关于|针对|对(?!不|吧|啊|的|了|呀|头|象|着))[^吗呢么啊嘛？?不没了很太挺]{2,}$"
+)
 
 
 def _told(clause: str) -> str:
@@ -589,6 +611,8 @@ class QuestionKinds:
                         len(clause) <= _BARE_ASK
                         or len(_META.sub("", clause)) <= 1
                         or clause.startswith("还是")
+                        # "除了自然灾害和农产品价格，还列了哪几条风险"
+                        or (i > 0 and clauses[i - 1].startswith("除了"))
                     )
                     if bare and i > 0:
                         questions.append(clauses[i - 1] + clause)
