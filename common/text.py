@@ -1,11 +1,11 @@
 """Normalising what people type, shared by retrieval and the dialog validators.
 
 `normalize` folds what people type into one form: NFKC (full-width → half-width), 繁 → 简
-through OpenCC, the southern 冇 ("没有": 冇水吃, 有冇讲) as 没, lower case, control characters
-and punctuation (and emoji) to spaces; spaces
-typed beside single Han characters are dropped, those between longer runs kept (a clause
-break). `clean_text` only removes control characters and collapses whitespace (optionally
-NFKC), for text that is parsed or stored as typed.
+through OpenCC, the southern 冇 ("没有": 冇水吃, 有冇讲) as 没 and 滴 typed for 的 (打工滴) as
+的, lower case, control characters and punctuation (and emoji) to spaces; spaces typed beside
+single Han characters are dropped, those between longer runs kept (a clause break).
+`clean_text` only removes control characters and collapses whitespace (optionally NFKC), for
+text that is parsed or stored as typed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ _SPACE_IN_HAN = re.compile(
 _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 # 冇 is 没有 in the south's dialects: "有冇" asks 有没有, else it reads as 没 (冇水吃, 冇录对).
 _MOU = re.compile("有冇|冇")
+# 滴 typed for 的 ("打工滴", "养滴鸭子", "啥滴"), not in 水滴, 点滴, 滴灌, 滴水
+_DI = re.compile("(?<=[\u4e00-\u9fff])(?<![水点一几])滴(?![水灌答管眼滴])")
 
 
 @lru_cache(maxsize=1)
@@ -41,12 +43,16 @@ def normalize(text: str) -> str:
 
     >>> normalize("俺们村冬天冇水吃，有冇讲？")
     '俺们村冬天没水吃 有没有讲'
+    >>> normalize("出去打工滴不稳当，滴灌的水滴")
+    '出去打工的不稳当 滴灌的水滴'
     """
     text = unicodedata.normalize("NFKC", text)
     text = _SPACE_IN_HAN.sub("", text)
     text = _t2s().convert(text).lower()
     if "冇" in text:
         text = _MOU.sub(lambda m: "有没有" if m.group() == "有冇" else "没", text)
+    if "滴" in text:
+        text = _DI.sub("的", text)
     return _NOT_WORD.sub(" ", text).strip()
 
 
