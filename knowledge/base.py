@@ -836,6 +836,23 @@ def load_synonyms(path: Path) -> Vocabulary:
             problems.append(Problem(path, raw.key_line(key), f"{key} 应为词语列表"))
             value = []
         lists[key] = [str(w) for w in value]
+    if isinstance(groups, list):
+        # a word in two groups would read as whichever group comes last, silently
+        first_group: dict[str, str] = {}
+        for group in groups:
+            if not isinstance(group, list) or not group:
+                continue
+            for word in map(str, group):
+                if word in first_group and first_group[word] != str(group[0]):
+                    problems.append(
+                        Problem(
+                            path,
+                            1,
+                            f"“{word}”出现在两组同义词里（{first_group[word]}、{group[0]}），"
+                            "每个说法只能归一组",
+                        )
+                    )
+                first_group.setdefault(word, str(group[0]))
     if problems:
         raise DataError(problems)
     assert isinstance(groups, list) and isinstance(stopwords, list)  # both checked just above

@@ -263,6 +263,16 @@ def test_an_entry_declaring_an_unknown_kind_is_named_with_its_line(data_copy):
     assert any("plan.yaml:" in p and "weather" in p and "duration" in p for p in problems), problems
 
 
+def test_a_word_in_two_synonym_groups_is_named(data_copy):
+    # it would silently read as whichever group comes last
+    path = data_copy / "synonyms.yaml"
+    text = path.read_text("utf-8")
+    twice = text.replace("  - [季节性缺水, 缺水,", "  - [季节性缺水, 缺水, 吃水,", 1)
+    path.write_text(twice, "utf-8")
+    problems = _problems(data_copy)
+    assert any("synonyms.yaml" in p and "吃水" in p and "两组" in p for p in problems), problems
+
+
 def test_an_entry_without_answers_is_named(data_copy):
     path = data_copy / "entries" / "terms.yaml"
     text = path.read_text("utf-8")
