@@ -259,9 +259,13 @@ _NOT_ASKING_VERDICT = re.compile(
 )
 
 
+# Words that only lead into or frame a question, beside `_META`'s
+_LEAD_IN_WORDS = re.compile("请问|想问|问下|那|麻烦|帮我|看看|查查|是不是|是否|不是")
+
+
 def asks_nothing_itself(clause: str) -> bool:
     """Words of asking alone ("请问文件里具体是怎么说的", "是真的吗"): what is asked about is
-    what the story told."""
+    what the story told. (里 of 文件里 last: `_META` holds 里面 and 里头 whole.)"""
     return not _META.sub("", _LEAD_IN_WORDS.sub("", clause)).replace("里", "")
 
 
@@ -272,9 +276,6 @@ def _refers_back(clause: str) -> bool:
     return bool(_BACK_REFERENCE.search(clause)) and not _ASKS_COVERAGE.sub(
         "", _META.sub("", _BACK_REFERENCE.sub("", clause))
     )
-
-
-_LEAD_IN_WORDS = re.compile("请问|想问|问下|那|麻烦|帮我|看看|查查|是不是|是否|不是")
 
 
 # "想问下那个会是哪天开的": a thing pointed at, which the story named in full.
@@ -318,6 +319,14 @@ _LATIN_END = re.compile(r"[a-z0-9]$")
 _LATIN_START = re.compile(r"[a-z0-9]")
 
 
+# A clause that only names what the next one asks about: 对 / 对于 / 关于 / 针对 … (not 对不对)
+# (a clause that says something of it is told: "对防返贫这块不熟")
+_TOPIC = re.compile(
+    r"^(请问|想问|想问下|想问一下|我想问|问下|问一下)?"
+    r"(对于|关于|针对|对(?!不|吧|啊|的|了|呀|头|象|着))[^吗呢么啊嘛？?不没了很太挺]{2,}$"
+)
+
+
 def _clauses_of(sentence: str) -> list[str]:
     """The clauses of a normalised sentence: its spaces part clauses, except between Latin
     words ("is there a phone number i can call" is one clause, written without its spaces as
@@ -332,13 +341,6 @@ def _clauses_of(sentence: str) -> list[str]:
             clauses.append(piece)
         topic = bool(_TOPIC.match(piece))
     return clauses
-
-
-# A clause that only names what the next one asks about: 对 / 对于 / 关于 / 针对 … (not 对不对)
-# (a clause that says something of it is told: "对防返贫这块不熟")
-_TOPIC = re.compile(
-    r"^(请问|想问|想问下|想问一下|我想问|问下|问一下)?(对于|关于|针对|对(?!不|吧|啊|的|了|呀|头|象|着))[^吗呢么啊嘛？?不没了很太挺]{2,}$"
-)
 
 
 def _told(clause: str) -> str:
