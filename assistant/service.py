@@ -289,11 +289,12 @@ class Assistant:
         def finish(received: Received, replies: list[Reply]) -> None:
             if before_finish is not None:
                 before_finish()
-            if not self.inbox.mark_done(update_id):
-                raise _AppliedElsewhere
-            stored[:] = self.outbox.add(
-                update_id, received.incoming.chat_id, replies, received.origin, claimed=True
+            added = self.outbox.add_done(
+                self.inbox, update_id, received.incoming.chat_id, replies, received.origin
             )
+            if added is None:
+                raise _AppliedElsewhere
+            stored[:] = added
 
         try:
             replies = self._exactly_once(load, finish, durable=durable)

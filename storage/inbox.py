@@ -75,7 +75,20 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    LargeBinary,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
@@ -383,6 +396,44 @@ class Outbox:
             for outbox_id, row in zip(ids, rows, strict=True)
         ]
 
+    def add_done(
+        self,
+        inbox: Inbox,
+        update_id: int,
+        chat_id: int,
+        replies: Sequence[Reply],
+        origin: dict[str, Any] | None = None,
+    ) -> list[Outgoing] | None:
+        """In the unit of work that applied the update: the update marked done in `inbox`
+        (`Inbox.mark_done`) and its replies added claimed (`add`), or None — nothing written —
+        when it was done already (another instance applied it). On PostgreSQL one statement
+        does both (the inbox upsert as a CTE the outbox insert reads: a round trip less per
+        update); SQLite, in process, runs the two."""
+        if not replies or self.db.backend != "postgresql":
+            if not inbox.mark_done(update_id):
+                return None
+            return self.add(update_id, chat_id, replies, origin, claimed=True)
+        now = utcnow()
+        origin = origin or {}
+        params: dict[str, Any] = {"update_id": update_id, "now": now}
+        datas: list[dict[str, Any]] = []
+        for i, reply in enumerate(replies):
+            data, attachment = reply_to_json(reply)
+            datas.append(data)
+            params.update({f"reply_{i}": data, f"attachment_{i}": attachment})
+        params.update({"chat_id": chat_id, "origin": origin})
+        with self.db.session() as session:
+            ids = sorted(session.scalars(_done_and_added(len(replies)), params))
+            if update_id % 500 == 0:
+                inbox._forget_old(session)
+        if not ids:
+            return None
+        self.db.after_commit(lambda: self.written.update(ids))
+        return [
+            _outgoing_of(outbox_id, update_id, chat_id, data, params[f"attachment_{i}"], origin, 0)
+            for i, (outbox_id, data) in enumerate(zip(ids, datas, strict=True))
+        ]
+
     def pending(self, update_id: int | None = None) -> list[Outgoing]:
         """Replies not sent and not failed (of one update, or all), oldest first."""
         condition: list[ColumnElement[bool]] = [_pending()]
@@ -597,6 +648,33 @@ def _statements(backend: str) -> _Upserts:
         where=INBOX.c.done_at.is_(None),
     ).returning(INBOX.c.update_id)
     return _Upserts(receive, mark_done)
+
+
+@cache
+def _done_and_added(count: int) -> Any:
+    """PostgreSQL: the update marked done (`_statements(...).mark_done`, as a CTE) and, only if
+    it was, its `count` replies inserted claimed — their ids returned. The rows come from a
+    UNION ALL in reply order, so the sequence numbers them in that order."""
+    done = _statements("postgresql").mark_done.cte("done")
+    now = bindparam("now", type_=OUTBOX.c.created_at.type)
+    rows = [
+        select(
+            done.c.update_id,
+            bindparam("chat_id", type_=OUTBOX.c.chat_id.type),
+            bindparam(f"reply_{i}", type_=OUTBOX.c.reply.type),
+            # (a bytea NULL must say so: a bare NULL in a UNION reads as text)
+            sql_cast(bindparam(f"attachment_{i}", type_=OUTBOX.c.attachment.type), LargeBinary),
+            bindparam("origin", type_=OUTBOX.c.origin.type),
+            now,
+            now,
+            literal(0),
+        )
+        for i in range(count)
+    ]
+    columns = ["update_id", "chat_id", "reply", "attachment", "origin", "created_at"]
+    columns += ["claimed_at", "attempts"]
+    source = rows[0] if count == 1 else union_all(*rows)
+    return insert(OUTBOX).from_select(columns, source).returning(OUTBOX.c.id)
 
 
 def _by_id(item: Outgoing) -> int:

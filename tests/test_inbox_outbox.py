@@ -186,3 +186,29 @@ async def test_a_bot_stopping_writes_the_sent_marks_still_waiting(telegram, db):
     await on_stop(telegram.app)
     assert assistant.outbox.waiting == 0
     assert assistant.outbox.pending() == []
+
+
+def test_an_update_is_marked_done_with_its_replies_once_and_in_order(db):
+    """`Outbox.add_done` (one statement on PostgreSQL): the update done, its replies claimed in
+    reply order with their files; a second instance applying it too adds nothing."""
+    inbox, outbox = Inbox(db), Outbox(db)
+    replies = [Reply("第一条"), Reply("统计图", photo=b"\x89PNG"), Reply("三")]
+    with db.unit_of_work():
+        added = outbox.add_done(inbox, 701, RESIDENT, replies, {"message_id": 9})
+    assert added is not None
+    assert [i.reply.text for i in added] == ["第一条", "统计图", "三"]
+    assert [i.id for i in added] == sorted(i.id for i in added)
+    assert added[1].reply.photo == b"\x89PNG" and added[0].reply.photo is None
+    assert all(i.origin == {"message_id": 9} for i in added)
+    assert not Outbox(db).claim(added[0].id), "written claimed for this sender"
+    assert outbox.pending(701) == added, "stored as returned, the chart's bytes too"
+    with db.unit_of_work():
+        assert outbox.add_done(inbox, 701, RESIDENT, [Reply("again")]) is None
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 3
+        row = session.get(InboxEntry, 701)
+        assert row is not None and row.done_at is not None
+    with db.unit_of_work():
+        assert outbox.add_done(inbox, 702, RESIDENT, []) == [], "done, nothing to send"
+    with db.unit_of_work():
+        assert outbox.add_done(inbox, 702, RESIDENT, []) is None
