@@ -15,6 +15,8 @@ One update's way through (the adapter drives it; `assistant.worker` sends and sw
       queue (tests, benchmarks); the update must not be acknowledged before it returns.
    Either way a redelivered update finds its row done and is not applied again (two
    instances racing: one commits, the other rolls back and sends what is still pending).
+   Marking the row done and writing the replies is `Outbox.add_done`: on PostgreSQL one
+   statement (the upsert as a CTE the outbox insert reads), a round trip less per update.
 2. send — the outbox rows are written already claimed (`claimed_at` = the commit's time) by
    the transaction that applied the update, so the sender that applied it sends them without
    a claim transaction (`Outbox.adopt`), in `id` order per chat, and settles the whole round —
