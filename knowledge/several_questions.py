@@ -2,7 +2,8 @@
 
 People put their questions in one message: numbered ("几个问题：1.谁解读的 2.哪天印发的 3.电话
 多少", "Q1 排查多久 Q2 标准多少"), or one after the other, each closed by a question mark
-("收入线多少？排查多久？谁来查？"). `questions_in(text)` returns those questions, in order, or
+("收入线多少？排查多久？谁来查？"), or two things asked about at once ("“两确保”和“三早”分别
+指什么"). `questions_in(text)` returns those questions, in order, or
 nothing when the message holds one question (a story around one question, a choice put as two
 halves — "是按户查，还是按人查？" — a question followed by "是真的吗?") and is read whole.
 
@@ -29,6 +30,11 @@ _LEANS = re.compile(
     r"^(是真的吗|真的吗|是吗|对吗|对不对|是不是|为什么|为啥|咋回事|怎么回事|还是|或者|"
     r"那|那么|然后呢|呢|啊|吧|嘛|哦)"
 )
+# Two things asked about at once: "“两确保”和“三早”分别指什么", "8.26 和 8.28 各是啥日子".
+_PAIRED = re.compile(
+    r"^(?P<a>[^，,。；;？?！!]{2,20}?)\s*(?:和|与|跟|以及)\s*(?P<b>[^，,。；;？?！!和与跟]{2,20}?)"
+    r"\s*(?:分别|各自|各)(?P<rest>[^，,。；;？?！!]{1,12})[？?]?$"
+)
 # A part shorter than this (without punctuation) is no question of its own ("啥？").
 _MIN_CHARS = 3
 MAX_QUESTIONS = 5
@@ -39,6 +45,10 @@ def questions_in(text: str) -> list[str]:
     numbered = _numbered(text)
     if len(numbered) >= 2:
         return numbered[:MAX_QUESTIONS]
+    paired = _PAIRED.match(text.strip())
+    if paired is not None:
+        rest = paired["rest"]
+        return [f"{paired['a'].strip()}{rest}", f"{paired['b'].strip()}{rest}"]
     closed = [part.strip(" ，,。；;") for part in _CLOSED.findall(text)]
     closed = [part for part in closed if len(_bare(part)) >= _MIN_CHARS]
     if len(closed) < 2 or any(_LEANS.match(_bare(part)) for part in closed[1:]):

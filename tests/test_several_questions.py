@@ -26,6 +26,10 @@ CADRE = 7301
         ),
         ("Q1 方案啥时候发的 Q2 排查几类对象", ["方案啥时候发的", "排查几类对象"]),
         ("①排查多久②找谁问", ["排查多久", "找谁问"]),
+        # two things asked about at once
+        ("“两确保”和“三早”分别指什么？", ["“两确保”指什么", "“三早”指什么"]),
+        ("监测对象和脱贫户各是什么意思", ["监测对象是什么意思", "脱贫户是什么意思"]),
+        ("8.26 和 8.28 分别是啥日子", ["8.26是啥日子", "8.28是啥日子"]),
     ],
 )
 def test_numbered_questions_and_questions_each_closed_by_a_mark_are_told_apart(message, questions):
@@ -40,7 +44,7 @@ def test_numbered_questions_and_questions_each_closed_by_a_mark_are_told_apart(m
         "排查是按户查？还是按人查？",
         "听说排查要跟残联共享信息？是真的吗？",
         # dates and amounts are not numbering
-        "8.26 和 8.28 分别是啥日子",
+        "8.26 那天印发的是哪个文件，8.28 开的什么会",
         "人均9100.5元算不算，2.5万的收入怎么算",
     ],
 )
