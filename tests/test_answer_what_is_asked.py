@@ -629,14 +629,14 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "fourth": ("qa_blind4", "dev", (0.91, 0.96, 1.0)),
     # all of it a test set, its first score (after tuning on the other four) 78.8 / 88.5 /
     # 90.0 %; its misses since read
-    "fifth": ("qa_blind5", "test", (0.89, 0.94, 1.0)),
+    "fifth": ("qa_blind5", "test", (0.89, 0.95, 1.0)),
     # scored whole once before any tuning (73.8 / 88.5 / 92.5 %), then split alternately: a
     # dev half to tune on, a test half scored, its misses read at the end of that round
-    "sixth, dev half": ("qa_blind6", "dev", (0.88, 0.93, 1.0)),
-    "sixth, test half": ("qa_blind6", "test", (0.91, 0.92, 1.0)),
+    "sixth, dev half": ("qa_blind6", "dev", (0.9, 0.95, 1.0)),
+    "sixth, test half": ("qa_blind6", "test", (0.91, 0.93, 1.0)),
     # scored whole once before any tuning: 83.8 / 92.3 / 75.0 %
-    "seventh, dev half": ("qa_blind7", "dev", (0.96, 0.92, 1.0)),
-    "seventh, test half": ("qa_blind7", "test", (0.93, 0.93, 1.0)),
+    "seventh, dev half": ("qa_blind7", "dev", (0.97, 0.92, 1.0)),
+    "seventh, test half": ("qa_blind7", "test", (0.93, 0.95, 1.0)),
     # scored whole once before any tuning: 73.1 / 89.2 / 95.0 %; its test half scored 77.5 /
     # 93.8 / 95.0 % then and 81.2 / 93.8 / 95.0 % after the tuning on the dev half, its misses
     # read only after that
@@ -645,13 +645,13 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # scored whole once before any tuning: 71.9 / 90.0 / 90.0 %; its test half scored 73.8 /
     # 95.4 / 100 % then and 73.8 / 96.9 / 100 % after the tuning on the dev half, its misses
     # read only after that
-    "ninth, dev half": ("qa_blind9", "dev", (0.85, 0.92, 1.0)),
-    "ninth, test half": ("qa_blind9", "test", (0.88, 0.96, 1.0)),
+    "ninth, dev half": ("qa_blind9", "dev", (0.85, 0.93, 1.0)),
+    "ninth, test half": ("qa_blind9", "test", (0.9, 0.96, 1.0)),
     # scored whole once before any tuning: 69.4 / 97.7 / 65.0 %; its test half scored 67.5 /
     # 95.4 / 65.0 % then and 67.5 / 95.4 / 70.0 % after the tuning on the dev half, its misses
     # read only after that
     "tenth, dev half": ("qa_blind10", "dev", (0.87, 1.0, 1.0)),
-    "tenth, test half": ("qa_blind10", "test", (0.82, 0.95, 1.0)),
+    "tenth, test half": ("qa_blind10", "test", (0.83, 0.95, 1.0)),
     # scored whole once before any tuning: 70.6 / 92.3 / 80.0 %; its test half scored 76.2 /
     # 89.2 / 75.0 % then and 77.5 / 89.2 / 75.0 % after the tuning on the dev half, its misses
     # read only after that
@@ -660,11 +660,11 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # scored whole once before any tuning: 73.1 / 92.3 / 72.5 %; its dev half tuned on (its
     # eligibility questions only, so far); its test half only scored, its misses not read
     "twelfth, dev half": ("qa_blind12", "dev", (0.81, 0.95, 0.95)),
-    "twelfth, test half": ("qa_blind12", "test", (0.83, 0.92, 0.85)),
+    "twelfth, test half": ("qa_blind12", "test", (0.85, 0.93, 0.85)),
     # scored whole once before any tuning (with the verdict shape): 80.6 / 93.8 / 92.5 %; its
     # test half scored 78.8 / 96.9 / 90.0 % then and after the tuning on the dev half (pinyin
     # reading), its misses not read
-    "thirteenth, dev half": ("qa_blind13", "dev", (0.91, 0.9, 1.0)),
+    "thirteenth, dev half": ("qa_blind13", "dev", (0.92, 0.9, 1.0)),
     # (its out-of-scope floor 0.96 → 0.95 with answer_at, which answered one more and
     # abstained one fewer here, the misses not read)
     "thirteenth, test half": ("qa_blind13", "test", (0.81, 0.95, 0.9)),
@@ -676,31 +676,31 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # written and scored whole at the end of the session that tuned on the fourteenth's dev half:
     # 76.9 / 91.5 / 85.0 %; its dev half tuned on in the next session, its test half scored
     # 75.9 / 89.1 / 85.0 % before that and 78.5 / 89.1 / 85.0 % after, its misses not read
-    "fifteenth, dev half": ("qa_blind15", "dev", (0.85, 0.95, 1.0)),
-    "fifteenth, test half": ("qa_blind15", "test", (0.78, 0.89, 0.85)),
+    "fifteenth, dev half": ("qa_blind15", "dev", (0.86, 0.95, 1.0)),
+    "fifteenth, test half": ("qa_blind15", "test", (0.81, 0.89, 0.85)),
     # scored whole once before any tuning: 73.8 / 88.5 / 87.5 %; its test half scored 74.7 /
     # 84.4 / 80.0 % then and 78.5 / 84.4 / 80.0 % after the tuning on the dev half, its misses
     # not read
-    "sixteenth, dev half": ("qa_blind16", "dev", (0.86, 0.98, 1.0)),
+    "sixteenth, dev half": ("qa_blind16", "dev", (0.88, 0.98, 1.0)),
     "sixteenth, test half": ("qa_blind16", "test", (0.81, 0.85, 0.8)),
     # scored whole once before any tuning: 78.1 / 87.7 / 90.0 %; its test half scored 81.0 /
     # 81.2 / 90.0 % then and 84.8 / 81.2 / 90.0 % after the tuning on the dev half, its misses
     # not read
-    "seventeenth, dev half": ("qa_blind17", "dev", (0.85, 0.95, 1.0)),
+    "seventeenth, dev half": ("qa_blind17", "dev", (0.86, 0.95, 1.0)),
     "seventeenth, test half": ("qa_blind17", "test", (0.84, 0.82, 0.9)),
     # written during the session that tuned on the seventeenth's dev half, scored whole once at
     # its end: 89.4 / 89.2 / 87.5 %; its test half scored 89.9 / 89.1 / 90.0 % then, its misses
     # not read
-    "eighteenth, dev half": ("qa_blind18", "dev", (0.96, 0.93, 0.95)),
+    "eighteenth, dev half": ("qa_blind18", "dev", (0.97, 0.93, 0.95)),
     "eighteenth, test half": ("qa_blind18", "test", (0.89, 0.89, 0.9)),
     # scored whole once before any tuning: 81.3 / 82.3 / 97.5 %; its test half scored 77.2 /
     # 76.6 / 100 % then and 78.5 / 76.6 / 100 % after the tuning on the dev half, its misses
     # not read
-    "nineteenth, dev half": ("qa_blind19", "dev", (0.91, 0.92, 1.0)),
-    "nineteenth, test half": ("qa_blind19", "test", (0.77, 0.76, 1.0)),
+    "nineteenth, dev half": ("qa_blind19", "dev", (0.92, 0.92, 1.0)),
+    "nineteenth, test half": ("qa_blind19", "test", (0.78, 0.76, 1.0)),
     # written and scored whole at the end of the session that tuned on the nineteenth's dev
     # half: 82.5 / 87.7 / 95.0 %; neither half tuned on yet
-    "twentieth, dev half": ("qa_blind20", "dev", (0.8, 0.89, 0.95)),
+    "twentieth, dev half": ("qa_blind20", "dev", (0.91, 0.89, 1.0)),
     "twentieth, test half": ("qa_blind20", "test", (0.84, 0.85, 0.95)),
 }
 
