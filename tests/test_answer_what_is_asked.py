@@ -965,6 +965,21 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
     assert _verdicts(kb, others) == 0
 
 
+@pytest.mark.parametrize(("split", "floor", "misread"), [("dev", 0.93, 0), ("test", 0.95, 2)])
+def test_a_second_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(
+    kb, split, floor, misread
+):
+    """Written apart (the documents only) and split before it was first scored: 49 + 56 of
+    120 read as verdicts then, and 1 + 2 of its 60 household stories asking something else
+    given the verdict reply; after tuning on the dev half 56 + 57 and 0 + 2 (the test half
+    unread)."""
+    blind = _question_set("qa_eligibility_blind2")
+    asked = [c for c in blind["eligibility"] if c["split"] == split]
+    assert _verdicts(kb, asked) / len(asked) >= floor
+    others = [c for c in blind["household_not_verdict"] if c["split"] == split]
+    assert _verdicts(kb, others) <= misread
+
+
 @pytest.mark.parametrize(
     "question",
     [
