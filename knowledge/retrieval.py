@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 import jieba
@@ -452,6 +453,7 @@ _LIVED_IN = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)  # the whole message's, asked by every reading of it
 def _places_lived_in(text: str) -> frozenset[str]:
     """The places `text` says someone works or lives in: the story's, not the question's."""
     if "在" not in text:

@@ -215,13 +215,15 @@ class Inbox:
         }
         with self.db.session(durable=True) as session:
             stored = session.scalar(_statements(self.db.backend).receive, values)
-            if update_id % 500 == 0:
-                self._forget_old(session)
+            self.forget_old_now_and_then(session, update_id)
         self.db.after_commit(partial(crash_point, "received"))
         return stored is not None
 
-    def _forget_old(self, session) -> None:
-        """Rows done or sent long ago: no redelivery comes that late."""
+    def forget_old_now_and_then(self, session, update_id: int) -> None:
+        """Beside storing an update or marking it done, every 500th: rows done or sent long
+        ago deleted (no redelivery comes that late)."""
+        if update_id % 500 != 0:
+            return
         before = utcnow() - UPDATE_MEMORY
         session.execute(delete(INBOX).where(INBOX.c.done_at < before))
         session.execute(
@@ -250,8 +252,7 @@ class Inbox:
         values = {"update_id": update_id, "now": utcnow()}
         with self.db.session() as session:
             done = session.scalar(_statements(self.db.backend).mark_done, values)
-            if update_id % 500 == 0:
-                self._forget_old(session)
+            self.forget_old_now_and_then(session, update_id)
             return done is not None
 
     def waiting(self, older_than: timedelta | None = None) -> list[Received]:
@@ -372,29 +373,29 @@ class Outbox:
         bot instance's sweep sends them."""
         if not replies:
             return []
-        now = utcnow()
         origin = origin or {}
-        rows: list[dict[str, Any]] = []
-        for reply in replies:
-            data, attachment = reply_to_json(reply)
-            rows.append(
-                {
-                    "update_id": update_id,
-                    "chat_id": chat_id,
-                    "reply": data,
-                    "attachment": attachment,
-                    "origin": origin,
-                    "created_at": now,
-                    "claimed_at": now if claimed else None,
-                    "attempts": 0,
-                }
-            )
+        rows = _rows(update_id, chat_id, replies, origin, utcnow(), claimed=claimed)
         with self.db.session() as session:
             ids = list(session.scalars(_ADD, rows))
-        if claimed:  # ours once committed (a rolled-back id may be used again by SQLite)
+        return self._added(ids, rows, claimed=claimed)
+
+    def _added(
+        self, ids: list[int], rows: list[dict[str, Any]], *, claimed: bool
+    ) -> list[Outgoing]:
+        """The rows written under `ids`, as `pending` would read them back; claimed ones ours
+        once committed (a rolled-back id may be used again by SQLite)."""
+        if claimed:
             self.db.after_commit(lambda: self.written.update(ids))
         return [
-            _outgoing_of(outbox_id, update_id, chat_id, row["reply"], row["attachment"], origin, 0)
+            _outgoing_of(
+                outbox_id,
+                row["update_id"],
+                row["chat_id"],
+                row["reply"],
+                row["attachment"],
+                row["origin"],
+                0,
+            )
             for outbox_id, row in zip(ids, rows, strict=True)
         ]
 
@@ -415,26 +416,23 @@ class Outbox:
             if not inbox.mark_done(update_id):
                 return None
             return self.add(update_id, chat_id, replies, origin, claimed=True)
-        now = utcnow()
         origin = origin or {}
-        params: dict[str, Any] = {"update_id": update_id, "now": now}
-        datas: list[dict[str, Any]] = []
-        for i, reply in enumerate(replies):
-            data, attachment = reply_to_json(reply)
-            datas.append(data)
-            params.update({f"reply_{i}": data, f"attachment_{i}": attachment})
-        params.update({"chat_id": chat_id, "origin": origin})
+        now = utcnow()
+        rows = _rows(update_id, chat_id, replies, origin, now, claimed=True)
+        params: dict[str, Any] = {
+            "update_id": update_id,
+            "chat_id": chat_id,
+            "origin": origin,
+            "now": now,
+        }
+        for i, row in enumerate(rows):
+            params.update({f"reply_{i}": row["reply"], f"attachment_{i}": row["attachment"]})
         with self.db.session() as session:
-            ids = sorted(session.scalars(_done_and_added(len(replies)), params))
-            if update_id % 500 == 0:
-                inbox._forget_old(session)
+            ids = sorted(session.scalars(_done_and_added(len(rows)), params))
+            inbox.forget_old_now_and_then(session, update_id)
         if not ids:
             return None
-        self.db.after_commit(lambda: self.written.update(ids))
-        return [
-            _outgoing_of(outbox_id, update_id, chat_id, data, params[f"attachment_{i}"], origin, 0)
-            for i, (outbox_id, data) in enumerate(zip(ids, datas, strict=True))
-        ]
+        return self._added(ids, rows, claimed=True)
 
     def pending(self, update_id: int | None = None) -> list[Outgoing]:
         """Replies not sent and not failed (of one update, or all), oldest first."""
@@ -650,6 +648,34 @@ def _statements(backend: str) -> _Upserts:
         where=INBOX.c.done_at.is_(None),
     ).returning(INBOX.c.update_id)
     return _Upserts(receive, mark_done)
+
+
+def _rows(
+    update_id: int | None,
+    chat_id: int,
+    replies: Sequence[Reply],
+    origin: dict[str, Any],
+    now: datetime,
+    *,
+    claimed: bool,
+) -> list[dict[str, Any]]:
+    """The outbox rows of `replies`, in order."""
+    rows = []
+    for reply in replies:
+        data, attachment = reply_to_json(reply)
+        rows.append(
+            {
+                "update_id": update_id,
+                "chat_id": chat_id,
+                "reply": data,
+                "attachment": attachment,
+                "origin": origin,
+                "created_at": now,
+                "claimed_at": now if claimed else None,
+                "attempts": 0,
+            }
+        )
+    return rows
 
 
 @cache
