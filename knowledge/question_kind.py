@@ -124,7 +124,7 @@ _SHAPE_PATTERNS = (
     "closing_particle",
     "asks_yes_no",
 )
-_SHAPE_WORDS = ("wanted", "weak", "alongside", "frame")
+_SHAPE_WORDS = ("wanted", "bare", "weak", "alongside", "frame")
 
 
 def _verdict_shape(
@@ -143,6 +143,9 @@ def _verdict_shape(
     words = _section_words(spec, name, _SHAPE_WORDS, path, problems)
     if len(patterns) < len(_SHAPE_PATTERNS) or len(words) < len(_SHAPE_WORDS):
         return None
+    if stray := sorted(words["bare"] - words["wanted"]):
+        message = f"{name}.bare 的词也要写进 wanted：{'、'.join(stray)}"
+        problems.append(Problem(path, spec.key_line("bare"), message))
     return VerdictShape(
         lead_in=patterns["lead_in"],
         subject=patterns["subject"],
@@ -154,6 +157,7 @@ def _verdict_shape(
         closing_particle=patterns["closing_particle"],
         asks_yes_no=patterns["asks_yes_no"],
         wanted=words["wanted"],
+        bare=words["bare"],
         weak=words["weak"],
         alongside=words["alongside"],
         frame=words["frame"],

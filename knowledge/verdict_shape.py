@@ -15,6 +15,11 @@ household be included?"; every new group of people finds another ("我屋能评�
    inclusion word. A clause that asks for anything else ("要不要带户口本", "会不会来家里看",
    "能报销多少") is not a verdict.
 
+A short question that names no household ("够格不", "因灾能纳入吗", "有机会进监测名单没") asks
+the same when its inclusion word is one of the `bare` words (纳入, 监测户, 评上, 够格, 有戏,
+符合条件 …): alone they can only mean being included, where the other inclusion words (帮扶, 报,
+监测范围) as often ask about the policy ("摘帽以后还有帮扶吗", "路费能报不").
+
 Weak inclusion words (管, 行, 中, 够, 算, 享受) count only when a household is named (我家, 这户,
 他们家) and the question is not about what the screening covers ("这回排查管不管" asks about the
 screening; "屋里就我和老娘，我们屋管不管" about a household). The `verdict` kind's `unless`
@@ -53,6 +58,7 @@ class VerdictShape:
     closing_particle: re.Pattern[str]  # a yes-or-no question without a marker
     asks_yes_no: re.Pattern[str]  # a clause that asks whether (能不能, 是否 …) wherever it ends
     wanted: frozenset[str]  # inclusion words: one must be asked about
+    bare: frozenset[str]  # of them, those that ask a verdict with no household named
     weak: frozenset[str]  # inclusion words only when a household is named
     alongside: frozenset[str]  # words that go along with them
     frame: frozenset[str]  # the question's frame
@@ -63,28 +69,30 @@ class VerdictShape:
         it: `Asked.told`), asking in `part` (its asking clauses), asks for a verdict on a
         household by its shape; `words` segments a clause as the retriever does."""
         whole = "".join(clause for clause, _ in told)
-        if not self.subject.search(self.lead_in.sub("", whole)):
-            return False
         if any(pattern.search(part) for pattern in self.unless):
             return False
+        # "因灾能纳入吗", "够格不": no household named, yet only being included is asked
+        needed = self.wanted if self.subject.search(self.lead_in.sub("", whole)) else self.bare
         # weak words count for a household named, in a message not also asking about the
         # screening ("这次排查是不是都要查？我们这种人不在村里的也算吗")
         about_screening = any(
             self.screening.search(c) and not self.specific.search(c) for c, _ in told
         )
-        named = bool(self.specific.search(whole)) and not about_screening
+        named = needed is self.wanted and bool(self.specific.search(whole)) and not about_screening
         # the message's own clauses that ask (the asked part comes without its punctuation)
         asking = "".join(normalize(part).split())
         clauses = [c for c in told if c[0] in asking] or [(asking, False)]
         if any(self.strong_question_word.search(c) for c, _ in clauses):
             return False  # "…要是纳入了，一年能有多少钱": what is asked is the amount
         return any(
-            self._asks_inclusion(clause, named, words)
+            self._asks_inclusion(clause, needed, named, words)
             for clause, marked in clauses
             if marked or self.closing_particle.search(clause) or self.asks_yes_no.search(clause)
         )
 
-    def _asks_inclusion(self, clause: str, named: bool, words: Words) -> bool:
+    def _asks_inclusion(
+        self, clause: str, needed: frozenset[str], named: bool, words: Words
+    ) -> bool:
         if self.screening.search(clause) and not self.specific.search(clause):
             return False
         # from the last marker back ("…九千出头，够得上吗": from 够, not 得)
@@ -95,13 +103,13 @@ class VerdictShape:
             said = words(predicate)
             if not said and marker.re.groups and marker.group(1):  # 管不管: the verb itself
                 said = [marker.group(1)]
-            if self._only_inclusion(said, named):
+            if self._only_inclusion(said, needed, named):
                 return True
         if self.closing_particle.search(clause):
             # "…在监测范围内吗": from the first inclusion word on
             said = words(clause)
-            first = next((i for i, w in enumerate(said) if w in self.wanted), None)
-            if first is not None and self._only_inclusion(said[first:], named):
+            first = next((i for i, w in enumerate(said) if w in needed), None)
+            if first is not None and self._only_inclusion(said[first:], needed, named):
                 return True
         return False
 
@@ -109,7 +117,7 @@ class VerdictShape:
     def _known(self) -> frozenset[str]:
         return self.wanted | self.weak | self.alongside | self.frame
 
-    def _only_inclusion(self, said: Sequence[str], named: bool) -> bool:
+    def _only_inclusion(self, said: Sequence[str], needed: frozenset[str], named: bool) -> bool:
         if any(word not in self._known for word in said):
             return False
-        return any(word in self.wanted or (named and word in self.weak) for word in said)
+        return any(word in needed or (named and word in self.weak) for word in said)

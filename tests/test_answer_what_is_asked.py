@@ -603,6 +603,13 @@ def test_a_broken_question_kind_declaration_is_named(data_copy, replacements, na
     assert any(all(word in p for word in named) for p in _problems(data_copy)), named
 
 
+def test_a_bare_verdict_word_that_is_not_an_inclusion_word_is_named(data_copy):
+    path = data_copy / "question_kinds.yaml"
+    text = path.read_text("utf-8").replace("  bare: [纳入,", "  bare: [报销, 纳入,", 1)
+    path.write_text(text, "utf-8")
+    assert any("bare" in p and "报销" in p for p in _problems(data_copy))
+
+
 def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
     path = data_copy / "entries" / "plan.yaml"
     text = path.read_text("utf-8").replace("not_listed: [特殊群体,", "not_listed: [困难群体,", 1)
@@ -699,9 +706,14 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "nineteenth, dev half": ("qa_blind19", "dev", (0.92, 0.92, 1.0)),
     "nineteenth, test half": ("qa_blind19", "test", (0.78, 0.76, 1.0)),
     # written and scored whole at the end of the session that tuned on the nineteenth's dev
-    # half: 82.5 / 87.7 / 95.0 %; neither half tuned on yet
+    # half: 82.5 / 87.7 / 95.0 %; its dev half tuned on in the next session, its test half's
+    # misses not read
     "twentieth, dev half": ("qa_blind20", "dev", (0.91, 0.89, 1.0)),
     "twentieth, test half": ("qa_blind20", "test", (0.84, 0.85, 0.95)),
+    # split as it was written, then scored whole once before any tuning: 89.4 / 89.2 / 100 %
+    # (dev 73/81, 61/66, 20/20; test 70/79, 55/64, 20/20)
+    "twenty-first, dev half": ("qa_blind21", "dev", (0.9, 0.92, 1.0)),
+    "twenty-first, test half": ("qa_blind21", "test", (0.88, 0.85, 1.0)),
 }
 
 
@@ -978,6 +990,55 @@ def test_a_second_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(
     assert _verdicts(kb, asked) / len(asked) >= floor
     others = [c for c in blind["household_not_verdict"] if c["split"] == split]
     assert _verdicts(kb, others) <= misread
+
+
+@pytest.mark.parametrize(("split", "floor", "misread"), [("dev", 0.93, 0), ("test", 0.96, 1)])
+def test_a_third_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(
+    kb, split, floor, misread
+):
+    """Written apart (the documents only) and split as it was written: 34 + 57 of 120 read as
+    verdicts at first sight — the dev half is mostly short questions that name no household
+    ("够格不", "因灾能纳入吗") — and none of its 60 household stories asking something else
+    given the verdict reply; after tuning on the dev half 56 + 58 and 0 + 1 (the test half
+    unread)."""
+    blind = _question_set("qa_eligibility_blind3")
+    asked = [c for c in blind["eligibility"] if c["split"] == split]
+    assert _verdicts(kb, asked) / len(asked) >= floor
+    others = [c for c in blind["household_not_verdict"] if c["split"] == split]
+    assert _verdicts(kb, others) <= misread
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "够格不？",
+        "因病能纳入吗",
+        "单亲家庭能不能纳入",
+        "有机会进监测名单没",
+        "符合条件没",
+        "能不能评个监测户",
+    ],
+)
+def test_a_short_question_naming_no_household_but_asking_only_to_be_included_gets_no_verdict(
+    kb, question
+):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.action == "report", answer.entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # naming no household, the weaker words ask about the policy, not about being included
+        "贫困县摘帽以后还有帮扶吗",
+        "2025年的监测范围标准定了吗",
+        "出去打工的路费能报不",
+        "今年农产品卖不上价，这种算不算返贫风险？",
+    ],
+)
+def test_a_short_question_about_the_policy_is_not_read_as_asking_for_a_verdict(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None or answer.entry.action != "report", answer.entry
 
 
 @pytest.mark.parametrize(
