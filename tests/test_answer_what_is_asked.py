@@ -300,6 +300,12 @@ def test_asking_whether_the_screening_covers_a_risk_is_answered_with_what_it_say
     assert answer.entry is not None and "农产品价格" in answer.entry.answer
 
 
+def test_asking_whether_a_risk_counts_in_dialect_is_answered_with_what_it_says_of_it(kb):
+    """"算…不嘛" asks whether the screening counts something, as "算不算" does."""
+    answer = kb.ask("在外头打零工，活时有时无，这个算风险隐患不嘛")
+    assert answer.entry is not None and "务工就业不稳" in answer.entry.answer
+
+
 def test_asking_what_a_figure_consists_of_is_not_read_as_asking_whether_it_is_covered(kb):
     answer = kb.ask("9100元这个标准是怎么算出来的，具体包括哪些收入？")
     assert answer.entry is None or answer.entry.id != "monitoring-line"
@@ -557,6 +563,8 @@ def test_ten_odd_years_of_story_is_not_a_question(kb):
         "家里老人走了，低保怎么停发",  # another programme's procedure
         "去年的集中排查发现了哪些问题",  # another year
         "姚局长的手机号能给我一个吗",  # a mobile the documents do not give
+        "明年这个监测线会涨到好多",  # another year, 好多 = 多少
+        "农业农村局有没有电子邮箱，邮箱地址是什么",  # an office line, no e-mail
     ],
 )
 def test_a_phone_a_mobile_another_place_year_or_programme_no_entry_states_is_not_answered(
