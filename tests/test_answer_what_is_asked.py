@@ -301,7 +301,7 @@ def test_asking_whether_the_screening_covers_a_risk_is_answered_with_what_it_say
 
 
 def test_asking_whether_a_risk_counts_in_dialect_is_answered_with_what_it_says_of_it(kb):
-    """"算…不嘛" asks whether the screening counts something, as "算不算" does."""
+    """ "算…不嘛" asks whether the screening counts something, as "算不算" does."""
     answer = kb.ask("在外头打零工，活时有时无，这个算风险隐患不嘛")
     assert answer.entry is not None and "务工就业不稳" in answer.entry.answer
 
