@@ -293,6 +293,15 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
     assert answer.entry is not None and "8月28日" in answer.entry.answer
 
 
+def test_the_meeting_asked_by_its_full_name_from_a_long_story_gets_its_date(kb):
+    question = (
+        "我要给镇里写一篇工作简报，领导让把区里开会部署的日子写准，我那几天休假。"
+        "区里的动员暨视频培训会是哪天开的？"
+    )
+    answer = kb.ask(question)
+    assert answer.entry is not None and "8月28日" in answer.entry.answer
+
+
 def test_asking_whether_the_screening_covers_a_risk_is_answered_with_what_it_says_of_it(kb):
     """The question is also read as the thing asked about, without "会不会…考虑进去"."""
     question = "村里好些人养鸡，鸡蛋价钱一直上不去，这次排查会不会把农产品价格低考虑进去？"
