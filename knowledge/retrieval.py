@@ -449,7 +449,9 @@ def _inside_latin_word(text: str, start: int, end: int) -> bool:
 # Where the asker (or their family) works, studies or lives: "在合肥上班", "在芜湖打工"
 _LIVED_IN = re.compile(
     "在([\u4e00-\u9fff]{2,4}?(?:市|县|区)?)(?:那边|这边)?"
-    "(?:上班|打工|务工|工作|做工|做事|干活|读书|上学|住|生活|带孙|做生意|开店)"
+    # "在合肥工地上做木工", "在杭州厂里上班": the workplace between the place and the work
+    "(?:的?(?:工地|建筑工地|厂里|厂子|工厂|饭店|餐馆|公司|超市|医院|学校|单位|大学)(?:上|里)?)?"
+    "(?:上班|打工|务工|工作|做工|做事|干活|读书|上学|住|生活|带孙|做生意|开店|做|干|读)"
 )
 
 

@@ -293,6 +293,26 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
     assert answer.entry is not None and "8月28日" in answer.entry.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "我儿子在合肥工地上干活，今年活少工钱也低。想问问这次排查的风险隐患里，"
+            "有没有提到建筑业用工这一块？",
+            "建筑业",
+        ),
+        ("我闺女在合肥读大学，寒假回来问我：这次集中排查一共搞多长时间？", "一个月"),
+    ],
+)
+def test_the_city_where_family_works_or_studies_is_story_with_the_workplace_between(
+    kb, question, said
+):
+    """"在合肥工地上干活", "在合肥读大学": the city is where one works, not the place asked
+    about, though a workplace stands between it and the work."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and said in answer.entry.answer
+
+
 def test_the_meeting_asked_by_its_full_name_from_a_long_story_gets_its_date(kb):
     question = (
         "我要给镇里写一篇工作简报，领导让把区里开会部署的日子写准，我那几天休假。"
