@@ -307,7 +307,7 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
 def test_the_city_where_family_works_or_studies_is_story_with_the_workplace_between(
     kb, question, said
 ):
-    """"在合肥工地上干活", "在合肥读大学": the city is where one works, not the place asked
+    """ "在合肥工地上干活", "在合肥读大学": the city is where one works, not the place asked
     about, though a workplace stands between it and the work."""
     answer = kb.ask(question)
     assert answer.entry is not None and said in answer.entry.answer
