@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
 	$(PY) bot.py check
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
