@@ -335,6 +335,30 @@ def test_asking_whether_a_risk_counts_in_dialect_is_answered_with_what_it_says_o
     assert answer.entry is not None and "务工就业不稳" in answer.entry.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        (
+            "我是村里管数据录入的，好些户的收入支出一直没录全。这次排查对这类关键信息有什么要求？",
+            "screening-data-quality",
+        ),
+        (
+            "我在区人社局上班，领导让我们配合做排查。方案对各部门之间的配合是怎么要求的？",
+            "info-sharing-departments",
+        ),
+        (
+            "我表哥家前年新进了农村低保，村里说这回要重点去看。文件对这些新识别的低保户是怎么规定的？",
+            "key-groups",
+        ),
+    ],
+)
+def test_what_the_plan_requires_of_a_thing_is_read_as_that_thing(kb, question, entry_id):
+    """ "方案对X是怎么要求的": X is what is asked about, not the plan's own background (whose
+    phrasings say 上级对集中排查有什么要求)."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
 def test_asking_what_a_figure_consists_of_is_not_read_as_asking_whether_it_is_covered(kb):
     answer = kb.ask("9100元这个标准是怎么算出来的，具体包括哪些收入？")
     assert answer.entry is None or answer.entry.id != "monitoring-line"
