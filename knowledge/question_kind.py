@@ -277,9 +277,8 @@ def _refers_back(clause: str) -> bool:
     """About what the story told: "这种情况会被关注吗", or words of asking alone."""
     if asks_nothing_itself(clause):
         return True
-    return bool(_BACK_REFERENCE.search(clause)) and not _ASKS_COVERAGE.sub(
-        "", _META.sub("", _BACK_REFERENCE.sub("", clause))
-    )
+    # "……这次排查会关注吗": whether the screening covers it, with nothing named but the story
+    return not _ASKS_COVERAGE.sub("", _META.sub("", _BACK_REFERENCE.sub("", clause)))
 
 
 # "想问下那个会是哪天开的": a thing pointed at, which the story named in full.

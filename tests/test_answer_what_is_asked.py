@@ -359,6 +359,12 @@ def test_what_the_plan_requires_of_a_thing_is_read_as_that_thing(kb, question, e
     assert answer.entry is not None and answer.entry.id == entry_id
 
 
+def test_whether_the_screening_covers_what_the_story_told_is_asked_of_the_story(kb):
+    """ "这回排查管不管嘛" names nothing itself: what it asks about is the story before it."""
+    answer = kb.ask("我们全家都在外地打工好些年了，户口一直在村里，这回排查管不管嘛")
+    assert answer.entry is not None and "农村户籍人口" in answer.entry.answer
+
+
 def test_asking_what_a_figure_consists_of_is_not_read_as_asking_whether_it_is_covered(kb):
     answer = kb.ask("9100元这个标准是怎么算出来的，具体包括哪些收入？")
     assert answer.entry is None or answer.entry.id != "monitoring-line"
