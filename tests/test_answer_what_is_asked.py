@@ -365,6 +365,13 @@ def test_whether_the_screening_covers_what_the_story_told_is_asked_of_the_story(
     assert answer.entry is not None and "农村户籍人口" in answer.entry.answer
 
 
+@pytest.mark.parametrize("question", ["乡村振兴部门在这里头管些啥", "乡村振兴那边在这里头干些啥子"])
+def test_in_here_is_no_topic_of_its_own(kb, question):
+    """ "在这里头" (in this business) points at the screening; it is not a word to match."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and "工作专责" in answer.entry.answer
+
+
 def test_asking_what_a_figure_consists_of_is_not_read_as_asking_whether_it_is_covered(kb):
     answer = kb.ask("9100元这个标准是怎么算出来的，具体包括哪些收入？")
     assert answer.entry is None or answer.entry.id != "monitoring-line"
