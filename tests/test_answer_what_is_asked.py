@@ -372,6 +372,18 @@ def test_in_here_is_no_topic_of_its_own(kb, question):
     assert answer.entry is not None and "工作专责" in answer.entry.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("咱这疙瘩排查谁挑头", "分管领导带队"),  # 这疙瘩 = here; 挑头 = 带队
+        ("俺们这疙瘩地里的庄稼卖不上价，排查看不看这个", "农产品价格"),
+    ],
+)
+def test_northeastern_here_and_who_leads_are_understood(kb, question, said):
+    answer = kb.ask(question)
+    assert answer.entry is not None and said in answer.entry.answer
+
+
 def test_asking_what_a_figure_consists_of_is_not_read_as_asking_whether_it_is_covered(kb):
     answer = kb.ask("9100元这个标准是怎么算出来的，具体包括哪些收入？")
     assert answer.entry is None or answer.entry.id != "monitoring-line"
