@@ -384,6 +384,12 @@ def test_northeastern_here_and_who_leads_are_understood(kb, question, said):
     assert answer.entry is not None and said in answer.entry.answer
 
 
+def test_a_harvest_lost_is_a_disaster_not_a_confiscation(kb):
+    """jieba reads 没收成 as 没收 (confiscate) + 成; the synonyms keep the harvest whole."""
+    words = [t.text for t in kb.retriever.analyzer.terms("今年地里没收成，颗粒无收")]
+    assert "没收" not in words and "自然灾害" in words
+
+
 def test_asking_what_a_figure_consists_of_is_not_read_as_asking_whether_it_is_covered(kb):
     answer = kb.ask("9100元这个标准是怎么算出来的，具体包括哪些收入？")
     assert answer.entry is None or answer.entry.id != "monitoring-line"
