@@ -1072,68 +1072,32 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
     assert _verdicts(kb, others) == 0
 
 
-@pytest.mark.parametrize(("split", "floor", "misread"), [("dev", 0.93, 0), ("test", 0.95, 2)])
-def test_a_second_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(
-    kb, split, floor, misread
+# Later blind sets of ways to ask for a verdict, each written apart (the documents only) and
+# split before it was first scored. Floors: the share of its verdict questions given the
+# verdict reply, and how many of its 60 household stories asking something else were.
+# - second: 49 + 56 of 120 read as verdicts at first, 1 + 2 stories misread; after tuning on
+#   the dev half 56 + 57 and 0 + 2, and 59 + 58 once short questions naming no household were
+#   read by their shape (the test half unread);
+# - third: split as it was written; 34 + 57 at first sight — the dev half is mostly short
+#   questions that name no household ("够格不", "因灾能纳入吗") — and 0 + 0 misread; after
+#   tuning on the dev half 56 + 58 and 0 + 1 (the test half unread).
+LATER_VERDICT_SETS = [
+    ("qa_eligibility_blind2", "dev", 0.98, 0),
+    ("qa_eligibility_blind2", "test", 0.96, 2),
+    ("qa_eligibility_blind3", "dev", 0.93, 0),
+    ("qa_eligibility_blind3", "test", 0.96, 1),
+]
+
+
+@pytest.mark.parametrize(("name", "split", "floor", "misread"), LATER_VERDICT_SETS)
+def test_each_later_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(
+    kb, name, split, floor, misread
 ):
-    """Written apart (the documents only) and split before it was first scored: 49 + 56 of
-    120 read as verdicts then, and 1 + 2 of its 60 household stories asking something else
-    given the verdict reply; after tuning on the dev half 56 + 57 and 0 + 2 (the test half
-    unread)."""
-    blind = _question_set("qa_eligibility_blind2")
+    blind = _question_set(name)
     asked = [c for c in blind["eligibility"] if c["split"] == split]
     assert _verdicts(kb, asked) / len(asked) >= floor
     others = [c for c in blind["household_not_verdict"] if c["split"] == split]
     assert _verdicts(kb, others) <= misread
-
-
-@pytest.mark.parametrize(("split", "floor", "misread"), [("dev", 0.93, 0), ("test", 0.96, 1)])
-def test_a_third_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(
-    kb, split, floor, misread
-):
-    """Written apart (the documents only) and split as it was written: 34 + 57 of 120 read as
-    verdicts at first sight — the dev half is mostly short questions that name no household
-    ("够格不", "因灾能纳入吗") — and none of its 60 household stories asking something else
-    given the verdict reply; after tuning on the dev half 56 + 58 and 0 + 1 (the test half
-    unread)."""
-    blind = _question_set("qa_eligibility_blind3")
-    asked = [c for c in blind["eligibility"] if c["split"] == split]
-    assert _verdicts(kb, asked) / len(asked) >= floor
-    others = [c for c in blind["household_not_verdict"] if c["split"] == split]
-    assert _verdicts(kb, others) <= misread
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "够格不？",
-        "因病能纳入吗",
-        "单亲家庭能不能纳入",
-        "有机会进监测名单没",
-        "符合条件没",
-        "能不能评个监测户",
-    ],
-)
-def test_a_short_question_naming_no_household_but_asking_only_to_be_included_gets_no_verdict(
-    kb, question
-):
-    answer = kb.ask(question)
-    assert answer.entry is not None and answer.entry.action == "report", answer.entry
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        # naming no household, the weaker words ask about the policy, not about being included
-        "贫困县摘帽以后还有帮扶吗",
-        "2025年的监测范围标准定了吗",
-        "出去打工的路费能报不",
-        "今年农产品卖不上价，这种算不算返贫风险？",
-    ],
-)
-def test_a_short_question_about_the_policy_is_not_read_as_asking_for_a_verdict(kb, question):
-    answer = kb.ask(question)
-    assert answer.entry is None or answer.entry.action != "report", answer.entry
 
 
 @pytest.mark.parametrize(
@@ -1146,6 +1110,13 @@ def test_a_short_question_about_the_policy_is_not_read_as_asking_for_a_verdict(k
         "屋里就剩我和老汉两个，他去年中风了，我们屋头够不够格嘛",
         "我阿爸冇工开，阿妈又病咗，我哋屋企够唔够资格㗎",
         "我家今年鱼塘被淹了，亏了四万，该不该被排进去",
+        # naming no household, asking with an inclusion word that can mean nothing else
+        "够格不？",
+        "因病能纳入吗",
+        "单亲家庭能不能纳入",
+        "有机会进监测名单没",
+        "符合条件没",
+        "能不能评个监测户",
     ],
 )
 def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_shape(kb, question):
@@ -1164,6 +1135,11 @@ def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_s
         # about what the screening covers, not about one household
         "生病残疾过得紧巴的人家，这回排查管不管",
         "这次排查是不是所有农村户口的人都要查？我们这种户口在村里人不在的也算吗？",
+        # naming no household, the weaker inclusion words ask about the policy
+        "贫困县摘帽以后还有帮扶吗",
+        "2025年的监测范围标准定了吗",
+        "出去打工的路费能报不",
+        "今年农产品卖不上价，这种算不算返贫风险？",
     ],
 )
 def test_a_household_story_asking_something_else_is_not_taken_for_a_verdict(kb, question):
