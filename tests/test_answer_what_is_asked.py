@@ -387,6 +387,11 @@ def test_northeastern_here_and_who_leads_are_understood(kb, question, said):
     assert answer.entry is not None and said in answer.entry.answer
 
 
+def test_not_one_household_missed_said_as_people_say_it_finds_the_requirement(kb):
+    answer = kb.ask("听讲一户也不能漏，是这样吗")
+    assert answer.entry is not None and "不漏一户" in answer.entry.answer
+
+
 def test_a_harvest_lost_is_a_disaster_not_a_confiscation(kb):
     """jieba reads 没收成 as 没收 (confiscate) + 成; the synonyms keep the harvest whole."""
     words = [t.text for t in kb.retriever.analyzer.terms("今年地里没收成，颗粒无收")]
