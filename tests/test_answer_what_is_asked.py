@@ -392,6 +392,14 @@ def test_not_one_household_missed_said_as_people_say_it_finds_the_requirement(kb
     assert answer.entry is not None and "不漏一户" in answer.entry.answer
 
 
+def test_a_cantonese_speaker_is_answered_as_a_mandarin_one(kb):
+    from common.text import normalize
+
+    assert normalize("边个负责？点解要查？入面讲嘅乜嘢") == "谁负责 为什么要查 里面讲的什么"
+    answer = kb.ask("乜嘢叫两确保啊？排查入面讲嘅")
+    assert answer.entry is not None and "不漏一户" in answer.entry.answer
+
+
 def test_a_harvest_lost_is_a_disaster_not_a_confiscation(kb):
     """jieba reads 没收成 as 没收 (confiscate) + 成; the synonyms keep the harvest whole."""
     words = [t.text for t in kb.retriever.analyzer.terms("今年地里没收成，颗粒无收")]
