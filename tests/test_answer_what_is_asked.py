@@ -400,6 +400,12 @@ def test_a_cantonese_speaker_is_answered_as_a_mandarin_one(kb):
     assert answer.entry is not None and "不漏一户" in answer.entry.answer
 
 
+def test_where_a_requirement_comes_from_asks_its_source_not_a_place(kb):
+    """ "出自哪里" asks which document says it; no entry tells a place, and none need to."""
+    answer = kb.ask("“每年至少开展一次集中排查”这条要求，是出自哪里的？")
+    assert answer.entry is not None and "指导意见" in answer.entry.answer
+
+
 def test_a_harvest_lost_is_a_disaster_not_a_confiscation(kb):
     """jieba reads 没收成 as 没收 (confiscate) + 成; the synonyms keep the harvest whole."""
     words = [t.text for t in kb.retriever.analyzer.terms("今年地里没收成，颗粒无收")]
