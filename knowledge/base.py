@@ -332,8 +332,10 @@ class KnowledgeBase:
         best = ranked[0] if ranked else None
         unstated = None
         # "0563后面号码多少": asked for whom to ask or call, the entry that tells it, ranked
-        # first, answers at a lower score (the kind's `answer_at`)
+        # first of those that do, answers at a lower score (the kind's `answer_at`)
         answer_at = self.kinds.answer_at(asked.kind)
+        # (the first that tells this kind: an entry above it that does not tell it is no rival)
+        telling = next((r for r in ranked if asked.kind in self.entries[r.entry_id].answers), None)
         confident = [
             r
             for r in ranked
@@ -341,7 +343,7 @@ class KnowledgeBase:
                 r.score >= ANSWER_THRESHOLD
                 or (
                     answer_at is not None
-                    and r is ranked[0]
+                    and r is telling
                     and r.score >= answer_at
                     and asked.kind in self.entries[r.entry_id].answers
                 )

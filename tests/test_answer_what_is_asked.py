@@ -679,8 +679,16 @@ def test_a_phone_a_mobile_another_place_year_or_programme_no_entry_states_is_not
     assert kb.ask(question).entry is None
 
 
-def test_asking_which_number_to_call_gets_the_contact(kb):
-    answer = kb.ask("政策上有疑问打哪个电话")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "政策上有疑问打哪个电话",
+        # an entry above it (privacy-data, whose phrasings say 管 and 咨询) tells no number
+        "区里管这个事的咨询电话多少嘛",
+    ],
+)
+def test_asking_which_number_to_call_gets_the_contact(kb, question):
+    answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.id == "contact"
 
 
