@@ -335,7 +335,11 @@ class KnowledgeBase:
         # first of those that do, answers at a lower score (the kind's `answer_at`)
         answer_at = self.kinds.answer_at(asked.kind)
         # (the first that tells this kind: an entry above it that does not tell it is no rival)
-        telling = next((r for r in ranked if asked.kind in self.entries[r.entry_id].answers), None)
+        telling = (
+            next((r for r in ranked if asked.kind in self.entries[r.entry_id].answers), None)
+            if answer_at is not None
+            else None
+        )
         confident = [
             r
             for r in ranked
