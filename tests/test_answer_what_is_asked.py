@@ -296,30 +296,39 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
 @pytest.mark.parametrize(
     ("question", "said"),
     [
+        # where one's family works or studies is story, though a workplace stands between the
+        # city and the work ("在合肥工地上干活"): not the place asked about
         (
             "我儿子在合肥工地上干活，今年活少工钱也低。想问问这次排查的风险隐患里，"
             "有没有提到建筑业用工这一块？",
             "建筑业",
         ),
         ("我闺女在合肥读大学，寒假回来问我：这次集中排查一共搞多长时间？", "一个月"),
+        # the district's meeting by its full name, from a long story
+        (
+            "我要给镇里写一篇工作简报，领导让把区里开会部署的日子写准，我那几天休假。"
+            "区里的动员暨视频培训会是哪天开的？",
+            "8月28日",
+        ),
+        # "算…不嘛" asks whether the screening counts something, as "算不算" does
+        ("在外头打零工，活时有时无，这个算风险隐患不嘛", "务工就业不稳"),
+        # "这回排查管不管嘛" names nothing itself: it asks about the story before it
+        ("我们全家都在外地打工好些年了，户口一直在村里，这回排查管不管嘛", "农村户籍人口"),
+        # "在这里头" (in this business) points at the screening; it is no word to match
+        ("乡村振兴部门在这里头管些啥", "工作专责"),
+        ("乡村振兴那边在这里头干些啥子", "工作专责"),
+        ("排查中各部门是怎么分工的", "工作专责"),
+        # 这疙瘩 = here; 挑头 = 带队
+        ("咱这疙瘩排查谁挑头", "分管领导带队"),
+        ("俺们这疙瘩地里的庄稼卖不上价，排查看不看这个", "农产品价格"),
+        ("听讲一户也不能漏，是这样吗", "不漏一户"),
+        # "出自哪里" asks which document says it, not a place
+        ("“每年至少开展一次集中排查”这条要求，是出自哪里的？", "指导意见"),
     ],
 )
-def test_the_city_where_family_works_or_studies_is_story_with_the_workplace_between(
-    kb, question, said
-):
-    """ "在合肥工地上干活", "在合肥读大学": the city is where one works, not the place asked
-    about, though a workplace stands between it and the work."""
+def test_what_people_say_their_own_way_is_answered_with_what_the_documents_say(kb, question, said):
     answer = kb.ask(question)
     assert answer.entry is not None and said in answer.entry.answer
-
-
-def test_the_meeting_asked_by_its_full_name_from_a_long_story_gets_its_date(kb):
-    question = (
-        "我要给镇里写一篇工作简报，领导让把区里开会部署的日子写准，我那几天休假。"
-        "区里的动员暨视频培训会是哪天开的？"
-    )
-    answer = kb.ask(question)
-    assert answer.entry is not None and "8月28日" in answer.entry.answer
 
 
 def test_asking_whether_the_screening_covers_a_risk_is_answered_with_what_it_says_of_it(kb):
@@ -327,12 +336,6 @@ def test_asking_whether_the_screening_covers_a_risk_is_answered_with_what_it_say
     question = "村里好些人养鸡，鸡蛋价钱一直上不去，这次排查会不会把农产品价格低考虑进去？"
     answer = kb.ask(question)
     assert answer.entry is not None and "农产品价格" in answer.entry.answer
-
-
-def test_asking_whether_a_risk_counts_in_dialect_is_answered_with_what_it_says_of_it(kb):
-    """ "算…不嘛" asks whether the screening counts something, as "算不算" does."""
-    answer = kb.ask("在外头打零工，活时有时无，这个算风险隐患不嘛")
-    assert answer.entry is not None and "务工就业不稳" in answer.entry.answer
 
 
 @pytest.mark.parametrize(
@@ -359,51 +362,12 @@ def test_what_the_plan_requires_of_a_thing_is_read_as_that_thing(kb, question, e
     assert answer.entry is not None and answer.entry.id == entry_id
 
 
-def test_whether_the_screening_covers_what_the_story_told_is_asked_of_the_story(kb):
-    """ "这回排查管不管嘛" names nothing itself: what it asks about is the story before it."""
-    answer = kb.ask("我们全家都在外地打工好些年了，户口一直在村里，这回排查管不管嘛")
-    assert answer.entry is not None and "农村户籍人口" in answer.entry.answer
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["乡村振兴部门在这里头管些啥", "乡村振兴那边在这里头干些啥子", "排查中各部门是怎么分工的"],
-)
-def test_in_here_is_no_topic_of_its_own(kb, question):
-    """ "在这里头" (in this business) points at the screening; it is not a word to match."""
-    answer = kb.ask(question)
-    assert answer.entry is not None and "工作专责" in answer.entry.answer
-
-
-@pytest.mark.parametrize(
-    ("question", "said"),
-    [
-        ("咱这疙瘩排查谁挑头", "分管领导带队"),  # 这疙瘩 = here; 挑头 = 带队
-        ("俺们这疙瘩地里的庄稼卖不上价，排查看不看这个", "农产品价格"),
-    ],
-)
-def test_northeastern_here_and_who_leads_are_understood(kb, question, said):
-    answer = kb.ask(question)
-    assert answer.entry is not None and said in answer.entry.answer
-
-
-def test_not_one_household_missed_said_as_people_say_it_finds_the_requirement(kb):
-    answer = kb.ask("听讲一户也不能漏，是这样吗")
-    assert answer.entry is not None and "不漏一户" in answer.entry.answer
-
-
 def test_a_cantonese_speaker_is_answered_as_a_mandarin_one(kb):
     from common.text import normalize
 
     assert normalize("边个负责？点解要查？入面讲嘅乜嘢") == "谁负责 为什么要查 里面讲的什么"
     answer = kb.ask("乜嘢叫两确保啊？排查入面讲嘅")
     assert answer.entry is not None and "不漏一户" in answer.entry.answer
-
-
-def test_where_a_requirement_comes_from_asks_its_source_not_a_place(kb):
-    """ "出自哪里" asks which document says it; no entry tells a place, and none need to."""
-    answer = kb.ask("“每年至少开展一次集中排查”这条要求，是出自哪里的？")
-    assert answer.entry is not None and "指导意见" in answer.entry.answer
 
 
 def test_a_harvest_lost_is_a_disaster_not_a_confiscation(kb):
