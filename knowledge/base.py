@@ -346,10 +346,9 @@ class KnowledgeBase:
             if (
                 r.score >= ANSWER_THRESHOLD
                 or (
-                    answer_at is not None
+                    answer_at is not None  # (telling is None without one)
                     and r is telling
                     and r.score >= answer_at
-                    and asked.kind in self.entries[r.entry_id].answers
                 )
             )
             and programmes <= retriever.words_of(r.entry_id)
