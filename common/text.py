@@ -2,7 +2,7 @@
 
 `normalize` folds what people type into one form: NFKC (full-width → half-width), 繁 → 简
 through OpenCC, the southern 冇 ("没有": 冇水吃, 有冇讲) as 没, 滴 typed for 的 (打工滴) as
-的 and a few Cantonese words as their Mandarin ones (乜嘢 → 什么, 边个 → 谁, 嘅 → 的), lower
+的 and a few Cantonese words as their Mandarin ones (乜嘢 → 什么, 佢哋 → 他们, 嘅 → 的), lower
 case, control characters and punctuation (and emoji) to spaces; spaces typed beside single Han
 characters are dropped, those between longer runs kept (a clause break).
 `clean_text` only removes control characters and collapses whitespace (optionally NFKC), for
@@ -28,23 +28,20 @@ _CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 # 冇 is 没有 in the south's dialects: "有冇" asks 有没有, else it reads as 没 (冇水吃, 冇录对).
 _MOU = re.compile("有冇|冇")
 # Cantonese words for the Mandarin ones the question kinds and the entries know ("乜嘢叫两确保",
-# "排查入面讲嘅", "边个负责"); characters Mandarin text does not use, so nothing else changes.
+# "佢哋讲嘅"): only words Mandarin text never holds — not 点解 (重点解决), 入面 (收入面临) or
+# 边个 (旁边个体户), however Cantonese they are.
 _CANTONESE = {
     "乜嘢": "什么",
     "咩嘢": "什么",
     "啥物事": "什么",
-    "边个": "谁",
-    "点解": "为什么",
     "我哋": "我们",
     "佢哋": "他们",
     "佢": "他",
-    "入面": "里面",
     "喺": "在",
     "嘅": "的",
     "咗": "了",
 }
 _CANTONESE_WORD = re.compile("|".join(_CANTONESE))
-_CANTONESE_MARK = re.compile("[乜咩边点哋佢入喺嘅咗啥]")
 # 滴 typed for 的 ("打工滴", "养滴鸭子", "啥滴"), not in 水滴, 点滴, 滴灌, 滴水
 _DI = re.compile("(?<=[\u4e00-\u9fff])(?<![水点一几])滴(?![水灌答管眼滴])")
 
@@ -72,8 +69,7 @@ def normalize(text: str) -> str:
         text = _MOU.sub(lambda m: "有没有" if m.group() == "有冇" else "没", text)
     if "滴" in text:
         text = _DI.sub("的", text)
-    if _CANTONESE_MARK.search(text):
-        text = _CANTONESE_WORD.sub(lambda m: _CANTONESE[m.group()], text)
+    text = _CANTONESE_WORD.sub(lambda m: _CANTONESE[m.group()], text)
     return _NOT_WORD.sub(" ", text).strip()
 
 
