@@ -242,7 +242,8 @@ DOUBTFUL_REASONS = {
 DOUBTFUL_REASON_SEPARATOR = "，"
 DOUBTFUL_GIVEN = "当时的回答：{title}"
 TEACH_HOW = (
-    "点一个条目，把这句话教给机器人（所有机器人马上按它回答）；不属于政策问答的，点“不在范围”。"
+    "点一个条目，把这句话教给机器人（所有机器人马上按它回答）；"
+    "文件里没有答案的，点“不在范围”（所有机器人从此不答它，答错了的也不再这样答）。"
 )
 TEACH_NO_NEAREST = (
     "机器人没找到相近的条目。要教给某个条目，请在网页工作台（/web）的“未答问题”页选择。"
@@ -253,7 +254,9 @@ TEACH_DISMISS = "🚫 不在范围"
 TEACH_PREVIOUS = "⬅️ 上一个"
 TEACH_NEXT = "下一个 ➡️"
 TEACH_LINKED = "✅ 已教会：「{text}」→ {title}。"
-TEACH_DISMISSED = "🚫 已标为不在范围：「{text}」。机器人照旧不答，它也不再列出。"
+TEACH_DISMISSED = (
+    "🚫 已标为不在范围：「{text}」。所有机器人从此不答它（说法几乎相同的也不答），它也不再列出。"
+)
 TEACH_GONE = "这个问题刚被处理过了（或不在您负责的范围）。"
 LEARNED_EMPTY = "还没有教过机器人新的问法。"
 LEARNED_HEADER = "<b>教给机器人的问法</b>（最新在前）"

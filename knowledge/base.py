@@ -191,7 +191,7 @@ class KnowledgeBase:
     def _read(self, question: str, taught: Taught | None) -> Answer:
         whole = cache(lambda: self._ask_one(question, taught))
         parts = questions_in(question)
-        if parts and _taught_entry(taught, question) is None:
+        if parts and _taught_entry(taught, question) is None and not _set_aside(taught, question):
             each = self._ask_each(question, parts, taught, whole)
             if each is not None:
                 return each
@@ -256,7 +256,8 @@ class KnowledgeBase:
         answer nor supplies one. A question for a date, a duration or an amount of some event
         ("几号开始", "公示几天", "能领多少钱") is answered only by an entry naming that event.
         A request for a verdict on one's own household is always answered with the entry that
-        declares `verdict` (no verdict, the reference line, the report button)."""
+        declares `verdict` (no verdict, the reference line, the report button). A question
+        staff set aside (knowledge.learned) is abstained on, with the suggestions as ever."""
         retriever = taught.retriever if taught is not None else self.retriever
         text = retriever.analyzer.from_pinyin(question)
         entry_id = _taught_entry(taught, question, text)
@@ -272,6 +273,8 @@ class KnowledgeBase:
         guidance = self.verdict_entry
         if asked.kind == VERDICT and guidance is not None:
             return Answer(question, guidance, 1.0, (), guidance.id)
+        # staff said the documents do not answer it: no entry does, however near
+        aside = _set_aside(taught, question)
         terms, ranked = retriever.rank(text)
         # A fact asked about another programme the question names (低保, 医保 …) must come from
         # an entry that speaks of it: a screening entry that never mentions 低保 does not answer
@@ -408,7 +411,7 @@ class KnowledgeBase:
                 if not listing:
                     unstated = CONTENTS_LABEL
                 confident = listing
-        if confident:
+        if confident and not aside:
             chosen = confident[0]
             others = tuple(r.entry_id for r in ranked if r.entry_id != chosen.entry_id)
             return Answer(
@@ -582,6 +585,11 @@ def _taught_entry(taught: Taught | None, question: str, text: str | None = None)
     return taught.exact.get(phrasing_key(question)) or (
         taught.exact.get(phrasing_key(text)) if text is not None else None
     )
+
+
+def _set_aside(taught: Taught | None, question: str) -> bool:
+    """Whether staff set this question aside as one the documents do not answer."""
+    return taught is not None and taught.set_aside.holds(question)
 
 
 def entry_titles(data_dir: Path = DATA_DIR) -> dict[str, str]:

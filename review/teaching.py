@@ -8,8 +8,10 @@ Each front end words the outcome in its own texts.
 - `link`: the question becomes a phrasing of the entry (storage.learning.LearnedPhrasings),
   answered at once by every bot process; every unanswered and doubtful row of that text leaves
   the lists. A decision is about the question, so it holds for everyone who asked it.
-- `dismiss`: out of scope — the text leaves the lists, now and when it is asked again, and is
-  never taught; the bot goes on abstaining on it.
+- `dismiss`: out of scope, the documents do not answer it — the text leaves the lists, now and
+  when it is asked again, and is never taught; every bot process abstains on it from then on,
+  and on the same question in nearly the same words (knowledge.learned.SetAside), even where
+  it had answered it (a doubtful answer set aside is not given again).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Named queries of teaching the bot (tables in `storage.learning_models`).
 
-- `LearnedPhrasings`: the phrasings staff taught. `version()` and `phrasings()` are what the
-  knowledge base asks at question time (knowledge.learned.LearnedSource); `add`, `listed`,
-  `unexported`, `mark_exported`, `remove` serve staff and `bot.py kb`.
+- `LearnedPhrasings`: the phrasings staff taught. `version()`, `phrasings()` and `set_aside()`
+  (the questions dismissed) are what the knowledge base asks at question time
+  (knowledge.learned.LearnedSource); `add`, `listed`, `unexported`, `mark_exported`, `remove`
+  serve staff and `bot.py kb`.
 - `TeachingQueue`: the questions waiting for staff — unanswered, and answered but doubtful —
   grouped by their (redacted) text, most asked first, within the caller's reach (`Askers`:
   everyone, or the residents of some townships); and what a decision does to them: linked or
@@ -105,8 +106,12 @@ def _taught(row: LearnedPhrasing) -> Taught:
 # table (a Core statement skips the ORM's per-statement work).
 _LEARNED = cast(Table, LearnedPhrasing.__table__)
 # (labelled: storage.update_reads reads it as a one-row table beside the user's rows)
+_DISMISSED = cast(Table, DismissedQuestion.__table__)
+# (questions set aside are never removed: their count changes with every one added)
 VERSION = select(
-    func.count(_LEARNED.c.id).label("taught"), func.max(_LEARNED.c.id).label("highest_taught")
+    func.count(_LEARNED.c.id).label("taught"),
+    func.max(_LEARNED.c.id).label("highest_taught"),
+    select(func.count()).select_from(_DISMISSED).scalar_subquery().label("set_aside"),
 )
 VERSION_READ = "learned_version"  # read ahead (storage.update_reads)
 
@@ -115,14 +120,15 @@ class LearnedPhrasings:
     def __init__(self, db: Database):
         self.db = db
 
-    def version(self) -> tuple[int, int]:
-        """(how many, the highest id): changes with every phrasing added or removed."""
+    def version(self) -> tuple[int, int, int]:
+        """(how many, the highest id, how many questions set aside): changes with every
+        phrasing added or removed and every question set aside."""
         ahead = self.db.read_before(VERSION_READ)
         if ahead is not NOT_READ:
-            return cast(tuple[int, int], ahead)
+            return cast(tuple[int, int, int], ahead)
         with self.db.session() as session:
-            count, highest = session.execute(VERSION).one()
-        return count or 0, highest or 0
+            count, highest, set_aside = session.execute(VERSION).one()
+        return count or 0, highest or 0, set_aside or 0
 
     def phrasings(self) -> list[tuple[str, str]]:
         """Every taught phrasing as (entry id, text), oldest first."""
@@ -131,6 +137,12 @@ class LearnedPhrasings:
                 select(LearnedPhrasing.entry_id, LearnedPhrasing.text).order_by(LearnedPhrasing.id)
             )
             return [(entry_id, text) for entry_id, text in rows]
+
+    def set_aside(self) -> list[str]:
+        """Every question staff set aside as one the documents do not answer (`TeachingQueue.
+        dismiss`): the bot abstains on them."""
+        with self.db.session() as session:
+            return list(session.scalars(select(_DISMISSED.c.text)))
 
     def add(self, text: str, entry_id: str, origin: str, actor: int) -> None:
         """Teach `text` as a phrasing of `entry_id`; taught before (to this or another entry),

@@ -46,7 +46,8 @@ class LearnedPhrasing(Base):
 
 class DismissedQuestion(Base):
     """A question staff marked out of scope: it leaves the lists (asked again, it stays out)
-    and is never taught; the bot goes on abstaining on it."""
+    and is never taught; the bot abstains on it (and on near rewordings of it) from then on.
+    Never removed: their count is part of `LearnedPhrasings.version`."""
 
     __tablename__ = "dismissed_questions"
 

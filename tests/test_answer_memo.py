@@ -27,6 +27,9 @@ class Source:
     def phrasings(self) -> list[tuple[str, str]]:
         return list(self.taught)
 
+    def set_aside(self) -> list[str]:
+        return []
+
 
 @pytest.fixture
 def readings(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> list[str]:

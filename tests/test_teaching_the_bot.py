@@ -84,9 +84,39 @@ async def test_a_question_marked_out_of_scope_leaves_the_list_and_stays_unanswer
         again = await resident.say(RAIN)
         assert "没有把握" in again.text, "still not answered"
         assert RAIN not in (await admin.say("/unanswered")).text, "asked again, still not listed"
-        assert LearnedPhrasings(db).version() == (0, 0), "nothing was taught"
+        assert LearnedPhrasings(db).version() == (0, 0, 1), "nothing taught, one set aside"
         learned = await admin.say("/learned")
         assert "还没有教过" in learned.text and f"「{RAIN}」" in learned.text
+
+
+# Answered (with the preparations) though no document says whether there is an exam.
+EXAM = "参加集中排查的工作人员培训完要不要考试？"
+
+
+async def test_a_wrong_answer_set_aside_is_not_given_again_by_any_bot(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as first, telegram_for(bot(kb, db)) as second:
+        resident = TelegramUser(first, RESIDENT)
+        wrong = await resident.say(EXAM)
+        assert "没有把握" not in wrong.text and "前期" in wrong.text, "answered, wrongly"
+        await resident.tap("👎 没用")
+
+        admin = TelegramUser(first, ADMIN)
+        card = await admin.say("/unanswered")
+        assert "可能答错的问题" in card.text and f"「{EXAM}」" in card.text
+        done = await admin.tap("🚫 不在范围")
+        assert f"已标为不在范围：「{EXAM}」" in done.text
+
+        # the other bot process, no restart: the same question, and nearly the same words
+        neighbour = TelegramUser(second, NEIGHBOUR)
+        again = await neighbour.say(EXAM)
+        assert "没有把握" in again.text and "0563-2701280" in again.text
+        assert again.buttons(), "the nearest questions are still offered"
+        reworded = await neighbour.say("参加集中排查的工作人员培训完了要不要考试")
+        assert "没有把握" in reworded.text
+        # what the documents do say is still answered
+        asked = await neighbour.say("排查的工作人员要不要培训？")
+        assert "没有把握" not in asked.text and "培训" in asked.text
+        assert EXAM not in (await admin.say("/unanswered")).text, "not listed again"
 
 
 async def test_thumbs_down_lands_the_answer_on_the_doubtful_list_with_its_entry(kb, db, staff):
@@ -160,7 +190,7 @@ async def test_a_reviewer_sees_only_the_questions_of_their_townships_residents(k
         link = next(data for label, data in own.buttons() if label.startswith("➕"))
         forged = await telegram.tap(REVIEWER_B, link)
         assert "不在您负责的范围" in forged.text
-        assert LearnedPhrasings(db).version() == (0, 0)
+        assert LearnedPhrasings(db).version() == (0, 0, 0)
         everyone = await TelegramUser(telegram, ADMIN).say("/unanswered")
         assert "第 1/2 个" in everyone.text
 
@@ -174,7 +204,7 @@ async def test_residents_cannot_teach_or_read_what_was_taught(kb, db, staff):
             assert "只对登记的村干部和工作人员开放" in seen.text and HOUSE not in seen.text
         forged = await telegram.tap(RESIDENT, "tl:u1:0:0")
         assert "只对登记的村干部和工作人员开放" in forged.text
-        assert LearnedPhrasings(db).version() == (0, 0)
+        assert LearnedPhrasings(db).version() == (0, 0, 0)
 
 
 async def test_a_vote_button_of_someone_elses_answer_does_nothing(kb, db, staff):
