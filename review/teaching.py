@@ -11,7 +11,8 @@ Each front end words the outcome in its own texts.
 - `dismiss`: out of scope, the documents do not answer it — the text leaves the lists, now and
   when it is asked again, and is never taught; every bot process abstains on it from then on,
   and on the same question in nearly the same words (knowledge.learned.SetAside), even where
-  it had answered it (a doubtful answer set aside is not given again).
+  it had answered it (a doubtful answer set aside is not given again). `restore` takes that
+  back (admins, or whoever set it aside; the web console's 撤回).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from storage.learning import (
     EVERYONE,
     UNANSWERED,
     Askers,
+    Dismissed,
     LearnedPhrasings,
     QuestionGroup,
     TeachingQueue,
@@ -86,6 +88,27 @@ def dismiss(db: Database, who: StaffRole, kind: str, row_id: int) -> QuestionGro
         queue.dismiss(group.text, who.user_id)
         AuditLog(db).record(who.user_id, "teach_dismiss", None, group.text[:AUDITED_TEXT])
     return group
+
+
+def may_restore(who: StaffRole, found: Dismissed) -> bool:
+    """Admins take back any question set aside; a reviewer those they set aside themselves
+    (the text is stored redacted, so whose question it was is not known)."""
+    return who.role == Role.ADMIN or (
+        who.role == Role.REVIEWER and found.dismissed_by == who.user_id
+    )
+
+
+def restore(db: Database, who: StaffRole, key: str) -> Dismissed | None:
+    """Take back a question set aside (`Dismissed.key`): the bot may answer it again. None when
+    there is none so or `who` may not (`may_restore`)."""
+    queue = TeachingQueue(db)
+    with db.unit_of_work():
+        found = queue.set_aside_by(key)
+        if found is None or not may_restore(who, found):
+            return None
+        queue.restore(key)
+        AuditLog(db).record(who.user_id, "teach_restore", None, found.text[:AUDITED_TEXT])
+    return found
 
 
 def waiting(db: Database, who: StaffRole, offset: int, limit: int) -> list[QuestionGroup]:

@@ -47,6 +47,7 @@ AUDIT_ACTIONS = {
     "photos": "查看照片",
     "teach_link": "教会问法",
     "teach_dismiss": "标为不在范围",
+    "teach_restore": "撤回不在范围",
     "teach_export": "写入知识库",
 }
 

@@ -107,11 +107,13 @@ def _taught(row: LearnedPhrasing) -> Taught:
 _LEARNED = cast(Table, LearnedPhrasing.__table__)
 # (labelled: storage.update_reads reads it as a one-row table beside the user's rows)
 _DISMISSED = cast(Table, DismissedQuestion.__table__)
-# (questions set aside are never removed: their count changes with every one added)
+# (a question set aside may be restored: their count and the latest time they were set aside
+# change with every one added or restored)
 VERSION = select(
     func.count(_LEARNED.c.id).label("taught"),
     func.max(_LEARNED.c.id).label("highest_taught"),
     select(func.count()).select_from(_DISMISSED).scalar_subquery().label("set_aside"),
+    select(func.max(_DISMISSED.c.dismissed_at)).scalar_subquery().label("latest_set_aside"),
 )
 VERSION_READ = "learned_version"  # read ahead (storage.update_reads)
 
@@ -120,15 +122,16 @@ class LearnedPhrasings:
     def __init__(self, db: Database):
         self.db = db
 
-    def version(self) -> tuple[int, int, int]:
-        """(how many, the highest id, how many questions set aside): changes with every
-        phrasing added or removed and every question set aside."""
+    def version(self) -> tuple[int, int, int, object]:
+        """(how many, the highest id, how many questions set aside, the latest time one was):
+        changes with every phrasing added or removed and every question set aside or
+        restored."""
         ahead = self.db.read_before(VERSION_READ)
         if ahead is not NOT_READ:
-            return cast(tuple[int, int, int], ahead)
+            return cast(tuple[int, int, int, object], ahead)
         with self.db.session() as session:
-            count, highest, set_aside = session.execute(VERSION).one()
-        return count or 0, highest or 0, set_aside or 0
+            count, highest, set_aside, latest = session.execute(VERSION).one()
+        return count or 0, highest or 0, set_aside or 0, latest
 
     def phrasings(self) -> list[tuple[str, str]]:
         """Every taught phrasing as (entry id, text), oldest first."""
@@ -212,6 +215,11 @@ class Dismissed:
     text: str
     dismissed_by: int
     dismissed_at: datetime
+
+    @property
+    def key(self) -> str:
+        """What names it in a form (`TeachingQueue.restore`)."""
+        return text_key(self.text)
 
 
 class TeachingQueue:
@@ -379,6 +387,22 @@ class TeachingQueue:
                 .on_conflict_do_nothing(index_elements=[DismissedQuestion.text_key])
             )
         self.settle(text)
+
+    def restore(self, key: str) -> Dismissed | None:
+        """Take back a question set aside (by its `Dismissed.key`): the bot may answer it
+        again, and lists it again when it cannot. None when no question is set aside so."""
+        with self.db.session() as session:
+            row = session.get(DismissedQuestion, key)
+            if row is None:
+                return None
+            found = Dismissed(row.text, row.dismissed_by, row.dismissed_at)
+            session.delete(row)
+        return found
+
+    def set_aside_by(self, key: str) -> Dismissed | None:
+        with self.db.session() as session:
+            row = session.get(DismissedQuestion, key)
+            return None if row is None else Dismissed(row.text, row.dismissed_by, row.dismissed_at)
 
     def dismissed(self, limit: int = 50) -> list[Dismissed]:
         with self.db.session() as session:

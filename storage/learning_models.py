@@ -46,8 +46,8 @@ class LearnedPhrasing(Base):
 
 class DismissedQuestion(Base):
     """A question staff marked out of scope: it leaves the lists (asked again, it stays out)
-    and is never taught; the bot abstains on it (and on near rewordings of it) from then on.
-    Never removed: their count is part of `LearnedPhrasings.version`."""
+    and is never taught; the bot abstains on it (and on near rewordings of it) from then on,
+    until an admin or whoever set it aside restores it (`TeachingQueue.restore`)."""
 
     __tablename__ = "dismissed_questions"
 

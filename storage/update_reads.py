@@ -48,6 +48,7 @@ _READS = select(
     _taught.c.taught,
     _taught.c.highest_taught,
     _taught.c.set_aside,
+    _taught.c.latest_set_aside,
     *(_DRAFTS.c[name].label(f"draft_{name}") for name in DRAFT_COLUMNS),
     *(_PROMPTS.c[name].label(f"prompt_{name}") for name in _PROMPT_COLUMNS),
     *(GIVEN.c[name].label(f"given_{name}") for name in _GIVEN_COLUMNS),
@@ -72,7 +73,12 @@ def read_ahead(db: Database, user_id: int) -> None:
     given = _part(row, "given", _GIVEN_COLUMNS)
     db.read_ahead(
         {
-            VERSION_READ: (row.taught or 0, row.highest_taught or 0, row.set_aside or 0),
+            VERSION_READ: (
+                row.taught or 0,
+                row.highest_taught or 0,
+                row.set_aside or 0,
+                row.latest_set_aside,
+            ),
             (DRAFT_READ, user_id): stored_draft(_part(row, "draft", DRAFT_COLUMNS)),
             (PROMPT_READ, user_id): staff_prompt(_part(row, "prompt", _PROMPT_COLUMNS)),
             (LATEST_READ, user_id): given_answer(given) if given.id is not None else None,

@@ -94,6 +94,7 @@ def test_every_audit_action_has_chinese_words():
         "photos",
         "teach_link",
         "teach_dismiss",
+        "teach_restore",
         "teach_export",
     }
 

@@ -84,7 +84,7 @@ async def test_a_question_marked_out_of_scope_leaves_the_list_and_stays_unanswer
         again = await resident.say(RAIN)
         assert "没有把握" in again.text, "still not answered"
         assert RAIN not in (await admin.say("/unanswered")).text, "asked again, still not listed"
-        assert LearnedPhrasings(db).version() == (0, 0, 1), "nothing taught, one set aside"
+        assert LearnedPhrasings(db).version()[:3] == (0, 0, 1), "nothing taught, one set aside"
         learned = await admin.say("/learned")
         assert "还没有教过" in learned.text and f"「{RAIN}」" in learned.text
 
@@ -190,7 +190,7 @@ async def test_a_reviewer_sees_only_the_questions_of_their_townships_residents(k
         link = next(data for label, data in own.buttons() if label.startswith("➕"))
         forged = await telegram.tap(REVIEWER_B, link)
         assert "不在您负责的范围" in forged.text
-        assert LearnedPhrasings(db).version() == (0, 0, 0)
+        assert LearnedPhrasings(db).version()[:3] == (0, 0, 0)
         everyone = await TelegramUser(telegram, ADMIN).say("/unanswered")
         assert "第 1/2 个" in everyone.text
 
@@ -204,7 +204,7 @@ async def test_residents_cannot_teach_or_read_what_was_taught(kb, db, staff):
             assert "只对登记的村干部和工作人员开放" in seen.text and HOUSE not in seen.text
         forged = await telegram.tap(RESIDENT, "tl:u1:0:0")
         assert "只对登记的村干部和工作人员开放" in forged.text
-        assert LearnedPhrasings(db).version() == (0, 0, 0)
+        assert LearnedPhrasings(db).version()[:3] == (0, 0, 0)
 
 
 async def test_a_vote_button_of_someone_elses_answer_does_nothing(kb, db, staff):

@@ -71,7 +71,7 @@ def test_what_is_read_ahead_is_what_each_read_gives(db, make_submission):
             read_ahead(db, user)
             assert _selects(db, partial(_read_into, ahead, db, user)) == []
         assert ahead == [alone]
-    assert alone == (None, None, (1, alone[2][1], 0), None)  # nobody's rows but the phrasing
+    assert alone == (None, None, (1, alone[2][1], 0, None), None)  # nobody's rows but the phrasing
 
 
 def test_a_write_in_the_update_ends_the_reads_ahead(db):

@@ -7,6 +7,8 @@
   two forms: 教给机器人 (one of the nearest, or any entry by its title) and 不在范围. Below:
   the 👍 / 👎 counts per entry (most in need of work first), the phrasings taught and the
   questions set aside, with who and when.
+- POST /unanswered/restore (key): take back a question set aside (admins any, a reviewer those
+  they set aside; review.teaching.restore), so the bot may answer it again.
 - POST /unanswered/link (list, row, and entry — one of the nearest — or other, the title of
   any entry) and /unanswered/dismiss (list, row): the same
   decisions as the chat's buttons (review.teaching.link / dismiss: the rows, the phrasing, the
@@ -42,7 +44,11 @@ router = APIRouter()
 ROWS = 100
 TAUGHT_ROWS = 100
 SHOWN_TEXT = 200
-DONE = {"linked": texts.TEACH_LINKED, "dismissed": texts.TEACH_DISMISSED}
+DONE = {
+    "linked": texts.TEACH_LINKED,
+    "dismissed": texts.TEACH_DISMISSED,
+    "restored": texts.TEACH_RESTORED,
+}
 
 
 def _title(console: Console, entry_id: str | None) -> str:
@@ -113,6 +119,7 @@ def teaching_page(
                 "text": redact(d.text)[:SHOWN_TEXT],
                 "who": person(d.dismissed_by, names),
                 "at": to_local(d.dismissed_at),
+                "key": d.key if teaching.may_restore(seen.who, d) else "",
             }
             for d in dismissed
         ],
@@ -146,6 +153,17 @@ def link(request: Request, sent: ReviewForm) -> Response:
     if teaching.link(console.db, seen.who, kind, row, entry_id, console.entry_titles) is None:
         raise NotFound
     return redirect(request, "/unanswered?done=linked")
+
+
+@router.post("/unanswered/restore")
+def restore(request: Request, sent: ReviewForm) -> Response:
+    console, seen = console_of(request), sent.viewer
+    key = sent.get("key")
+    if not (len(key) == 64 and key.isascii() and key.isalnum()):
+        raise NotFound
+    if teaching.restore(console.db, seen.who, key) is None:
+        raise NotFound
+    return redirect(request, "/unanswered?done=restored")
 
 
 @router.post("/unanswered/dismiss")

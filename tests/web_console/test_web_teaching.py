@@ -103,6 +103,46 @@ def test_out_of_scope_leaves_the_list_and_the_bot_still_abstains(console, db, as
     assert LearnedPhrasings(db).phrasings() == []
 
 
+EXAM = "参加集中排查的工作人员培训完要不要考试？"  # answered with the preparations: wrongly
+KEY = re.compile(r'name="key" value="(\w{64})"')
+
+
+def test_a_wrong_answer_set_aside_stops_and_its_reviewer_can_take_that_back(console, kb, db, asked):
+    answer = say(asked, RESIDENT, EXAM)[0]
+    assert "没有把握" not in answer.text
+    tap(
+        asked, RESIDENT, next(b.data for row in answer.buttons for b in row if b.label == "👎 没用")
+    )
+    browser = sign_in(console, REVIEWER_A)
+    doubtful = browser.client.get("/unanswered").text.split("<h2>可能答错的问题</h2>")[1]
+    browser.client.post(
+        "/unanswered/dismiss", data={"csrf_token": browser.csrf, **question_of(doubtful)}
+    )
+    assert "没有把握" in say(Assistant(kb, db), RESIDENT, EXAM)[0].text, "not given again"
+
+    page = browser.client.get("/unanswered").text
+    key = KEY.search(page.split("<h2>标为不在范围的问题</h2>")[1])
+    assert key, "the reviewer who set it aside may take it back"
+    other = sign_in(console, REVIEWER_B)
+    assert not KEY.search(other.client.get("/unanswered").text), "nobody else but an admin"
+    data = {"key": key.group(1)}
+    assert (
+        other.client.post(
+            "/unanswered/restore", data={"csrf_token": other.csrf, **data}
+        ).status_code
+        == 404
+    )
+    assert "没有把握" in say(asked, RESIDENT, EXAM)[0].text
+
+    restored = browser.client.post("/unanswered/restore", data={"csrf_token": browser.csrf, **data})
+    assert (
+        restored.status_code == 303 and restored.headers["location"] == "/unanswered?done=restored"
+    )
+    assert "已撤回" in browser.client.get("/unanswered?done=restored").text
+    assert "没有把握" not in say(asked, RESIDENT, EXAM)[0].text, "answered again, by every bot"
+    assert [e.action for e in AuditLog(db).latest(5)][:2] == ["teach_restore", "teach_dismiss"]
+
+
 @pytest.mark.parametrize("token", ["", "forged"])
 def test_no_decision_without_the_sessions_csrf_token(console, db, asked, token):
     browser = sign_in(console, ADMIN)
