@@ -74,9 +74,6 @@ class SetAside:
         self._texts = list(by_text)
         self._figures = [_FIGURES.findall(text) for text in self._texts]
 
-    def __bool__(self) -> bool:
-        return bool(self._texts)
-
     def holds(self, question: str) -> bool:
         """Whether `question` is one set aside, in the same or nearly the same words (and the
         same numbers and years)."""

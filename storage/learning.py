@@ -222,6 +222,10 @@ class Dismissed:
         return text_key(self.text)
 
 
+def _dismissed(row: DismissedQuestion) -> Dismissed:
+    return Dismissed(row.text, row.dismissed_by, row.dismissed_at)
+
+
 class TeachingQueue:
     def __init__(self, db: Database):
         self.db = db
@@ -388,21 +392,23 @@ class TeachingQueue:
             )
         self.settle(text)
 
-    def restore(self, key: str) -> Dismissed | None:
+    def restore(self, key: str) -> bool:
         """Take back a question set aside (by its `Dismissed.key`): the bot may answer it
-        again, and lists it again when it cannot. None when no question is set aside so."""
+        again, and lists it again when it cannot. False when no question is set aside so."""
         with self.db.session() as session:
-            row = session.get(DismissedQuestion, key)
-            if row is None:
-                return None
-            found = Dismissed(row.text, row.dismissed_by, row.dismissed_at)
-            session.delete(row)
-        return found
+            return bool(
+                _changed(
+                    session.execute(
+                        delete(DismissedQuestion).where(DismissedQuestion.text_key == key)
+                    )
+                )
+            )
 
     def set_aside_by(self, key: str) -> Dismissed | None:
+        """The question set aside with this `Dismissed.key`, if any."""
         with self.db.session() as session:
             row = session.get(DismissedQuestion, key)
-            return None if row is None else Dismissed(row.text, row.dismissed_by, row.dismissed_at)
+            return None if row is None else _dismissed(row)
 
     def dismissed(self, limit: int = 50) -> list[Dismissed]:
         with self.db.session() as session:
@@ -411,7 +417,7 @@ class TeachingQueue:
                 .order_by(DismissedQuestion.dismissed_at.desc())
                 .limit(limit)
             )
-            return [Dismissed(r.text, r.dismissed_by, r.dismissed_at) for r in rows]
+            return [_dismissed(row) for row in rows]
 
 
 # --- answers given, votes and doubts --------------------------------------------------------
