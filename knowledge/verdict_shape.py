@@ -15,6 +15,9 @@ household be included?"; every new group of people finds another ("我屋能评�
    inclusion word. A clause that asks for anything else ("要不要带户口本", "会不会来家里看",
    "能报销多少") is not a verdict.
 
+Who is asked about may come after the question ("能进监测名单吗我爷爷", "中不中啊俺家"): such a
+clause is also read with that tail put first.
+
 A short question that names no household ("够格不", "因灾能纳入吗", "有机会进监测名单没") asks
 the same when its inclusion word is one of the `bare` words (纳入, 监测户, 评上, 够格, 有戏,
 符合条件 …): alone they can only mean being included, where the other inclusion words (帮扶, 报,
@@ -44,6 +47,9 @@ from functools import cached_property
 from common.text import normalize
 
 Words = Callable[[str], list[str]]
+# A yes-or-no question with a few words after its closing particle: maybe who it is about.
+_AFTERTHOUGHT = re.compile(r"^(.+?(?:吗|不|么|没|呢|嘛|伐))(.{1,6})$")
+_MY = re.compile(r"^(我|俺|咱|额|他|她)(们)?(的)?")
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class VerdictShape:
         # the message's own clauses that ask (the asked part comes without its punctuation)
         asking = "".join(normalize(part).split())
         clauses = [c for c in told if c[0] in asking] or [(asking, False)]
+        clauses += [(turned, m) for c, m in clauses if (turned := self._subject_first(c)) != c]
         if any(self.strong_question_word.search(c) for c, _ in clauses):
             return False  # "…要是纳入了，一年能有多少钱": what is asked is the amount
         return any(
@@ -89,6 +96,16 @@ class VerdictShape:
             for clause, marked in clauses
             if marked or self.closing_particle.search(clause) or self.asks_yes_no.search(clause)
         )
+
+    def _subject_first(self, clause: str) -> str:
+        """ "能进监测名单吗我爷爷": who is asked about, said after the question, put before it."""
+        said = _AFTERTHOUGHT.match(clause)
+        if said is None:
+            return clause
+        who = said.group(2)
+        if not (self.subject.fullmatch(who) or self.subject.fullmatch(_MY.sub("", who))):
+            return clause
+        return who + said.group(1)
 
     def _asks_inclusion(
         self, clause: str, needed: frozenset[str], named: bool, words: Words

@@ -1081,12 +1081,17 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
 #   read by their shape (the test half unread);
 # - third: split as it was written; 34 + 57 at first sight — the dev half is mostly short
 #   questions that name no household ("够格不", "因灾能纳入吗") — and 0 + 0 misread; after
-#   tuning on the dev half 56 + 58 and 0 + 1 (the test half unread).
+#   tuning on the dev half 56 + 58 and 0 + 1 (the test half unread);
+# - fourth (80 + 40, written asking for unusual asking words — 摊得上, 上得了名单, 算数 — and the
+#   household named after the question): 30 + 37 of 80 at first sight, 1 + 1 stories misread;
+#   after tuning on the dev half 36 + 38 and 1 + 1 (the test half unread).
 LATER_VERDICT_SETS = [
     ("qa_eligibility_blind2", "dev", 0.98, 0),
     ("qa_eligibility_blind2", "test", 0.96, 2),
     ("qa_eligibility_blind3", "dev", 0.93, 0),
     ("qa_eligibility_blind3", "test", 0.96, 1),
+    ("qa_eligibility_blind4", "dev", 0.9, 1),
+    ("qa_eligibility_blind4", "test", 0.95, 1),
 ]
 
 
@@ -1111,6 +1116,17 @@ def test_each_later_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floor
         "屋里就剩我和老汉两个，他去年中风了，我们屋头够不够格嘛",
         "我阿爸冇工开，阿妈又病咗，我哋屋企够唔够资格㗎",
         "我家今年鱼塘被淹了，亏了四万，该不该被排进去",
+        # asking words of their own: 列成, 有没有份, 达标, 摊得上, 上得了名单, 算数, 应该算吧
+        "俺家今年收入少了一大截，会不会被列成监测户？",
+        "老伴中风瘫了三年，家里欠了一屁股债，这回有没有我们家的份？",
+        "我家一年到头就靠我一个人打零工，人均不到八千，这样达不达标？",
+        "俺屋里两个老的都瘫在床上，这户轮得到不",
+        "他家男人出车祸走了，剩下孤儿寡母，他们家上得了名单不",
+        "我这种情况算数不？",
+        "一家四口就我一个人挣钱，一年两万出头，应该算吧",
+        # who it is about said after the question
+        "能评上监测户不俺家",
+        "能进监测名单吗我奶奶",
         # naming no household, asking with an inclusion word that can mean nothing else
         "够格不？",
         "因病能纳入吗",
