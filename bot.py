@@ -68,8 +68,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     data_dir = _knowledge_dir(args)
     problems: list[Problem] = []
     summary: list[str] = []
+    loaded = []
+
+    def entries() -> int:
+        loaded.append(load_knowledge(data_dir))
+        return len(loaded[0].entries)
+
     counters: tuple[tuple[str, Callable[[], int]], ...] = (
-        ("知识条目", lambda: len(load_knowledge(data_dir).entries)),
+        ("知识条目", entries),
+        ("不在范围的问题", lambda: len(loaded[0].set_aside) if loaded else 0),
         ("对话", lambda: len(load_catalog().dialogs)),
         ("寒暄类别", lambda: len(SmallTalk.load().kinds)),
         ("“回答不对”的说法", lambda: len(Complaints.load().phrases)),
@@ -104,6 +111,7 @@ def cmd_kb(args: argparse.Namespace) -> int:
     """What staff taught the bot: list it, write it into the YAML, drop the database copy."""
     from assistant.learned_export import clear_exported, export_learned
     from knowledge.base import entry_titles
+    from knowledge.set_aside_file import SET_ASIDE_FILE
     from storage.database import open_database
     from storage.learning import LearnedPhrasings
     from storage.models import to_local
@@ -133,6 +141,9 @@ def cmd_kb(args: argparse.Namespace) -> int:
             return _print_exported(export_learned(db, data_dir), data_dir)
         cleared = clear_exported(db, data_dir)
         print(f"已从数据库清除 {len(cleared.cleared)} 条已写入 YAML 的问法。")
+        if cleared.set_aside:
+            count = len(cleared.set_aside)
+            print(f"已从数据库清除 {count} 个 {SET_ASIDE_FILE} 已列出的不在范围的问题。")
         for kept, got in cleared.kept:
             why = f"YAML 检索答的是 {got}" if got else "YAML 里还没有它，或只按 YAML 检索不回答"
             print(f"  保留：{kept.entry_id} ← {kept.text}（{why}）")
@@ -142,6 +153,8 @@ def cmd_kb(args: argparse.Namespace) -> int:
 
 
 def _print_exported(exported, data_dir) -> int:
+    from knowledge.set_aside_file import SET_ASIDE_FILE
+
     written = exported.written
     if exported.problems:
         for problem in exported.problems:
@@ -151,11 +164,18 @@ def _print_exported(exported, data_dir) -> int:
             file=sys.stderr,
         )
         return 1
-    if not exported.marked and not written.unknown:
-        print("没有需要写入的问法（都已写入过）。")
+    if not exported.marked and not written.unknown and not exported.set_aside:
+        print("没有需要写入的问法或不在范围的问题（都已写入过）。")
         return 0
-    added = sum(len(texts) for texts in written.added.values())
-    print(f"已把 {added} 条问法写入 {data_dir} 的知识条目（alternates:），检查通过：")
+    print("写入以后检查通过。")
+    if exported.set_aside:
+        where = data_dir / SET_ASIDE_FILE
+        print(f"已把 {len(exported.set_aside)} 个不在范围的问题写入 {where}：")
+        for question in exported.set_aside:
+            print(f"  🚫 {question}")
+    if exported.marked or written.unknown:
+        added = sum(len(texts) for texts in written.added.values())
+        print(f"已把 {added} 条问法写入 {data_dir} 的知识条目（alternates:）：")
     for entry_id, texts in written.added.items():
         print(f"  {written.files[entry_id].name} {entry_id} ← {'、'.join(texts)}")
     for entry_id, texts in written.present.items():
@@ -169,8 +189,9 @@ def _print_exported(exported, data_dir) -> int:
             file=sys.stderr,
         )
     print(
-        f"数据库中 {len(exported.marked)} 条标为已写入（运行中的机器人继续使用）。"
-        "新版本的 YAML 发布、机器人重启以后，运行 python bot.py kb clear-exported 清除数据库副本。"
+        f"数据库中 {len(exported.marked)} 条问法标为已写入（运行中的机器人继续使用数据库里的问法和"
+        "不在范围的问题）。新版本的 YAML 发布、机器人重启以后，运行 python bot.py kb clear-exported"
+        " 清除数据库副本。"
     )
     return 0
 

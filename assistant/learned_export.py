@@ -13,6 +13,11 @@ by every bot process) until an operator runs, on the server:
 2. review the change, release it, restart the bots;
 3. `kb clear-exported` — deletes the exported rows whose phrasing the YAML now carries and
    answers with the same entry; any other is kept and named.
+
+Questions staff set aside as ones the documents do not answer (🚫 不在范围) go the same way, into
+knowledge/data/set_aside.yaml (knowledge.set_aside_file): `export-learned` appends those the
+file does not list yet (so it is checked with the rest, and put back with it), and
+`clear-exported` deletes the database rows of those the file lists.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from pathlib import Path
 from common.yamlfile import DataError, Problem
 from knowledge.alternates import Written, add_alternates, restore
 from knowledge.base import KnowledgeBase, load_knowledge
-from knowledge.learned import phrasing_key
+from knowledge.learned import alike_key, phrasing_key
+from knowledge.set_aside_file import SET_ASIDE_FILE, Appended, append_set_aside, load_set_aside
 from storage.database import Database
-from storage.learning import LearnedPhrasings, Taught
+from storage.learning import Dismissed, LearnedPhrasings, Taught, TeachingQueue
 from storage.repository import AuditLog
 
 CLI_OPERATOR = 0  # the actor the audit log records for commands run on the server
@@ -38,6 +44,7 @@ class Exported:
     problems: list[Problem] = field(default_factory=list)  # the check failed: nothing kept
     # (phrasing, what the YAML alone answers it with: an entry id or None)
     answered_otherwise: list[tuple[Taught, str | None]] = field(default_factory=list)
+    set_aside: list[str] = field(default_factory=list)  # written into set_aside.yaml
 
 
 def _answered_with(kb: KnowledgeBase, taught: Taught) -> str | None:
@@ -49,18 +56,24 @@ def export_learned(db: Database, data_dir: Path) -> Exported:
     phrasings = LearnedPhrasings(db)
     pending = phrasings.unexported()
     result = Exported()
-    if not pending:
-        return result
-    additions: dict[str, list[str]] = {}
-    for taught in pending:
-        additions.setdefault(taught.entry_id, []).append(taught.text)
-    result.written = add_alternates(data_dir, additions)
+    aside: Appended | None = None
+    if pending:
+        additions: dict[str, list[str]] = {}
+        for taught in pending:
+            additions.setdefault(taught.entry_id, []).append(taught.text)
+        result.written = add_alternates(data_dir, additions)
     try:
+        aside = append_set_aside(data_dir / SET_ASIDE_FILE, phrasings.set_aside())
+        if not pending and not aside.added:
+            return result
         kb = load_knowledge(data_dir)
     except DataError as exc:
         restore(result.written)
+        if aside is not None:
+            aside.restore()
         result.problems = exc.problems
         return result
+    result.set_aside = aside.added
     unknown = set(result.written.unknown)
     result.marked = [t for t in pending if t.entry_id not in unknown]
     phrasings.mark_exported([t.id for t in result.marked])
@@ -68,7 +81,12 @@ def export_learned(db: Database, data_dir: Path) -> Exported:
         (t, got) for t in result.marked if (got := _answered_with(kb, t)) != t.entry_id
     ]
     added = sum(len(texts) for texts in result.written.added.values())
-    AuditLog(db).record(CLI_OPERATOR, "teach_export", None, f"{added} 条问法写入 {data_dir}")
+    AuditLog(db).record(
+        CLI_OPERATOR,
+        "teach_export",
+        None,
+        f"{added} 条问法、{len(result.set_aside)} 个不在范围的问题写入 {data_dir}",
+    )
     return result
 
 
@@ -76,6 +94,7 @@ def export_learned(db: Database, data_dir: Path) -> Exported:
 class Cleared:
     cleared: list[Taught] = field(default_factory=list)
     kept: list[tuple[Taught, str | None]] = field(default_factory=list)  # and what YAML answers
+    set_aside: list[Dismissed] = field(default_factory=list)  # set_aside.yaml lists them
 
 
 def clear_exported(db: Database, data_dir: Path) -> Cleared:
@@ -97,4 +116,9 @@ def clear_exported(db: Database, data_dir: Path) -> Cleared:
         else:
             result.kept.append((taught, got))
     phrasings.remove([t.id for t in result.cleared])
+    listed = {alike_key(q) for q in load_set_aside(data_dir / SET_ASIDE_FILE)}
+    queue = TeachingQueue(db)
+    for dismissed in queue.dismissed(limit=None):
+        if alike_key(dismissed.text) in listed and queue.restore(dismissed.key):
+            result.set_aside.append(dismissed)
     return result

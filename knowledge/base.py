@@ -11,7 +11,7 @@ import copy
 import dataclasses
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -20,10 +20,11 @@ from typing import TypeVar
 from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge import index_cache
 from knowledge.answer_memo import AnswerMemo
-from knowledge.learned import LearnedLayer, LearnedSource, Taught, phrasing_key
+from knowledge.learned import LearnedLayer, LearnedSource, SetAside, Taught, phrasing_key
 from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds, asks_nothing_itself
 from knowledge.retrieval import Analyzer, Ranked, Retriever
+from knowledge.set_aside_file import SET_ASIDE_FILE, load_set_aside
 from knowledge.several_questions import questions_in
 
 T = TypeVar("T")
@@ -146,6 +147,7 @@ class KnowledgeBase:
         retriever: Retriever,
         featured_ids: list[str],
         kinds: QuestionKinds,
+        set_aside: Sequence[str] = (),
     ):
         self.entries = {entry.id: entry for entry in entries}
         self.parameters = parameters
@@ -154,16 +156,26 @@ class KnowledgeBase:
         self.kinds = kinds
         # The reply to "can my household be included?" (`answers: [verdict]`), if there is one.
         self.verdict_entry = next((e for e in entries if VERDICT in e.answers), None)
+        # Questions the documents do not answer (set_aside.yaml): abstained on, as are those
+        # staff set aside while the bot runs (`learning_from`).
+        self.set_aside = tuple(set_aside)
+        self._listed_aside = SetAside(self.set_aside)
         # Phrasings staff taught while the bot runs (`learning_from`); None: the YAML's only.
         self.learned: LearnedLayer | None = None
         # Answers given lately, for the taught phrasings they were read with.
         self._memo: AnswerMemo[Answer] = AnswerMemo()
 
+    def _is_set_aside(self, taught: Taught | None, question: str) -> bool:
+        """Whether staff set this question aside as one the documents do not answer (in
+        set_aside.yaml, or since in the database: `taught`)."""
+        aside = taught.set_aside if taught is not None else self._listed_aside
+        return aside.holds(question)
+
     def learning_from(self, source: LearnedSource) -> KnowledgeBase:
         """This knowledge base, also answering the phrasings `source` holds as they are
         taught (see knowledge.learned); this one is left as it is."""
         taught = copy.copy(self)
-        taught.learned = LearnedLayer(self.retriever, source, self.entries)
+        taught.learned = LearnedLayer(self.retriever, source, self.entries, self.set_aside)
         taught._memo = AnswerMemo()
         return taught
 
@@ -191,7 +203,11 @@ class KnowledgeBase:
     def _read(self, question: str, taught: Taught | None) -> Answer:
         whole = cache(lambda: self._ask_one(question, taught))
         parts = questions_in(question)
-        if parts and _taught_entry(taught, question) is None and not _set_aside(taught, question):
+        if (
+            parts
+            and _taught_entry(taught, question) is None
+            and not self._is_set_aside(taught, question)
+        ):
             each = self._ask_each(question, parts, taught, whole)
             if each is not None:
                 return each
@@ -274,7 +290,7 @@ class KnowledgeBase:
         if asked.kind == VERDICT and guidance is not None:
             return Answer(question, guidance, 1.0, (), guidance.id)
         # staff said the documents do not answer it: no entry does, however near
-        aside = _set_aside(taught, question)
+        aside = self._is_set_aside(taught, question)
         terms, ranked = retriever.rank(text)
         # A fact asked about another programme the question names (低保, 医保 …) must come from
         # an entry that speaks of it: a screening entry that never mentions 低保 does not answer
@@ -585,11 +601,6 @@ def _taught_entry(taught: Taught | None, question: str, text: str | None = None)
     return taught.exact.get(phrasing_key(question)) or (
         taught.exact.get(phrasing_key(text)) if text is not None else None
     )
-
-
-def _set_aside(taught: Taught | None, question: str) -> bool:
-    """Whether staff set this question aside as one the documents do not answer."""
-    return taught is not None and taught.set_aside.holds(question)
 
 
 def entry_titles(data_dir: Path = DATA_DIR) -> dict[str, str]:
@@ -933,6 +944,10 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
     known = {e.id for e in entries} if entries is not None else None
     featured = attempt(lambda: load_featured(data_dir / "menu.yaml", known))
     synonyms = attempt(lambda: load_synonyms(data_dir / "synonyms.yaml"))
+    phrasings = {
+        phrasing_key(text): e.id for e in entries or () for text in (e.question, *e.alternates)
+    }
+    set_aside = attempt(lambda: load_set_aside(data_dir / SET_ASIDE_FILE, phrasings))
     if (
         problems
         or parameters is None
@@ -940,6 +955,7 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
         or featured is None
         or synonyms is None
         or kinds is None
+        or set_aside is None
     ):
         raise DataError(problems)
     retriever = Retriever(
@@ -955,4 +971,4 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
     retriever.build(
         (e.id, [e.question, *e.alternates], list(e.keywords), e.answer) for e in entries
     )
-    return KnowledgeBase(entries, parameters, retriever, featured, kinds)
+    return KnowledgeBase(entries, parameters, retriever, featured, kinds, set_aside)

@@ -17,7 +17,8 @@ answered with its entry whatever the scores say: staff decided what it asks.
 A question staff set aside as one the documents do not answer (🚫 不在范围 on a question the
 bot could not answer, or on an answer that looked wrong) is abstained on from then on: asked
 word for word, or in nearly the same words (`SetAside`) — so a wrong answer staff caught is not
-given again to the next resident who asks the same thing.
+given again to the next resident who asks the same thing. `bot.py kb export-learned` writes them
+into set_aside.yaml (knowledge.set_aside_file), whose questions every `LearnedLayer` holds too.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class SetAside:
     """The questions set aside, to be known again word for word or nearly so."""
 
     def __init__(self, questions: Iterable[str]):
-        by_text = {_alike_key(q): q for q in questions}
+        by_text = {alike_key(q): q for q in questions}
         by_text.pop("", None)
         self._texts = list(by_text)
         self._figures = [_FIGURES.findall(text) for text in self._texts]
@@ -79,7 +80,7 @@ class SetAside:
         same numbers and years)."""
         if not self._texts:
             return False
-        text = _alike_key(question)
+        text = alike_key(question)
         figures = _FIGURES.findall(text)
         found = process.extract(
             text, self._texts, scorer=fuzz.ratio, score_cutoff=SET_ASIDE_ALIKE, limit=None
@@ -87,7 +88,7 @@ class SetAside:
         return any(self._figures[index] == figures for _, _, index in found)
 
 
-def _alike_key(text: str) -> str:
+def alike_key(text: str) -> str:
     """A question as compared with those set aside: normalised, punctuation and spaces out."""
     return _NOT_WORDS.sub("", normalize(text))
 
@@ -106,13 +107,20 @@ class LearnedLayer:
     """The taught phrasings over one base retriever, rebuilt when the source's version
     changes. Shared by the threads of one process: one rebuilds, the others wait for it."""
 
-    def __init__(self, base: Retriever, source: LearnedSource, known_ids: Iterable[str]):
+    def __init__(
+        self,
+        base: Retriever,
+        source: LearnedSource,
+        known_ids: Iterable[str],
+        set_aside: Iterable[str] = (),
+    ):
         self.base = base
         self.source = source
         self.known_ids = frozenset(known_ids)
+        self.listed_aside = tuple(set_aside)  # the YAML's (knowledge.set_aside_file)
         self._lock = threading.Lock()
         self._version: Hashable = object()  # matches no version: the first question reads
-        self._taught = Taught(base)
+        self._taught = Taught(base, set_aside=SetAside(self.listed_aside))
 
     def current(self) -> Taught:
         version = self.source.version()
@@ -134,7 +142,7 @@ class LearnedLayer:
             key = phrasing_key(text)
             if key:
                 exact[key] = entry_id
-        aside = SetAside(set_aside)
+        aside = SetAside((*self.listed_aside, *set_aside))
         if not extra:
             return Taught(self.base, set_aside=aside)
         return Taught(self.base.with_phrasings(extra), exact, aside)

@@ -410,7 +410,7 @@ class TeachingQueue:
             row = session.get(DismissedQuestion, key)
             return None if row is None else _dismissed(row)
 
-    def dismissed(self, limit: int = 50) -> list[Dismissed]:
+    def dismissed(self, limit: int | None = 50) -> list[Dismissed]:
         with self.db.session() as session:
             rows = session.scalars(
                 select(DismissedQuestion)

@@ -17,8 +17,9 @@ from assistant.service import Assistant
 from common.yamlfile import DataError
 from knowledge import load_knowledge
 from knowledge.base import DATA_DIR
+from knowledge.set_aside_file import SET_ASIDE_FILE
 from storage.database import open_database
-from storage.learning import AnswerLog, LearnedPhrasings
+from storage.learning import AnswerLog, LearnedPhrasings, TeachingQueue
 from storage.repository import StaffDirectory, UnansweredLog
 from tests.chat import TelegramUser, say, tap, telegram_for
 from tests.dialog_script import REPORT
@@ -320,6 +321,93 @@ def test_kb_learned_and_export_learned_from_the_command_line(tmp_path, bot_cli, 
     assert f"terms.yaml three-guarantees ← {HOUSE}" in exported.stdout
     assert "kb clear-exported" in exported.stdout
     assert "已写入 YAML" in bot_cli("kb", "learned", env={"DATABASE_URL": url}).stdout
+
+
+def test_a_question_set_aside_goes_into_the_yaml_and_stays_set_aside_without_the_database(
+    kb, db, staff, knowledge_copy, bot_cli
+):
+    """An admin set aside a wrong answer (🚫 不在范围); export-learned writes it into
+    set_aside.yaml, so a fresh database (a new server, next year's campaign) abstains too."""
+    TeachingQueue(db).dismiss(EXAM, ADMIN)
+    aside_file = knowledge_copy / SET_ASIDE_FILE
+    before = aside_file.read_text("utf-8")
+
+    exported = export_learned(db, knowledge_copy)
+    assert not exported.problems and exported.set_aside == [EXAM]
+    after = aside_file.read_text("utf-8")
+    assert after == before + f'  - "{EXAM}"\n', "appended; the header comments kept"
+    checked = bot_cli("check", "--knowledge", str(knowledge_copy))
+    assert checked.returncode == 0, checked.stderr
+    assert "1 个不在范围的问题" in checked.stdout
+
+    from_yaml = load_knowledge(knowledge_copy)  # no database: the YAML alone
+    for asked in (EXAM, "参加集中排查的工作人员，培训完了要不要考试"):
+        answer = from_yaml.ask(asked)
+        assert answer.entry is None and answer.suggestions, asked
+    assert from_yaml.ask("排查的工作人员要不要培训？").entry is not None, "another question"
+    assert load_knowledge().ask(EXAM).entry is not None, "the project's own YAML is untouched"
+
+    assert export_learned(db, knowledge_copy).set_aside == [], "written once"
+    assert aside_file.read_text("utf-8") == after
+    cleared = clear_exported(db, knowledge_copy)
+    assert [d.text for d in cleared.set_aside] == [EXAM]
+    assert TeachingQueue(db).dismissed() == [], "the database copy is gone"
+    fresh = load_knowledge(knowledge_copy).learning_from(LearnedPhrasings(db))
+    assert fresh.ask(EXAM).entry is None, "still set aside: the YAML says so"
+
+
+def test_set_aside_yaml_that_lists_a_question_twice_or_an_entrys_own_fails_the_check(
+    knowledge_copy, bot_cli
+):
+    aside_file = knowledge_copy / SET_ASIDE_FILE
+    aside_file.write_text(
+        aside_file.read_text("utf-8")
+        + f'  - "{EXAM}"\n'
+        + "  - 参加集中排查的工作人员培训完要不要考试\n"  # the same, without the question mark
+        + f"  - {THREE_GUARANTEES}\n"
+        + "  - [不是一个问题]\n",
+        "utf-8",
+    )
+    checked = bot_cli("check", "--knowledge", str(knowledge_copy))
+    assert checked.returncode == 1
+    lines = aside_file.read_text("utf-8").splitlines()
+    first = lines.index(f'  - "{EXAM}"') + 1
+    again = lines.index("  - 参加集中排查的工作人员培训完要不要考试") + 1
+    assert (
+        f"{SET_ASIDE_FILE}:{again}: 「参加集中排查的工作人员培训完要不要考试」与第 {first} 行重复"
+        in (checked.stderr)
+    )
+    assert "是条目 three-guarantees 自己的问法" in checked.stderr
+    assert "每一项应是一个问题" in checked.stderr
+
+
+def test_a_question_set_aside_that_breaks_the_check_is_not_exported(kb, db, staff, knowledge_copy):
+    TeachingQueue(db).dismiss(THREE_GUARANTEES, ADMIN)  # an entry's own question
+    aside_file = knowledge_copy / SET_ASIDE_FILE
+    before = aside_file.read_text("utf-8")
+    exported = export_learned(db, knowledge_copy)
+    assert any("three-guarantees" in p.message for p in exported.problems)
+    assert aside_file.read_text("utf-8") == before, "put back"
+    assert [d.text for d in TeachingQueue(db).dismissed()] == [THREE_GUARANTEES], "kept"
+
+
+def test_export_learned_from_the_command_line_names_the_questions_set_aside(
+    tmp_path, bot_cli, knowledge_copy
+):
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    db = open_database(url)
+    TeachingQueue(db).dismiss(EXAM, ADMIN)
+    db.engine.dispose()
+    exported = bot_cli(
+        "kb", "export-learned", "--knowledge", str(knowledge_copy), env={"DATABASE_URL": url}
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "已把 1 个不在范围的问题写入" in exported.stdout and f"🚫 {EXAM}" in exported.stdout
+    assert "条问法写入" not in exported.stdout, "no phrasing was taught"
+    cleared = bot_cli(
+        "kb", "clear-exported", "--knowledge", str(knowledge_copy), env={"DATABASE_URL": url}
+    )
+    assert "已从数据库清除 1 个 set_aside.yaml 已列出的不在范围的问题" in cleared.stdout
 
 
 async def test_an_answer_given_in_the_middle_of_a_report_can_be_voted_on_too(kb, db, staff):
