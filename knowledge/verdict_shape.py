@@ -98,7 +98,7 @@ class VerdictShape:
         )
 
     def _subject_first(self, clause: str) -> str:
-        """ "能进监测名单吗我爷爷": who is asked about, said after the question, put before it."""
+        """Who is asked about, said after the question, put before it ("能进监测名单吗我爷爷")."""
         said = _AFTERTHOUGHT.match(clause)
         if said is None:
             return clause
