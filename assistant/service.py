@@ -183,6 +183,8 @@ class Assistant:
             "tq": self.teaching.on_page_button,
             "tl": self.teaching.on_link_button,
             "tx": self.teaching.on_dismiss_button,
+            "tu": self.teaching.on_unteach_button,
+            "tr": self.teaching.on_restore_button,
         }
 
     def menu_commands(self) -> list[tuple[str, str]]:

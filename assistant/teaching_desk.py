@@ -9,6 +9,12 @@ The message is edited in place, so a reviewer works down the list in one message
 Buttons: `tq:<position>` shows a position; `tl:<list><row>:<option>:<position>` links the
 question (its list, u or d, and one of its rows) to its option-th entry; `tx:<list><row>:
 <position>` dismisses it. Whose questions one sees, and what a decision does: review.teaching.
+
+/learned lists what was taught and set aside, numbered, with a ↩️ button for each one the
+viewer may take back (review.teaching: admins any, a reviewer their own; a phrasing only until
+it is exported into the YAML): `tu:<phrasing id>` takes back a phrasing, `tr:<the first 32
+characters of the question's key>` a question set aside (the whole key would not fit in
+Telegram's 64 bytes). The list is then shown again in the same message.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ LISTED = 20
 SHOWN_TEXT = 200
 _POSITION = re.compile(r"^[0-9]{1,5}$")
 _QUESTION = re.compile(r"^([ud])([0-9]{1,12})$")
+_PHRASING = re.compile(r"^[0-9]{1,12}$")
+_KEY_SHOWN = 32  # of a question set aside's 64-character key, in a button
+_KEY_PREFIX = re.compile(r"^[0-9a-zA-Z]{32}$")
+UNDO_PER_ROW = 4
 
 
 class TeachingDesk:
@@ -177,35 +187,88 @@ class TeachingDesk:
         who = self._reviewer(incoming)
         if isinstance(who, Reply):
             return [who]
+        return [self._learned(who, edit=False)]
+
+    def on_unteach_button(self, incoming: Incoming) -> list[Reply]:
+        """`tu:<phrasing id>`: take back a taught phrasing."""
+        who = self._reviewer(incoming)
+        if isinstance(who, Reply):
+            return [who]
+        phrasing = _arg(incoming)
+        if not _PHRASING.match(phrasing):
+            return [Reply(texts.BUTTON_EXPIRED)]
+        taken = teaching.unteach(self.db, who, int(phrasing))
+        done = (
+            texts.LEARNED_GONE
+            if taken is None
+            else texts.LEARNED_UNTAUGHT.format(
+                text=_shown(taken.text), title=html.escape(self._title(taken.entry_id))
+            )
+        )
+        return [self._learned(who, edit=True, done=done)]
+
+    def on_restore_button(self, incoming: Incoming) -> list[Reply]:
+        """`tr:<key prefix>`: take back a question set aside."""
+        who = self._reviewer(incoming)
+        if isinstance(who, Reply):
+            return [who]
+        prefix = _arg(incoming)
+        if not _KEY_PREFIX.match(prefix):
+            return [Reply(texts.BUTTON_EXPIRED)]
+        key = next(
+            (d.key for d in self.queue.dismissed(limit=None) if d.key.startswith(prefix)), ""
+        )
+        taken = teaching.restore(self.db, who, key) if key else None
+        done = (
+            texts.LEARNED_GONE
+            if taken is None
+            else texts.LEARNED_RESTORED.format(text=_shown(taken.text))
+        )
+        return [self._learned(who, edit=True, done=done)]
+
+    def _learned(self, who: StaffRole, *, edit: bool, done: str = "") -> Reply:
         taught = self.learned.listed(LISTED)
         dismissed = self.queue.dismissed(LISTED // 2)
+        lead = [done] if done else []
         if not taught and not dismissed:
-            return [Reply(texts.LEARNED_EMPTY)]
+            return Reply("\n\n".join([*lead, texts.LEARNED_EMPTY]), edit=edit)
         names = self.people.names(
             [t.added_by for t in taught] + [d.dismissed_by for d in dismissed]
         )
-        lines = [texts.LEARNED_HEADER] if taught else [texts.LEARNED_EMPTY]
-        lines += [
-            texts.LEARNED_LINE.format(
-                text=_shown(t.text),
-                title=html.escape(self._title(t.entry_id)),
-                who=html.escape(person(t.added_by, names)),
-                at=to_local(t.added_at),
-                exported=texts.LEARNED_EXPORTED if t.exported_at is not None else "",
+        lines = [*lead, texts.LEARNED_HEADER if taught else texts.LEARNED_EMPTY]
+        undo: list[Button] = []
+        for number, t in enumerate(taught, start=1):
+            lines.append(
+                texts.LEARNED_LINE.format(
+                    number=number,
+                    text=_shown(t.text),
+                    title=html.escape(self._title(t.entry_id)),
+                    who=html.escape(person(t.added_by, names)),
+                    at=to_local(t.added_at),
+                    exported=texts.LEARNED_EXPORTED if t.exported_at is not None else "",
+                )
             )
-            for t in taught
-        ]
+            if teaching.may_unteach(who, t):
+                undo.append(Button(texts.LEARNED_UNDO.format(number=number), f"tu:{t.id}"))
         if dismissed:
             lines.append(texts.DISMISSED_HEADER)
-            lines += [
+        for number, d in enumerate(dismissed, start=len(taught) + 1):
+            lines.append(
                 texts.DISMISSED_LINE.format(
+                    number=number,
                     text=_shown(d.text),
                     who=html.escape(person(d.dismissed_by, names)),
                     at=to_local(d.dismissed_at),
                 )
-                for d in dismissed
-            ]
-        return [Reply("\n".join(lines))]
+            )
+            if teaching.may_restore(who, d):
+                undo.append(
+                    Button(texts.LEARNED_UNDO.format(number=number), f"tr:{d.key[:_KEY_SHOWN]}")
+                )
+        if undo:
+            lines.append(texts.LEARNED_UNDO_HOW)
+        rows = [undo[i : i + UNDO_PER_ROW] for i in range(0, len(undo), UNDO_PER_ROW)]
+        return Reply("\n".join(lines), buttons=rows, edit=edit)
 
     def cmd_feedback(self, incoming: Incoming) -> list[Reply]:
         """👍 / 👎 and other doubts per entry, the entries that most need work first."""

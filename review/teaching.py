@@ -13,6 +13,9 @@ Each front end words the outcome in its own texts.
   and on the same question in nearly the same words (knowledge.learned.SetAside), even where
   it had answered it (a doubtful answer set aside is not given again). `restore` takes that
   back (admins, or whoever set it aside; the web console's 撤回).
+- `unteach`: a phrasing taught by mistake is taken back (admins any, a reviewer their own):
+  every bot process reads the question as before. Only until it is exported: the YAML then
+  carries it, and the YAML is where it is taken out.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from storage.learning import (
     Dismissed,
     LearnedPhrasings,
     QuestionGroup,
+    Taught,
     TeachingQueue,
 )
 from storage.repository import AuditLog
@@ -108,6 +112,27 @@ def restore(db: Database, who: StaffRole, key: str) -> Dismissed | None:
             return None
         queue.restore(key)
         AuditLog(db).record(who.user_id, "teach_restore", None, found.text[:AUDITED_TEXT])
+    return found
+
+
+def may_unteach(who: StaffRole, taught: Taught) -> bool:
+    """Admins take back any phrasing not yet exported into the YAML; a reviewer those they
+    taught themselves."""
+    if taught.exported_at is not None:
+        return False
+    return who.role == Role.ADMIN or (who.role == Role.REVIEWER and taught.added_by == who.user_id)
+
+
+def unteach(db: Database, who: StaffRole, phrasing_id: int) -> Taught | None:
+    """Take back a taught phrasing; None when there is none so or `who` may not
+    (`may_unteach`)."""
+    phrasings = LearnedPhrasings(db)
+    with db.unit_of_work():
+        found = phrasings.get(phrasing_id)
+        if found is None or not may_unteach(who, found):
+            return None
+        phrasings.remove([phrasing_id])
+        AuditLog(db).record(who.user_id, "teach_unlink", found.entry_id, found.text[:AUDITED_TEXT])
     return found
 
 

@@ -48,6 +48,7 @@ AUDIT_ACTIONS = {
     "teach_link": "教会问法",
     "teach_dismiss": "标为不在范围",
     "teach_restore": "撤回不在范围",
+    "teach_unlink": "撤回问法",
     "teach_export": "写入知识库",
 }
 

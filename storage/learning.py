@@ -173,6 +173,11 @@ class LearnedPhrasings:
             query = select(LearnedPhrasing).order_by(LearnedPhrasing.id.desc()).limit(limit)
             return [_taught(row) for row in session.scalars(query)]
 
+    def get(self, phrasing_id: int) -> Taught | None:
+        with self.db.session() as session:
+            row = session.get(LearnedPhrasing, phrasing_id)
+            return None if row is None else _taught(row)
+
     def unexported(self) -> list[Taught]:
         with self.db.session() as session:
             rows = session.scalars(

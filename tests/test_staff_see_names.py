@@ -95,6 +95,7 @@ def test_every_audit_action_has_chinese_words():
         "teach_link",
         "teach_dismiss",
         "teach_restore",
+        "teach_unlink",
         "teach_export",
     }
 

@@ -90,6 +90,66 @@ async def test_a_question_marked_out_of_scope_leaves_the_list_and_stays_unanswer
         assert "还没有教过" in learned.text and f"「{RAIN}」" in learned.text
 
 
+async def test_a_reviewer_takes_back_a_phrasing_taught_by_mistake_from_the_chat(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as first, telegram_for(bot(kb, db)) as second:
+        resident = TelegramUser(second, RESIDENT)
+        await resident.say(HOUSE)
+        reviewer = TelegramUser(first, REVIEWER_A)
+        card = await reviewer.say("/unanswered")
+        slip = next(
+            label
+            for label, _ in card.buttons()
+            if label.startswith("➕ ") and label != f"➕ {THREE_GUARANTEES}"
+        )
+        await reviewer.tap(slip)  # the wrong entry
+        wrong = (await resident.say(HOUSE)).text
+        assert "没有把握" not in wrong, "answered with the wrong entry"
+
+        other = await TelegramUser(first, REVIEWER_B).say("/learned")
+        assert f"1. 「{HOUSE}」" in other.text and not other.buttons(), "only whoever taught it"
+        learned = await reviewer.say("/learned")
+        assert f"1. 「{HOUSE}」→" in learned.text and "↩️ 撤回" in learned.text
+        undone = await reviewer.tap("↩️ 撤回 1")
+        (edited,) = undone.method("editMessageText")
+        assert f"已撤回问法：「{HOUSE}」" in edited["text"] and "还没有教过" in edited["text"]
+
+        again = await resident.say(HOUSE)  # the other process, no restart
+        assert "没有把握" in again.text, "read as before it was taught"
+        assert f"「{HOUSE}」" in (await reviewer.say("/unanswered")).text, "listed again"
+        card = await reviewer.say("/unanswered")
+        await reviewer.tap(f"➕ {THREE_GUARANTEES}")  # taught right this time
+        assert "住房安全" in (await resident.say(HOUSE)).text
+
+
+async def test_an_exported_phrasing_has_no_take_back_button(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as telegram:
+        await TelegramUser(telegram, RESIDENT).say(HOUSE)
+        admin = TelegramUser(telegram, ADMIN)
+        await admin.say("/unanswered")
+        await admin.tap(f"➕ {THREE_GUARANTEES}")
+        (taught,) = LearnedPhrasings(db).listed()
+        LearnedPhrasings(db).mark_exported([taught.id])
+        learned = await admin.say("/learned")
+        assert "已写入知识库" in learned.text and not learned.buttons(), "the YAML carries it now"
+
+
+async def test_an_admin_takes_back_a_question_set_aside_from_the_chat(kb, db, staff):
+    async with telegram_for(bot(kb, db)) as first, telegram_for(bot(kb, db)) as second:
+        admin = TelegramUser(first, ADMIN)
+        await TelegramUser(first, RESIDENT).say(RAIN)
+        await admin.say("/unanswered")
+        await admin.tap("🚫 不在范围")
+        learned = await admin.say("/learned")
+        assert f"1. 「{RAIN}」" in learned.text
+        assert all(len(data.encode()) <= 64 for _, data in learned.buttons())
+        undone = await admin.tap("↩️ 撤回 1")
+        (edited,) = undone.method("editMessageText")
+        assert f"已撤回不在范围：「{RAIN}」" in edited["text"]
+        assert LearnedPhrasings(db).version()[2] == 0, "no question set aside any more"
+        await TelegramUser(second, NEIGHBOUR).say(RAIN)  # asked again, not answered: listed
+        assert f"「{RAIN}」" in (await admin.say("/unanswered")).text
+
+
 # Answered (with the preparations) though no document says whether there is an exam.
 EXAM = "参加集中排查的工作人员培训完要不要考试？"
 

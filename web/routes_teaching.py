@@ -9,6 +9,8 @@
   questions set aside, with who and when.
 - POST /unanswered/restore (key): take back a question set aside (admins any, a reviewer those
   they set aside; review.teaching.restore), so the bot may answer it again.
+- POST /unanswered/unteach (id): take back a phrasing taught by mistake, until it is exported
+  (admins any, a reviewer their own; review.teaching.unteach).
 - POST /unanswered/link (list, row, and entry — one of the nearest — or other, the title of
   any entry) and /unanswered/dismiss (list, row): the same
   decisions as the chat's buttons (review.teaching.link / dismiss: the rows, the phrasing, the
@@ -48,6 +50,7 @@ DONE = {
     "linked": texts.TEACH_LINKED,
     "dismissed": texts.TEACH_DISMISSED,
     "restored": texts.TEACH_RESTORED,
+    "untaught": texts.TEACH_UNTAUGHT,
 }
 
 
@@ -111,6 +114,7 @@ def teaching_page(
                 "who": person(t.added_by, names),
                 "at": to_local(t.added_at),
                 "exported": t.exported_at is not None,
+                "id": t.id if teaching.may_unteach(seen.who, t) else 0,
             }
             for t in taught
         ],
@@ -164,6 +168,17 @@ def restore(request: Request, sent: ReviewForm) -> Response:
     if teaching.restore(console.db, seen.who, key) is None:
         raise NotFound
     return redirect(request, "/unanswered?done=restored")
+
+
+@router.post("/unanswered/unteach")
+def unteach(request: Request, sent: ReviewForm) -> Response:
+    console, seen = console_of(request), sent.viewer
+    phrasing = sent.get("id")
+    if not (phrasing.isascii() and phrasing.isdigit() and len(phrasing) <= 12):
+        raise NotFound
+    if teaching.unteach(console.db, seen.who, int(phrasing)) is None:
+        raise NotFound
+    return redirect(request, "/unanswered?done=untaught")
 
 
 @router.post("/unanswered/dismiss")

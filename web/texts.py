@@ -72,6 +72,7 @@ NOTIFIED_LATER = "通知将由机器人发送。"
 
 TEACH_LINKED = "已教会机器人：所有机器人马上按所选条目回答这个问题。"
 TEACH_RESTORED = "已撤回：机器人又可以回答这个问题了；答不上来时它会再列出。"
+TEACH_UNTAUGHT = "已撤回这条问法：所有机器人马上照原来的方式理解这个问题；答不上来时它会再列出。"
 TEACH_DISMISSED = "已标为不在范围：所有机器人从此不答这个问题（说法几乎相同的也不答），它不再列出。"
 TEACH_CHOOSE_ENTRY = "请从列表中选择一个知识条目。"
 TEACH_UNKNOWN_ENTRY = "（条目 {entry_id} 已不存在）"

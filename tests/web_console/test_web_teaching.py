@@ -143,6 +143,48 @@ def test_a_wrong_answer_set_aside_stops_and_its_reviewer_can_take_that_back(cons
     assert [e.action for e in AuditLog(db).latest(5)][:2] == ["teach_restore", "teach_dismiss"]
 
 
+PHRASING = re.compile(r'name="id" value="(\d+)"')
+
+
+def test_a_phrasing_taught_by_mistake_is_taken_back_by_whoever_taught_it(console, kb, db, asked):
+    browser = sign_in(console, REVIEWER_A)
+    page = browser.client.get("/unanswered").text
+    browser.client.post(  # a slip: the house question taught to the monitoring line
+        "/unanswered/link",
+        data={
+            "csrf_token": browser.csrf,
+            **question_of(page),
+            "other": "2024年防止返贫监测范围（收入标准）是多少？",
+        },
+    )
+    assert "9100" in say(Assistant(kb, db), RESIDENT, HOUSE)[0].text, "taught, wrongly"
+
+    taught = browser.client.get("/unanswered").text.split("<h2>教给机器人的问法</h2>")[1]
+    phrasing = PHRASING.search(taught)
+    assert phrasing, "the reviewer who taught it may take it back"
+    other = sign_in(console, REVIEWER_B)
+    assert not PHRASING.search(other.client.get("/unanswered").text), "nobody else but an admin"
+    data = {"id": phrasing.group(1)}
+    refused = other.client.post("/unanswered/unteach", data={"csrf_token": other.csrf, **data})
+    assert refused.status_code == 404
+    assert LearnedPhrasings(db).phrasings() == [("monitoring-line", HOUSE)]
+
+    taken = browser.client.post("/unanswered/unteach", data={"csrf_token": browser.csrf, **data})
+    assert taken.status_code == 303 and taken.headers["location"] == "/unanswered?done=untaught"
+    after = browser.client.get("/unanswered?done=untaught").text
+    assert "已撤回这条问法" in after and "还没有教过新的问法" in after
+    assert LearnedPhrasings(db).phrasings() == []
+    assert "没有把握" in say(asked, RESIDENT, HOUSE)[0].text, "read as before, by every bot"
+    assert HOUSE in browser.client.get("/unanswered").text, "listed again once asked again"
+    assert [e.action for e in AuditLog(db).latest(5)][:2] == ["teach_unlink", "teach_link"]
+    assert (
+        browser.client.post(
+            "/unanswered/unteach", data={"csrf_token": browser.csrf, **data}
+        ).status_code
+        == 404
+    ), "taken back once"
+
+
 @pytest.mark.parametrize("token", ["", "forged"])
 def test_no_decision_without_the_sessions_csrf_token(console, db, asked, token):
     browser = sign_in(console, ADMIN)
