@@ -371,6 +371,9 @@ class KnowledgeBase:
                 )
             )
             and programmes <= retriever.words_of(r.entry_id)
+            # asking which papers to bring, or whether to report again, is no verdict: the
+            # guidance for one is not its answer, however near its words
+            and not (asked.not_verdict and guidance is not None and r.entry_id == guidance.id)
         ]
         # The asked part's words, read once, for the checks below that need them.
         contents_asked = self.kinds.asks_contents(asked.part)

@@ -397,6 +397,9 @@ class Asked:
     resolved: tuple[str, ...] = ()
     # every clause of the message, in order, each with whether a question mark closes it
     told: tuple[tuple[str, bool], ...] = ()
+    # the message asks something else than a verdict on its household, by the verdict kind's
+    # `unless` (papers to bring, reporting again …) or in so many words ("我不是问能不能进")
+    not_verdict: bool = False
 
 
 class QuestionKinds:
@@ -651,6 +654,9 @@ class QuestionKinds:
             ),
             None,
         )
+        not_verdict = disclaimed or any(
+            u.search(asked_part) for k in self.kinds if k.name == VERDICT for u in k.unless
+        )
         return Asked(
             kind,
             asking,
@@ -660,4 +666,5 @@ class QuestionKinds:
             story,
             resolved,
             every_clause,
+            not_verdict,
         )

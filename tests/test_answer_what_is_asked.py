@@ -1084,13 +1084,13 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
 #   tuning on the dev half 56 + 58 and 0 + 1 (the test half unread);
 # - fourth (80 + 40, written asking for unusual asking words — 摊得上, 上得了名单, 算数 — and the
 #   household named after the question): 30 + 37 of 80 at first sight, 1 + 1 stories misread;
-#   after tuning on the dev half 36 + 38 and 1 + 1 (the test half unread).
+#   after tuning on the dev half 38 + 38 and 0 + 1 (the test half unread).
 LATER_VERDICT_SETS = [
     ("qa_eligibility_blind2", "dev", 0.98, 0),
     ("qa_eligibility_blind2", "test", 0.96, 2),
     ("qa_eligibility_blind3", "dev", 0.93, 0),
     ("qa_eligibility_blind3", "test", 0.96, 1),
-    ("qa_eligibility_blind4", "dev", 0.9, 1),
+    ("qa_eligibility_blind4", "dev", 0.95, 0),
     ("qa_eligibility_blind4", "test", 0.95, 1),
 ]
 
@@ -1127,6 +1127,9 @@ def test_each_later_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floor
         # who it is about said after the question
         "能评上监测户不俺家",
         "能进监测名单吗我奶奶",
+        # A-not-A of a longer verb, the household named after it; a category in other words
+        "评得上不评得上 家里就我一个劳力 两个老的都有病",
+        "我家今年收入掉了一半，是不是就属于不稳定的脱贫户了",
         # naming no household, asking with an inclusion word that can mean nothing else
         "够格不？",
         "因病能纳入吗",
@@ -1157,6 +1160,8 @@ def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_s
         "2025年的监测范围标准定了吗",
         "出去打工的路费能报不",
         "今年农产品卖不上价，这种算不算返贫风险？",
+        # reported already, asking about the procedure
+        "俺家前几天已经申报过了，还要不要再报一次，重复报行不行",
     ],
 )
 def test_a_household_story_asking_something_else_is_not_taken_for_a_verdict(kb, question):
