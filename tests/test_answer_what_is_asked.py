@@ -420,11 +420,11 @@ def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, 
         ],
         "eligibility": [
             (a := kb.ask(c["q"])).entry is not None and a.entry.action == "report"
-            for c in questions["eligibility"]
+            for c in questions.get("eligibility") or []
             if c["split"] == split
         ],
     }
-    return {name: sum(hits) / len(hits) for name, hits in parts.items()}
+    return {name: sum(hits) / len(hits) for name, hits in parts.items() if hits}
 
 
 def test_the_blind_set_was_written_apart_and_is_split():
@@ -711,7 +711,7 @@ def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
 # and so is the eighth's). A change that lowers any of them fails.
 # Floors, in order: answered correctly (in scope), abstained (out of scope), no verdict and the
 # report button (eligibility).
-BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
+BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # written apart the same way, all of it for development
     "second": ("qa_blind2", "dev", (0.94, 0.96, 1.0)),
     # scored once as a fresh test set (72.5 / 83.1 / 95.0 %), then turned to development
@@ -810,6 +810,12 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     # code before that session (dev 68/81, 59/66, 19/20; test 68/79, 56/64, 19/20)
     "twenty-second, dev half": ("qa_blind22", "dev", (0.83, 0.89, 0.95)),
     "twenty-second, test half": ("qa_blind22", "test", (0.86, 0.87, 0.95)),
+    # 200 + 130, no eligibility questions (the fourth eligibility batch has those); split as it
+    # was written, then scored whole once before any tuning: 88.5 / 87.7 % (dev 87/100, 63/67;
+    # test 90/100, 51/63); after tuning on the dev half (89/100, 64/67) the test half scored
+    # again the same, its misses not read
+    "twenty-third, dev half": ("qa_blind23", "dev", (0.89, 0.95, None)),
+    "twenty-third, test half": ("qa_blind23", "test", (0.9, 0.8, None)),
 }
 
 
@@ -819,12 +825,13 @@ def test_each_later_blind_batch_is_written_apart_split_once_and_stays_above_its_
     questions = _question_set(name)
     floors = dict(zip(("in_scope", "out_of_scope", "eligibility"), minimum, strict=True))
     parts = ("in_scope", "out_of_scope", "eligibility")
-    assert sum(len(questions[p]) for p in parts) >= 300
-    splits = {c["split"] for p in parts for c in questions[p]}
+    assert sum(len(questions.get(p) or []) for p in parts) >= 300
+    splits = {c["split"] for p in parts for c in questions.get(p) or []}
     assert split in splits and splits <= {"dev", "test"}
     rates = _rates(kb, split, questions)
     for name, floor in floors.items():
-        assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"
+        if floor is not None:
+            assert rates[name] >= floor, f"{name}: {rates[name]:.1%} < {floor:.0%}"
 
 
 VERDICT_ASKED = [
