@@ -1516,3 +1516,25 @@ def test_how_much_one_must_spend_to_be_included_asks_for_a_line_not_a_verdict(kb
     for question in ("因病看病自付超过多少钱可以纳入监测", "看病自己掏的钱超过多少才能纳入监测"):
         answer = kb.ask(question)
         assert answer.entry is None or answer.entry.action != "report", question
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "帮我作一首歌颂乡村振兴的诗吧",
+        "给村里写副对联，要有防返贫的意思",
+        "讲个笑话听听",
+        "“防止返贫监测”用英语怎么说",
+        "please translate 集中排查 into English",
+    ],
+)
+def test_a_request_to_write_or_translate_something_is_not_answered_with_an_entry(kb, request_):
+    answer = kb.ask(request_)
+    assert answer.entry is None, answer.entry
+    if answer.unstated is not None:
+        assert "与政策无关" in answer.unstated
+
+
+def test_asking_for_a_notice_in_the_documents_words_is_still_answered(kb):
+    answer = kb.ask("帮我写个村里大喇叭的通知，说说这次排查集中多长时间，用文件里的说法")
+    assert answer.entry is not None and "一个月" in answer.entry.answer
