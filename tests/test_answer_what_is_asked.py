@@ -1538,3 +1538,16 @@ def test_a_request_to_write_or_translate_something_is_not_answered_with_an_entry
 def test_asking_for_a_notice_in_the_documents_words_is_still_answered(kb):
     answer = kb.ask("帮我写个村里大喇叭的通知，说说这次排查集中多长时间，用文件里的说法")
     assert answer.entry is not None and "一个月" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["村里的公益岗位还招人不", "区农业农村局今年招聘吗", "忘记系统登录密码了怎么办"]
+)
+def test_hiring_and_passwords_are_not_answered_with_an_entry(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is None, answer.entry
+
+
+def test_factories_not_hiring_is_still_a_question_about_unstable_work(kb):
+    answer = kb.ask("厂里都不招人了，这种务工不稳的情况排查管不管")
+    assert answer.entry is not None and "务工就业不稳" in answer.entry.answer
