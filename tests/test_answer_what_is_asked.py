@@ -1551,3 +1551,17 @@ def test_hiring_and_passwords_are_not_answered_with_an_entry(kb, question):
 def test_factories_not_hiring_is_still_a_question_about_unstable_work(kb):
     answer = kb.ask("厂里都不招人了，这种务工不稳的情况排查管不管")
     assert answer.entry is not None and "务工就业不稳" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "村干部上门登记完要我按手印，这个要按吗",
+        "排查的人来了我可以看他的工作证吗",
+        "入户调查表需要户主签名吗",
+    ],
+)
+def test_the_formalities_of_a_visit_are_no_documents_answer(kb, question):
+    """Signing, fingerprints, papers shown at the door: the documents say nothing of them."""
+    answer = kb.ask(question)
+    assert answer.entry is None, answer.entry
