@@ -1518,34 +1518,9 @@ def test_how_much_one_must_spend_to_be_included_asks_for_a_line_not_a_verdict(kb
         assert answer.entry is None or answer.entry.action != "report", question
 
 
-@pytest.mark.parametrize(
-    "request_",
-    [
-        "帮我作一首歌颂乡村振兴的诗吧",
-        "给村里写副对联，要有防返贫的意思",
-        "讲个笑话听听",
-        "“防止返贫监测”用英语怎么说",
-        "please translate 集中排查 into English",
-    ],
-)
-def test_a_request_to_write_or_translate_something_is_not_answered_with_an_entry(kb, request_):
-    answer = kb.ask(request_)
-    assert answer.entry is None, answer.entry
-    if answer.unstated is not None:
-        assert "与政策无关" in answer.unstated
-
-
 def test_asking_for_a_notice_in_the_documents_words_is_still_answered(kb):
     answer = kb.ask("帮我写个村里大喇叭的通知，说说这次排查集中多长时间，用文件里的说法")
     assert answer.entry is not None and "一个月" in answer.entry.answer
-
-
-@pytest.mark.parametrize(
-    "question", ["村里的公益岗位还招人不", "区农业农村局今年招聘吗", "忘记系统登录密码了怎么办"]
-)
-def test_hiring_and_passwords_are_not_answered_with_an_entry(kb, question):
-    answer = kb.ask(question)
-    assert answer.entry is None, answer.entry
 
 
 def test_factories_not_hiring_is_still_a_question_about_unstable_work(kb):
@@ -1556,12 +1531,27 @@ def test_factories_not_hiring_is_still_a_question_about_unstable_work(kb):
 @pytest.mark.parametrize(
     "question",
     [
+        # a request to write or translate something
+        "帮我作一首歌颂乡村振兴的诗吧",
+        "给村里写副对联，要有防返贫的意思",
+        "讲个笑话听听",
+        "“防止返贫监测”用英语怎么说",
+        "please translate 集中排查 into English",
+        # hiring, passwords
+        "村里的公益岗位还招人不",
+        "区农业农村局今年招聘吗",
+        "忘记系统登录密码了怎么办",
+        # the formalities of a visit: signing, fingerprints, papers shown at the door
         "村干部上门登记完要我按手印，这个要按吗",
         "排查的人来了我可以看他的工作证吗",
         "入户调查表需要户主签名吗",
     ],
 )
-def test_the_formalities_of_a_visit_are_no_documents_answer(kb, question):
-    """Signing, fingerprints, papers shown at the door: the documents say nothing of them."""
+def test_a_question_of_a_kind_no_document_answers_is_not_answered_with_an_entry(kb, question):
     answer = kb.ask(question)
     assert answer.entry is None, answer.entry
+
+
+def test_a_request_is_told_what_it_is_asked_for(kb):
+    answer = kb.ask("帮我写一首关于乡村振兴的诗")
+    assert answer.entry is None and answer.unstated == "写诗、翻译这类与政策无关的事"
