@@ -215,10 +215,8 @@ class TeachingDesk:
         prefix = _arg(incoming)
         if not _KEY_PREFIX.match(prefix):
             return [Reply(texts.BUTTON_EXPIRED)]
-        key = next(
-            (d.key for d in self.queue.dismissed(limit=None) if d.key.startswith(prefix)), ""
-        )
-        taken = teaching.restore(self.db, who, key) if key else None
+        key = self.queue.key_starting(prefix)
+        taken = teaching.restore(self.db, who, key) if key is not None else None
         done = (
             texts.LEARNED_GONE
             if taken is None

@@ -280,7 +280,11 @@ class KnowledgeBase:
         if entry_id is not None:
             return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         asked = self.kinds.read(text)
-        if asked.kind != VERDICT and self._asks_verdict_by_shape(retriever, asked):
+        if (
+            asked.kind != VERDICT
+            and not asked.not_verdict
+            and self._asks_verdict_by_shape(retriever, asked)
+        ):
             asked = dataclasses.replace(asked, kind=VERDICT)
         if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part, text):
             # "脱贫户能不能申请贴息贷款": whether one gets another programme, not whether one is

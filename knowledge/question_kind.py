@@ -133,7 +133,6 @@ def _verdict_shape(
     path: Path,
     problems: list[Problem],
     expand: Callable[[str, int, str], str],
-    verdict: Kind | None,
 ) -> VerdictShape | None:
     """The `verdict_shape:` section (None when the file has none)."""
     spec = _section(raw, "verdict_shape", path, problems)
@@ -162,7 +161,6 @@ def _verdict_shape(
         weak=words["weak"],
         alongside=words["alongside"],
         frame=words["frame"],
-        unless=verdict.unless if verdict is not None else (),
     )
 
 
@@ -374,9 +372,14 @@ class Kind:
     answer_at: float | None = None
 
     def asked_in(self, target: str, part: str) -> bool:
-        return any(p.search(target) for p in self.patterns) and not any(
-            u.search(part) for u in self.unless
-        )
+        return self.found_in(target) and not self.ruled_out(part)
+
+    def found_in(self, target: str) -> bool:
+        return any(p.search(target) for p in self.patterns)
+
+    def ruled_out(self, part: str) -> bool:
+        """Whether the asked `part` asks something else (`unless`)."""
+        return any(u.search(part) for u in self.unless)
 
 
 @dataclass(frozen=True)
@@ -414,6 +417,7 @@ class QuestionKinds:
     ):
         self.kinds = kinds
         self.names = {kind.name for kind in kinds}
+        self._verdict = next((kind for kind in kinds if kind.name == VERDICT), None)
         # Another year than the entries' asked about, whatever the kind (`times:`, its word
         # in the group named `word`): the answering entry must name that word.
         self.times = times
@@ -537,8 +541,7 @@ class QuestionKinds:
             )
         times = _pattern_list(raw, "times", path, problems, group="word")
         contents = _pattern_list(raw, "contents", path, problems)
-        verdict = next((kind for kind in kinds if kind.name == VERDICT), None)
-        shape = _verdict_shape(raw, path, problems, expand, verdict)
+        shape = _verdict_shape(raw, path, problems, expand)
         coverage = _coverage(raw, path, problems)
         if problems:
             raise DataError(problems)
@@ -644,19 +647,22 @@ class QuestionKinds:
         resolved = tuple(r for r in (_resolve(q, story_told) for q in questions) if r is not None)
         every_clause = tuple((clause, i in marked) for i, clause in enumerate(clauses))
         # A verdict is asked about the household the whole message describes — unless the
-        # message says it is not asking that ("我不是问他家能不能进，就想知道……").
-        disclaimed = bool(_NOT_ASKING_VERDICT.search(whole))
+        # message says it is not asking that ("我不是问他家能不能进，就想知道……") or what it asks
+        # is something else (the verdict kind's `unless`: papers to bring, reporting again).
+        not_verdict = bool(_NOT_ASKING_VERDICT.search(whole)) or (
+            self._verdict is not None and self._verdict.ruled_out(asked_part)
+        )
         kind = next(
             (
                 k.name
                 for k in self.kinds
-                if not (k.name == VERDICT and disclaimed)
-                and k.asked_in(whole if k.name == VERDICT else asked_part, asked_part)
+                if (
+                    not not_verdict and k.found_in(whole)
+                    if k.name == VERDICT
+                    else k.asked_in(asked_part, asked_part)
+                )
             ),
             None,
-        )
-        not_verdict = disclaimed or any(
-            u.search(asked_part) for k in self.kinds if k.name == VERDICT for u in k.unless
         )
         return Asked(
             kind,

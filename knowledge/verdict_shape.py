@@ -25,8 +25,9 @@ the same when its inclusion word is one of the `bare` words (纳入, 监测户, 
 
 Weak inclusion words (管, 行, 中, 够, 算, 享受) count only when a household is named (我家, 这户,
 他们家) and the question is not about what the screening covers ("这回排查管不管" asks about the
-screening; "屋里就我和老娘，我们屋管不管" about a household). The `verdict` kind's `unless`
-patterns (what to bring, whom to call, how income is counted) still rule a message out.
+screening; "屋里就我和老娘，我们屋管不管" about a household). A message the `verdict` kind's
+`unless` patterns rule out (what to bring, whom to call, how income is counted) is not read
+by its shape at all (`knowledge.question_kind.Asked.not_verdict`).
 
     >>> from knowledge.base import load_knowledge
     >>> kb = load_knowledge()
@@ -68,15 +69,12 @@ class VerdictShape:
     weak: frozenset[str]  # inclusion words only when a household is named
     alongside: frozenset[str]  # words that go along with them
     frame: frozenset[str]  # the question's frame
-    unless: tuple[re.Pattern[str], ...] = ()  # the verdict kind's: asks something else
 
     def asks(self, told: Sequence[tuple[str, bool]], part: str, words: Words) -> bool:
         """Whether a message of the clauses `told` (each with whether a question mark closes
         it: `Asked.told`), asking in `part` (its asking clauses), asks for a verdict on a
         household by its shape; `words` segments a clause as the retriever does."""
         whole = "".join(clause for clause, _ in told)
-        if any(pattern.search(part) for pattern in self.unless):
-            return False
         # "因灾能纳入吗", "够格不": no household named, yet only being included is asked
         needed = self.wanted if self.subject.search(self.lead_in.sub("", whole)) else self.bare
         # weak words count for a household named, in a message not also asking about the

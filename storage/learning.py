@@ -409,6 +409,17 @@ class TeachingQueue:
                 )
             )
 
+    def key_starting(self, prefix: str) -> str | None:
+        """The key of the one question set aside whose key starts with `prefix` (letters and
+        digits only: a button holds half a key), or None (none, or more than one)."""
+        with self.db.session() as session:
+            keys = session.scalars(
+                select(DismissedQuestion.text_key)
+                .where(DismissedQuestion.text_key.startswith(prefix, autoescape=True))
+                .limit(2)
+            ).all()
+        return keys[0] if len(keys) == 1 else None
+
     def set_aside_by(self, key: str) -> Dismissed | None:
         """The question set aside with this `Dismissed.key`, if any."""
         with self.db.session() as session:
