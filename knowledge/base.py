@@ -43,6 +43,8 @@ MAX_SUGGESTIONS = 3
 UNSTATED_NEAR = 0.38
 # A verdict asked about getting another programme unless the message speaks of monitoring too
 _MONITORING = re.compile("监测|返贫")
+# The knowledge base's own subject named: the screening, monitoring
+_OWN_SUBJECT = re.compile("排查|监测|返贫")
 # A benefit asked for ("有没有租房补贴可以申请", "能不能领救助金"), not one told of
 _BENEFIT = re.compile(
     "(有没有|申请|领|领取|享受|办)[^，。？]{0,6}(补贴|补助|救助|津贴|救济)"
@@ -302,6 +304,10 @@ class KnowledgeBase:
         # asking how to get it, 低保 may be context: "吃上低保以后算不算风险消除" is about the
         # screening.)
         words = {t.text for t in terms}
+        if asked.led and _OWN_SUBJECT.search(asked.part):
+            # a programme named in the story before "想问…" is context when the question names
+            # the screening itself ("平时收收医保……请问这次集中排查要搞多长时间")
+            words = {t.text for t in retriever.analyzer.terms(asked.part)}
         programmes = (
             words & retriever.analyzer.other_programmes
             if asked.kind is not None or words & retriever.analyzer.programme_asks
