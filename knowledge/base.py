@@ -22,7 +22,14 @@ from knowledge import index_cache
 from knowledge.answer_memo import AnswerMemo
 from knowledge.learned import LearnedLayer, LearnedSource, SetAside, Taught, phrasing_key
 from knowledge.params import Document, PolicyParameters, load_parameters
-from knowledge.question_kind import KINDS_FILE, VERDICT, Asked, QuestionKinds, asks_nothing_itself
+from knowledge.question_kind import (
+    KINDS_FILE,
+    VERDICT,
+    Asked,
+    QuestionKinds,
+    asks_nothing_itself,
+    told_thing,
+)
 from knowledge.retrieval import Analyzer, Ranked, Retriever
 from knowledge.set_aside_file import SET_ASIDE_FILE, load_set_aside
 from knowledge.several_questions import questions_in
@@ -37,6 +44,8 @@ ANSWER_THRESHOLD = 0.45
 SUGGESTION_FLOOR = 0.2
 # After a lead-in ("想问…"), an entry the asked part scores below this is held to that score.
 ASKED_SUPPORT = 0.3
+# How many of the entries a thing told in a story ranks first vote for (`_ask_one`)
+STORY_VOTES = 3
 MAX_SUGGESTIONS = 3
 # An abstention names the kind asked as not stated (`Answer.unstated`) when the nearest entry
 # scores this much and does not tell that kind.
@@ -45,6 +54,8 @@ UNSTATED_NEAR = 0.38
 _MONITORING = re.compile("监测|返贫")
 # The knowledge base's own subject named: the screening, monitoring
 _OWN_SUBJECT = re.compile("排查|监测|返贫")
+# The knowledge base's subject as a word to read a thing told with ("……这种情况排查管不管")
+_SCREENING = "排查"
 # A benefit asked for ("有没有租房补贴可以申请", "能不能领救助金"), not one told of
 _BENEFIT = re.compile(
     "(有没有|申请|领|领取|享受|办)[^，。？]{0,6}(补贴|补助|救助|津贴|救济)"
@@ -320,19 +331,31 @@ class KnowledgeBase:
             readings = dict.fromkeys((asked.asking, *asked.clauses, *asked.resolved, *covered))
             foreign = retriever.foreign_counties(terms, text)
             by_asking = [r for text in readings for r in retriever.rank(text, context=foreign)[1]]
+            # readings that may lend an entry confidence but do not choose it (below)
+            quiet: list[Ranked] = []
             if asked.story:
-                # "…我这种情况会被关注吗": each thing told may be what "this" is; it counts for an
-                # entry where it raises it above the bare question ("听村里老人说" adds nothing
-                # to "这次排查会不会查这种事")
+                # "…我这种情况会被关注吗": the asking clause names nothing but the screening; it
+                # points at the story, and alone it matches whatever entry speaks of 排查 and
+                # 关注 — it may vouch for the entry the story chooses, not choose one itself.
+                quiet = by_asking
                 bare: dict[str, float] = {}
-                for r in by_asking:
+                for r in quiet:
                     bare[r.entry_id] = max(bare.get(r.entry_id, 0.0), r.score)
-                # (words of asking alone — "文件里是怎么说的" — only dilute the thing told)
-                asking = "" if asks_nothing_itself(asked.asking) else asked.asking
-                by_asking += [
+                # Each thing told may be what "this" is, read as the question asks it: "does the
+                # screening look at this?" — with the screening (排查) as its subject, not the
+                # asking clause's own words (关注, 考虑进去, 村干部说), which match entries of
+                # their own ("下一步考虑…"); words of asking alone ("文件里是怎么说的") add
+                # nothing. A clause the question points at ("像这种区域性务工不稳的情况") is
+                # also read as the thing it names, without the pointing words. A reading votes
+                # for the first few entries it ranks, where it raises them above the bare
+                # question: a clause that tells nothing ("听村里老人说", "老百姓有意见也没处说")
+                # would otherwise lift, reading after reading, whatever entry is always near.
+                asking = "" if asks_nothing_itself(asked.asking) else _SCREENING
+                things = [thing for told in asked.story if (thing := told_thing(told)) != told]
+                by_asking = [
                     r
-                    for told in asked.story
-                    for r in retriever.rank(f"{told}{asking}", context=foreign)[1]
+                    for reading in (*(f"{told}{asking}" for told in asked.story), *things)
+                    for r in retriever.rank(reading, context=foreign)[1][:STORY_VOTES]
                     if r.score > bare.get(r.entry_id, 0.0)
                 ]
             # Each reading votes: the entry chosen is the one the readings agree on most (sum of
@@ -340,6 +363,9 @@ class KnowledgeBase:
             # to match some entry well does not outvote the message and its question together.
             best_of: dict[str, float] = {}
             votes: dict[str, float] = {}
+            for r in quiet:
+                best_of[r.entry_id] = max(best_of.get(r.entry_id, 0.0), r.score)
+                votes.setdefault(r.entry_id, 0.0)
             for r in (*ranked, *by_asking):
                 best_of[r.entry_id] = max(best_of.get(r.entry_id, 0.0), r.score)
                 votes[r.entry_id] = votes.get(r.entry_id, 0.0) + r.score

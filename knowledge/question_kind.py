@@ -241,17 +241,19 @@ def _pattern_list(
 # "…我这种情况在排查里会被关注吗": a question about "this" whose other words only ask
 # whether the screening covers it is about what the story told.
 _BACK_REFERENCE = re.compile(
-    r"这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|这样的事|这一块|这块|这种|这个|"
+    r"像这种情况|像这种|像这样|这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|这样的事|这一块|这块|这种|这个|"
     # "……有刚申请特困供养的户，文件上写了的，是这样吗": what the story said, asked to confirm
     r"这些|这样|这么回事|这回事|"
     # "……村里说这回排查会关注因病困难的家庭，这是方案里写的吗"
-    r"这是|这都是|"
+    r"这是|这都是|这方面|这一方面|这点|这一点|"
     r"(都)?(有)?哪些"  # "……有几项创新举措，我没记全。能说一下都有哪些吗": those the story named
 )
 _ASKS_COVERAGE = re.compile(
     r"集中排查|大排查|排查|这次|这回|今年|会不会|会|管不管|管|查不查|查|算不算|算|包不包括|包括|"
     r"关注|关心|考虑|留意|看|被|也|要|需要|不|吗|么|嘛|噻|呢|啊|的|是|这|在|里|进去|我|俺|家|"
-    r"工作方案|方案|原来|当初|听|村里人|别人|有人|人家|能|给|可以|介绍|帮"
+    r"工作方案|方案|原来|当初|听|村里人|别人|有人|人家|能|给|可以|介绍|帮|"
+    # who said so: "村干部说这次排查会关注这方面，是真的吗"
+    r"村干部|干部|村里|镇里|镇上|乡里|书记|领导|网格员|大家|邻居|政策"
 )
 
 
@@ -270,6 +272,15 @@ def asks_nothing_itself(clause: str) -> bool:
     """Words of asking alone ("请问文件里具体是怎么说的", "是真的吗"): what is asked about is
     what the story told. (里 of 文件里 last: `_META` holds 里面 and 里头 whole.)"""
     return not _META.sub("", _LEAD_IN_WORDS.sub("", clause)).replace("里", "")
+
+
+def told_thing(clause: str) -> str:
+    """The thing a clause of the story names, without the words pointing at it ("像这种区域性
+    务工不稳的情况" → 区域性务工不稳); the clause itself when none points."""
+    return _LIKE_CASE.sub("", _BACK_REFERENCE.sub("", clause))
+
+
+_LIKE_CASE = re.compile("^像|的?情况$")
 
 
 def _refers_back(clause: str) -> bool:

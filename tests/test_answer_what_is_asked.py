@@ -220,6 +220,36 @@ def test_the_question_inside_a_story_is_found(kb):
     assert answer.entry is not None and "0563-2701280" in answer.entry.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        (
+            "我家那口子在工地上搬砖，今年建筑活少了，工钱也降了，像这种情况这次排查会关注吗？",
+            "screening-major-risks",
+        ),
+        (
+            "我妹夫在电子厂上班，今年厂里老放假，活时有时无，像这种务工不稳的情况，排查会考虑进去吗？",
+            "screening-major-risks",
+        ),
+        (
+            "我们村好些户系统里的家庭成员信息录错了，村里说这次排查会查这个，是真的吗？",
+            "screening-data-quality",
+        ),
+        (
+            "我们组有几户录系统的时候家庭人口填错了，一直没人改，村干部说这次排查会查这方面，是真的吗？",
+            "screening-data-quality",
+        ),
+    ],
+)
+def test_a_question_pointing_back_at_the_story_is_answered_with_what_the_story_tells(
+    kb, question, entry_id
+):
+    # "这次排查会关注吗" alone matches whatever speaks of 排查 and 关注; what is asked about is
+    # what the story told (wages falling, records entered wrong)
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
     for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
         assert kb.ask(question).entry is None, question
