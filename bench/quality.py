@@ -105,6 +105,7 @@ LATER_BATCHES = (
                 "Twenty-first",
                 "Twenty-second",
                 "Twenty-third",
+                "Twenty-fourth",
             ),
             start=13,
         )

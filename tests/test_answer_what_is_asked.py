@@ -856,6 +856,11 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # again the same, its misses not read
     "twenty-third, dev half": ("qa_blind23", "dev", (0.89, 0.95, None)),
     "twenty-third, test half": ("qa_blind23", "test", (0.9, 0.8, None)),
+    # 200 + 130 + 40 households asking for a verdict; split as it was written, then scored
+    # whole once before any tuning: 83.5 / 86.9 / 92.5 % (dev 85/100, 57/67, 20/20; test
+    # 82/100, 56/63, 17/20), its test half's misses not read
+    "twenty-fourth, dev half": ("qa_blind24", "dev", (0.86, 0.85, 1.0)),
+    "twenty-fourth, test half": ("qa_blind24", "test", (0.82, 0.88, 0.85)),
 }
 
 
