@@ -647,7 +647,12 @@ class QuestionKinds:
             if picked:
                 asking = "".join(picked)
         long_with_lead_in = led is not None and len(whole) > _SHORT
-        asked_part = "".join(clauses[led:]) if long_with_lead_in else asking
+        # (what follows the lead-in, but not a sentence after the question closed otherwise:
+        # "……是怎么打算的？我是村会计，想提前准备材料。" asks no materials)
+        after_lead_in = [
+            c for i, c in enumerate(clauses[led:], start=led or 0) if not marked or i in in_question
+        ]
+        asked_part = "".join(after_lead_in or clauses[led:]) if long_with_lead_in else asking
         if long_with_lead_in and asked_part not in questions and led is not None:
             # "想问问排查是挨个人查，还是以一家一户为单位来查": all that follows the lead-in
             questions.append(asked_part)

@@ -250,6 +250,29 @@ def test_a_question_pointing_back_at_the_story_is_answered_with_what_the_story_t
     assert answer.entry is not None and answer.entry.id == entry_id
 
 
+def test_a_sentence_after_the_question_closed_by_a_full_stop_does_not_set_what_is_asked(kb):
+    # "想提前准备材料" is why the clerk asks, not a question for the papers to bring
+    answer = kb.ask("请问排查完了以后区里下一步有什么安排？我是村文书，想提前准备材料。")
+    assert answer.entry is not None and answer.entry.id == "next-steps"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        # 哪个领导 after 带队: by whom the screening is led (the plan names the post, not a person)
+        ("负责带队排查的是哪个领导？", "innovations"),
+        # 哪个 after 部门: which department
+        ("部门之间要互相比对数据，是哪个负责？", "info-sharing-departments"),
+        # 在哪次会议上: at which meeting, not at which place
+        ("操作手册是在哪次会上讲的", "plan-preparation"),
+        ("排查操作手册是在哪次会议上给乡镇解读的", "plan-preparation"),
+    ],
+)
+def test_which_one_is_read_as_what_it_points_at(kb, question, entry_id):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == entry_id
+
+
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
     for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
         assert kb.ask(question).entry is None, question
