@@ -597,6 +597,12 @@ def test_a_count_told_in_the_story_is_not_a_count_asked(kb):
     asked = kb.kinds.read(question)
     assert asked.kind is None and asked.asking == "这次排查会不会回头再看看这些户"
     assert kb.kinds.read("村里有几户被纳入监测了").kind == "count"  # asked on its own, it asks
+    # told with what has not happened yet ("有几户……还没有稳定下来"), before the question
+    answer = kb.ask(
+        "我们村有几户脱贫户还没有稳定下来，帮扶措施也落实了，这次排查是不是要看这些措施到底有没有效果？"
+    )
+    assert answer.entry is not None and answer.entry.id == "screening-assistance-effect"
+    assert kb.kinds.read("全村有几户还没有纳入监测？").kind == "count"
 
 
 def test_what_the_guide_is_is_still_answered(kb):
