@@ -273,6 +273,29 @@ def test_which_one_is_read_as_what_it_points_at(kb, question, entry_id):
     assert answer.entry is not None and answer.entry.id == entry_id
 
 
+@pytest.mark.parametrize(
+    ("question", "unstated"),
+    [
+        ("动员培训会上午几点开始？", "具体几点钟"),
+        ("住建部门的联系电话是多少", "这个电话号码"),
+        ("行业部门的数据比对每个月做几次？", "多长时间开展一次"),
+        ("监测户的慰问金有多少", "具体金额"),
+    ],
+)
+def test_a_clock_time_another_units_phone_a_count_per_month_or_a_sum_is_said_to_be_unstated(
+    kb, question, unstated
+):
+    answer = kb.ask(question)
+    assert answer.entry is None and answer.unstated == unstated
+
+
+def test_the_minute_the_interpretation_was_published_is_still_answered(kb):
+    # the one time of day the documents state; "有几点要求" asks how many points, not o'clock
+    answer = kb.ask("解读文章是几点几分发布的？")
+    assert answer.entry is not None and "16:21" in answer.entry.answer
+    assert kb.kinds.read("这次排查有几点要求").kind is None
+
+
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
     for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
         assert kb.ask(question).entry is None, question
