@@ -280,6 +280,7 @@ def test_which_one_is_read_as_what_it_points_at(kb, question, entry_id):
         ("住建部门的联系电话是多少", "这个电话号码"),
         ("行业部门的数据比对每个月做几次？", "多长时间开展一次"),
         ("监测户的慰问金有多少", "具体金额"),
+        ("去年全国农村居民人均可支配收入是多少？", "具体金额"),
     ],
 )
 def test_a_clock_time_another_units_phone_a_count_per_month_or_a_sum_is_said_to_be_unstated(
@@ -309,6 +310,23 @@ def test_a_programme_named_only_in_the_story_does_not_keep_the_screening_questio
     assert kb.ask("我家吃着低保，孩子上学开销大，想问低保一个月能领多少？").entry is None
     # named only in the story, but the question has no subject of its own: still not answered
     assert kb.ask("村里说可以报危房改造，我想问能补多少钱，要等多久？").entry is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我在工地摔了，老板不赔，工伤认定去哪里申请？",
+        "我爸在工地受伤，老板一直拖着不赔，能不能靠这次排查帮我们讨回工伤赔偿？",
+        "打工的工钱被老板拖欠了，去哪里讨薪维权？",
+    ],
+)
+def test_a_work_injury_claim_or_unpaid_wages_is_another_departments_business(kb, question):
+    assert kb.ask(question).entry is None
+
+
+def test_a_work_injury_as_a_hardship_is_still_one_the_screening_looks_at(kb):
+    answer = kb.ask("家里有人出了工伤，干不了活，排查管不管这种")
+    assert answer.entry is not None and answer.entry.id == "term-sudden-hardship"
 
 
 @pytest.mark.parametrize(
