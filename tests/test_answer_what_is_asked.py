@@ -426,6 +426,9 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("咱这疙瘩排查谁挑头", "分管领导带队"),
         ("俺们这疙瘩地里的庄稼卖不上价，排查看不看这个", "农产品价格"),
         ("听讲一户也不能漏，是这样吗", "不漏一户"),
+        # 劳动力 said for 劳动能力 (没有劳动力, 冇得劳动力), as 劳力 is
+        ("家里一个劳动力都没有的户，这回排查查不查", "无劳动能力"),
+        ("屋头冇得劳动力嘅户要查咩", "无劳动能力"),
         # "出自哪里" asks which document says it, not a place
         ("“每年至少开展一次集中排查”这条要求，是出自哪里的？", "指导意见"),
     ],
