@@ -297,6 +297,16 @@ def test_the_minute_the_interpretation_was_published_is_still_answered(kb):
     assert kb.kinds.read("这次排查有几点要求").kind is None
 
 
+def test_how_far_the_training_must_reach_is_answered_and_how_far_a_price_must_fall_is_not(kb):
+    # the plan states the one (培训全覆盖), not the other
+    answer = kb.ask("参加排查的工作人员培训要做到什么程度？")
+    assert answer.entry is not None and "培训全覆盖" in answer.entry.answer
+    answer = kb.ask("农产品价格跌到什么程度才算风险")
+    assert answer.entry is None and answer.unstated == "具体要到什么程度才算"
+    # which part of the document says it is no place
+    assert kb.kinds.read("解读里四个不摘是放在哪个部分讲的").kind != "place"
+
+
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
     for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
         assert kb.ask(question).entry is None, question
