@@ -372,7 +372,8 @@ def _problems(data_dir: Path) -> list[str]:
 def test_an_entry_declaring_an_unknown_kind_is_named_with_its_line(data_copy):
     path = data_copy / "entries" / "plan.yaml"
     text = path.read_text("utf-8")
-    path.write_text(text.replace("answers: [date]", "answers: [weather]", 1), "utf-8")
+    assert "answers: [date, degree]" in text
+    path.write_text(text.replace("answers: [date, degree]", "answers: [weather]", 1), "utf-8")
     problems = _problems(data_copy)
     assert any("plan.yaml:" in p and "weather" in p and "duration" in p for p in problems), problems
 
