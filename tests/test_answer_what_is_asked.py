@@ -307,6 +307,14 @@ def test_how_far_the_training_must_reach_is_answered_and_how_far_a_price_must_fa
     assert kb.kinds.read("解读里四个不摘是放在哪个部分讲的").kind != "place"
 
 
+def test_which_leader_by_name_and_the_cadres_own_allowances_are_read_as_unstated_facts(kb):
+    answer = kb.ask("镇上分管排查的领导是哪个？")
+    assert answer.entry is None and answer.unstated == "具体是哪一位"
+    assert kb.ask("排查由哪个领导带队").entry is not None  # by whom it is led: stated
+    for question in ("驻村干部参加排查有没有额外的工作补贴", "我们下村排查的车费能报销吗"):
+        assert kb.kinds.read(question).kind == "amount", question
+
+
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
     for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
         assert kb.ask(question).entry is None, question
