@@ -320,6 +320,18 @@ def test_which_leader_by_name_and_the_cadres_own_allowances_are_read_as_unstated
         assert kb.kinds.read(question).kind == "amount", question
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("区号0563后面是几号", "phone"),  # a number, not a day
+        ("听说专门有一类是针对这种没人能干活的人家的，叫啥名字？", None),  # the name of a kind
+        ("排查的时候镇上带队的那个领导叫啥名字", "name"),  # the name of a person
+    ],
+)
+def test_a_number_or_the_name_of_a_kind_is_not_read_as_a_day_or_a_persons_name(kb, question, kind):
+    assert kb.kinds.read(question).kind == kind
+
+
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
     for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
         assert kb.ask(question).entry is None, question
