@@ -232,6 +232,10 @@ def test_the_question_inside_a_story_is_found(kb):
             "screening-major-risks",
         ),
         (
+            "我们这儿好多人家养鸭子，今年鸭子价格一直上不去，这种农产品价钱低的情况，排查的时候会考虑进去吗？",
+            "screening-major-risks",
+        ),
+        (
             "我们村好些户系统里的家庭成员信息录错了，村里说这次排查会查这个，是真的吗？",
             "screening-data-quality",
         ),
