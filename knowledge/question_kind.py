@@ -241,7 +241,8 @@ def _pattern_list(
 # "…我这种情况在排查里会被关注吗": a question about "this" whose other words only ask
 # whether the screening covers it is about what the story told.
 _BACK_REFERENCE = re.compile(
-    r"像这种情况|像这种|像这样|这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|这样的事|这一块|这块|这种|这个|"
+    r"像这种情况|像这种|像这样|这种情况|这情况|这种事|这个事|这事|这类事|这类情况|这些事|"
+    r"这样的事|这一块|这块|这种|这个|"
     # "……有刚申请特困供养的户，文件上写了的，是这样吗": what the story said, asked to confirm
     r"这些|这样|这么回事|这回事|"
     # "……村里说这回排查会关注因病困难的家庭，这是方案里写的吗"
@@ -276,13 +277,13 @@ def asks_nothing_itself(clause: str) -> bool:
     return not _META.sub("", _LEAD_IN_WORDS.sub("", clause)).replace("里", "")
 
 
+_LIKE_CASE = re.compile("^像|的?情况$")
+
+
 def told_thing(clause: str) -> str:
     """The thing a clause of the story names, without the words pointing at it ("像这种区域性
     务工不稳的情况" → 区域性务工不稳); the clause itself when none points."""
     return _LIKE_CASE.sub("", _BACK_REFERENCE.sub("", clause))
-
-
-_LIKE_CASE = re.compile("^像|的?情况$")
 
 
 def _refers_back(clause: str) -> bool:
