@@ -106,6 +106,7 @@ LATER_BATCHES = (
                 "Twenty-second",
                 "Twenty-third",
                 "Twenty-fourth",
+                "Twenty-fifth",
             ),
             start=13,
         )
