@@ -595,7 +595,8 @@ class QuestionKinds:
         if kind is None or not kind.events:
             return set(), ""
         around = []
-        for clause in normalize(text).split():
+        # (来着 asks to be reminded — "哪天开的来着" — nobody comes)
+        for clause in normalize(text).replace("来着", "").split():
             for pattern in kind.patterns:
                 for match in pattern.finditer(clause):
                     around.append(clause[max(0, match.start() - reach) : match.end() + reach])

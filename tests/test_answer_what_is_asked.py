@@ -263,6 +263,23 @@ def test_a_number_or_the_name_of_a_kind_is_not_read_as_a_day_or_a_persons_name(k
     assert kb.kinds.read(question).kind == kind
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "俺家是脱贫户，今年出去打工挣得还行，会不会被排查成监测户？",
+        "我家里有辆旧三轮车，影响不影响被纳入监测？",
+    ],
+)
+def test_being_screened_into_monitoring_or_what_affects_it_gets_the_guidance(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
+def test_asking_to_claim_the_rest_of_a_hospital_bill_again_is_no_verdict(kb):
+    answer = kb.ask("我爸住院医保报了以后，剩下自费的部分能不能再报一次？")
+    assert answer.entry is None
+
+
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
     for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
         assert kb.ask(question).entry is None, question
@@ -426,6 +443,8 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("部门之间要互相比对数据，是哪个负责？", "数据比对"),
         ("操作手册是在哪次会上讲的", "解读工作方案和操作手册"),
         ("排查操作手册是在哪次会议上给乡镇解读的", "解读工作方案和操作手册"),
+        # 来着 asks to be reminded: nobody "comes" (来) in "哪天开的来着"
+        ("动员会是哪天开的来着", "8月28日"),
     ],
 )
 def test_what_people_say_their_own_way_is_answered_with_what_the_documents_say(kb, question, said):
