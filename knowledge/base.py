@@ -288,7 +288,8 @@ class KnowledgeBase:
         declares `verdict` (no verdict, the reference line, the report button). A question
         staff set aside (knowledge.learned) is abstained on, with the suggestions as ever."""
         retriever = taught.retriever if taught is not None else self.retriever
-        text = retriever.analyzer.from_pinyin(question)
+        # ("我要写汇报，请给我一句……的原话": only what the quote is about is ranked)
+        text = self.kinds.without_frames(retriever.analyzer.from_pinyin(question))
         entry_id = _taught_entry(taught, question, text)
         if entry_id is not None:
             return Answer(question, self.entries[entry_id], 1.0, (), entry_id)

@@ -278,6 +278,8 @@ def asks_nothing_itself(clause: str) -> bool:
 
 
 _LIKE_CASE = re.compile("^像|的?情况$")
+# What must be left of a question once its frames are gone for them to go (`without_frames`)
+_LEAST_LEFT = 4
 
 
 def told_thing(clause: str) -> str:
@@ -428,6 +430,7 @@ class QuestionKinds:
         contents: tuple[re.Pattern[str], ...] = (),
         shape: VerdictShape | None = None,
         coverage: Coverage | None = None,
+        frames: tuple[re.Pattern[str], ...] = (),
     ):
         self.kinds = kinds
         self.names = {kind.name for kind in kinds}
@@ -442,6 +445,9 @@ class QuestionKinds:
         self.shape = shape
         # Asking whether the screening covers something (`coverage:`).
         self.coverage = coverage
+        # Words that only say what the answer is for ("我要写汇报，请给我一句……的原话",
+        # `frames:`): left out of what is ranked.
+        self.frames = frames
 
     @classmethod
     def load(cls, path: Path = KINDS_FILE) -> QuestionKinds:
@@ -555,11 +561,12 @@ class QuestionKinds:
             )
         times = _pattern_list(raw, "times", path, problems, group="word")
         contents = _pattern_list(raw, "contents", path, problems)
+        frames = _pattern_list(raw, "frames", path, problems)
         shape = _verdict_shape(raw, path, problems, expand)
         coverage = _coverage(raw, path, problems)
         if problems:
             raise DataError(problems)
-        return cls(kinds, times, contents, shape, coverage)
+        return cls(kinds, times, contents, shape, coverage, frames)
 
     def asks_contents(self, asked: str) -> bool:
         """Whether `asked` asks what something holds or consists of ("特殊群体具体包括哪些人")."""
@@ -573,6 +580,14 @@ class QuestionKinds:
         found = _flat(asked)
         words = {q for k in self.kinds if k.name == name for q in k.qualifiers if q in found}
         return words | {m.group("word") for p in self.times for m in p.finditer(found)}
+
+    def without_frames(self, text: str) -> str:
+        """`text` without the words that only say what the answer is for (`frames:`) — unless
+        that would leave next to nothing."""
+        stripped = text
+        for frame in self.frames:
+            stripped = frame.sub("", stripped)
+        return stripped if len(stripped) >= _LEAST_LEFT else text
 
     def whole_words(self, name: str) -> bool:
         """Whether kind `name`'s events must be whole words of the entry."""

@@ -443,6 +443,11 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("部门之间要互相比对数据，是哪个负责？", "数据比对"),
         ("操作手册是在哪次会上讲的", "解读工作方案和操作手册"),
         ("排查操作手册是在哪次会议上给乡镇解读的", "解读工作方案和操作手册"),
+        # what the quote is for (写汇报, 讲话稿, 写通知用) and the asking for a quote (给我一句……的原文)
+        # are not what is asked about
+        ("要写汇报材料，麻烦给我一句方案里关于排查覆盖范围的原文", "农村户籍人口"),
+        ("为领导的讲话稿找一句：这次排查的主要内容，要原文", "帮扶实效"),
+        ("写通知用：请提供集中排查时间的原话，一句就行", "一个月"),
         # 来着 asks to be reminded: nobody "comes" (来) in "哪天开的来着"
         ("动员会是哪天开的来着", "8月28日"),
     ],
@@ -815,6 +820,7 @@ BROKEN_KIND_DECLARATIONS = [
     ([('"(包括|包含)(哪些|哪几|什么|啥)"', '"(包括|包含"')], ("contents",)),
     ([("(?P<word>去年|前年|明年|后年|往年)", "(去年|前年)")], ("(?P<word>…)",)),
     ([("    answer_at: 0.38\n", "    answer_at: 38\n")], ("answer_at 应为 0 到 1 之间的分数",)),
+    ([('  - "要原文|', '  - "(要原文|')], ("frames 的正则有误",)),
 ]
 
 
