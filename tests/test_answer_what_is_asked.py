@@ -443,6 +443,7 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("部门之间要互相比对数据，是哪个负责？", "数据比对"),
         ("操作手册是在哪次会上讲的", "解读工作方案和操作手册"),
         ("排查操作手册是在哪次会议上给乡镇解读的", "解读工作方案和操作手册"),
+        ("两确保是在哪个环节提出来的", "培训会提出的要求"),
         # what the quote is for (写汇报, 讲话稿, 写通知用) and the asking for a quote (给我一句……的原文)
         # are not what is asked about
         ("要写汇报材料，麻烦给我一句方案里关于排查覆盖范围的原文", "农村户籍人口"),
