@@ -330,7 +330,7 @@ class Analyzer:
         return list(known)
 
     def _read_terms(self, text: str) -> list[Term]:
-        chunks = [self._plain_form(chunk) for chunk in normalize(text).split()]
+        chunks = [self._plain_form(chunk) for chunk in normalize(as_dates(text)).split()]
         chunks = [self._without_filler(chunk) for chunk in chunks]
         if self._fixer is not None:
             chunks = [self._fixer.fix(chunk) for chunk in chunks]
@@ -434,6 +434,26 @@ def _by_bound(positions: np.ndarray, bound: np.ndarray) -> np.ndarray:
     """`positions` (distinct) ordered by their `bound`, highest first, then by position."""
     ascending = np.sort(positions)
     return ascending[np.argsort(-bound[ascending], kind="stable")]
+
+
+# A day of the month written as people type it: 8.26, 8-26, 8/26, 8月26号, 8月26 (a dotted one
+# with a two-digit day, or a 号 after it: 3.5 is a number)
+_DATE_TYPED = re.compile(
+    r"(?<![\d.])(1[0-2]|0?[1-9])"
+    r"(?:月(3[01]|[12]\d|0?[1-9])(?:号|日)?|[-/](3[01]|[12]\d|0?[1-9])(?:号|日)?"
+    r"|\.(3[01]|[12]\d)(?:号|日)?|\.(0?[1-9])(?:号|日))"
+    r"(?![\d.%万千百亿元块亩斤倍岁])"
+)
+
+
+def as_dates(text: str) -> str:
+    """`text` with every day of the month written one way, as the entries write it (8月26日),
+    so that "8.26", "8月26号" and the issue date are one word."""
+    if not any(c.isdigit() for c in text):
+        return text
+    return _DATE_TYPED.sub(
+        lambda m: f"{int(m.group(1))}月{int(next(g for g in m.groups()[1:] if g))}日", text
+    )
 
 
 def _inside_latin_word(text: str, start: int, end: int) -> bool:

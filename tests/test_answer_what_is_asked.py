@@ -444,8 +444,8 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("操作手册是在哪次会上讲的", "解读工作方案和操作手册"),
         ("排查操作手册是在哪次会议上给乡镇解读的", "解读工作方案和操作手册"),
         ("两确保是在哪个环节提出来的", "培训会提出的要求"),
-        # what the quote is for (写汇报, 讲话稿, 写通知用) and the asking for a quote (给我一句……的原文)
-        # are not what is asked about
+        # what the quote is for (写汇报, 讲话稿, 写通知用) and the asking for a quote
+        # (给我一句……的原文) are not what is asked about
         ("要写汇报材料，麻烦给我一句方案里关于排查覆盖范围的原文", "农村户籍人口"),
         ("为领导的讲话稿找一句：这次排查的主要内容，要原文", "帮扶实效"),
         ("写通知用：请提供集中排查时间的原话，一句就行", "一个月"),
@@ -1337,10 +1337,19 @@ def test_when_the_hotline_is_answered_is_not_stated_and_not_answered_with_the_nu
     assert answer.unstated is not None and "时间" in answer.unstated
 
 
-@pytest.mark.parametrize("question", ["9100是什么？", "9100"])
-def test_a_figure_the_documents_state_typed_alone_finds_it(kb, question):
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("9100是什么？", "9100"),
+        ("9100", "9100"),
+        # a day typed as people type it is the day the entries write (8月26日)
+        ("8.26", "8月26日"),
+        ("8/26是啥日子", "8月26日"),
+    ],
+)
+def test_a_figure_the_documents_state_typed_alone_finds_it(kb, question, stated):
     answer = kb.ask(question)
-    assert answer.entry is not None and "9100" in answer.entry.answer
+    assert answer.entry is not None and stated in answer.entry.answer
 
 
 def test_a_figure_the_documents_do_not_state_typed_alone_is_still_no_question(kb):

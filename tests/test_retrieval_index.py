@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 import knowledge.base
 import knowledge.retrieval
 from knowledge.base import DATA_DIR, KnowledgeBase, load_knowledge
+from knowledge.retrieval import as_dates
 from knowledge.term_index import PART_CREDIT, TYPO_CREDIT, TYPO_RATIO
 from knowledge.text import HomophoneFixer
 
@@ -248,3 +249,9 @@ def test_an_unreadable_index_file_is_rebuilt(data_copy, tmp_path):
     kb = load_knowledge(data_copy, cache)
     assert kb.ask("2024年的监测线是多少").entry is not None
     assert file.stat().st_size > 1000
+
+
+def test_a_day_of_the_month_is_written_one_way_and_a_decimal_is_left_alone():
+    assert as_dates("8.26 和 8-28、8/29、8月30号") == "8月26日 和 8月28日、8月29日、8月30日"
+    for number in ("3.5", "1.25万", "人均8.5千", "0563-2701280", "2.25元"):
+        assert as_dates(number) == number
