@@ -347,15 +347,19 @@ class KnowledgeBase:
                 # asking clause's own words (关注, 考虑进去, 村干部说), which match entries of
                 # their own ("下一步考虑…"); words of asking alone ("文件里是怎么说的") add
                 # nothing. A clause the question points at ("像这种区域性务工不稳的情况") is
-                # also read as the thing it names, without the pointing words. A reading votes
-                # for the first few entries it ranks, where it raises them above the bare
-                # question: a clause that tells nothing ("听村里老人说", "老百姓有意见也没处说")
-                # would otherwise lift, reading after reading, whatever entry is always near.
+                # also read as the thing it names, without the pointing words; pronouns are left
+                # out of what is told ("我们这边"). A reading votes for the first few entries it
+                # ranks, where it raises them above the bare question: a clause that tells
+                # nothing ("听村里老人说", "老百姓有意见也没处说") would otherwise lift, reading
+                # after reading, whatever entry is always near.
                 asking = "" if asks_nothing_itself(asked.asking) else _SCREENING
                 things = [thing for told in asked.story if (thing := told_thing(told)) != told]
                 by_asking = [
                     r
-                    for reading in (*(f"{told}{asking}" for told in asked.story), *things)
+                    for reading in (
+                        *(f"{_without_pronouns(retriever, told)}{asking}" for told in asked.story),
+                        *things,
+                    )
                     for r in retriever.rank(reading, context=foreign)[1][:STORY_VOTES]
                     if r.score > bare.get(r.entry_id, 0.0)
                 ]
@@ -631,6 +635,16 @@ class KnowledgeBase:
             events -= short - standing
         # as the entries' words are: 下发 is 印发时间 there
         return {analyzer.canonical.get(e, e) for e in events}
+
+
+def _without_pronouns(retriever: Retriever, told: str) -> str:
+    """A thing told without its pronouns ("我们这边夏天发大水" → 夏天发大水 …): 这边, 我家
+    point at the teller, not at a topic, and match entries that speak of 这次, 我们."""
+    kept = [t.text for t in retriever.analyzer.terms(told) if t.pos != _PRONOUN]
+    return "".join(kept) or told
+
+
+_PRONOUN = "r"  # jieba's part of speech for pronouns
 
 
 def _taught_entry(taught: Taught | None, question: str, text: str | None = None) -> str | None:
