@@ -455,6 +455,8 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("要写汇报材料，麻烦给我一句方案里关于排查覆盖范围的原文", "农村户籍人口"),
         ("为领导的讲话稿找一句：这次排查的主要内容，要原文", "帮扶实效"),
         ("写通知用：请提供集中排查时间的原话，一句就行", "一个月"),
+        # 为了什么 asks the purpose, as 为了啥 and 图个啥 do
+        ("做这个排查最后是为了什么", "意义主要有两点"),
         # 来着 asks to be reminded: nobody "comes" (来) in "哪天开的来着"
         ("动员会是哪天开的来着", "8月28日"),
     ],
