@@ -455,6 +455,8 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("要写汇报材料，麻烦给我一句方案里关于排查覆盖范围的原文", "农村户籍人口"),
         ("为领导的讲话稿找一句：这次排查的主要内容，要原文", "帮扶实效"),
         ("写通知用：请提供集中排查时间的原话，一句就行", "一个月"),
+        # what befalls a village that is slow is stated (提醒督办)
+        ("进度慢的村区里会怎么处理", "提醒督办"),
         # 为了什么 asks the purpose, as 为了啥 and 图个啥 do
         ("做这个排查最后是为了什么", "意义主要有两点"),
         # 来着 asks to be reminded: nobody "comes" (来) in "哪天开的来着"
@@ -606,6 +608,9 @@ def test_asking_who_holds_a_post_the_documents_do_not_name_is_not_answered_with_
         ("信息系统里的数据是每月更新一次还是每季度更新一次？", "多长时间开展一次"),
         ("全国防返贫监测信息系统的网址是多少？", "网址、手机软件或公众号"),
         ("排查信息要在哪个APP上填？", "网址、手机软件或公众号"),
+        # what befalls a cadre who fails (the plan only says slow villages are reminded)
+        ("网格员排查漏了户，会不会被处分？", "对个人的处分、追责办法"),
+        ("驻村干部排查不认真要被追责吗", "对个人的处分、追责办法"),
     ],
 )
 def test_a_fact_the_documents_only_name_or_never_state_is_said_to_be_unstated(
