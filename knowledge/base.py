@@ -56,6 +56,12 @@ _MONITORING = re.compile("监测|返贫")
 _OWN_SUBJECT = re.compile("排查|监测|返贫")
 # The knowledge base's subject as a word to read a thing told with ("……这种情况排查管不管")
 _SCREENING = "排查"
+# The date kind, and a day or month as the entries write it
+_DATE = "date"
+_A_DATE = re.compile(
+    r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}-\d{2}-\d{2}|\d{1,2}月[上中下]旬|\d{1,2}月[底初]"
+)
+_SENTENCE_END = re.compile("[。；;！？!?]")
 # A benefit asked for ("有没有租房补贴可以申请", "能不能领救助金"), not one told of
 _BENEFIT = re.compile(
     "(有没有|申请|领|领取|享受|办)[^，。？]{0,6}(补贴|补助|救助|津贴|救济)"
@@ -441,6 +447,11 @@ class KnowledgeBase:
                 for r in confident
                 if asked.kind in self.entries[r.entry_id].answers
                 and (not events or self._names_any(retriever, r.entry_id, events, whole))
+                # "排查具体哪几天入户": a day asked of an event is told only by an entry that
+                # gives a day in the sentence naming it (the plan's issue date is no visit's)
+                and (
+                    asked.kind != _DATE or not events or self._dates(retriever, r.entry_id, events)
+                )
             ]
             # "省局的《工作指南》是哪天下发的": asked of the topic of an entry that does not tell
             # this kind (the guide's date), an entry that never names that topic does not answer
@@ -622,6 +633,17 @@ class KnowledgeBase:
             or (not whole and len(event) > 1 and any(event in word for word in words))
             for event in events
         )
+
+    def _dates(self, retriever: Retriever, entry_id: str, events: set[str]) -> bool:
+        """Whether a sentence of the entry's answer gives a day (`_A_DATE`) and names one of
+        the events."""
+        for sentence in _SENTENCE_END.split(self.entries[entry_id].answer):
+            if not _A_DATE.search(sentence):
+                continue
+            words = {t.text for t in retriever.analyzer.terms(sentence)}
+            if any(e in words or (len(e) > 1 and e in sentence) for e in events):
+                return True
+        return False
 
     def _asked_events(self, asked: Asked, question: str) -> set[str]:
         """The events a date, duration or amount question asks about (the kind's `events:`
