@@ -598,6 +598,8 @@ def test_asking_who_holds_a_post_the_documents_do_not_name_is_not_answered_with_
         ("排查信息要在哪个APP上填？", "网址、手机软件或公众号"),
         ("手机上怎么查询排查结果", "网址、手机软件或公众号"),
         ("排查的干部上门会不会带点啥东西，米面油有没有", "发放的东西、物资"),
+        ("网格员参加完培训还要考试不", "考试、考核的办法"),
+        ("听说别的村监测户都发了过节钱，我们村的钱会不会发", "具体金额"),
         # a day of the visits: the plan dates its issue and the training, no visit
         ("排查哪几天入户", "具体日期"),
         # what befalls a cadre who fails (the plan only says slow villages are reminded)
