@@ -1000,6 +1000,9 @@ VERDICT_ASKED = [
     # being screened into monitoring; whether something one owns affects it
     "俺家是脱贫户，今年出去打工挣得还行，会不会被排查成监测户？",
     "我家里有辆旧三轮车，影响不影响被纳入监测？",
+    # a bare follow-up to a story told before: 这样子能评上不
+    "这样子能评上不",
+    "这种情况够不够标准",
     # the household named by its own income figure, the question a bare 算吗
     "一个人过 收入九千出头 算吗",
     "人均收入八千多，够吗",
