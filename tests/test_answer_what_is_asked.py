@@ -1000,6 +1000,9 @@ VERDICT_ASKED = [
     # being screened into monitoring; whether something one owns affects it
     "俺家是脱贫户，今年出去打工挣得还行，会不会被排查成监测户？",
     "我家里有辆旧三轮车，影响不影响被纳入监测？",
+    # a cadre asking the assistant to judge or confirm a household
+    "这户人家你帮我判断下能不能纳入，老两口都七十多了没收入",
+    "今天走访的这户，男的瘫了女的没工作，我觉得该纳，你帮我把关一下",
     # a bare follow-up to a story told before: 这样子能评上不
     "这样子能评上不",
     "这种情况够不够标准",
