@@ -417,6 +417,11 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
             "我们这儿好多人家养鸭子，今年鸭子价格一直上不去，这种农产品价钱低的情况，排查的时候会考虑进去吗？",
             "农产品价格持续低迷",
         ),
+        # 听人讲 is hearsay, 排查时 the screening's time: the question still only points back
+        (
+            "我弟在鞋厂上班，今年订单少了，工资也降了，听人讲这种情况排查时会留意，真的假的？",
+            "工资水平明显下降",
+        ),
         # (我们那边, 我们这里 point at the teller, not at a topic)
         (
             "今年我们那边夏天发大水，好多地都淹了，玉米收成不行，这种情况排查的时候会考虑进去吗",
