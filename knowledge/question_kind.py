@@ -73,6 +73,14 @@ def _leads_in(clauses: list[str], index: int) -> bool:
     return index < len(clauses) - 1 or not _CLOSING.fullmatch(rest)
 
 
+def _ends_in_lead_in(clause: str) -> bool:
+    """Whether nothing but closing words follows the clause's lead-in ("家里老人让我问问")."""
+    last = None
+    for last in _LEAD_IN.finditer(clause):  # noqa: B007 - the last lead-in is wanted
+        continue
+    return last is not None and bool(_CLOSING.fullmatch(clause[last.end() :]))
+
+
 # A named word list in a pattern: {household}.
 _WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 # A message this short is a question as a whole.
@@ -644,6 +652,9 @@ class QuestionKinds:
             picked: list[str] = []
             for i, clause in enumerate(clauses):
                 if led is not None and i < led:
+                    continue
+                if i == led and i + 1 < len(clauses) and _ends_in_lead_in(clause):
+                    # "家里老人让我问问：……": the door to the question, not a question
                     continue
                 # Who closes questions with "？" marks them: a question word in a clause without
                 # one is story ("之前有几户风险消除了，……会不会再看看？")

@@ -268,6 +268,15 @@ def test_asking_to_claim_the_rest_of_a_hospital_bill_again_is_no_verdict(kb):
     assert answer.entry is None
 
 
+def test_a_clause_that_only_opens_the_door_to_the_question_is_not_a_question(kb):
+    asked = kb.kinds.read(
+        "我在外地工地上干活，今年工钱少了一截，我爸让我问问：像建筑业工资往下掉这种情况，"
+        "这次排查里会不会关注到？"
+    )
+    assert not any(clause.endswith("我爸让我问问") for clause in asked.clauses)
+    assert "这次排查里会不会关注到" in asked.clauses
+
+
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
     for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
         assert kb.ask(question).entry is None, question
