@@ -32,7 +32,7 @@ from common.text import is_cjk, normalize
 from knowledge.pinyin_input import QUESTION_WORDS, PinyinSpelling
 from knowledge.pos_tokenizer import RememberingPOSTokenizer
 from knowledge.term_index import POSITION, TermIndex
-from knowledge.text import HomophoneFixer
+from knowledge.text import HomophoneFixer, as_dates
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -434,26 +434,6 @@ def _by_bound(positions: np.ndarray, bound: np.ndarray) -> np.ndarray:
     """`positions` (distinct) ordered by their `bound`, highest first, then by position."""
     ascending = np.sort(positions)
     return ascending[np.argsort(-bound[ascending], kind="stable")]
-
-
-# A day of the month written as people type it: 8.26, 8-26, 8/26, 8月26号, 8月26 (a dotted one
-# with a two-digit day, or a 号 after it: 3.5 is a number)
-_DATE_TYPED = re.compile(
-    r"(?<![\d.])(1[0-2]|0?[1-9])"
-    r"(?:月(3[01]|[12]\d|0?[1-9])(?:号|日)?|[-/](3[01]|[12]\d|0?[1-9])(?:号|日)?"
-    r"|\.(3[01]|[12]\d)(?:号|日)?|\.(0?[1-9])(?:号|日))"
-    r"(?![\d.%万千百亿元块亩斤倍岁])"
-)
-
-
-def as_dates(text: str) -> str:
-    """`text` with every day of the month written one way, as the entries write it (8月26日),
-    so that "8.26", "8月26号" and the issue date are one word."""
-    if not any(c.isdigit() for c in text):
-        return text
-    return _DATE_TYPED.sub(
-        lambda m: f"{int(m.group(1))}月{int(next(g for g in m.groups()[1:] if g))}日", text
-    )
 
 
 def _inside_latin_word(text: str, start: int, end: int) -> bool:

@@ -2,14 +2,17 @@
 
 `normalize` folds what people type into one form: NFKC (full-width → half-width), 繁 → 简
 through OpenCC, lower case, control characters and punctuation (and emoji) to spaces.
-`HomophoneFixer` repairs typos from pinyin input methods: a run of characters that sounds like a
-known term but is not itself a word (坚测对象 → 监测对象, 三保帐 → 三保障) is replaced by the term.
+`as_dates` writes a day of the month typed as 8.26, 8-26 or 8月26号 as the entries write it
+(8月26日). `HomophoneFixer` repairs typos from pinyin input methods: a run of characters that
+sounds like a known term but is not itself a word (坚测对象 → 监测对象, 三保帐 → 三保障) is
+replaced by the term.
 Readings are compared with the common southern "fuzzy" merges (zh/z, ch/c, sh/s, n/l, -ng/-n),
 since many rural users type by ear.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -38,6 +41,26 @@ def fuzzy_reading(char: str) -> str:
 
 def _reading(word: str) -> tuple[str, ...]:
     return tuple(fuzzy_reading(char) for char in word)
+
+
+# A day of the month written as people type it: 8.26, 8-26, 8/26, 8月26号, 8月26 (a dotted one
+# with a two-digit day, or a 号 after it: 3.5 is a number)
+_DATE_TYPED = re.compile(
+    r"(?<![\d.])(1[0-2]|0?[1-9])"
+    r"(?:月(3[01]|[12]\d|0?[1-9])(?:号|日)?|[-/](3[01]|[12]\d|0?[1-9])(?:号|日)?"
+    r"|\.(3[01]|[12]\d)(?:号|日)?|\.(0?[1-9])(?:号|日))"
+    r"(?![\d.%万千百亿元块亩斤倍岁])"
+)
+
+
+def as_dates(text: str) -> str:
+    """`text` with every day of the month written one way, as the entries write it (8月26日),
+    so that "8.26", "8月26号" and the issue date are one word."""
+    if not any(c.isdigit() for c in text):
+        return text
+    return _DATE_TYPED.sub(
+        lambda m: f"{int(m.group(1))}月{int(next(g for g in m.groups()[1:] if g))}日", text
+    )
 
 
 _DIGITS = frozenset("零一二三四五六七八九十两")

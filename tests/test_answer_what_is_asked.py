@@ -188,19 +188,6 @@ def test_a_household_asking_whether_it_is_under_the_line_gets_no_verdict(kb):
     assert answer.entry is not None and answer.entry.action == "report"
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "郎溪县搞集中排查要多长时间",
-        "郎溪县的工作方案什么时候印发",
-        "宁国市今年的排查方案有什么内容",
-    ],
-)
-def test_a_question_about_another_county_is_not_answered_with_this_districts_plan(kb, question):
-    answer = kb.ask(question)
-    assert answer.entry is None, answer.entry and answer.entry.id
-
-
 def test_a_particle_glued_to_a_word_does_not_hide_it(kb):
     """jieba's HMM makes 局嘛 of 局 + 嘛: the particle is dropped, the word kept."""
     assert "局" in {t.text for t in kb.retriever.analyzer.terms("有疑问找哪个局嘛")}
@@ -1735,6 +1722,10 @@ def test_factories_not_hiring_is_still_a_question_about_unstable_work(kb):
         "村干部上门登记完要我按手印，这个要按吗",
         "排查的人来了我可以看他的工作证吗",
         "入户调查表需要户主签名吗",
+        # another county's screening: this district's plan does not answer it
+        "郎溪县搞集中排查要多长时间",
+        "郎溪县的工作方案什么时候印发",
+        "宁国市今年的排查方案有什么内容",
     ],
 )
 def test_a_question_of_a_kind_no_document_answers_is_not_answered_with_an_entry(kb, question):

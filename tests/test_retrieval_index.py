@@ -16,9 +16,8 @@ from rapidfuzz import fuzz
 import knowledge.base
 import knowledge.retrieval
 from knowledge.base import DATA_DIR, KnowledgeBase, load_knowledge
-from knowledge.retrieval import as_dates
 from knowledge.term_index import PART_CREDIT, TYPO_CREDIT, TYPO_RATIO
-from knowledge.text import HomophoneFixer
+from knowledge.text import HomophoneFixer, as_dates
 
 QUESTIONS = Path(__file__).parent / "data"
 
