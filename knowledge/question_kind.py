@@ -132,6 +132,7 @@ _SHAPE_PATTERNS = (
     "strong_question_word",
     "closing_particle",
     "asks_yes_no",
+    "content_free",
 )
 _SHAPE_WORDS = ("wanted", "bare", "weak", "alongside", "frame")
 
@@ -164,6 +165,7 @@ def _verdict_shape(
         strong_question_word=patterns["strong_question_word"],
         closing_particle=patterns["closing_particle"],
         asks_yes_no=patterns["asks_yes_no"],
+        content_free=patterns["content_free"],
         wanted=words["wanted"],
         bare=words["bare"],
         weak=words["weak"],

@@ -23,6 +23,10 @@ the same when its inclusion word is one of the `bare` words (纳入, 监测户, 
 符合条件 …): alone they can only mean being included, where the other inclusion words (帮扶, 报,
 监测范围) as often ask about the policy ("摘帽以后还有帮扶吗", "路费能报不").
 
+A clause that asks only whether it will do ("要得不嘛", "可以伐", "得行不哦", "够不够": the
+`content_free` pattern, the whole clause) asks it of the household the message names, before
+or after its story ("要得不嘛，我屋头老汉得了癌症，娃娃还在读大学").
+
 Weak inclusion words (管, 行, 中, 够, 算, 享受) count only when a household is named (我家, 这户,
 他们家) and the question is not about what the screening covers ("这回排查管不管" asks about the
 screening; "屋里就我和老娘，我们屋管不管" about a household). A message the `verdict` kind's
@@ -64,6 +68,7 @@ class VerdictShape:
     strong_question_word: re.Pattern[str]  # anywhere in the clause: not one either
     closing_particle: re.Pattern[str]  # a yes-or-no question without a marker
     asks_yes_no: re.Pattern[str]  # a clause that asks whether (能不能, 是否 …) wherever it ends
+    content_free: re.Pattern[str]  # a whole clause asking only whether it will do (可以伐)
     wanted: frozenset[str]  # inclusion words: one must be asked about
     bare: frozenset[str]  # of them, those that ask a verdict with no household named
     weak: frozenset[str]  # inclusion words only when a household is named
@@ -89,6 +94,8 @@ class VerdictShape:
         clauses += [(turned, m) for c, m in clauses if (turned := self._subject_first(c)) != c]
         if any(self.strong_question_word.search(c) for c, _ in clauses):
             return False  # "…要是纳入了，一年能有多少钱": what is asked is the amount
+        if named and any(self.content_free.fullmatch(c) for c, _ in told):
+            return True
         return any(
             self._asks_inclusion(clause, needed, named, words)
             for clause, marked in clauses

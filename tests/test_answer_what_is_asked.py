@@ -1073,6 +1073,14 @@ VERDICT_ASKED = [
     "今年橘子卖不出去，我家收入少了一半，能不能排进去当监测户",
     # a monitored household asking whether it will be taken off
     "俺家是监测户，今年挣得多了点，会不会把俺家的监测给取消",
+    # only "will it do?", before or after the story of the household
+    "可以不嘛？我屋里婆婆常年吃药，老公在外面也挣不到钱",
+    "成不成啊，我家老汉前年没了，我一个人拉扯俩孙子",
+    # a follow-up to the story told before: 这样子够不够, 那俺家呢
+    "这样子够不够",
+    "那俺家呢，就俺和俺娘两个",
+    # a cadre asking which of the households visited to report
+    "今天跑了四户，一户孤老，一户刚出车祸，两户孩子上大学，这四户里哪几户该报上去",
 ]
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored
@@ -1093,6 +1101,8 @@ SOMETHING_ELSE_ASKED = [
     "我老伴有病，家里的情况报上去以后会不会外传",
     # 中不中 closing a request to explain is politeness ("is that all right?")
     "俺问下 三个早是啥 给说说中不中",
+    # "will it do?" said first, then a question of its own
+    "可以伐，我屋里老头子住院了，医保能报多少",
     # the message says it is not asking whether the household gets in
     "隔壁王婶家去年评上了低保。我不是问她家能不能进，就想知道新评上低保的户是不是这次排查的重点？",
 ]
@@ -1259,7 +1269,11 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
 #   tuning on the dev half 56 + 58 and 0 + 1 (the test half unread);
 # - fourth (80 + 40, written asking for unusual asking words — 摊得上, 上得了名单, 算数 — and the
 #   household named after the question): 30 + 37 of 80 at first sight, 1 + 1 stories misread;
-#   after tuning on the dev half 38 + 38 and 0 + 1 (the test half unread).
+#   after tuning on the dev half 38 + 38 and 0 + 1 (the test half unread);
+# - fifth (80 + 40, written asking for the question before the story, bare follow-ups and
+#   cadres asking about the households they visited): 32 + 33 of 80 at first sight, 0 + 0
+#   stories misread; after a clause asking only "will it do?" (可以伐, 要得不) was read as
+#   asked of the household told about, 39 + 34 and 0 + 0 (the test half unread).
 LATER_VERDICT_SETS = [
     ("qa_eligibility_blind2", "dev", 0.98, 0),
     ("qa_eligibility_blind2", "test", 0.96, 2),
@@ -1267,6 +1281,8 @@ LATER_VERDICT_SETS = [
     ("qa_eligibility_blind3", "test", 0.96, 1),
     ("qa_eligibility_blind4", "dev", 0.95, 0),
     ("qa_eligibility_blind4", "test", 0.95, 1),
+    ("qa_eligibility_blind5", "dev", 0.95, 0),
+    ("qa_eligibility_blind5", "test", 0.85, 0),
 ]
 
 
