@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jieba
 import numpy as np
@@ -106,6 +106,9 @@ _DOMAIN_FREQ = 50000
 _DOMAIN_POS = "nz"
 # Candidates sorted by their bound up front (the rest are sorted only if scoring reaches them).
 _SORTED_HEAD = 256
+# Above this many entries sharing a word with the question, those that cannot reach the best
+# few are left out before their phrasings are looked at (`Retriever.rank`).
+_PRUNE_ABOVE = 64
 # Candidates scored in the first batch (then twice as many each time).
 _FIRST_BATCH = 32
 # Scores are rounded to 4 decimals: a bound this far below the cut-off may still tie with it.
@@ -783,24 +786,38 @@ class Retriever:
         weights: Mapping[str, float],
         matches: Mapping[str, Mapping[str, float]],
         total: float,
+        only: np.ndarray | None = None,
     ) -> np.ndarray:
         """Each entry's best word overlap with one of its phrasings: the question words the
         phrasing holds (weighted, with their credit) over the question's weight plus that of
-        the phrasing's other words."""
+        the phrasing's other words. `only`: the entries to compute it for (a mask; the rest
+        get 0), None for all."""
         best_overlap = np.zeros(self.index.size)
+        owner = self.index.form_entry
+
+        def kept(forms: np.ndarray, credit: np.ndarray | float) -> tuple[np.ndarray, Any]:
+            if only is None or not len(forms):
+                return forms, credit
+            mask = only.take(owner.take(forms))
+            return forms[mask], credit[mask] if isinstance(credit, np.ndarray) else credit
+
         with self.index.form_scratch() as scratch:
             shared, matched_weight = scratch.shared, scratch.matched
             # (np.add.at, here and below: in numpy 2 twice as fast as `shared[forms] += …`)
+            held_forms = []
             for word, held in zip(words, hits, strict=True):
-                if len(held.forms):
-                    np.add.at(shared, held.forms, weights[word] * held.form_credit)
+                forms, credit = kept(held.forms, held.form_credit)
+                if len(forms):
+                    np.add.at(shared, forms, weights[word] * credit)
+                    held_forms.append(forms)
             for known in sorted({known for word in words for known in matches[word]}):
                 found = self._form_idf(known)
                 if found is not None:
-                    np.add.at(matched_weight, found[0], found[1])
+                    forms, weight = kept(*found)
+                    np.add.at(matched_weight, forms, weight)
             # Only the phrasings holding a question word have an overlap: computed on those
             # alone, so a large base's many other phrasings cost nothing here.
-            touched = _written([held.forms for held in hits if len(held.forms)], shared)
+            touched = _written(held_forms, shared)
             scratch.touched = touched
             overlap = self.form_worth.take(touched)
             overlap *= shared.take(touched)
@@ -862,8 +879,6 @@ class Retriever:
         factor = np.where(
             (matched_words >= 2) | domain_matched, penalty, penalty * UNANCHORED_FACTOR
         )
-        best_overlap = self._best_overlaps(words, hits, weights, matches, total)
-
         # An entry sharing no word scores at most 0.5·0.4·(character ratio) < the suggestion
         # floor unless identical, which it cannot be without a shared word.
         candidates = np.flatnonzero(matched_words)
@@ -872,6 +887,25 @@ class Retriever:
         query_text = "".join(words)
         common = self.index.common_characters(query_text)[candidates]
         chars_bound = 2 * common / (len(query_text) + common)
+        pruned = None
+        if limit is not None and len(candidates) > _PRUNE_ABOVE:
+            # A phrasing's word overlap is at most its entry's coverage (its words are among
+            # the entry's, with no more credit, over no less than the question's weight), so
+            # an entry scores between factor·share·coverage and factor·(share·coverage +
+            # (1 − share)·max(coverage, chars_bound)): one whose most is below the `limit`-th
+            # least cannot be among the best, and its phrasings are not looked at (in a large
+            # base, most of those sharing a word).
+            low = factor[candidates] * COVERAGE_SHARE * coverage[candidates]
+            high = factor[candidates] * (
+                COVERAGE_SHARE * coverage[candidates]
+                + (1 - COVERAGE_SHARE) * np.maximum(coverage[candidates], chars_bound)
+            )
+            kth_low = np.partition(low, len(low) - limit)[len(low) - limit]
+            kept = high + _ROUNDING_MARGIN >= kth_low
+            candidates, chars_bound = candidates[kept], chars_bound[kept]
+            pruned = np.zeros(size, dtype=bool)
+            pruned[candidates] = True
+        best_overlap = self._best_overlaps(words, hits, weights, matches, total, pruned)
         bound = factor[candidates] * (
             COVERAGE_SHARE * coverage[candidates]
             + (1 - COVERAGE_SHARE) * np.maximum(best_overlap[candidates], chars_bound)

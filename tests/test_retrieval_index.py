@@ -70,6 +70,30 @@ def test_the_index_ranks_exactly_as_scoring_every_entry(kb, crowded_kb, which, h
         assert base.retriever.rank(question, limit=None)[1] == reference, question
 
 
+def test_entries_that_cannot_reach_the_top_are_left_out_without_changing_the_top(
+    crowded_kb, monkeypatch
+):
+    """Among near copies most entries share a word with the question: those whose best
+    possible score is below the worst the best few are sure of are left out before their
+    phrasings are looked at, and the best few stay exactly the same."""
+    looked_at = 0
+    overlaps = knowledge.retrieval.Retriever._best_overlaps
+
+    def counting(self, words, hits, weights, matches, total, only=None):
+        nonlocal looked_at
+        looked_at += self.index.size if only is None else int(only.sum())
+        return overlaps(self, words, hits, weights, matches, total, only)
+
+    monkeypatch.setattr(knowledge.retrieval.Retriever, "_best_overlaps", counting)
+    monkeypatch.setattr(knowledge.retrieval, "_PRUNE_ABOVE", 10**9)
+    every = {q: crowded_kb.retriever.rank(q, limit=3)[1] for q in _questions()}
+    without_leaving_out, looked_at = looked_at, 0
+    monkeypatch.setattr(knowledge.retrieval, "_PRUNE_ABOVE", 0)
+    for question, reference in every.items():
+        assert crowded_kb.retriever.rank(question, limit=3)[1] == reference, question
+    assert looked_at < without_leaving_out / 2
+
+
 @pytest.mark.parametrize("which", ["real", "crowded"])
 def test_phrasings_too_short_or_long_to_matter_are_skipped_without_changing_a_score(
     kb, crowded_kb, which, monkeypatch
