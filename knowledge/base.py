@@ -440,7 +440,7 @@ class KnowledgeBase:
             # does not tell this kind — said so, as when it would have answered
             unstated = self.kinds.label(asked.kind)
         if asked.kind is not None:
-            events = self._asked_events(asked, text)
+            events = self._asked_events(asked, asked.part or text)
             whole = self.kinds.whole_words(asked.kind)
             fitting = [
                 r

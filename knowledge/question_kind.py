@@ -650,6 +650,10 @@ class QuestionKinds:
         # Where the message says "想问…" the question follows; a clause before it that only
         # happens to hold a question word ("去年有几户风险消除了") is story.
         led = next((i for i, c in enumerate(clauses) if _leads_in(clauses, i)), None)
+        if led is not None and marked and led > max(marked):
+            # "……今年是多少？我就想知道个大概，不是要申请啥。": after the last question closed
+            # by "？" a "想知道…" says why it was asked; it leads into no question
+            led = None
         if len(whole) > _SHORT and len(clauses) > 1:
             picked: list[str] = []
             for i, clause in enumerate(clauses):

@@ -596,6 +596,8 @@ def test_asking_who_holds_a_post_the_documents_do_not_name_is_not_answered_with_
         # what befalls a cadre who fails (the plan only says slow villages are reminded)
         ("网格员排查漏了户，会不会被处分？", "对个人的处分、追责办法"),
         ("驻村干部排查不认真要被追责吗", "对个人的处分、追责办法"),
+        # chapters of a document no entry counts
+        ("省里那本《工作指南》一共有几章？", "具体数量"),
     ],
 )
 def test_a_fact_the_documents_only_name_or_never_state_is_said_to_be_unstated(
@@ -633,6 +635,24 @@ def test_by_whom_the_screening_is_done_asks_for_people_not_for_those_screened(kb
 def test_hearsay_and_colloquial_price_words_do_not_hide_the_risk_asked_about(kb, question):
     answer = kb.ask(question)  # 走低 is 低迷; "听别人说" is not what is asked
     assert answer.entry is not None and answer.entry.id == "screening-major-risks"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # "想了解…" after the question closed says why it was asked: it leads into nothing
+        (
+            "我家四口人，老汉腿脚不好。听说排查有个收入线，今年定的是多少？"
+            "我就想了解一下，没打算申请。",
+            "monitoring-line",
+        ),
+        # a day asked of the meeting; "什么时候上门" in the sentence after it is story
+        ("区里的排查动员会是哪天开的？我好估摸一下排查啥时候到我们组。", "plan-preparation"),
+    ],
+)
+def test_a_sentence_after_the_question_is_not_what_is_asked(kb, question, entry):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == entry
 
 
 def test_in_a_message_with_question_marks_a_sentence_closed_by_a_full_stop_is_story(kb):
@@ -799,6 +819,8 @@ def test_a_phone_a_mobile_another_place_year_or_programme_no_entry_states_is_not
         "政策上有疑问打哪个电话",
         # an entry above it (privacy-data, whose phrasings say 管 and 咨询) tells no number
         "区里管这个事的咨询电话多少嘛",
+        # asked whether there is one
+        "区里有没有咨询电话可以打？",
     ],
 )
 def test_asking_which_number_to_call_gets_the_contact(kb, question):
