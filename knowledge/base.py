@@ -519,7 +519,13 @@ class KnowledgeBase:
             if not coverage.asks(clause):
                 continue
             terms = retriever.analyzer.terms(clause)
-            content = [t.text for t in terms if t.text not in coverage.frame]
+            # (the asker's own pronouns and "this" point, they name nothing: "排查到俺家这类")
+            content = [
+                t.text
+                for t in terms
+                if t.text not in coverage.frame
+                and not (t.pos == _PRONOUN and _POINTING.match(t.text))
+            ]
             # one word is enough when it is a term of ours (饮水安全), not any word
             if len(content) < len(terms) and (
                 len(content) >= 2
@@ -667,6 +673,7 @@ def _without_pronouns(retriever: Retriever, told: str) -> str:
 
 
 _PRONOUN = "r"  # jieba's part of speech for pronouns
+_POINTING = re.compile("我|俺|咱|阿拉|额|这|那|其")
 
 
 def _taught_entry(taught: Taught | None, question: str, text: str | None = None) -> str | None:

@@ -1512,6 +1512,11 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
         ("系统里我家的信息录错了，这次排查会查出来吗", "screening-data-quality"),  # 不准确
         ("收入支出有的户漏填了，排查管这个吗", "screening-data-quality"),  # 不完整
         ("家里一个劳力都没有，这种户排查的时候咋弄", "no-labor-households"),  # 无劳动能力
+        ("这回排查有啥新名堂", "innovations"),  # 创新举措
+        # a household group the plan names, not a question how to get 低保 (申请 + 低保)
+        ("刚申请低保的那些户要查不", "key-groups"),
+        # who "排查到我家这样的" would reach is the group, not the asker's household
+        ("我家新申请了低保，这回会不会重点排查到我家这样的", "key-groups"),
     ],
 )
 def test_everyday_words_for_the_documents_terms_find_them(kb, question, entry):
