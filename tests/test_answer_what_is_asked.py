@@ -598,6 +598,9 @@ def test_asking_who_holds_a_post_the_documents_do_not_name_is_not_answered_with_
         ("驻村干部排查不认真要被追责吗", "对个人的处分、追责办法"),
         # chapters of a document no entry counts
         ("省里那本《工作指南》一共有几章？", "具体数量"),
+        # the time of day of a visit, and papers to sign, the plan does not give
+        ("干部入户是上午来还是下午来？", "具体几点钟"),
+        ("纳入监测以后要不要签个保证书", "签字、按手印、出示证件这类手续"),
     ],
 )
 def test_a_fact_the_documents_only_name_or_never_state_is_said_to_be_unstated(
@@ -1124,6 +1127,7 @@ SOMETHING_ELSE_ASKED = [
     # papers, how income is counted, when the cadres come, privacy
     "我家三口人，老人常年住院，想问人家来核实的时候要准备些什么材料，能不能纳入",
     "我家是脱贫户，儿子在外打工寄回来的钱算不算收入里",
+    "我家老房子出租给人家开店，一年有八千块租金，这个要不要算进收入",
     "我一个人住，腿脚不好，排查的干部什么时候到我家来",
     "我老伴有病，家里的情况报上去以后会不会外传",
     # 中不中 closing a request to explain is politeness ("is that all right?")
