@@ -32,7 +32,7 @@ from knowledge.question_kind import (
 )
 from knowledge.retrieval import Analyzer, Ranked, Retriever
 from knowledge.set_aside_file import SET_ASIDE_FILE, load_set_aside
-from knowledge.several_questions import questions_in
+from knowledge.several_questions import clauses_each_asking, questions_in
 
 T = TypeVar("T")
 
@@ -222,12 +222,15 @@ class KnowledgeBase:
     def _read(self, question: str, taught: Taught | None) -> Answer:
         whole = cache(lambda: self._ask_one(question, taught))
         parts = questions_in(question)
+        leaning = True
+        if not parts:
+            parts, leaning = clauses_each_asking(question), False
         if (
             parts
             and _taught_entry(taught, question) is None
             and not self._is_set_aside(taught, question)
         ):
-            each = self._ask_each(question, parts, taught, whole)
+            each = self._ask_each(question, parts, taught, whole, leaning)
             if each is not None:
                 return each
         return whole()
@@ -238,6 +241,7 @@ class KnowledgeBase:
         parts: list[str],
         taught: Taught | None,
         whole: Callable[[], Answer],
+        leaning: bool = True,
     ) -> Answer | None:
         """The message's `parts` answered one by one, or None when that is no reading of it
         (fewer than two answered by different entries, unless one is the household's own
@@ -248,7 +252,7 @@ class KnowledgeBase:
         # income for removing the risk, not the monitoring line): answered alone, it must be
         # answered with the one before it too (if that one is answered: one the documents do
         # not answer takes nothing from the next).
-        for i in range(1, len(parts)):
+        for i in range(1 if leaning else len(parts), len(parts)):
             if answers[i].entry is not None and answers[i - 1].entry is not None:
                 with_before = self._ask_one(parts[i - 1] + parts[i], taught)
                 if with_before.entry is None:

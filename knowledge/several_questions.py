@@ -6,6 +6,8 @@ People put their questions in one message: numbered ("几个问题：1.谁解读
 指什么"). `questions_in(text)` returns those questions, in order, or
 nothing when the message holds one question (a story around one question, a choice put as two
 halves — "是按户查，还是按人查？" — a question followed by "是真的吗?") and is read whole.
+`clauses_each_asking(text)` finds questions put in one sentence, parted by commas, each with
+its own question word and subject ("排查哪两类对象，新增监测对象的标准是多少").
 
 The knowledge base asks each question on its own and answers those it can
 (`KnowledgeBase.ask`); a question it cannot answer is named as such in the reply.
@@ -37,6 +39,12 @@ _PAIRED = re.compile(
 )
 # A part shorter than this (without punctuation) is no question of its own ("啥？").
 _MIN_CHARS = 3
+# Clauses of one sentence, each asking with a question word of its own.
+_CLAUSE_BREAK = re.compile(r"[，,；;]")
+_SENTENCE_BREAK = re.compile(r"[。！!？?]")
+_QUESTION_WORD = re.compile(r"什么|啥|哪|谁|怎么|咋|多少|多久|多长|几|为什么|为啥|如何")
+_MIN_CLAUSE_CHARS = 6
+_POINTS_BACK = re.compile(r"各自|各|分别|具体|其中|其|它|它们|这个|那个|这些|那些|这|该")
 MAX_QUESTIONS = 5
 
 
@@ -54,6 +62,23 @@ def questions_in(text: str) -> list[str]:
     if len(closed) < 2 or any(_LEANS.match(_bare(part)) for part in closed[1:]):
         return []
     return closed[:MAX_QUESTIONS]
+
+
+def clauses_each_asking(text: str) -> list[str]:
+    """The clauses of a one-sentence message that each ask, with a question word and words of
+    their own ("排查哪两类对象，新增监测对象的标准是多少"); [] when one asks nothing ("我想问一
+    下，排查多久") or only leans on the one before ("为什么要排查，依据是什么"). Such clauses
+    are answered each on its own, none read with the one before it."""
+    if len(_CLOSED.findall(text)) > 1 or _SENTENCE_BREAK.search(text.strip(" ？?。！!")):
+        return []
+    clauses = [c.strip() for c in _CLAUSE_BREAK.split(text.strip(" ？?。！!")) if c.strip()]
+    if len(clauses) < 2 or not all(
+        len(_bare(c)) >= _MIN_CLAUSE_CHARS and _QUESTION_WORD.search(c) for c in clauses
+    ):
+        return []
+    if any(_LEANS.match(c) or _POINTS_BACK.match(c) for c in clauses[1:]):
+        return []  # "“三保障”是哪三项，各自的标准是什么": asked of what the first names
+    return clauses
 
 
 def _numbered(text: str) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.policy_qa import PolicyQA
 from knowledge import KnowledgeBase
-from knowledge.several_questions import questions_in
+from knowledge.several_questions import clauses_each_asking, questions_in
 from storage.repository import UnansweredLog
 from tests.chat import TelegramUser
 
@@ -50,6 +50,25 @@ def test_numbered_questions_and_questions_each_closed_by_a_mark_are_told_apart(m
 )
 def test_one_question_is_read_whole(message):
     assert questions_in(message) == []
+
+
+def test_clauses_of_one_sentence_each_asking_of_their_own_are_told_apart():
+    assert clauses_each_asking("排查要查哪几方面，咨询电话是多少") == [
+        "排查要查哪几方面",
+        "咨询电话是多少",
+    ]
+    # one clause asks nothing; one leans on the first (too short to name its own subject, or
+    # pointing back at it)
+    assert clauses_each_asking("我想问一下，排查要搞多久") == []
+    assert clauses_each_asking("为什么要开展排查，依据是什么") == []
+    assert clauses_each_asking("“两确保”是哪两个，各自要做到什么程度") == []
+    # two sentences are the other reader's
+    assert clauses_each_asking("收入线多少？排查多久？") == []
+
+
+def test_two_questions_parted_by_a_comma_are_each_answered(kb: KnowledgeBase):
+    answer = kb.ask("这回排查查哪几块内容，收入线定的是多少")
+    assert [entry.id for entry in answer.entries] == ["screening-contents", "monitoring-line"]
 
 
 def test_each_question_of_a_message_is_answered_by_its_own_entry(kb: KnowledgeBase):
