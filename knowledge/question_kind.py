@@ -279,7 +279,11 @@ _NOT_ASKING_VERDICT = re.compile(
 
 
 # Words that only lead into or frame a question, beside `_META`'s
-_LEAD_IN_WORDS = re.compile("请问|想问|问下|那|麻烦|帮我|看看|查查|是不是|是否|不是")
+_LEAD_IN_WORDS = re.compile(
+    "请问|想问|问下|那|麻烦|帮我|看看|查查|是不是|是否|不是|"
+    # "能不能帮我概括一下": a request to put what the story asked about in short
+    "(能不能|可不可以|能否|可否|可以)?(帮我|给我|帮忙)?(概括|总结|归纳|梳理|捋一捋|捋捋|解释|科普)"
+)
 
 
 def asks_nothing_itself(clause: str) -> bool:

@@ -1567,6 +1567,19 @@ def test_a_lead_in_with_nothing_of_its_own_after_it_asks_about_the_story(kb):
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "下周村里开群众会，我打算讲讲今年为啥要搞集中排查、图个啥。能不能帮我归纳一下？",
+        "村里要出一期宣传栏，写写这次排查要达到啥目的。可以帮忙总结一下吗？",
+    ],
+)
+def test_asked_to_sum_up_what_the_message_named_the_assistant_answers_that(kb, question):
+    """ "帮我归纳一下" asks nothing of its own: what to sum up is what the message told."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "plan-significance"
+
+
+@pytest.mark.parametrize(
     ("question", "entry"),
     [
         ("Is there a phone number for the return-to-poverty screening in Xuanzhou?", "contact"),
