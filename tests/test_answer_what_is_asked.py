@@ -1567,6 +1567,18 @@ def test_a_lead_in_with_nothing_of_its_own_after_it_asks_about_the_story(kb):
 
 
 @pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("培训全覆盖，后面还有一个是什么来着？", "two-ensures"),
+        ("早发现 早干预 后边是啥", "plan-significance"),
+    ],
+)
+def test_asked_how_a_saying_goes_on_the_entry_holding_its_first_half_answers(kb, question, entry):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == entry
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "下周村里开群众会，我打算讲讲今年为啥要搞集中排查、图个啥。能不能帮我归纳一下？",
