@@ -1571,9 +1571,14 @@ def test_a_lead_in_with_nothing_of_its_own_after_it_asks_about_the_story(kb):
     [
         ("培训全覆盖，后面还有一个是什么来着？", "two-ensures"),
         ("早发现 早干预 后边是啥", "plan-significance"),
+        # where in the documents a saying is: the entry on it answers, its source cited
+        ("“三早”出现在解读的哪一部分？", "plan-significance"),
+        ("“两确保”是在讲哪部分内容时提出的", "two-ensures"),
     ],
 )
-def test_asked_how_a_saying_goes_on_the_entry_holding_its_first_half_answers(kb, question, entry):
+def test_asked_how_a_saying_goes_on_or_where_it_is_the_entry_stating_it_answers(
+    kb, question, entry
+):
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.id == entry
 
