@@ -1109,6 +1109,9 @@ VERDICT_ASKED = [
     # a follow-up to the story told before: 这样子够不够, 那俺家呢
     "这样子够不够",
     "那俺家呢，就俺和俺娘两个",
+    "能算不",
+    "像俺这样的呢",
+    "俺家这种情况要不要报一下",
     # a cadre asking which of the households visited to report
     "今天跑了四户，一户孤老，一户刚出车祸，两户孩子上大学，这四户里哪几户该报上去",
 ]
@@ -1132,6 +1135,8 @@ SOMETHING_ELSE_ASKED = [
     "我老伴有病，家里的情况报上去以后会不会外传",
     # 中不中 closing a request to explain is politeness ("is that all right?")
     "俺问下 三个早是啥 给说说中不中",
+    # a bare "and this?" names no situation: nothing to give guidance on
+    "这个呢",
     # "will it do?" said first, then a question of its own
     "可以伐，我屋里老头子住院了，医保能报多少",
     # the message says it is not asking whether the household gets in
