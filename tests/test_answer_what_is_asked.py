@@ -1111,6 +1111,9 @@ VERDICT_ASKED = [
     "那俺家呢，就俺和俺娘两个",
     "能算不",
     "像俺这样的呢",
+    # 防返贫 / 要管 among the words of being included; the Wu 算勿算 is 算不算
+    "阿拉姆妈一个人住，腰不好，阿拉屋里算勿算监测户",
+    "俺爹腿脚不行了，他这种算不算防返贫要管的人",
     "俺家这种情况要不要报一下",
     # a cadre asking which of the households visited to report
     "今天跑了四户，一户孤老，一户刚出车祸，两户孩子上大学，这四户里哪几户该报上去",
