@@ -32,7 +32,12 @@ from knowledge.question_kind import (
 )
 from knowledge.retrieval import Analyzer, Ranked, Retriever
 from knowledge.set_aside_file import SET_ASIDE_FILE, load_set_aside
-from knowledge.several_questions import clauses_each_asking, questions_in
+from knowledge.several_questions import (
+    clauses_each_asking,
+    questions_in,
+    says_it_is_another,
+    without_another,
+)
 
 T = TypeVar("T")
 
@@ -247,12 +252,19 @@ class KnowledgeBase:
         (fewer than two answered by different entries, unless one is the household's own
         case: the others are then named as not answered). `whole`: the message read whole,
         read at most once whoever asks for it."""
+        alone = [says_it_is_another(part) for part in parts]
+        parts = [
+            without_another(part) if another else part
+            for part, another in zip(parts, alone, strict=True)
+        ]
         answers = [self._ask_one(part, taught) for part in parts]
         # A question after the first may lean on it ("…才能风险消除？收入要超过多少？" asks the
         # income for removing the risk, not the monitoring line): answered alone, it must be
         # answered with the one before it too (if that one is answered: one the documents do
         # not answer takes nothing from the next).
         for i in range(1 if leaning else len(parts), len(parts)):
+            if alone[i]:  # "……？另外有问题该打哪个电话？"
+                continue
             if answers[i].entry is not None and answers[i - 1].entry is not None:
                 with_before = self._ask_one(parts[i - 1] + parts[i], taught)
                 if with_before.entry is None:

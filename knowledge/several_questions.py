@@ -44,6 +44,9 @@ _CLAUSE_BREAK = re.compile(r"[，,；;]")
 _SENTENCE_BREAK = re.compile(r"[。！!？?]")
 _QUESTION_WORD = re.compile(r"什么|啥|哪|谁|怎么|咋|多少|多久|多长|几|为什么|为啥|如何")
 _MIN_CLAUSE_CHARS = 6
+_ANOTHER = re.compile(
+    r"^(另外|此外|还有就是|顺便问一下|顺便问下|顺便|顺带|再问一下|再问下|再问|还想问|再就是)"
+)
 _POINTS_BACK = re.compile(r"各自|各|分别|具体|其中|其|它|它们|这个|那个|这些|那些|这|该")
 MAX_QUESTIONS = 5
 
@@ -58,10 +61,26 @@ def questions_in(text: str) -> list[str]:
         rest = paired["rest"]
         return [f"{paired['a'].strip()}{rest}", f"{paired['b'].strip()}{rest}"]
     closed = [part.strip(" ，,。；;") for part in _CLOSED.findall(text)]
+    # "……分别是啥？顺便把联系电话给我": after the last mark, one more that says so
+    tail = text[sum(len(m) for m in _CLOSED.findall(text)) :].strip(" ，,。；;！!")
+    if closed and says_it_is_another(tail):
+        closed.append(tail)
     closed = [part for part in closed if len(_bare(part)) >= _MIN_CHARS]
     if len(closed) < 2 or any(_LEANS.match(_bare(part)) for part in closed[1:]):
         return []
     return closed[:MAX_QUESTIONS]
+
+
+def says_it_is_another(part: str) -> bool:
+    """Whether a later question says it is another one ("另外有问题该打哪个电话", "顺便把联系电话
+    给我"): it does not lean on the one before it."""
+    return bool(_ANOTHER.match(part.lstrip(" ，,。；;")))
+
+
+def without_another(part: str) -> str:
+    """The question without the word saying it is another one (另外 asks for another phone
+    number only inside a question: "有没有另外的号码")."""
+    return _ANOTHER.sub("", part.lstrip(" ，,。；;"), count=1).lstrip(" ，,")
 
 
 def clauses_each_asking(text: str) -> list[str]:

@@ -71,6 +71,21 @@ def test_two_questions_parted_by_a_comma_are_each_answered(kb: KnowledgeBase):
     assert [entry.id for entry in answer.entries] == ["screening-contents", "monitoring-line"]
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a second question that says it is another (另外, 顺便): it leans on nothing, and
+        # 另外 there is no "another number"
+        "我在村里管报账，刚接手这块。排查要集中搞多长时间？另外有事该打哪个电话问？",
+        # after the last question mark, one more that says so
+        "排查要集中搞多长时间？顺便把咨询电话发我一下",
+    ],
+)
+def test_a_question_said_to_be_another_is_answered_on_its_own(kb: KnowledgeBase, message):
+    answer = kb.ask(message)
+    assert [entry.id for entry in answer.entries] == ["screening-duration", "contact"]
+
+
 def test_each_question_of_a_message_is_answered_by_its_own_entry(kb: KnowledgeBase):
     answer = kb.ask("收入线多少？排查多久？谁来查？")
     said = "\n".join(entry.answer for entry in answer.entries)
