@@ -1146,6 +1146,9 @@ SOMETHING_ELSE_ASKED = [
     "我老伴有病，家里的情况报上去以后会不会外传",
     # 中不中 closing a request to explain is politeness ("is that all right?")
     "俺问下 三个早是啥 给说说中不中",
+    # whether someone still counts as one of the household
+    "女儿嫁出去了户口还在家里，家庭成员还算她吗",
+    "我儿子在外地读书，户口迁走了，家里人口还算不算他",
     # a bare "and this?" names no situation: nothing to give guidance on
     "这个呢",
     # "will it do?" said first, then a question of its own
