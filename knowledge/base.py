@@ -543,7 +543,9 @@ class KnowledgeBase:
                 and not (t.pos == _PRONOUN and _POINTING.match(t.text))
             ]
             # one word is enough when it is a term of ours (饮水安全), not any word
-            if len(content) < len(terms) and (
+            # (a clause of several read alone, whatever it holds: its frame words may be
+            # stopwords already, "吃水安全查不查哦 俺村井水不太行")
+            if (len(content) < len(terms) or len(clauses) > 1) and (
                 len(content) >= 2
                 or (len(content) == 1 and content[0] in retriever.analyzer.canonical)
             ):

@@ -594,16 +594,18 @@ def test_asking_who_holds_a_post_the_documents_do_not_name_is_not_answered_with_
         # a day of the visits: the plan dates its issue and the training, no visit
         ("排查哪几天入户", "具体日期"),
         # what befalls a cadre who fails (the plan only says slow villages are reminded)
-        ("网格员排查漏了户，会不会被处分？", "对个人的处分、追责办法"),
-        ("驻村干部排查不认真要被追责吗", "对个人的处分、追责办法"),
+        ("网格员排查漏了户，会不会被处分？", "对个人或村的处分、追责办法"),
+        ("驻村干部排查不认真要被追责吗", "对个人或村的处分、追责办法"),
         # chapters of a document no entry counts
         ("省里那本《工作指南》一共有几章？", "具体数量"),
         # the time of day of a visit, and papers to sign, the plan does not give
         ("干部入户是上午来还是下午来？", "具体几点钟"),
         ("纳入监测以后要不要签个保证书", "签字、按手印、出示证件这类手续"),
         # whoever would be blamed; the hall of the meeting
-        ("排查时把监测户的信息录错了，会不会被追责？", "对个人的处分、追责办法"),
+        ("排查时把监测户的信息录错了，会不会被追责？", "对个人或村的处分、追责办法"),
         ("全区动员会是在哪个会场开的", "地点"),
+        # the plan says slow villages are reminded, not that they are criticised
+        ("进度慢的村会不会被通报批评？", "对个人或村的处分、追责办法"),
     ],
 )
 def test_a_fact_the_documents_only_name_or_never_state_is_said_to_be_unstated(
@@ -1593,6 +1595,8 @@ def test_a_lead_in_with_nothing_of_its_own_after_it_asks_about_the_story(kb):
         # where in the documents a saying is: the entry on it answers, its source cited
         ("“三早”出现在解读的哪一部分？", "plan-significance"),
         ("“两确保”是在讲哪部分内容时提出的", "two-ensures"),
+        # a short message whose first clause asks whether a thing is covered: read alone too
+        ("住房安全查不查嘛 俺家墙上裂了好几道缝", "three-guarantees"),
         # "举几个例子" asks for examples, not for how many
         ("排查的时候要留意哪些外部风险？能举几个例子吗", "screening-major-risks"),
     ],
