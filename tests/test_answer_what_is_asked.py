@@ -1380,6 +1380,8 @@ def test_each_later_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floor
         "有机会进监测名单没",
         "符合条件没",
         "能不能评个监测户",
+        # 变成 goes along with being included
+        "脱贫户能不能变成监测对象",
     ],
 )
 def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_shape(kb, question):
