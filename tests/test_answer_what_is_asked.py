@@ -1540,6 +1540,21 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
         ("收入支出有的户漏填了，排查管这个吗", "screening-data-quality"),  # 不完整
         ("家里一个劳力都没有，这种户排查的时候咋弄", "no-labor-households"),  # 无劳动能力
         ("这回排查有啥新名堂", "innovations"),  # 创新举措
+        # how a saying goes on, or where in the documents it is: the entry stating it answers
+        ("培训全覆盖，后面还有一个是什么来着？", "two-ensures"),
+        ("早发现 早干预 后边是啥", "plan-significance"),
+        ("“三早”出现在解读的哪一部分？", "plan-significance"),
+        ("“两确保”是在讲哪部分内容时提出的", "two-ensures"),
+        # a short message whose first clause asks whether a thing is covered: read alone too
+        ("住房安全查不查嘛 俺家墙上裂了好几道缝", "three-guarantees"),
+        # "举几个例子" asks for examples, not for how many
+        ("排查的时候要留意哪些外部风险？能举几个例子吗", "screening-major-risks"),
+        # "帮我归纳一下" asks nothing of its own: what to sum up is what the message told
+        (
+            "下周村里开群众会，我打算讲讲今年为啥要搞集中排查、图个啥。能不能帮我归纳一下？",
+            "plan-significance",
+        ),
+        ("村里要出一期宣传栏，写写这次排查要达到啥目的。可以帮忙总结一下吗？", "plan-significance"),
         # a household group the plan names, not a question how to get 低保 (申请 + 低保)
         ("刚申请低保的那些户要查不", "key-groups"),
         # who "排查到我家这样的" would reach is the group, not the asker's household
@@ -1587,40 +1602,6 @@ def test_a_lead_in_with_nothing_of_its_own_after_it_asks_about_the_story(kb):
         "我在公众号上看到排查方案的解读，有一段讲排查完了以后下一步的打算，我想知道具体是怎么说的？"
     )
     assert "next-steps" in [s.entry_id for s in answer.suggestions]
-
-
-@pytest.mark.parametrize(
-    ("question", "entry"),
-    [
-        ("培训全覆盖，后面还有一个是什么来着？", "two-ensures"),
-        ("早发现 早干预 后边是啥", "plan-significance"),
-        # where in the documents a saying is: the entry on it answers, its source cited
-        ("“三早”出现在解读的哪一部分？", "plan-significance"),
-        ("“两确保”是在讲哪部分内容时提出的", "two-ensures"),
-        # a short message whose first clause asks whether a thing is covered: read alone too
-        ("住房安全查不查嘛 俺家墙上裂了好几道缝", "three-guarantees"),
-        # "举几个例子" asks for examples, not for how many
-        ("排查的时候要留意哪些外部风险？能举几个例子吗", "screening-major-risks"),
-    ],
-)
-def test_asked_how_a_saying_goes_on_or_where_it_is_the_entry_stating_it_answers(
-    kb, question, entry
-):
-    answer = kb.ask(question)
-    assert answer.entry is not None and answer.entry.id == entry
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "下周村里开群众会，我打算讲讲今年为啥要搞集中排查、图个啥。能不能帮我归纳一下？",
-        "村里要出一期宣传栏，写写这次排查要达到啥目的。可以帮忙总结一下吗？",
-    ],
-)
-def test_asked_to_sum_up_what_the_message_named_the_assistant_answers_that(kb, question):
-    """ "帮我归纳一下" asks nothing of its own: what to sum up is what the message told."""
-    answer = kb.ask(question)
-    assert answer.entry is not None and answer.entry.id == "plan-significance"
 
 
 @pytest.mark.parametrize(
