@@ -262,8 +262,8 @@ class KnowledgeBase:
         # income for removing the risk, not the monitoring line): answered alone, it must be
         # answered with the one before it too (if that one is answered: one the documents do
         # not answer takes nothing from the next).
-        for i in range(1 if leaning else len(parts), len(parts)):
-            if alone[i]:  # "……？另外有问题该打哪个电话？"
+        for i in range(1, len(parts)):
+            if not leaning or alone[i]:  # (comma parts; "……？另外有问题该打哪个电话？")
                 continue
             if answers[i].entry is not None and answers[i - 1].entry is not None:
                 with_before = self._ask_one(parts[i - 1] + parts[i], taught)

@@ -39,9 +39,13 @@ from knowledge.verdict_shape import VerdictShape
 KINDS_FILE = Path(__file__).resolve().parent / "data" / "question_kinds.yaml"
 VERDICT = "verdict"
 
+# A question word, dialect forms too (几 but not 十几, 好几: those are told counts).
+QUESTION_WORD = re.compile(
+    r"什么|啥|撒子|啥子|么子|哪|谁|(?<![十好])几(?![十百千万])|多少|多久|多长|怎|咋|啷个|如何|为何|为什么"
+)
 # A clause that asks: a question word, a question particle, or a lead-in to a question.
 _ASKING = re.compile(
-    r"什么|啥|撒子|啥子|么子|哪|谁|(?<![十好])几(?![十百千万])|多少|多久|多长|怎|咋|啷个|如何|为何|为什么|吗|嘛$|呢|么$|"
+    QUESTION_WORD.pattern + r"|吗|嘛$|呢|么$|"
     r"是不是|是否|会不会|能不能|有没有|算不算|要不要|可不可以|够不够|行不行|中不中|对不对|"
     r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
 )

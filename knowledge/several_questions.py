@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.question_kind import QUESTION_WORD
+
 # "1." "2、" "3）" "Q1" "问2：" "①": a number that opens a question (not 8.26, a date; not 9100).
 _NUMBERED = re.compile(
     r"(?:(?<![0-9a-z.．])(?:q|问)\s*[1-9][0-9]?\s*[.、．:：)）]?"
@@ -42,7 +44,6 @@ _MIN_CHARS = 3
 # Clauses of one sentence, each asking with a question word of its own.
 _CLAUSE_BREAK = re.compile(r"[，,；;]")
 _SENTENCE_BREAK = re.compile(r"[。！!？?]")
-_QUESTION_WORD = re.compile(r"什么|啥|哪|谁|怎么|咋|多少|多久|多长|几|为什么|为啥|如何")
 _MIN_CLAUSE_CHARS = 6
 _ANOTHER = re.compile(
     r"^(另外|此外|还有就是|顺便问一下|顺便问下|顺便|顺带|再问一下|再问下|再问|还想问|再就是)"
@@ -88,11 +89,12 @@ def clauses_each_asking(text: str) -> list[str]:
     their own ("排查哪两类对象，新增监测对象的标准是多少"); [] when one asks nothing ("我想问一
     下，排查多久") or only leans on the one before ("为什么要排查，依据是什么"). Such clauses
     are answered each on its own, none read with the one before it."""
-    if len(_CLOSED.findall(text)) > 1 or _SENTENCE_BREAK.search(text.strip(" ？?。！!")):
+    sentence = text.strip(" ？?。！!")
+    if _SENTENCE_BREAK.search(sentence):
         return []
-    clauses = [c.strip() for c in _CLAUSE_BREAK.split(text.strip(" ？?。！!")) if c.strip()]
+    clauses = [c.strip() for c in _CLAUSE_BREAK.split(sentence) if c.strip()]
     if len(clauses) < 2 or not all(
-        len(_bare(c)) >= _MIN_CLAUSE_CHARS and _QUESTION_WORD.search(c) for c in clauses
+        len(_bare(c)) >= _MIN_CLAUSE_CHARS and QUESTION_WORD.search(c) for c in clauses
     ):
         return []
     if any(_LEANS.match(c) or _POINTS_BACK.match(c) for c in clauses[1:]):
