@@ -109,6 +109,7 @@ LATER_BATCHES = (
                 "Twenty-fifth",
                 "Twenty-sixth",
                 "Twenty-seventh",
+                "Twenty-eighth",
             ),
             start=13,
         )

@@ -91,6 +91,11 @@ _WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 _SHORT = 24
 # An asking clause this short leans on the clause before it ("…要和残联共享信息，是真的吗").
 _BARE_ASK = 7
+# An asking clause that starts with "also" / "all" and names no subject ("是不是也在关注范围里",
+# "也算吗", "都要查吗") leans on the clause before it, which names what it says of.
+_SUBJECTLESS_ALSO = re.compile(
+    r"(那|那么)?(是不是|是否|会不会|算不算|能不能|可不可以)?(也|都|同样|一样)"
+)
 # Words that ask about the asking itself ("文件里具体是怎么表述的", "原话是这么写的吗"): a clause
 # of nothing else leans on the clause before it, however long it is.
 _META = re.compile(
@@ -679,6 +684,9 @@ class QuestionKinds:
                         len(clause) <= _BARE_ASK
                         or len(_META.sub("", clause)) <= 1
                         or clause.startswith("还是")
+                        # "方案里说的因意外事故导致困难的户，是不是也在关注范围里": "also"
+                        # with no subject of its own says of what the clause before names
+                        or bool(_SUBJECTLESS_ALSO.match(clause))
                         # "除了自然灾害和农产品价格，还列了哪几条风险"
                         or (i > 0 and clauses[i - 1].startswith("除了"))
                     )

@@ -272,7 +272,7 @@ async def test_photos_at_the_description_are_kept_with_the_report_shown_and_sent
 async def test_a_photo_with_a_caption_answers_the_description_too(telegram, assistant, db):
     await reach_the_description(telegram)
     seen = await telegram.send_photo(RESIDENT, BILL, caption="去年住院的发票")
-    assert "收到第 1 张照片" in seen.text and "联系人叫什么名字" in seen.texts[-1]
+    assert "收到第 1 张照片" in seen.text and "替别人家报的" in seen.texts[-1]
     assert draft_of(assistant, RESIDENT).state["answers"]["description"] == "去年住院的发票"
     assert photos_stored(db) == [BILL]
 

@@ -1009,12 +1009,19 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # 90.0 % (dev 85/101, 60/67, 19/20; test 78/99, 52/63, 17/20), the same with the code of
     # that session's start
     "twenty-sixth, dev half": ("qa_blind26", "dev", (0.84, 0.89, 0.95)),
-    "twenty-sixth, test half": ("qa_blind26", "test", (0.78, 0.82, 0.85)),
+    # (out of scope 0.82 → 0.80 when the report entry began to say that one may report for one's
+    # family: one unanswerable story of this half is now answered with how to report)
+    "twenty-sixth, test half": ("qa_blind26", "test", (0.78, 0.8, 0.85)),
     # 200 + 130 + 40; split as it was written, then scored whole once, untuned, late in the
     # session that tuned on the twenty-sixth's dev half: 81.0 / 83.8 / 95.0 % (dev 78/102,
     # 57/67, 19/20; test 84/98, 52/63, 19/20); that session's starting code 80.5 / 85.4 / 92.5
     "twenty-seventh, dev half": ("qa_blind27", "dev", (0.76, 0.85, 0.95)),
     "twenty-seventh, test half": ("qa_blind27", "test", (0.85, 0.82, 0.95)),
+    # 200 + 130 + 40; split as it was written, then scored whole once, untuned, early in the
+    # session after: 79.0 / 91.5 / 87.5 % (dev 78/101, 59/66, 20/20; test 80/99, 60/64, 15/20),
+    # the same with that session's starting code
+    "twenty-eighth, dev half": ("qa_blind28", "dev", (0.75, 0.85, 0.95)),
+    "twenty-eighth, test half": ("qa_blind28", "test", (0.78, 0.88, 0.7)),
 }
 
 
@@ -1826,3 +1833,35 @@ def test_a_question_of_a_kind_no_document_answers_is_not_answered_with_an_entry(
 def test_a_request_is_told_what_it_is_asked_for(kb):
     answer = kb.ask("帮我写一首关于乡村振兴的诗")
     assert answer.entry is None and answer.unstated == "写诗、翻译这类与政策无关的事"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "村里去年有户遭了水灾，房子冲坏了。文件里说的因灾导致基本生活困难的户，是不是也算排查的对象？",
+        "有户人家得了大病，花光了积蓄。方案里讲的因病导致生活出现严重困难的，是不是也在排查范围里",
+    ],
+)
+def test_a_clause_asking_whether_it_is_also_covered_asks_of_what_the_clause_before_names(
+    kb, question
+):
+    """ "……的户，是不是也算排查的对象": the asking clause has no subject of its own; the kind of
+    household named before it is what is asked about, not whatever entry speaks of 关注 / 对象."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "term-sudden-hardship"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我常年在外地上班，能替老家的父母申报困难吗",
+        "我能代我外婆填申报吗",
+        "可以替邻居家的老人报困难不",
+    ],
+)
+def test_asking_whether_one_may_report_for_ones_parents_is_told_how_and_given_no_verdict(
+    kb, question
+):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "report-hardship"
+    assert "替家人申报也可以" in answer.entry.answer and "替家人或亲戚报" in answer.entry.answer

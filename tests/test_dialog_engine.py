@@ -279,3 +279,28 @@ def test_a_step_leaves_the_state_it_started_from_as_it_was(engine):
     restored = DialogState.from_json(stored)
     restored.answers["causes"].append("因残")
     assert stored["answers"]["causes"] == ["因病"]
+
+
+def test_a_son_working_away_reports_for_his_parents_and_says_who_he_is(engine):
+    """Someone working in another city may report for the household at home: the consent
+    says so, and the report records who filled it in and how they are related."""
+    start = engine.start("report")
+    assert "替家人申报也可以" in start.replies[0].text
+    turn = run_until(engine, REPORT, "reporter")
+    assert "替别人家报的" in engine.prompt(turn.state).text
+    turn = run(engine, turn.state, ["替家人或亲戚报"])
+    assert "您是这户的什么人" in turn.replies[-1].text
+    turn = run(engine, turn.state, ["儿子，在苏州打工", *REPORT.from_step("contact_name")])
+    answers = engine.final_answers(turn.state)
+    assert answers["reporter"] == "替家人或亲戚报"
+    assert answers["reporter_relation"] == "儿子，在苏州打工"
+    assert (
+        "填报人与这户的关系" in turn.replies[0].text and "儿子，在苏州打工" in turn.replies[0].text
+    )
+
+
+def test_a_resident_reporting_for_their_own_household_is_not_asked_the_relation(engine):
+    turn = run_until(engine, REPORT, "reporter")
+    turn = run(engine, turn.state, ["自己"])
+    assert turn.state.answers["reporter"] == "本户自己报"
+    assert "联系人叫什么名字" in turn.replies[-1].text

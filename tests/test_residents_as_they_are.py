@@ -223,13 +223,13 @@ def test_a_cadre_who_types_嗯_to_a_plain_yes_no_question_is_understood(engine, 
 
 def test_a_resident_sees_how_many_steps_there_are(engine):
     state = run_until(engine, REPORT, "annual_income").state
-    assert "第 5 步（共 18 步）" in engine.prompt(state).text
+    assert "第 5 步（共 19 步）" in engine.prompt(state).text
 
 
 def test_ticking_其他_adds_its_question_to_the_total(engine):
     state = run_until(engine, REPORT, "causes").state
     state = run(engine, state, [("tap", "其他"), ("done",)]).state
-    assert "（共 19 步）" in engine.prompt(state).text
+    assert "（共 20 步）" in engine.prompt(state).text
 
 
 # --- 6. after a policy question --------------------------------------------------------------

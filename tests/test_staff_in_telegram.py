@@ -113,3 +113,16 @@ async def test_a_resident_who_cannot_be_told_of_a_status_change_is_reported_to_t
     done = await telegram.send(ADMIN, "已电话联系")
     assert "待核实 → 核实中" in done.text and "未能通知申报人" in done.text
     assert "出了点问题" not in done.text
+
+
+async def test_a_reviewer_sees_that_a_report_was_filed_by_a_son_working_away(
+    telegram, db, make_submission
+):
+    StaffDirectory(db).add(REVIEWER, "reviewer", ["水阳镇"], added_by=ADMIN)
+    reference = make_submission(
+        submitted_by=RESIDENT,
+        answers={"reporter": "替家人或亲戚报", "reporter_relation": "儿子，在苏州打工"},
+    )
+    record = await telegram.send(REVIEWER, f"/view {reference}")
+    assert "填报人" in record.text and "替家人或亲戚报" in record.text
+    assert "儿子，在苏州打工" in record.text
