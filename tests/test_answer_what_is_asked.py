@@ -1865,3 +1865,21 @@ def test_asking_whether_one_may_report_for_ones_parents_is_told_how_and_given_no
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.id == "report-hardship"
     assert "替家人申报也可以" in answer.entry.answer and "替家人或亲戚报" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["解读里注明的咨询单位是哪个部门", "这次方案解读标注的政策咨询单位是哪家"]
+)
+def test_what_the_interpretation_marks_as_the_contact_is_the_contact(kb, question):
+    """标注 / 注明 here only say where it is written: not the 标注 of a risk removed."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "contact"
+
+
+@pytest.mark.parametrize("question", ["排查要搞三个星期吧", "这次排查要弄两个月，是不是"])
+def test_a_length_of_time_put_up_for_confirmation_is_a_question_of_duration(kb, question):
+    """ "要搞两个月，是吗" asks how long the screening lasts (the answer corrects it), not what
+    the two ensures are."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "screening-duration"
+    assert "一个月" in answer.entry.answer
