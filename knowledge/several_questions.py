@@ -48,6 +48,11 @@ _MIN_CLAUSE_CHARS = 6
 _ANOTHER = re.compile(
     r"^(另外|此外|还有就是|顺便问一下|顺便问下|顺便|顺带|再问一下|再问下|再问|还想问|再就是)"
 )
+# "先说说……，再告诉我……": a request after a first one, in order, is a question of its own.
+_THEN_TELL = re.compile(
+    r"^(再|然后|接着|最后)(帮我|给我)?(告诉我|告诉一下|说说|说一下|讲讲|讲一下|介绍一下|查查|查一下)"
+)
+_THEN = re.compile(r"^(再|然后|接着|最后)")
 _POINTS_BACK = re.compile(r"各自|各|分别|具体|其中|其|它|它们|这个|那个|这些|那些|这|该")
 MAX_QUESTIONS = 5
 
@@ -94,12 +99,14 @@ def clauses_each_asking(text: str) -> list[str]:
         return []
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(sentence) if c.strip()]
     if len(clauses) < 2 or not all(
-        len(_bare(c)) >= _MIN_CLAUSE_CHARS and QUESTION_WORD.search(c) for c in clauses
+        len(_bare(c)) >= _MIN_CLAUSE_CHARS
+        and (QUESTION_WORD.search(c) or (i > 0 and _THEN_TELL.match(c)))
+        for i, c in enumerate(clauses)
     ):
         return []
     if any(_LEANS.match(c) or _POINTS_BACK.match(c) for c in clauses[1:]):
         return []  # "“三保障”是哪三项，各自的标准是什么": asked of what the first names
-    return clauses
+    return [_THEN.sub("", c, count=1) if i > 0 else c for i, c in enumerate(clauses)]
 
 
 def _numbered(text: str) -> list[str]:

@@ -66,6 +66,18 @@ def test_clauses_of_one_sentence_each_asking_of_their_own_are_told_apart():
     assert clauses_each_asking("收入线多少？排查多久？") == []
 
 
+def test_a_request_made_after_a_first_one_in_order_is_a_question_of_its_own(kb: KnowledgeBase):
+    # "先……，再告诉我……": the second clause asks with a request, not a question word
+    assert clauses_each_asking("先讲讲排查重点聚焦哪些人，然后告诉我咨询电话") == [
+        "先讲讲排查重点聚焦哪些人",
+        "告诉我咨询电话",
+    ]
+    answer = kb.ask("先讲讲排查重点聚焦哪些人，然后告诉我咨询电话")
+    assert "contact" in [entry.id for entry in answer.entries]
+    # a first clause that only asks to be told is not a question of its own
+    assert clauses_each_asking("再告诉我咨询电话，排查搞多久") == []
+
+
 def test_two_questions_parted_by_a_comma_are_each_answered(kb: KnowledgeBase):
     answer = kb.ask("这回排查查哪几块内容，收入线定的是多少")
     assert [entry.id for entry in answer.entries] == ["screening-contents", "monitoring-line"]
