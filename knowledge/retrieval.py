@@ -390,8 +390,11 @@ class Analyzer:
         for pair in self._pos.lcut(piece, HMM=True):
             word = pair.word.strip()
             if len(word) > 1 and not self.is_word(word):
-                # a word jieba's HMM guessed may have glued a particle on ("局嘛", "哈撒")
+                # a word jieba's HMM guessed may have glued a particle on ("局嘛", "哈撒"), or
+                # a modal verb on the verb it governs ("要查", "能领"): the verb is the word
                 word = self._trim_particles(word)
+                if len(word) == 2 and word[0] in _MODALS:
+                    word = word[1]
             if word and word not in self.stopwords:
                 terms.append(Term(word, _DOMAIN_POS if word in self.canonical else pair.flag))
         if len(self._segments) >= _SEGMENT_MEMORY:
@@ -402,6 +405,8 @@ class Analyzer:
 
 # "监测那个线": a filler said mid-word, and how many characters a side the word may reach
 _FILLERS = re.compile("那个|这个")
+# Modal verbs jieba's HMM glues onto a one-character verb after them
+_MODALS = frozenset("要得该能会想可需应")
 _FILLER_REACH = 4
 
 
