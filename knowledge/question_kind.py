@@ -390,6 +390,10 @@ def _told(clause: str) -> str:
     return _TOLD_COUNT.sub("", clause)
 
 
+# (not "能给俺多少钱": there 给 is what is asked about)
+_FOR_US = re.compile("(给|帮|替)(我|俺|咱)(们|家)?(?!多|几|啥|什么|好多|$)")
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -635,7 +639,8 @@ class QuestionKinds:
             return set(), ""
         around = []
         # (来着 asks to be reminded — "哪天开的来着" — nobody comes)
-        for clause in normalize(text).replace("来着", "").split():
+        # (给我们 says for whom — "多久能给我们修好" — not what is done)
+        for clause in _FOR_US.sub("", normalize(text).replace("来着", "")).split():
             for pattern in kind.patterns:
                 for match in pattern.finditer(clause):
                     around.append(clause[max(0, match.start() - reach) : match.end() + reach])
