@@ -477,6 +477,19 @@ class KnowledgeBase:
             if confident and not fitting:
                 unstated = self.kinds.label(asked.kind)
             confident = fitting
+        for other in asked.others:
+            # "能补多少钱，什么时候申请": the amount of a grant is asked as well as a date; an
+            # entry that never names the grant answers neither
+            other_events = self._asked_events(dataclasses.replace(asked, kind=other), asked.part)
+            if not other_events:
+                continue
+            whole = self.kinds.whole_words(other)
+            naming = [
+                r for r in confident if self._names_any(retriever, r.entry_id, other_events, whole)
+            ]
+            if confident and not naming:
+                unstated = self.kinds.label(other)
+            confident = naming
         # "去年的集中排查…", "明年几号开始", "手机号": the entries tell this year's, and no
         # mobile; one that does not name the word does not answer, whatever else it says
         must = self.kinds.must_name(asked.kind, asked.part)

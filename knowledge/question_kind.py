@@ -448,6 +448,8 @@ class Asked:
     # the message asks something else than a verdict on its household, by the verdict kind's
     # `unless` (papers to bring, reporting again …) or in so many words ("我不是问能不能进")
     not_verdict: bool = False
+    # the other kinds the asked part asks too ("能补多少钱，什么时候申请": an amount and a date)
+    others: tuple[str, ...] = ()
 
 
 class QuestionKinds:
@@ -738,6 +740,15 @@ class QuestionKinds:
             ),
             None,
         )
+        others = (
+            tuple(
+                k.name
+                for k in self.kinds
+                if k.name not in (kind, VERDICT) and k.asked_in(asked_part, asked_part)
+            )
+            if kind is not None and kind != VERDICT
+            else ()
+        )
         return Asked(
             kind,
             asking,
@@ -748,4 +759,5 @@ class QuestionKinds:
             resolved,
             every_clause,
             not_verdict,
+            others,
         )

@@ -787,6 +787,18 @@ def test_a_question_for_a_fact_no_entry_states_is_not_answered_with_a_neighbour(
     assert answer.unstated == unstated
 
 
+def test_a_grant_asked_for_with_its_date_is_not_answered_with_the_monitoring_line(kb):
+    """A daughter's fees, then 能补多少钱 and 啥时候申请: the date is the kind read first, and the
+    amount of the grant is asked too; the monitoring line names no grant and answers neither."""
+    question = (
+        "我闺女今年考上了大专，一年学费六千。听人说监测户的娃读大学有补助，能补多少钱，啥时候申请？"
+    )
+    assert kb.kinds.read(question).others == ("amount",)
+    answer = kb.ask(question)
+    assert answer.entry is None
+    assert answer.unstated == "具体金额"
+
+
 def test_another_county_named_in_the_story_counts_against_the_question_after_it(kb):
     answer = kb.ask("我表哥家在广德县，听说那边也在搞排查，想帮他问问他们那边的咨询电话是多少")
     assert answer.entry is None
@@ -856,7 +868,7 @@ BROKEN_KIND_DECLARATIONS = [
     ([("{hardship}.{0,60}", "{hardships}.{0,60}")], ("question_kinds.yaml", "{hardships}")),
     ([('"频次|频率', '"(频次|频率')], ("question_kinds.yaml", "正则有误")),
     (
-        [("events: [公示, 公布,", "events: {公示: 公布,"), ("申诉]", "申诉}")],
+        [("events: [公示, 公布,", "events: {公示: 公布,"), ("救助]", "救助}")],
         ("events 应为词语列表",),
     ),
     ([('- "电话|号码"', '- "(电话|号码"')], ("verdict", "正则有误")),
