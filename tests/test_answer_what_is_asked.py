@@ -1703,6 +1703,8 @@ def test_a_few_days_ago_in_a_story_is_no_duration_asked(kb):
     asked = kb.kinds.read("隔壁村干部前几天参加了个视频会，讲了什么两确保，这两确保是啥？")
     assert asked.kind != "duration"
     assert kb.kinds.read("这次排查要搞几天").kind == "duration"
+    # 好久 said of what is going on is no question of how long
+    assert kb.kinds.read("网格员在我们组查了好久").kind is None
 
 
 # --- the fourteenth batch's development half: what its misses taught ---------------------------
@@ -1900,7 +1902,9 @@ def test_what_the_interpretation_marks_as_the_contact_is_the_contact(kb, questio
     assert answer.entry is not None and answer.entry.id == "contact"
 
 
-@pytest.mark.parametrize("question", ["排查要搞三个星期吧", "这次排查要弄两个月，是不是"])
+@pytest.mark.parametrize(
+    "question", ["排查要搞三个星期吧", "这次排查要弄两个月，是不是", "这回排查搞好久哦，两个月？"]
+)
 def test_a_length_of_time_put_up_for_confirmation_is_a_question_of_duration(kb, question):
     """ "要搞两个月，是吗" asks how long the screening lasts (the answer corrects it), not what
     the two ensures are."""
