@@ -1903,7 +1903,7 @@ def test_what_the_interpretation_marks_as_the_contact_is_the_contact(kb, questio
 
 
 @pytest.mark.parametrize(
-    "question", ["排查要搞三个星期吧", "这次排查要弄两个月，是不是", "这回排查搞好久哦，两个月？"]
+    "question", ["排查要搞三个星期吧", "这次排查要弄两个月，是不是", "排查究竟查好久哦 三个月？"]
 )
 def test_a_length_of_time_put_up_for_confirmation_is_a_question_of_duration(kb, question):
     """ "要搞两个月，是吗" asks how long the screening lasts (the answer corrects it), not what
