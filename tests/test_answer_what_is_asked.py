@@ -297,7 +297,13 @@ def test_a_work_injury_as_a_hardship_is_still_one_the_screening_looks_at(kb):
 
 @pytest.mark.parametrize(
     "question",
-    ["监测户能不能申请小额贷款", "脱贫户的孩子雨露计划怎么申请", "监测对象能申请公益岗位吗"],
+    [
+        "监测户能不能申请小额贷款",
+        "脱贫户的孩子雨露计划怎么申请",
+        "监测对象能申请公益岗位吗",
+        # housing of the state's (公租房, 廉租房) is the housing department's
+        "俺家是监测户，房子太挤了，可以申请县城的廉租房吗，要啥条件",
+    ],
 )
 def test_how_a_monitored_household_gets_another_programme_is_not_answered(kb, question):
     # the screening's own words (监测户) do not make "how to apply for it" a screening question
