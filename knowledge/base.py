@@ -490,6 +490,10 @@ class KnowledgeBase:
             if confident and not naming:
                 unstated = self.kinds.label(other)
             confident = naming
+        if confident and self._unknown_object(retriever, asked.part):
+            # "去哪里申诉，申诉流程是什么": the way to do a thing no entry ever names is asked;
+            # the procedure of another thing (纳入监测的流程) is no answer
+            confident = []
         # "去年的集中排查…", "明年几号开始", "手机号": the entries tell this year's, and no
         # mobile; one that does not name the word does not answer, whatever else it says
         must = self.kinds.must_name(asked.kind, asked.part)
@@ -605,6 +609,26 @@ class KnowledgeBase:
             and bool({t.text for t in analyzer.terms(message)} & analyzer.other_programmes)
         )
 
+    def _unknown_object(self, retriever: Retriever, part: str) -> bool:
+        """Whether the asked part asks the way to do something (去哪里申诉, 怎么投诉) or the
+        procedure of something (申诉流程) that is a real word no entry holds. (Only verbs after
+        哪里 / 怎么: "在哪里标的" holds 标的, a noun jieba reads into "标 + 的".)"""
+        terms = retriever.analyzer.terms(part)
+        vocabulary = retriever.index.vocabulary
+        for i, t in enumerate(terms):
+            if (
+                len(t.text) < 2
+                or t.text in vocabulary
+                or not retriever.analyzer.is_word(t.text)
+                or t.pos[:1] not in ("v", "n")
+            ):
+                continue
+            after = terms[i + 1].text if i + 1 < len(terms) else ""
+            before = terms[i - 1].text if i > 0 else ""
+            if after in _PROCEDURE_HEADS or (before in _WAY_ASKS and t.pos.startswith("v")):
+                return True
+        return False
+
     def _topics_without(self, kind: str, retriever: Retriever, words: set[str]) -> set[str]:
         """The `words` that are a topic (a keyword of `TOPIC_OWNERS` entries at most) of an
         entry not answering `kind`; the knowledge base's own subject (集中排查) is none."""
@@ -704,6 +728,8 @@ def _without_pronouns(retriever: Retriever, told: str) -> str:
 
 
 _PRONOUN = "r"  # jieba's part of speech for pronouns
+_PROCEDURE_HEADS = frozenset(["流程", "程序", "手续", "步骤"])
+_WAY_ASKS = frozenset(["哪里", "哪儿", "怎么", "如何", "咋", "咋个", "怎样", "去哪"])
 _POINTING = re.compile("我|俺|咱|阿拉|额|这|那|其")
 
 

@@ -807,6 +807,14 @@ def test_a_grant_asked_for_with_its_date_is_not_answered_with_the_monitoring_lin
     assert answer.unstated == "具体金额"
 
 
+@pytest.mark.parametrize("question", ["到哪里投诉，投诉流程是什么", "去哪申诉 流程是啥"])
+def test_the_way_to_do_a_thing_no_entry_names_is_not_answered_with_another_procedure(kb, question):
+    """How to appeal or complain: the way to apply for monitoring is not the way to do that."""
+    assert kb.ask(question).entry is None
+    # the way to do what the entries name is answered as ever
+    assert kb.ask("去哪里反映困难").entry is not None
+
+
 def test_another_county_named_in_the_story_counts_against_the_question_after_it(kb):
     answer = kb.ask("我表哥家在广德县，听说那边也在搞排查，想帮他问问他们那边的咨询电话是多少")
     assert answer.entry is None
