@@ -815,6 +815,19 @@ def test_the_way_to_do_a_thing_no_entry_names_is_not_answered_with_another_proce
     assert kb.ask("去哪里反映困难").entry is not None
 
 
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("我是网格员，乡亲们问我这回排查到底查些啥", "我是网格员，这回排查到底查些啥"),
+        ("村里老人问这个收入线是按哪一年定的", "收入线是按哪一年定的"),
+    ],
+)
+def test_a_question_passed_on_from_someone_else_is_read_as_theirs(kb, message, question):
+    """ "乡亲们问我……": who asked is not what is asked."""
+    assert kb.kinds.without_frames(message) == question
+    assert kb.ask(message).best_entry_id == kb.ask(question).best_entry_id
+
+
 def test_another_county_named_in_the_story_counts_against_the_question_after_it(kb):
     answer = kb.ask("我表哥家在广德县，听说那边也在搞排查，想帮他问问他们那边的咨询电话是多少")
     assert answer.entry is None
