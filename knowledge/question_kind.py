@@ -385,6 +385,24 @@ def _clauses_of(sentence: str) -> list[str]:
     return clauses
 
 
+# A phrase the message quotes (“不漏一人、不漏一户”), and "this" said of it after.
+_QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{2,24})[”」』\"]")
+_THIS = re.compile(r"这(是|个|句话|句|话|条|些|一条|一句)?(?!次|回|种|样|么|里|边)")
+
+
+def _quoted_in(questions: list[str], quoted: list[str]) -> tuple[str, ...]:
+    """ "他看了通知说要「不漏一人、不漏一户」，问我这是哪个会上提出来的": the question with its
+    "this" written as the phrase quoted last before it."""
+    if not quoted:
+        return ()
+    phrase = normalize(_NAMING_MARKS.sub("", quoted[-1]))
+    return tuple(
+        _THIS.sub(phrase, question, count=1)
+        for question in questions
+        if phrase not in question and _THIS.search(question)
+    )
+
+
 def _told(clause: str) -> str:
     """The clause without the counts it tells ("有几户…了" is not "有几户？")."""
     return _TOLD_COUNT.sub("", clause)
@@ -721,6 +739,7 @@ class QuestionKinds:
             story = tuple(c for c in clauses if c not in questions[0])
         story_told = [c for c in clauses if not any(c in q for q in questions)]
         resolved = tuple(r for r in (_resolve(q, story_told) for q in questions) if r is not None)
+        resolved += _quoted_in(questions, _QUOTED.findall(text))
         every_clause = tuple((clause, i in marked) for i, clause in enumerate(clauses))
         # A verdict is asked about the household the whole message describes — unless the
         # message says it is not asking that ("我不是问他家能不能进，就想知道……") or what it asks

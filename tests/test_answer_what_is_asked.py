@@ -828,6 +828,19 @@ def test_a_question_passed_on_from_someone_else_is_read_as_theirs(kb, message, q
     assert kb.ask(message).best_entry_id == kb.ask(question).best_entry_id
 
 
+def test_this_said_of_a_phrase_the_story_quotes_is_read_as_that_phrase(kb):
+    """A grid worker quotes 「不漏一人、不漏一户」 and asks where "this" was put forward: the two
+    ensures of the training meeting, not the "four do-not-removes" whose 要求 the question
+    shares."""
+    message = (
+        "我是新来的网格员，培训时听人讲要做到「不漏一人、不漏一户」，请问这个是在哪个会上提出来的？"
+    )
+    assert any("不漏一人" in r for r in kb.kinds.read(message).resolved)
+    answer = kb.ask(message)
+    assert answer.entry is not None and answer.entry.id == "two-ensures"
+    assert "培训会" in answer.entry.answer
+
+
 def test_another_county_named_in_the_story_counts_against_the_question_after_it(kb):
     answer = kb.ask("我表哥家在广德县，听说那边也在搞排查，想帮他问问他们那边的咨询电话是多少")
     assert answer.entry is None
