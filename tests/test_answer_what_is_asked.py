@@ -841,6 +841,18 @@ def test_this_said_of_a_phrase_the_story_quotes_is_read_as_that_phrase(kb):
     assert "培训会" in answer.entry.answer
 
 
+def test_whether_the_plan_says_what_the_story_heard_is_asked_of_the_story(kb):
+    """ "……听说排查也看务工就业不稳的情况，方案里有这个说法吗": 这个说法 is the claim told
+    before it; the question names nothing else."""
+    message = (
+        "我家那口子在外面跑运输，今年活少得很，收入掉了一大半。"
+        "听说排查也看务工就业不稳的情况，方案里有这个说法吗？"
+    )
+    assert kb.kinds.read(message).story
+    answer = kb.ask(message)
+    assert answer.entry is not None and answer.entry.id == "screening-major-risks"
+
+
 def test_another_county_named_in_the_story_counts_against_the_question_after_it(kb):
     answer = kb.ask("我表哥家在广德县，听说那边也在搞排查，想帮他问问他们那边的咨询电话是多少")
     assert answer.entry is None
