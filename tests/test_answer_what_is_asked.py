@@ -303,6 +303,8 @@ def test_a_work_injury_as_a_hardship_is_still_one_the_screening_looks_at(kb):
         "监测对象能申请公益岗位吗",
         # housing of the state's (公租房, 廉租房) is the housing department's
         "俺家是监测户，房子太挤了，可以申请县城的廉租房吗，要啥条件",
+        # wages owed are a labour dispute's (劳动仲裁), whichever department one asks for
+        "我在外地打工被拖欠了三个月工资，老板跑路了，这个归哪个部门管，能帮我要回来吗？",
     ],
 )
 def test_how_a_monitored_household_gets_another_programme_is_not_answered(kb, question):
