@@ -783,6 +783,8 @@ def test_one_fact_of_a_long_answer_is_found_by_the_clause_that_states_it(kb, que
         # which grid worker by name; when it is over (完事)
         ("俺们那片哪个网格员负责啊", "具体是哪一位"),
         ("排查啥时候完事儿", "具体日期"),
+        # whether anything is handed out (发点啥) asks what one gets
+        ("排查完了给不给俺们发点啥", "具体金额"),
         # 报 is 报销 asked short: how much of a doctor's bill is paid back
         ("监测户去看病能报多少", "具体金额"),
         # how long until a house is mended, asked for whom (给我们) between 多久 and 修好
