@@ -857,6 +857,21 @@ def test_whether_the_plan_says_what_the_story_heard_is_asked_of_the_story(kb):
     assert answer.entry is not None and answer.entry.id == "screening-major-risks"
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("今年排查跟往年有啥不一样的地方", "innovations"), ("脱贫户和边缘户有啥不一样", None)],
+)
+def test_how_two_things_differ_is_asked_in_any_of_its_words(kb, question, entry):
+    """不一样的地方, 不同, 区别: one thing asked. This year's screening against other years' is
+    its new practice; the kinds of household, told apart by the entry that names them."""
+    answer = kb.ask(question)
+    assert answer.entry is not None
+    if entry is not None:
+        assert answer.entry.id == entry
+    else:
+        assert "边缘易致贫户" in answer.entry.answer
+
+
 def test_another_county_named_in_the_story_counts_against_the_question_after_it(kb):
     answer = kb.ask("我表哥家在广德县，听说那边也在搞排查，想帮他问问他们那边的咨询电话是多少")
     assert answer.entry is None
