@@ -456,7 +456,7 @@ class KnowledgeBase:
             # does not tell this kind — said so, as when it would have answered
             unstated = self.kinds.label(asked.kind)
         if asked.kind is not None:
-            events = self._asked_events(asked, asked.part or text)
+            events = self._asked_events(asked.kind, asked.part or text)
             whole = self.kinds.whole_words(asked.kind)
             fitting = [
                 r
@@ -480,7 +480,7 @@ class KnowledgeBase:
         for other in asked.others:
             # "能补多少钱，什么时候申请": the amount of a grant is asked as well as a date; an
             # entry that never names the grant answers neither
-            other_events = self._asked_events(dataclasses.replace(asked, kind=other), asked.part)
+            other_events = self._asked_events(other, asked.part)
             if not other_events:
                 continue
             whole = self.kinds.whole_words(other)
@@ -614,11 +614,10 @@ class KnowledgeBase:
         procedure of something (申诉流程) that is a real word no entry holds. (Only verbs after
         哪里 / 怎么: "在哪里标的" holds 标的, a noun jieba reads into "标 + 的".)"""
         terms = retriever.analyzer.terms(part)
-        vocabulary = retriever.index.vocabulary
         for i, t in enumerate(terms):
             if (
                 len(t.text) < 2
-                or t.text in vocabulary
+                or t.text in retriever.vocabulary
                 or not retriever.analyzer.is_word(t.text)
                 or t.pos[:1] not in ("v", "n")
             ):
@@ -706,11 +705,11 @@ class KnowledgeBase:
                 return True
         return False
 
-    def _asked_events(self, asked: Asked, question: str) -> set[str]:
+    def _asked_events(self, kind: str | None, question: str) -> set[str]:
         """The events a date, duration or amount question asks about (the kind's `events:`
         in question_kinds.yaml found next to its question words); one-character events only
         where they stand as a word."""
-        events, near = self.kinds.events_asked(asked.kind, question)
+        events, near = self.kinds.events_asked(kind, question)
         analyzer = self.retriever.analyzer
         short = {e for e in events if len(e) == 1}
         if short:

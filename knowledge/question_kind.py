@@ -750,27 +750,18 @@ class QuestionKinds:
         not_verdict = bool(_NOT_ASKING_VERDICT.search(whole)) or (
             self._verdict is not None and self._verdict.ruled_out(asked_part)
         )
-        kind = next(
-            (
-                k.name
-                for k in self.kinds
-                if (
-                    not not_verdict and k.found_in(whole)
-                    if k.name == VERDICT
-                    else k.asked_in(asked_part, asked_part)
-                )
-            ),
-            None,
-        )
-        others = (
-            tuple(
-                k.name
-                for k in self.kinds
-                if k.name not in (kind, VERDICT) and k.asked_in(asked_part, asked_part)
+        asked_kinds = [
+            k.name
+            for k in self.kinds
+            if (
+                not not_verdict and k.found_in(whole)
+                if k.name == VERDICT
+                else k.asked_in(asked_part, asked_part)
             )
-            if kind is not None and kind != VERDICT
-            else ()
-        )
+        ]
+        kind = asked_kinds[0] if asked_kinds else None
+        # (a verdict asked is answered by the guidance alone, whatever else is asked with it)
+        others = tuple(k for k in asked_kinds[1:] if k != VERDICT) if kind != VERDICT else ()
         return Asked(
             kind,
             asking,

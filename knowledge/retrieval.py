@@ -405,9 +405,9 @@ class Analyzer:
 
 # "监测那个线": a filler said mid-word, and how many characters a side the word may reach
 _FILLERS = re.compile("那个|这个")
+_FILLER_REACH = 4
 # Modal verbs jieba's HMM glues onto a one-character verb after them
 _MODALS = frozenset("要得该能会想可需应")
-_FILLER_REACH = 4
 
 
 def _written(held: Sequence[np.ndarray], shared: np.ndarray) -> np.ndarray:

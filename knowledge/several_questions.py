@@ -49,10 +49,10 @@ _ANOTHER = re.compile(
     r"^(另外|此外|还有就是|顺便问一下|顺便问下|顺便|顺带|再问一下|再问下|再问|还想问|再就是)"
 )
 # "先说说……，再告诉我……": a request after a first one, in order, is a question of its own.
-_THEN_TELL = re.compile(
-    r"^(再|然后|接着|最后)(帮我|给我)?(告诉我|告诉一下|说说|说一下|讲讲|讲一下|介绍一下|查查|查一下)"
-)
 _THEN = re.compile(r"^(再|然后|接着|最后)")
+_THEN_TELL = re.compile(
+    _THEN.pattern + r"(帮我|给我)?(告诉我|告诉一下|说说|说一下|讲讲|讲一下|介绍一下|查查|查一下)"
+)
 _POINTS_BACK = re.compile(r"各自|各|分别|具体|其中|其|它|它们|这个|那个|这些|那些|这|该")
 MAX_QUESTIONS = 5
 
