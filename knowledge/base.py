@@ -385,6 +385,12 @@ class KnowledgeBase:
                     for r in retriever.rank(reading, context=foreign)[1][:STORY_VOTES]
                     if r.score > bare.get(r.entry_id, 0.0)
                 ]
+            # A claim heard, asked to confirm ("听人说务工不稳也算风险，方案里真这么写了吗"), is
+            # what is asked; read alone it vouches for the entry the message chooses (alone
+            # its few words may match another entry better: "吃水难也算风险" → 风险消除).
+            quiet += [
+                r for claim in asked.claims for r in retriever.rank(claim, context=foreign)[1]
+            ]
             # Each reading votes: the entry chosen is the one the readings agree on most (sum of
             # scores), its confidence the best single reading's, so a short clause that happens
             # to match some entry well does not outvote the message and its question together.

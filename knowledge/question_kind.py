@@ -99,7 +99,7 @@ _SUBJECTLESS_ALSO = re.compile(
 # Words that ask about the asking itself ("文件里具体是怎么表述的", "原话是这么写的吗"): a clause
 # of nothing else leans on the clause before it, however long it is.
 _META = re.compile(
-    r"文件上|文件|原文|原话|里面|里头|上面|具体|真|到底|究竟|是|怎么|咋|如何|怎样|表述|"
+    r"文件上|文件|工作方案|方案|原文|原话|里面|里头|上面|具体|真|到底|究竟|是|怎么|咋|如何|怎样|表述|"
     r"(有)?(提到|写到|说到|讲到|提及|提过|写过|说过|讲过)|说|讲|写|规定|提|"
     r"的|了|吗|呢|吧|啊|呀|这样|这么|那样|真的|假的|对不对|有没有|这个|那个|我|想|问问|问|一下"
 )
@@ -277,7 +277,7 @@ _ASKS_COVERAGE = re.compile(
     r"关注|关心|考虑|留意|看|被|也|要|需要|不|吗|么|嘛|噻|呢|啊|的|是|这|在|里|进去|我|俺|家|"
     r"工作方案|方案|原来|当初|听|村里人|别人|有人|人家|能|给|可以|介绍|帮|有|没|"
     # who said so: "村干部说这次排查会关注这方面，是真的吗"
-    r"村干部|干部|村里|镇里|镇上|乡里|书记|领导|网格员|大家|邻居|政策|"
+    r"村干部|干部|村里|镇里|镇上|乡里|区里|防止返贫|防返贫|书记|领导|网格员|大家|邻居|政策|"
     # "排查的时候会考虑进去吗", "排查时也会留意": during the screening
     r"时候|期间|时"
 )
@@ -406,6 +406,29 @@ def _quoted_in(questions: list[str], quoted: list[str]) -> tuple[str, ...]:
     )
 
 
+# "……听人说这次排查把务工不稳也当成风险来看，是真的吗": the claim heard, asked to confirm —
+# what follows the first 说 / 讲 before a tail asking whether it is so
+_CONFIRMING = re.compile(
+    r"(是真的|真的|是不是真的|真的假的|有这回事|有这事|是这样|是不是这样|对|对不对|没错|"
+    r"(工作方案|方案|文件|政策)(里|上)?(面|头)?(真的|真|是|有)?(是|有)?(这么|这样|这个)"
+    r"(写|说|讲|规定|说法|提法)?(的|了|过)?)"
+    r"(吗|吧|不|没|呢|啊|么|嘛)*$"
+)
+_HEARD = re.compile("说|讲")
+_SHORTEST_CLAIM = 4
+
+
+def _claim_in(question: str) -> str | None:
+    """The claim a question asks to confirm ("听说务工不稳也算风险，是真的吗" → 务工不稳也算风险),
+    or None: it asks no such thing."""
+    tail = _CONFIRMING.search(question)
+    heard = _HEARD.search(question, 0, tail.start()) if tail else None
+    if tail is None or heard is None:
+        return None
+    claim = question[heard.end() : tail.start()]
+    return claim if len(claim) >= _SHORTEST_CLAIM else None
+
+
 def _told(clause: str) -> str:
     """The clause without the counts it tells ("有几户…了" is not "有几户？")."""
     return _TOLD_COUNT.sub("", clause)
@@ -471,6 +494,8 @@ class Asked:
     not_verdict: bool = False
     # the other kinds the asked part asks too ("能补多少钱，什么时候申请": an amount and a date)
     others: tuple[str, ...] = ()
+    # claims heard that the message asks to confirm ("听说务工不稳也算风险，是真的吗")
+    claims: tuple[str, ...] = ()
 
 
 class QuestionKinds:
@@ -773,4 +798,5 @@ class QuestionKinds:
             every_clause,
             not_verdict,
             others,
+            tuple(c for q in questions if (c := _claim_in(q)) is not None),
         )

@@ -1315,6 +1315,19 @@ STATED_IN_EVERYDAY_WORDS = [
     ("印发日期？", "8月26日"),
     # "……，文件上写了的，是这样吗": the claim the story tells is what is asked to confirm
     ("听说重点人群里有新申请低保的户，文件上写了的，是这样吗？", "新申请"),
+    # the claim heard (after 说) is what "是真的吗" / "方案里真这么写的吗" asks to confirm; 方案
+    # and 防返贫 in the asking clause name nothing the story did not
+    (
+        "我在城里开出租，今年生意差了一大半。听镇上的人讲季节性缺水也算风险，方案里真这么写的吗？",
+        "季节性缺水",
+    ),
+    ("儿子在厂里上班，今年厂子停了半年。网格员说农产品价格低迷也会排查，对不对？", "农产品价格"),
+    (
+        "家里种了十几亩稻子，今年夏天发大水全淹了。听说防返贫排查会管这种情况，是真的不？",
+        "自然灾害",
+    ),
+    # (read alone the claim may match another entry better: 吃水难 is no word the plan uses)
+    ("今年天旱，井里都没水了。村里人说吃水难也算风险，方案里是这样写的吗？", "季节性缺水"),
     # a filler said mid-word (监测那个线), 几多钱 for 多少钱, 谁讲的 of the interpretation
     ("监测那个线是几多钱", "9100元"),
     ("那个解读是谁讲的", "姚红艳"),
