@@ -1122,6 +1122,11 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # 56/64, 19/20); that session's starting code 79.0 / 86.2 / 92.5 (in scope 78 and 80)
     "twenty-ninth, dev half": ("qa_blind29", "dev", (0.75, 0.82, 0.85)),
     "twenty-ninth, test half": ("qa_blind29", "test", (0.8, 0.85, 0.9)),
+    # 200 + 130 + 40; split as it was written, then scored whole once, untuned, early in the
+    # session after: 87.5 / 90.8 / 95.0 % (dev 88/101, 60/66, 19/20; test 87/99, 58/64,
+    # 19/20); that session's starting code the same but 89 of the dev half's 101
+    "thirtieth, dev half": ("qa_blind30", "dev", (0.85, 0.88, 0.9)),
+    "thirtieth, test half": ("qa_blind30", "test", (0.85, 0.88, 0.9)),
 }
 
 
