@@ -121,6 +121,11 @@ async def test_a_question_asking_for_a_place_the_documents_do_not_name_says_so(t
         ("我们几个网格员晚上在村部聊天，说起这次排查，到底是按户查还是按人查的？", None),
         # asked in English, the words of one clause
         ("Is there a phone number I can call about the screening?", "phone"),
+        # who does a thing, asked as "the ones who do it are which people"; a number half
+        # remembered (多少来着) with what one recalls of it in between
+        ("做提醒督办的是哪些人", "person"),
+        ("负责带队检查的都是哪些人员", "person"),
+        ("那个咨询电话好像是0563开头的 到底多少来着", "phone"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_from_the_question_words(kb, question, kind):
@@ -137,7 +142,12 @@ def test_a_duration_question_is_not_answered_with_a_date_nor_a_frequency_with_a_
 
 @pytest.mark.parametrize(
     "question",
-    ["培训会在哪个会议室开的", "区里给每个村拨了多少排查补贴", "督办了几个村"],
+    [
+        "培训会在哪个会议室开的",
+        "区里给每个村拨了多少排查补贴",
+        "督办了几个村",
+        "负责提醒督办的是哪些人？",
+    ],
 )
 def test_same_nouns_asking_for_something_unstated_are_not_answered(kb, question):
     answer = kb.ask(question)
