@@ -53,6 +53,10 @@ from knowledge.base import ANSWER_THRESHOLD
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SET = ROOT / "tests" / "data" / "qa_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "qa_blind.yaml"
+# The document the blind batches were written from: an unanswerable question answered by an
+# entry citing another document (national policy, the assistant's own guide) may have been
+# answered rightly from what the writer never saw ("四个不摘是哪四个").
+WRITTEN_FROM = "xuanzhou-2024-interpretation"
 TOP_K = 5
 
 
@@ -637,6 +641,16 @@ def report_split(
         ),
         "",
     ]
+    answered_out = [m for m in misses if not m["in_scope"]]
+    elsewhere = sum(_cites_elsewhere(kb, m["answered"]) for m in answered_out)
+    if answered_out:
+        md += [
+            f"Ours: of the {len(answered_out)} out-of-scope questions answered, {elsewhere} by "
+            f"an entry citing another document than the one the set was written from "
+            f"(`{WRITTEN_FROM}`); the other {len(answered_out) - elsewhere} by the plan's own "
+            "entries.",
+            "",
+        ]
     if misses and not list_misses:
         by_category: dict[str, int] = {}
         for m in misses:
@@ -688,8 +702,48 @@ def report_split(
             for key, values in groups.items()
         },
         "misses": misses,
+        "out_answered_citing_elsewhere": elsewhere,
     }
     return "\n".join(md), data
+
+
+def _cites_elsewhere(kb: KnowledgeBase, entry_id: str | None) -> bool:
+    entry = kb.get(entry_id) if entry_id else None
+    return entry is not None and entry.source.document.key != WRITTEN_FROM
+
+
+def unread_summary(data: dict[str, Any], later: Sequence[LaterBatch]) -> tuple[str, dict]:
+    """The unread test halves together: ours' correct answers and abstentions, and how many
+    of the questions wrongly answered were answered from another document."""
+    halves = [
+        data[b.key]["test"]
+        for b in later
+        if b.unread_test and data.get(b.key) and "test" in data[b.key]
+    ]
+    total = {
+        "batches": len(halves),
+        "n_in": sum(h["n_in"] for h in halves),
+        "n_out": sum(h["n_out"] for h in halves),
+        "correct_in": sum(h["systems"]["ours"]["correct_in"] for h in halves),
+        "correct_out": sum(h["systems"]["ours"]["correct_out"] for h in halves),
+        "out_answered_citing_elsewhere": sum(h["out_answered_citing_elsewhere"] for h in halves),
+    }
+    if not halves:
+        return "", total
+    answered_out = total["n_out"] - total["correct_out"]
+    elsewhere = total["out_answered_citing_elsewhere"]
+    md = (
+        f"**The {len(halves)} unread test halves together** (ours): in scope answered "
+        f"correctly {total['correct_in']}/{total['n_in']} = "
+        f"{_pct(total['correct_in'] / (total['n_in'] or 1))}; out of scope abstained "
+        f"{total['correct_out']}/{total['n_out']} = "
+        f"{_pct(total['correct_out'] / (total['n_out'] or 1))}. Of the {answered_out} "
+        f"out-of-scope questions answered, {elsewhere} were answered by an entry citing another "
+        f"document than `{WRITTEN_FROM}` (national policy, the assistant's own guide): were "
+        f"those all right answers, abstention would be "
+        f"{_pct((total['correct_out'] + elsewhere) / (total['n_out'] or 1))}."
+    )
+    return md, total
 
 
 def report_eligibility(
@@ -731,6 +785,8 @@ def run(
         "",
     ]
     data: dict[str, Any] = {"entries": len(kb.entries), "answer_threshold": ANSWER_THRESHOLD}
+    if not any(e.source.document.key == WRITTEN_FROM for e in kb.entries.values()):
+        raise ValueError(f"no entry cites {WRITTEN_FROM}: WRITTEN_FROM names no document in use")
 
     project = load_project_set()
     questions = _smoke_subset(project.questions) if smoke else project.questions
@@ -752,6 +808,9 @@ def run(
         if path.exists():
             batch_md, data[key] = _blind_report(kb, path, title, smoke, unread_test)
             md += batch_md
+    summary, data["unread_test_halves"] = unread_summary(data, later)
+    if summary:
+        md += ["### The unread test halves", "", summary, ""]
     return Section("quality", "Q&A quality", "\n".join(md), data)
 
 

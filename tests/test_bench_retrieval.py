@@ -76,6 +76,39 @@ def test_the_quality_section_runs_and_its_figures_add_up(tmp_path: Path) -> None
             assert 0 <= counts[f"{name}_answered"] <= counts["n"]
 
 
+def test_unanswerable_questions_answered_from_another_document_are_counted_apart(
+    tmp_path: Path,
+) -> None:
+    """A question set written from the plan alone calls "四个不摘是哪四个" unanswerable; the
+    assistant answers it from the national document it cites. The report says how many wrong
+    answers came from such entries, per split and over the unread test halves together."""
+    blind = {
+        "in_scope": [
+            {"q": "集中排查要搞多久", "expect": [["一个月"]], "class": "plain", "split": s}
+            for s in ("dev", "test")
+        ],
+        "out_of_scope": [
+            {"q": "“四个不摘”具体是哪四个？", "class": "same_nouns", "split": "test"},
+            {"q": "这次排查以什么为单位开展？", "class": "same_nouns", "split": "test"},
+            {"q": "今天天气怎么样", "class": "other", "split": "test"},
+            {"q": "今天天气怎么样", "class": "other", "split": "dev"},
+        ],
+    }
+    path = tmp_path / "qa_blind.yaml"
+    path.write_text(yaml.safe_dump(blind, allow_unicode=True), "utf-8")
+    later = [b for b in standing_in_for_every_batch(path) if b.unread_test][:2]
+
+    section = quality.run(False, path, later)
+
+    test_half = section.data[later[0].key]["test"]
+    assert test_half["systems"]["ours"]["correct_out"] == 1
+    assert test_half["out_answered_citing_elsewhere"] == 1  # 四个不摘, not 以家庭为单位
+    together = section.data["unread_test_halves"]
+    assert together["batches"] == 2 and together["n_out"] == 6
+    assert together["correct_out"] == 2 and together["out_answered_citing_elsewhere"] == 2
+    assert "were those all right answers, abstention would be 66.7%" in section.markdown
+
+
 def test_without_a_blind_set_the_quality_section_says_so(tmp_path: Path) -> None:
     absent = tmp_path / "absent.yaml"
     section = quality.run(True, absent, standing_in_for_every_batch(absent))
