@@ -338,9 +338,10 @@ class KnowledgeBase:
         # asking how to get it, 低保 may be context: "吃上低保以后算不算风险消除" is about the
         # screening.)
         words = {t.text for t in terms}
-        if asked.led and _OWN_SUBJECT.search(asked.part):
-            # a programme named in the story before "想问…" is context when the question names
-            # the screening itself ("平时收收医保……请问这次集中排查要搞多长时间")
+        if (asked.led or asked.clauses) and _OWN_SUBJECT.search(asked.part):
+            # a programme named in the story before "想问…" or before the asking clause is
+            # context when the question names the screening itself ("平时收收医保……请问这次集中
+            # 排查要搞多长时间", "我爸在残联领补贴。这次排查会不会和残联的信息对接")
             words = {t.text for t in retriever.analyzer.terms(asked.part)}
         programmes = (
             words & retriever.analyzer.other_programmes

@@ -282,6 +282,13 @@ def test_a_programme_named_only_in_the_story_does_not_keep_the_screening_questio
     # the cadre's everyday work (低保 papers) is story; the question names the screening itself
     answer = kb.ask("我在村里管低保材料好几年了，这回又被叫去帮忙。想问一下这次排查要查多长时间？")
     assert answer.entry is not None and answer.entry.id == "screening-duration"
+    # without a lead-in too: the sentence asking names the screening, the programme is story
+    for told in (
+        "我妈吃低保好几年了，每个月都去领补助。这次排查会跟民政那边对接信息吗？",
+        "我爷爷有残疾证，每年领残疾人补贴。这回排查要和残联共享信息不？",
+    ):
+        answer = kb.ask(told)
+        assert answer.entry is not None and answer.entry.id == "info-sharing-departments", told
     # asked after the lead-in, the programme is what is asked: still not answered
     assert kb.ask("我家吃着低保，孩子上学开销大，想问低保一个月能领多少？").entry is None
     # named only in the story, but the question has no subject of its own: still not answered
