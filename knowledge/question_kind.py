@@ -61,6 +61,14 @@ _SENTENCE = re.compile(r"[^。！？!?﹖]+[。！？!?﹖]*|[。！？!?﹖]+")
 # Marks around a title or a quoted term ("省局《工作指南》里规定…", "“回头看”是…") are part of
 # the clause, not breaks in it.
 _NAMING_MARKS = re.compile(r"[《》〈〉“”‘’「」『』\"]")
+# "想跟他们讲讲这次排查的目的": what one wants to explain to others is what one asks; the
+# words saying so name nothing asked, and the clause is read without them too
+_EXPLAIN_TO = re.compile(
+    r"想(跟|给|和|向|对)(他们|她们|村民|老乡|大家|老百姓|群众|乡亲|乡亲们|老人|他|她)"
+    r"(讲讲|讲一讲|说说|说一说|解释解释|解释|讲清楚|说清楚|说明|宣传)"
+    # (with no one named: "想讲讲这次排查的意义"; not 想说说, which may tell one's own case)
+    r"|想(讲讲|讲一讲|解释解释|解释一下|讲清楚)"
+)
 # Words that introduce the question of a long message.
 _LEAD_IN = re.compile(r"想问|请问|问问|问下|问一下|想知道|想了解|想确认|麻烦告诉|告诉我|请教")
 # What may close a lead-in that closes the message ("…能告诉我吗"): nothing is led into.
@@ -762,6 +770,11 @@ class QuestionKinds:
         if long_with_lead_in and asked_part not in questions and led is not None:
             # "想问问排查是挨个人查，还是以一家一户为单位来查": all that follows the lead-in
             questions.append(asked_part)
+        for question in list(questions):
+            opening = _EXPLAIN_TO.search(question)
+            rest = question[opening.end() :] if opening else ""
+            if len(rest) >= _LEAST_LEFT and rest not in questions:
+                questions.append(rest)
         story: tuple[str, ...] = ()
         if len(questions) == 1 and _refers_back(questions[0]):
             story = tuple(c for c in clauses if c not in questions[0])

@@ -1337,6 +1337,9 @@ STATED_IN_EVERYDAY_WORDS = [
     ("印发日期？", "8月26日"),
     # "……，文件上写了的，是这样吗": the claim the story tells is what is asked to confirm
     ("听说重点人群里有新申请低保的户，文件上写了的，是这样吗？", "新申请"),
+    # what a cadre wants to explain to the villagers (想跟他们讲讲…) is what is asked
+    ("村里开会有人说排查是瞎折腾。我想给村民讲讲这回排查的意义，方案里咋说的？", "从制度上"),
+    ("我是驻村干部，想跟老乡解释一下排查完以后还有啥安排，文件里有没有写？", "提醒督办"),
     # the claim heard (after 说) is what "是真的吗" / "方案里真这么写的吗" asks to confirm; 方案
     # and 防返贫 in the asking clause name nothing the story did not
     (
