@@ -417,18 +417,27 @@ def _quoted_in(questions: list[str], quoted: list[str]) -> tuple[str, ...]:
 # "……听人说这次排查把务工不稳也当成风险来看，是真的吗": the claim heard, asked to confirm —
 # what follows the first 说 / 讲 before a tail asking whether it is so
 _CONFIRMING = re.compile(
-    r"(是真的|真的|是不是真的|真的假的|有这回事|有这事|是这样|是不是这样|对|对不对|没错|"
+    # (a tail that is a word of its own, or one a particle closes: not the 对 of 核对)
+    r"(是不是真的|真的假的|对不对|是不是这样|有没有这回事)(呀|啊|呢|哦)?$|"
+    r"(是真的|真的|有这回事|有这事|是这样|对|没错|"
     r"(工作方案|方案|文件|政策)(里|上)?(面|头)?(真的|真|是|有)?(是|有)?(这么|这样|这个)"
     r"(写|说|讲|规定|说法|提法)?(的|了|过)?)"
-    r"(吗|吧|不|没|呢|啊|么|嘛)*$"
+    r"(吗|吧|不|没|呢|啊|么|嘛)+$"
 )
 _HEARD = re.compile("说|讲")
 _SHORTEST_CLAIM = 4
 
 
 def _claim_in(question: str) -> str | None:
-    """The claim a question asks to confirm ("听说务工不稳也算风险，是真的吗" → 务工不稳也算风险),
-    or None: it asks no such thing."""
+    """The claim a question asks to confirm, or None: it asks no such thing.
+
+    >>> _claim_in("网格员说农产品价格低迷也会排查对不对")
+    '农产品价格低迷也会排查'
+    >>> _claim_in("村里人说务工不稳也算风险方案里真的这么写了吗")
+    '务工不稳也算风险'
+    >>> _claim_in("镇里讲要跟残联信息核对") is None  # 核对 asks nothing to be confirmed
+    True
+    """
     tail = _CONFIRMING.search(question)
     heard = _HEARD.search(question, 0, tail.start()) if tail else None
     if tail is None or heard is None:
