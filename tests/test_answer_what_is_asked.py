@@ -126,11 +126,24 @@ async def test_a_question_asking_for_a_place_the_documents_do_not_name_says_so(t
         ("做提醒督办的是哪些人", "person"),
         ("负责带队检查的都是哪些人员", "person"),
         ("那个咨询电话好像是0563开头的 到底多少来着", "phone"),
+        ("区里的咨询电话给一个呗", "phone"),
+        ("那个号码发我一下，我记个本子上", "phone"),
+        ("这篇解读是哪个出面讲的", "person"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_from_the_question_words(kb, question, kind):
     """(Not a verdict either: "村干部会进我家吗" asks what happens, not whether one qualifies.)"""
     assert kb.kinds.read(question).kind == kind
+
+
+def test_the_items_of_a_list_asked_to_be_confirmed_are_no_verdict(kb):
+    """ "帮我确认一下" after a story is a household asking for a verdict — not after a question
+    about which items a list holds."""
+    answer = kb.ask(
+        "我在村委帮忙整理材料，排查内容我只记得第一项是帮扶实效。其余几项是什么？你帮我确认下。"
+    )
+    assert answer.entry is not None and answer.entry.action != "report"
+    assert "重大风险隐患" in answer.entry.answer
 
 
 def test_a_duration_question_is_not_answered_with_a_date_nor_a_frequency_with_a_duration(kb):
