@@ -300,7 +300,7 @@ _NOT_ASKING_VERDICT = re.compile(
 
 # Words that only lead into or frame a question, beside `_META`'s
 _LEAD_IN_WORDS = re.compile(
-    "请问|想问|问下|那|麻烦|帮我|看看|查查|是不是|是否|不是|"
+    "请问|想问|问下|那|麻烦|帮我|看看|查查|是不是|是否|不是|确认一下|确认下|确认|"
     # "能不能帮我概括一下": a request to put what the story asked about in short
     "(能不能|可不可以|能否|可否|可以)?(帮我|给我|帮忙)?(概括|总结|归纳|梳理|捋一捋|捋捋|解释|科普)"
 )
@@ -444,6 +444,23 @@ def _claim_in(question: str) -> str | None:
         return None
     claim = question[heard.end() : tail.start()]
     return claim if len(claim) >= _SHORTEST_CLAIM else None
+
+
+def _claims(questions: list[str], clauses: list[str]) -> tuple[str, ...]:
+    """The claims the asking clauses ask to confirm: said in the question itself ("听说……，是
+    真的吗"), or, when it only asks whether it is so ("我想确认方案里是不是这么写的"), told in
+    the clauses just before it from the last 说 / 讲 on ("村里说排查要跟卫健、医保部门信息共享")."""
+    found = []
+    for question in questions:
+        claim = _claim_in(question)
+        if claim is None and asks_nothing_itself(question) and question in clauses:
+            told = "".join(clauses[: clauses.index(question)])
+            heard = list(_HEARD.finditer(told))
+            if heard and len(told) - heard[-1].end() >= _SHORTEST_CLAIM:
+                claim = told[heard[-1].end() :]
+        if claim is not None:
+            found.append(claim)
+    return tuple(found)
 
 
 def _told(clause: str) -> str:
@@ -820,5 +837,5 @@ class QuestionKinds:
             every_clause,
             not_verdict,
             others,
-            tuple(c for q in questions if (c := _claim_in(q)) is not None),
+            _claims(questions, clauses),
         )

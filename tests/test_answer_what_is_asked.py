@@ -1355,6 +1355,12 @@ STATED_IN_EVERYDAY_WORDS = [
     ("印发日期？", "8月26日"),
     # "……，文件上写了的，是这样吗": the claim the story tells is what is asked to confirm
     ("听说重点人群里有新申请低保的户，文件上写了的，是这样吗？", "新申请"),
+    # "我想确认方案里是不是这么写的" asks to confirm what the clause before it heard
+    (
+        "我在镇卫生院上班。听同事讲排查要跟民政、残联共享信息，我想确认下文件里是不是这样写的？",
+        "残联",
+    ),
+    ("村里干部讲今年排查以家庭为单位，不是按人头，我想确认一下真是这样吗？", "以家庭为单位"),
     # what a cadre wants to explain to the villagers (想跟他们讲讲…) is what is asked
     ("村里开会有人说排查是瞎折腾。我想给村民讲讲这回排查的意义，方案里咋说的？", "从制度上"),
     ("我是驻村干部，想跟老乡解释一下排查完以后还有啥安排，文件里有没有写？", "提醒督办"),
