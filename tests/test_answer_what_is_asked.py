@@ -136,6 +136,18 @@ def test_the_kind_of_answer_wanted_is_read_from_the_question_words(kb, question,
     assert kb.kinds.read(question).kind == kind
 
 
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("信息录入不完整算第几项排查内容", "第四项"),
+        ("风险消除率的问题归在哪一项排查里", "第二项"),
+    ],
+)
+def test_which_of_the_four_screening_contents_a_thing_belongs_to_is_answered(kb, question, item):
+    answer = kb.ask(question)
+    assert answer.entry is not None and item in answer.entry.answer
+
+
 def test_the_items_of_a_list_asked_to_be_confirmed_are_no_verdict(kb):
     """ "帮我确认一下" after a story is a household asking for a verdict — not after a question
     about which items a list holds."""
