@@ -1368,7 +1368,11 @@ STATED_IN_EVERYDAY_WORDS = [
     # "……，文件上写了的，是这样吗": the claim the story tells is what is asked to confirm
     ("听说重点人群里有新申请低保的户，文件上写了的，是这样吗？", "新申请"),
     # that one cannot remember it says nothing of what is asked
-    ("我妈说方案是八月份印发的，具体是八月几号印发的她记不清了，让我问问，要填表用。", "8月26日"),
+    (
+        "我舅是村文书，天天忙着弄报表。他说方案是区里八月发的，具体哪一天印发的他记不住了，"
+        "叫我帮着查一下，他要写进报表。",
+        "8月26日",
+    ),
     # "我想确认方案里是不是这么写的" asks to confirm what the clause before it heard
     (
         "我在镇卫生院上班。听同事讲排查要跟民政、残联共享信息，我想确认下文件里是不是这样写的？",
