@@ -1373,6 +1373,8 @@ STATED_IN_EVERYDAY_WORDS = [
         "叫我帮着查一下，他要写进报表。",
         "8月26日",
     ),
+    # the task one was given (领导让我梳理一下…) is a frame around what is asked
+    ("镇里安排我汇总一下这次排查要跟哪些部门共享信息，做个表，谢谢", "残联"),
     # "我想确认方案里是不是这么写的" asks to confirm what the clause before it heard
     (
         "我在镇卫生院上班。听同事讲排查要跟民政、残联共享信息，我想确认下文件里是不是这样写的？",
