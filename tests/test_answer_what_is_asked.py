@@ -129,6 +129,8 @@ async def test_a_question_asking_for_a_place_the_documents_do_not_name_says_so(t
         ("区里的咨询电话给一个呗", "phone"),
         ("那个号码发我一下，我记个本子上", "phone"),
         ("这篇解读是哪个出面讲的", "person"),
+        # where to turn for advice is whom to ask, no place
+        ("家里出了事，该向哪里咨询", "unit"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_from_the_question_words(kb, question, kind):
