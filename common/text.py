@@ -40,8 +40,15 @@ _CANTONESE = {
     "喺": "在",
     "嘅": "的",
     "咗": "了",
+    "嗰": "那",
+    # Wu: 啥个 (what), 辰光 (time), 迭趟 (this time)
+    "啥个": "什么",
+    "辰光": "时候",
+    "迭趟": "这趟",
 }
 _CANTONESE_WORD = re.compile("|".join(_CANTONESE))
+# 咩 before a word asks "what" ("做到咩程度", "系咩职位"); closing a sentence it asks "…吗"
+_MEH = re.compile("咩(?=[\u4e00-\u9fff])")
 # 滴 typed for 的 ("打工滴", "养滴鸭子", "啥滴"), not in 水滴, 点滴, 滴灌, 滴水
 _DI = re.compile("(?<=[\u4e00-\u9fff])(?<![水点一几])滴(?![水灌答管眼滴])")
 
@@ -61,6 +68,8 @@ def normalize(text: str) -> str:
     '俺们村冬天没水吃 有没有讲'
     >>> normalize("出去打工滴不稳当，滴灌的水滴")
     '出去打工的不稳当 滴灌的水滴'
+    >>> normalize("排查帮扶实效要做到咩程度？唔系咩")
+    '排查帮扶实效要做到什么程度 唔系咩'
     """
     text = unicodedata.normalize("NFKC", text)
     text = _SPACE_IN_HAN.sub("", text)
@@ -70,6 +79,8 @@ def normalize(text: str) -> str:
     if "滴" in text:
         text = _DI.sub("的", text)
     text = _CANTONESE_WORD.sub(lambda m: _CANTONESE[m.group()], text)
+    if "咩" in text:
+        text = _MEH.sub("什么", text)
     return _NOT_WORD.sub(" ", text).strip()
 
 

@@ -1375,6 +1375,9 @@ STATED_IN_EVERYDAY_WORDS = [
         "叫我帮着查一下，他要写进报表。",
         "8月26日",
     ),
+    # Wu and Cantonese words for what, when and this time (啥个, 辰光, 迭趟, 咩)
+    ("侬晓得伐，迭趟排查要搞多少辰光？", "一个月"),
+    ("请问两确保系咩意思", "培训全覆盖"),
     # the task one was given (领导让我梳理一下…) is a frame around what is asked
     ("镇里安排我汇总一下这次排查要跟哪些部门共享信息，做个表，谢谢", "残联"),
     # "我想确认方案里是不是这么写的" asks to confirm what the clause before it heard
