@@ -1375,6 +1375,9 @@ STATED_IN_EVERYDAY_WORDS = [
         "叫我帮着查一下，他要写进报表。",
         "8月26日",
     ),
+    # asked to quote the passage about a thing: the thing is what is asked
+    ("请摘录一下原文里关于风险消除稳定性的那段话", "盲目追求风险消除率"),
+    ("麻烦直接引用文件中关于重大风险隐患的那句", "季节性缺水"),
     # Wu and Cantonese words for what, when and this time (啥个, 辰光, 迭趟, 咩)
     ("侬晓得伐，迭趟排查要搞多少辰光？", "一个月"),
     ("请问两确保系咩意思", "培训全覆盖"),
