@@ -69,8 +69,11 @@ _EXPLAIN_TO = re.compile(
     # (with no one named: "想讲讲这次排查的意义"; not 想说说, which may tell one's own case)
     r"|想(讲讲|讲一讲|解释解释|解释一下|讲清楚)"
 )
-# Words that introduce the question of a long message.
-_LEAD_IN = re.compile(r"想问|请问|问问|问下|问一下|想知道|想了解|想确认|麻烦告诉|告诉我|请教")
+# Words that introduce the question of a long message ("不知道像……这种情况，方案里有没有…":
+# wondering is asking).
+_LEAD_IN = re.compile(
+    r"想问|请问|问问|问下|问一下|想知道|想了解|想确认|麻烦告诉|告诉我|请教|不知道|不晓得"
+)
 # What may close a lead-in that closes the message ("…能告诉我吗"): nothing is led into.
 _CLOSING = re.compile(r"[吗呢吧啊呀哈嘛不]*|一下[吗呢吧啊呀哈嘛]*|好吗|行吗|可以吗|好不好|行不行")
 

@@ -1375,6 +1375,12 @@ STATED_IN_EVERYDAY_WORDS = [
         "叫我帮着查一下，他要写进报表。",
         "8月26日",
     ),
+    # "不晓得像……这种情况" leads into what is asked, as "想知道" does
+    (
+        "邻居家今年夏天井干了，挑水要走好远。我是网格员，不晓得像季节性缺水这种情况，"
+        "方案里有没有当成风险隐患来排查？",
+        "季节性缺水",
+    ),
     # asked to quote the passage about a thing: the thing is what is asked
     ("请摘录一下原文里关于风险消除稳定性的那段话", "盲目追求风险消除率"),
     ("麻烦直接引用文件中关于重大风险隐患的那句", "季节性缺水"),
