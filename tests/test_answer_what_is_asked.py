@@ -1381,6 +1381,8 @@ STATED_IN_EVERYDAY_WORDS = [
         "方案里有没有当成风险隐患来排查？",
         "季节性缺水",
     ),
+    # 通气 (keep each other informed) is sharing information
+    ("这回排查要和哪些单位通个气", "残联"),
     # asked to quote the passage about a thing: the thing is what is asked
     ("请摘录一下原文里关于风险消除稳定性的那段话", "盲目追求风险消除率"),
     ("麻烦直接引用文件中关于重大风险隐患的那句", "季节性缺水"),
