@@ -1381,6 +1381,9 @@ STATED_IN_EVERYDAY_WORDS = [
         "方案里有没有当成风险隐患来排查？",
         "季节性缺水",
     ),
+    # "给俺讲明白点" asks to have it explained; 咋回事 asks what it is, no topic of its own
+    ("回头看是咋回事 给俺讲明白点", "有重点地再次排查核实"),
+    ("三早是咋回事啊 给整明白些呗", "早发现"),
     # 通气 (keep each other informed) is sharing information
     ("这回排查要和哪些单位通个气", "残联"),
     # asked to quote the passage about a thing: the thing is what is asked
