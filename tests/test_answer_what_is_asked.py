@@ -1233,6 +1233,8 @@ VERDICT_ASKED = [
     "我家是边缘户，收入又降了，能不能转为监测户",
     "我这算不算重点对象？家里三口人，老伴瘫了",
     "Our family income is low, can we be included?",
+    # English with the Chinese word for what one would become
+    "my grandma lives alone in 宣州农村, income 5000 a year, can she be 监测户?",
     "爹妈都七十多了，户口在城里，一直住村里，能把他们家算上吗",
     # a neighbour in trouble: should I tell the village, say a word to the grid worker
     "邻居家男人干活摔断了腰，一家三口一年就几千块收入，我要不要跟村里报一下他家？",
