@@ -1233,6 +1233,8 @@ VERDICT_ASKED = [
     "我家是边缘户，收入又降了，能不能转为监测户",
     "我这算不算重点对象？家里三口人，老伴瘫了",
     "Our family income is low, can we be included?",
+    # asked the other way round: whether the household is left out (进不了)
+    "俺家三口人，一年挣了三万出头，是不是就进不了监测了？",
     # English with the Chinese word for what one would become
     "my grandma lives alone in 宣州农村, income 5000 a year, can she be 监测户?",
     "爹妈都七十多了，户口在城里，一直住村里，能把他们家算上吗",
