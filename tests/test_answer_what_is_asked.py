@@ -1388,6 +1388,8 @@ STATED_IN_EVERYDAY_WORDS = [
     # "给俺讲明白点" asks to have it explained; 咋回事 asks what it is, no topic of its own
     ("回头看是咋回事 给俺讲明白点", "有重点地再次排查核实"),
     ("三早是咋回事啊 给整明白些呗", "早发现"),
+    # data not entered in full, in time or rightly, said the way cadres say it
+    ("收入支出没录全算啥问题", "不完整"),
     # 通气 (keep each other informed) is sharing information
     ("这回排查要和哪些单位通个气", "残联"),
     # asked to quote the passage about a thing: the thing is what is asked
