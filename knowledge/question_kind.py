@@ -757,6 +757,14 @@ class QuestionKinds:
             # "……今年是多少？我就想知道个大概，不是要申请啥。": after the last question closed
             # by "？" a "想知道…" says why it was asked; it leads into no question
             led = None
+        if (
+            led is not None
+            and _ends_in_lead_in(clauses[led])
+            and not any(_ASKING.search(_told(c)) for c in clauses[led + 1 :])
+        ):
+            # "……具体是八月几号印发的她记不清了，让我问问，要填表用": the errand, after the
+            # question, leads into nothing that asks
+            led = None
         if len(whole) > _SHORT and len(clauses) > 1:
             picked: list[str] = []
             for i, clause in enumerate(clauses):
