@@ -102,6 +102,11 @@ _WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 _SHORT = 24
 # An asking clause this short leans on the clause before it ("…要和残联共享信息，是真的吗").
 _BARE_ASK = 7
+# An errand before a bare question ("……说有个标准，让我问清楚是多少"): what it asks leans on
+# the clause before it as the bare question would
+_ERRAND = re.compile(
+    "^(他|她|家里|我妈|我爸|俺娘|俺爹)?(让|叫|托)(我|俺)(帮忙|帮他|帮她)?(问清楚|问问|问一下|问下|打听一下|打听)"
+)
 # An asking clause that starts with "also" / "all" and names no subject ("是不是也在关注范围里",
 # "也算吗", "都要查吗") leans on the clause before it, which names what it says of.
 _SUBJECTLESS_ALSO = re.compile(
@@ -779,7 +784,7 @@ class QuestionKinds:
                 if i in marked or ((not marked or i in in_question) and _ASKING.search(told)):
                     # "…按户查，还是按人查": the other half of a choice leans on the first
                     bare = (
-                        len(clause) <= _BARE_ASK
+                        len(_ERRAND.sub("", clause)) <= _BARE_ASK
                         or len(_META.sub("", clause)) <= 1
                         or clause.startswith("还是")
                         # "方案里说的因意外事故导致困难的户，是不是也在关注范围里": "also"
@@ -789,7 +794,7 @@ class QuestionKinds:
                         or (i > 0 and clauses[i - 1].startswith("除了"))
                     )
                     if bare and i > 0:
-                        questions.append(clauses[i - 1] + clause)
+                        questions.append(clauses[i - 1] + _ERRAND.sub("", clause))
                         if clauses[i - 1] not in picked:
                             picked.append(clauses[i - 1])
                     else:

@@ -1391,6 +1391,11 @@ STATED_IN_EVERYDAY_WORDS = [
     ("请问两确保系咩意思", "培训全覆盖"),
     # the task one was given (领导让我梳理一下…) is a frame around what is asked
     ("镇里安排我汇总一下这次排查要跟哪些部门共享信息，做个表，谢谢", "残联"),
+    # an errand before a bare question (叫我问清楚是多少) asks of what the clause before names
+    (
+        "我在城里上班，我爸打电话说，村里排查有个收入标准是八千多还是九千多，叫我问清楚是多少。",
+        "9100",
+    ),
     # an errand told after the question (让我问问，要填表用) leads into nothing
     ("我妈说方案是八月份印发的，具体是八月几号印发的她记不清了，让我问问，要填表用。", "8月26日"),
     # "我想确认方案里是不是这么写的" asks to confirm what the clause before it heard
