@@ -340,7 +340,7 @@ def _refers_back(clause: str) -> bool:
 
 
 # "想问下那个会是哪天开的": a thing pointed at, which the story named in full.
-_POINTED = re.compile(r"(这个|那个|这次|那次|这场|那场|这项|那项|这份|那份|该)")
+_POINTED = re.compile(r"(这个|那个|这次|那次|这场|那场|这项|那项|这份|那份|这些|那些|该)")
 # Where a name told in the story starts: after these ("开过一个排查的动员培训会" → 动员培训会).
 _NAME_START = re.compile(r".*[的个了过是说在开一]")
 _LONGEST_POINTED = 4
@@ -363,13 +363,18 @@ def _resolve(question: str, told: list[str]) -> str | None:
     return None
 
 
+_COUNTED = re.compile("[几两多些一二三四五六七八九十百0-9]$")
+
+
 def _named(thing: str, told: list[str]) -> str | None:
     """The last name ending in `thing` the story tells, two characters longer at least."""
     for clause in reversed(told):
         end = clause.rfind(thing)
         while end > 0:
             head = _NAME_START.sub("", clause[:end])
-            if len(head) >= 2 and _THING_END.match(clause[end + len(thing) :]):
+            # (not a count of them: "有好几户是……" names no kind of household)
+            counted = _COUNTED.search(head) is not None
+            if len(head) >= 2 and not counted and _THING_END.match(clause[end + len(thing) :]):
                 return head + thing
             end = clause.rfind(thing, 0, end)
     return None

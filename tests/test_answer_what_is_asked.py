@@ -1391,6 +1391,9 @@ STATED_IN_EVERYDAY_WORDS = [
     ("请问两确保系咩意思", "培训全覆盖"),
     # the task one was given (领导让我梳理一下…) is a frame around what is asked
     ("镇里安排我汇总一下这次排查要跟哪些部门共享信息，做个表，谢谢", "残联"),
+    # "这些户" are the households the story named (特困户), not a count of them (好几户)
+    ("我们组有几户特困户是前年才认定的，组长让我先报个数。这些户是这回要重点看的吗？", "特困"),
+    ("我们组有好几户是今年刚申请特困供养的，还没批下来。这些户这回排查要重点看吗？", "新申请"),
     # an errand before a bare question (叫我问清楚是多少) asks of what the clause before names
     (
         "我在城里上班，我爸打电话说，村里排查有个收入标准是八千多还是九千多，叫我问清楚是多少。",
