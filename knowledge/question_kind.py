@@ -363,6 +363,23 @@ def _resolve(question: str, told: list[str]) -> str | None:
     return None
 
 
+# "……要引用区里这篇政策解读，想确认一下它的发布时间": 它 is the document the story pointed at
+_POINTED_DOCUMENT = re.compile(
+    "(?:这篇|这份|那篇|那份|这个|那个)((?:政策)?(?:解读|方案|工作方案|文件|通知|文章|指南|意见))"
+)
+
+
+def _it_resolved(question: str, told: list[str]) -> str | None:
+    """`question` with its 它 written as the document the story pointed at last, or None."""
+    if "它" not in question:
+        return None
+    for clause in reversed(told):
+        named = _POINTED_DOCUMENT.findall(clause)
+        if named:
+            return question.replace("它", named[-1], 1)
+    return None
+
+
 _COUNTED = re.compile("[几两多些一二三四五六七八九十百0-9]$")
 
 
@@ -826,7 +843,11 @@ class QuestionKinds:
         if len(questions) == 1 and _refers_back(questions[0]):
             story = tuple(c for c in clauses if c not in questions[0])
         story_told = [c for c in clauses if not any(c in q for q in questions)]
-        resolved = tuple(r for r in (_resolve(q, story_told) for q in questions) if r is not None)
+        resolved = tuple(
+            r
+            for r in (_resolve(q, story_told) or _it_resolved(q, story_told) for q in questions)
+            if r is not None
+        )
         resolved += _quoted_in(questions, _QUOTED.findall(text))
         every_clause = tuple((clause, i in marked) for i, clause in enumerate(clauses))
         # A verdict is asked about the household the whole message describes — unless the

@@ -1391,6 +1391,8 @@ STATED_IN_EVERYDAY_WORDS = [
     ("请问两确保系咩意思", "培训全覆盖"),
     # the task one was given (领导让我梳理一下…) is a frame around what is asked
     ("镇里安排我汇总一下这次排查要跟哪些部门共享信息，做个表，谢谢", "残联"),
+    # 它 is the document the story pointed at (the interpretation, not the plan it explains)
+    ("我在写毕业论文，要引用区里那篇政策解读，想确认一下它的发布时间。", "8月29日"),
     # "这些户" are the households the story named (特困户), not a count of them (好几户)
     ("我们组有几户特困户是前年才认定的，组长让我先报个数。这些户是这回要重点看的吗？", "特困"),
     ("我们组有好几户是今年刚申请特困供养的，还没批下来。这些户这回排查要重点看吗？", "新申请"),
