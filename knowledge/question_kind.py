@@ -437,11 +437,17 @@ def _quoted_in(questions: list[str], quoted: list[str]) -> tuple[str, ...]:
     if not quoted:
         return ()
     phrase = normalize(_NAMING_MARKS.sub("", quoted[-1]))
-    return tuple(
-        _THIS.sub(phrase, question, count=1)
-        for question in questions
-        if phrase not in question and _THIS.search(question)
-    )
+    readings: list[str] = []
+    for question in questions:
+        this = _THIS.search(question)
+        if phrase in question or this is None:
+            continue
+        readings.append(_THIS.sub(phrase, question, count=1))
+        if this.start() > 0:
+            # and from "this" on alone: what comes before it is the way to the question
+            # ("我回来想在村里宣传，这句话出自哪里")
+            readings.append(phrase + question[this.end() :])
+    return tuple(readings)
 
 
 # "……听人说这次排查把务工不稳也当成风险来看，是真的吗": the claim heard, asked to confirm —

@@ -1391,6 +1391,11 @@ STATED_IN_EVERYDAY_WORDS = [
     ("请问两确保系咩意思", "培训全覆盖"),
     # the task one was given (领导让我梳理一下…) is a frame around what is asked
     ("镇里安排我汇总一下这次排查要跟哪些部门共享信息，做个表，谢谢", "残联"),
+    # "这句话" is the phrase quoted, read without the errand told before it
+    (
+        "镇上开会领导一直讲“早发现、早干预、早帮扶”，我想写到村里的黑板报上，这句话出自哪里？",
+        "早发现",
+    ),
     # 它 is the document the story pointed at (the interpretation, not the plan it explains)
     ("我在写毕业论文，要引用区里那篇政策解读，想确认一下它的发布时间。", "8月29日"),
     # "这些户" are the households the story named (特困户), not a count of them (好几户)
