@@ -1391,6 +1391,8 @@ STATED_IN_EVERYDAY_WORDS = [
     ("请问两确保系咩意思", "培训全覆盖"),
     # the task one was given (领导让我梳理一下…) is a frame around what is asked
     ("镇里安排我汇总一下这次排查要跟哪些部门共享信息，做个表，谢谢", "残联"),
+    # 时间长度 is how long it lasts (长度 no topic of its own)
+    ("方案规定的排查时间长度是多少", "一个月"),
     # "这句话" is the phrase quoted, read without the errand told before it
     (
         "镇上开会领导一直讲“早发现、早干预、早帮扶”，我想写到村里的黑板报上，这句话出自哪里？",
