@@ -174,6 +174,17 @@ def test_the_monitoring_sentence_of_three_guarantees_cites_the_document_that_say
         assert "xuanzhou-2024-interpretation" in {s.document.key for s in entry.sources}
 
 
+def test_the_per_capita_measure_of_the_monitoring_line_cites_the_national_guideline(kb):
+    """The interpretation gives the amount; that it is measured per person per year is the
+    national guideline's, and the answer cites it for that."""
+    entry = kb.get("monitoring-line")
+    assert entry is not None and "人均纯收入" in entry.answer
+    assert [s.document.key for s in entry.sources] == [
+        "xuanzhou-2024-interpretation",
+        "zhongnongzufa-2021-7",
+    ]
+
+
 # --- 5. questions the knowledge base holds, and benefits it does not ----------------------------
 
 
