@@ -1391,6 +1391,8 @@ STATED_IN_EVERYDAY_WORDS = [
     ("请问两确保系咩意思", "培训全覆盖"),
     # the task one was given (领导让我梳理一下…) is a frame around what is asked
     ("镇里安排我汇总一下这次排查要跟哪些部门共享信息，做个表，谢谢", "残联"),
+    # 树牢 is a word of the plan's (not 中树牢, jieba's guess after 工作)
+    ("排查工作中树牢什么思维", "底线思维"),
     # 靠外面帮 / 靠自个儿 are the plan's 外部帮扶 and 群众主体
     ("脱贫户要靠自个儿还是靠外面帮", "群众主体"),
     # 时间长度 is how long it lasts (长度 no topic of its own)
