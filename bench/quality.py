@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -731,18 +731,18 @@ def unread_summary(data: dict[str, Any], later: Sequence[LaterBatch]) -> tuple[s
     }
     if not halves:
         return "", total
-    answered_out = total["n_out"] - total["correct_out"]
+    ours = Figures(total["n_in"], total["n_out"], total["correct_in"], total["correct_out"], 0.0)
     elsewhere = total["out_answered_citing_elsewhere"]
+    # were every answer from another document right, these abstentions would count too
+    generous = replace(ours, correct_out=ours.correct_out + elsewhere)
     md = (
         f"**The {len(halves)} unread test halves together** (ours): in scope answered "
-        f"correctly {total['correct_in']}/{total['n_in']} = "
-        f"{_pct(total['correct_in'] / (total['n_in'] or 1))}; out of scope abstained "
-        f"{total['correct_out']}/{total['n_out']} = "
-        f"{_pct(total['correct_out'] / (total['n_out'] or 1))}. Of the {answered_out} "
-        f"out-of-scope questions answered, {elsewhere} were answered by an entry citing another "
-        f"document than `{WRITTEN_FROM}` (national policy, the assistant's own guide): were "
-        f"those all right answers, abstention would be "
-        f"{_pct((total['correct_out'] + elsewhere) / (total['n_out'] or 1))}."
+        f"correctly {ours.correct_in}/{ours.n_in} = {_pct(ours.top1)}; out of scope abstained "
+        f"{ours.correct_out}/{ours.n_out} = {_pct(ours.abstention)}. Of the "
+        f"{ours.n_out - ours.correct_out} out-of-scope questions answered, {elsewhere} were "
+        f"answered by an entry citing another document than `{WRITTEN_FROM}` (national policy, "
+        f"the assistant's own guide): were those all right answers, abstention would be "
+        f"{_pct(generous.abstention)}."
     )
     return md, total
 

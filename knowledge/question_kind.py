@@ -810,9 +810,11 @@ class QuestionKinds:
                 # one is story ("之前有几户风险消除了，……会不会再看看？")
                 told = _told(clause)
                 if i in marked or ((not marked or i in in_question) and _ASKING.search(told)):
+                    # (an errand before it says only who wants to know: "让我问清楚是多少")
+                    asked_alone = _ERRAND.sub("", clause)
                     # "…按户查，还是按人查": the other half of a choice leans on the first
                     bare = (
-                        len(_ERRAND.sub("", clause)) <= _BARE_ASK
+                        len(asked_alone) <= _BARE_ASK
                         or len(_META.sub("", clause)) <= 1
                         or clause.startswith("还是")
                         # "方案里说的因意外事故导致困难的户，是不是也在关注范围里": "also"
@@ -822,7 +824,7 @@ class QuestionKinds:
                         or (i > 0 and clauses[i - 1].startswith("除了"))
                     )
                     if bare and i > 0:
-                        questions.append(clauses[i - 1] + _ERRAND.sub("", clause))
+                        questions.append(clauses[i - 1] + asked_alone)
                         if clauses[i - 1] not in picked:
                             picked.append(clauses[i - 1])
                     else:
