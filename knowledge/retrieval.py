@@ -395,6 +395,8 @@ class Analyzer:
                 word = self._trim_particles(word)
                 if len(word) == 2 and word[0] in _MODALS:
                     word = word[1]
+                elif len(word) == 2 and word[1] in _MODALS:
+                    word = word[0]  # a modal glued onto the noun before it ("的村会采取")
             if word and word not in self.stopwords:
                 terms.append(Term(word, _DOMAIN_POS if word in self.canonical else pair.flag))
         if len(self._segments) >= _SEGMENT_MEMORY:

@@ -228,6 +228,16 @@ def test_a_modal_glued_to_its_verb_is_read_as_the_verb(kb):
     assert kb.ask("排查要查哪些内容").best_entry_id == "screening-contents"
 
 
+def test_a_modal_glued_to_the_noun_before_it_is_read_as_the_noun(kb):
+    """jieba's HMM makes one word of 村 + 会 ("质量不高的村会采取什么措施"): read as 村, the
+    question is the one the plan answers (what happens to villages whose screening is poor)."""
+    question = "排查结束后，对排查质量不高的村会采取什么措施？"
+    terms = {t.text for t in kb.retriever.analyzer.terms(question)}
+    assert "村" in terms and "村会" not in terms
+    answer = kb.ask(question)
+    assert answer.entry is not None and "提醒督办" in answer.entry.answer
+
+
 def test_when_the_cadres_come_is_not_answered_with_the_issue_date(kb):
     answer = kb.ask("排查的干部哪天来俺们村")
     assert answer.entry is None and answer.unstated == "具体日期"
@@ -538,6 +548,9 @@ def test_a_cantonese_speaker_is_answered_as_a_mandarin_one(kb):
     assert normalize("收入面临下降，要重点解决") == "收入面临下降 要重点解决"
     answer = kb.ask("乜嘢叫两确保啊？排查入面讲嘅")
     assert answer.entry is not None and "不漏一户" in answer.entry.answer
+    # 冇劳动能力 is 没(有)劳动能力: the households the plan screens as 整户无劳动能力
+    answer = kb.ask("冇劳动能力嘅成户人家，排查要点搞？")
+    assert answer.entry is not None and "整户无劳动能力" in answer.entry.answer
 
 
 def test_a_harvest_lost_is_a_disaster_not_a_confiscation(kb):
