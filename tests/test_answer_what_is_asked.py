@@ -238,6 +238,14 @@ def test_a_modal_glued_to_the_noun_before_it_is_read_as_the_noun(kb):
     assert answer.entry is not None and "提醒督办" in answer.entry.answer
 
 
+def test_households_only_just_identified_are_the_plans_newly_identified_ones(kb):
+    """才识别 / 刚认定 is the plan's 近两年新识别 (jieba read 才识别的 as 才识 + 别的)."""
+    terms = {t.text for t in kb.retriever.analyzer.terms("近两年才识别的分散供养特困人员")}
+    assert "新识别" in terms and "才识" not in terms
+    answer = kb.ask("才识别的低保 刚申请的特困 算重点？")
+    assert answer.entry is not None and "近两年新识别农村低保对象" in answer.entry.answer
+
+
 def test_when_the_cadres_come_is_not_answered_with_the_issue_date(kb):
     answer = kb.ask("排查的干部哪天来俺们村")
     assert answer.entry is None and answer.unstated == "具体日期"
