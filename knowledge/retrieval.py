@@ -694,7 +694,10 @@ class Retriever:
             return False
         if _YEAR.match(term.text):
             return True
-        if term.text.endswith(_LOCAL_PLACE_SUFFIXES):
+        # (镇里, 镇上: "in the township", not a place's name)
+        if term.text.endswith(_LOCAL_PLACE_SUFFIXES) or (
+            term.text[:-1].endswith(_LOCAL_PLACE_SUFFIXES) and term.text[-1] in "里上"
+        ):
             return False
         # jieba tags many county names as a person's (郎溪县/nr): the suffix tells (贫困县 is
         # a common noun, n).

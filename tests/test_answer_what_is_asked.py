@@ -246,6 +246,17 @@ def test_households_only_just_identified_are_the_plans_newly_identified_ones(kb)
     assert answer.entry is not None and "近两年新识别农村低保对象" in answer.entry.answer
 
 
+@pytest.mark.parametrize(
+    "question, said",
+    [("镇里通知的排查要搞多久", "一个月"), ("镇里的干部说回头看查哪些户", "风险消除")],
+)
+def test_the_township_one_lives_in_is_no_other_place(kb, question, said):
+    """镇里 ("in the township") is where the asker is, not another place's name asking about
+    that place's own plan (as 郎溪县 or 2023年 would)."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and said in answer.entry.answer
+
+
 def test_when_the_cadres_come_is_not_answered_with_the_issue_date(kb):
     answer = kb.ask("排查的干部哪天来俺们村")
     assert answer.entry is None and answer.unstated == "具体日期"
