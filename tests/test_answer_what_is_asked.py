@@ -257,6 +257,14 @@ def test_the_township_one_lives_in_is_no_other_place(kb, question, said):
     assert answer.entry is not None and said in answer.entry.answer
 
 
+def test_asking_whether_wrong_records_get_corrected_is_the_data_quality_screening(kb):
+    """改正 / 纠正 / 改过来 a record is the plan's 信息更新完善 after the data-quality check."""
+    answer = kb.ask("系统里俺家的人口写错了 排查能改正不")
+    assert answer.entry is not None and "信息更新完善" in answer.entry.answer
+    # correcting what one reported to the assistant itself is still the assistant's own entry
+    assert kb.ask("我报的信息填错了怎么更正").entry.id == "delete-data"
+
+
 def test_when_the_cadres_come_is_not_answered_with_the_issue_date(kb):
     answer = kb.ask("排查的干部哪天来俺们村")
     assert answer.entry is None and answer.unstated == "具体日期"
