@@ -265,6 +265,15 @@ def test_asking_whether_wrong_records_get_corrected_is_the_data_quality_screenin
     assert kb.ask("我报的信息填错了怎么更正").entry.id == "delete-data"
 
 
+@pytest.mark.parametrize(
+    "question", ["有人生病残疾导致生活困难的户，方案里怎么说", "得病的 残疾的 这回排查盯不盯"]
+)
+def test_illness_and_disability_in_plain_words_are_the_plans_causes(kb, question):
+    """生病 / 得病 and 残疾 / 残了 are the plan's 因病 and 因残."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and "因病因残因灾因意外事故" in answer.entry.answer
+
+
 def test_when_the_cadres_come_is_not_answered_with_the_issue_date(kb):
     answer = kb.ask("排查的干部哪天来俺们村")
     assert answer.entry is None and answer.unstated == "具体日期"
