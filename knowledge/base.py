@@ -58,7 +58,7 @@ UNSTATED_NEAR = 0.38
 # A verdict asked about getting another programme unless the message speaks of monitoring too
 _MONITORING = re.compile("监测|返贫")
 # The knowledge base's own subject named: the screening, monitoring
-_OWN_SUBJECT = re.compile(f"排查|{_MONITORING.pattern}")
+_OWN_SUBJECT = re.compile(f"排查|方案|{_MONITORING.pattern}")
 # The knowledge base's subject as a word to read a thing told with ("……这种情况排查管不管")
 _SCREENING = "排查"
 # The date kind, and a day or month as the entries write it

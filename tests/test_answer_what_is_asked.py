@@ -347,6 +347,8 @@ def test_a_programme_named_only_in_the_story_does_not_keep_the_screening_questio
     for told in (
         "我妈吃低保好几年了，每个月都去领补助。这次排查会跟民政那边对接信息吗？",
         "我爷爷有残疾证，每年领残疾人补贴。这回排查要和残联共享信息不？",
+        # the plan itself named as the subject
+        "我在区残联上班，平时帮人办理残疾证，领导说排查也要我们配合。方案里说到残联了吗？",
     ):
         answer = kb.ask(told)
         assert answer.entry is not None and answer.entry.id == "info-sharing-departments", told
