@@ -1487,6 +1487,9 @@ STATED_IN_EVERYDAY_WORDS = [
     ),
     # (read alone the claim may match another entry better: 吃水难 is no word the plan uses)
     ("今年天旱，井里都没水了。村里人说吃水难也算风险，方案里是这样写的吗？", "季节性缺水"),
+    # "这是方案里写的吗" asks to confirm the claim told before it, as "是这样写的吗" does
+    ("镇上干部说这回排查要核对家里收入支出，这是方案里写的吗？", "收入支出"),
+    ("村干部说这回排查会关注因病困难的家庭，这是方案里写的吗？", "因病因残"),
     # a filler said mid-word (监测那个线), 几多钱 for 多少钱, 谁讲的 of the interpretation
     ("监测那个线是几多钱", "9100元"),
     ("那个解读是谁讲的", "姚红艳"),
