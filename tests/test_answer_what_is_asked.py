@@ -1487,6 +1487,8 @@ STATED_IN_EVERYDAY_WORDS = [
     ),
     # (read alone the claim may match another entry better: 吃水难 is no word the plan uses)
     ("今年天旱，井里都没水了。村里人说吃水难也算风险，方案里是这样写的吗？", "季节性缺水"),
+    # wanting to get it clear (搞清楚, 弄明白, 说不清) is about the asker, not what is asked
+    ("领导让我搞清楚省里是哪个文件部署的排查", "关于开展2024年防止返贫监测帮扶集中排查的通知"),
     # "这是方案里写的吗" asks to confirm the claim told before it, as "是这样写的吗" does
     ("镇上干部说这回排查要核对家里收入支出，这是方案里写的吗？", "收入支出"),
     ("村干部说这回排查会关注因病困难的家庭，这是方案里写的吗？", "因病因残"),
