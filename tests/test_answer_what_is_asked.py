@@ -1487,6 +1487,8 @@ STATED_IN_EVERYDAY_WORDS = [
     ),
     # (read alone the claim may match another entry better: 吃水难 is no word the plan uses)
     ("今年天旱，井里都没水了。村里人说吃水难也算风险，方案里是这样写的吗？", "季节性缺水"),
+    # 讲解 a plan is 解读 it
+    ("这个方案是谁出来讲解的", "姚红艳"),
     # wanting to get it clear (搞清楚, 弄明白, 说不清) is about the asker, not what is asked
     ("领导让我搞清楚省里是哪个文件部署的排查", "关于开展2024年防止返贫监测帮扶集中排查的通知"),
     # "这是方案里写的吗" asks to confirm the claim told before it, as "是这样写的吗" does
