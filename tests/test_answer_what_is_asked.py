@@ -1487,7 +1487,8 @@ STATED_IN_EVERYDAY_WORDS = [
     ),
     # (read alone the claim may match another entry better: 吃水难 is no word the plan uses)
     ("今年天旱，井里都没水了。村里人说吃水难也算风险，方案里是这样写的吗？", "季节性缺水"),
-    # 为撒子 / 为么子 is 为什么 (not 为 + a filler: "为撒子要排查" was read as 要排查, the key groups)
+    # 为撒子 / 为么子 is 为什么 (not 为 + a filler: "为撒子要排查" was read as 要排查, the
+    # key groups)
     ("为撒子要排查", "每年至少开展一次集中排查"),
     # comparing data with a department (跟民政的数据对一对, 比一比) is the plan's 数据比对
     ("排查的时候要不要跟民政那边的数据对一对", "信息共享"),
