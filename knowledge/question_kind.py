@@ -47,7 +47,9 @@ QUESTION_WORD = re.compile(
 _ASKING = re.compile(
     QUESTION_WORD.pattern + r"|吗|嘛$|呢|么$|"
     r"是不是|是否|会不会|能不能|有没有|算不算|要不要|可不可以|够不够|行不行|中不中|对不对|"
-    r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍"
+    r"真的假的|想问|请问|问问|问下|问一下|想知道|想了解|想确认|确认一下|说说|讲讲|介绍|"
+    # "能纳入监测不", "够格不": a modal asked yes or no by the 不 closing the clause
+    r"(能|可以|会|要|算|够|行|中|得|有)[^，。？！]{0,8}(?<![不没])[不没伐]$"
 )
 _QUESTION_MARK = re.compile(r"[?？﹖]")
 # "去年有几户被标了风险消除": a number told, in a clause that says what happened.

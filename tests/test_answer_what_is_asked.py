@@ -1616,7 +1616,12 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
 # - fifth (80 + 40, written asking for the question before the story, bare follow-ups and
 #   cadres asking about the households they visited): 32 + 33 of 80 at first sight, 0 + 0
 #   stories misread; after a clause asking only "will it do?" (可以伐, 要得不) was read as
-#   asked of the household told about, 39 + 34 and 0 + 0 (the test half unread).
+#   asked of the household told about, 39 + 34 and 0 + 0 (the test half unread);
+# - sixth (80 + 40, written for variety: incomes in words, dialects, the household named after
+#   the question, cadres about households they visited): 38 + 38 of 80 at first sight, 1 + 2
+#   misread; after "如果成为监测户之后…" was read as later (not asked whether), 新增 as going
+#   with the inclusion asked, 检测 as the usual typo of 监测, and "这个算不算风险，能纳入监测不"
+#   as asking the verdict too, 40 + 38 and 0 + 1 (the test half unread).
 LATER_VERDICT_SETS = [
     ("qa_eligibility_blind2", "dev", 0.98, 0),
     ("qa_eligibility_blind2", "test", 0.96, 2),
@@ -1626,6 +1631,8 @@ LATER_VERDICT_SETS = [
     ("qa_eligibility_blind4", "test", 0.95, 1),
     ("qa_eligibility_blind5", "dev", 0.95, 0),
     ("qa_eligibility_blind5", "test", 0.85, 0),
+    ("qa_eligibility_blind6", "dev", 0.97, 0),
+    ("qa_eligibility_blind6", "test", 0.95, 1),
 ]
 
 
@@ -1673,6 +1680,10 @@ def test_each_later_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floor
         "能不能评个监测户",
         # 变成 goes along with being included
         "脱贫户能不能变成监测对象",
+        # 新增 too; 检测 typed for 监测; a coverage question before the verdict asked outright
+        "邻居去年刚评上特困，他家这回要不要算新增监测对象？",
+        "俺家老人常年吃药 家里就我一个劳力 能纳入检测不",
+        "我们屋头每年夏天都缺水，要去好远挑水，这个算不算风险，能纳入监测不",
     ],
 )
 def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_shape(kb, question):
@@ -1688,6 +1699,8 @@ def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_s
         "俺娘一个人住，腿脚不好，能不能报销多一点",
         "屋里就剩我和老汉两个，他去年中风了，要不要带户口本",
         "我家今年鱼塘被淹了，亏了四万，该找哪个部门",
+        # what being monitored would bring, told as what happens later
+        "我妈有病，如果成为监测户之后，有些什么帮扶措施呀？",
         # about what the screening covers, not about one household
         "生病残疾过得紧巴的人家，这回排查管不管",
         "这次排查是不是所有农村户口的人都要查？我们这种户口在村里人不在的也算吗？",
