@@ -1492,6 +1492,9 @@ STATED_IN_EVERYDAY_WORDS = [
     ("为撒子要排查", "每年至少开展一次集中排查"),
     # comparing data with a department (跟民政的数据对一对, 比一比) is the plan's 数据比对
     ("排查的时候要不要跟民政那边的数据对一对", "信息共享"),
+    # the purpose of the screening is not the look-back's ("回头看的目的" is its own question)
+    ("这次排查的目的是啥", "从制度上"),
+    ("这回排查到底为了啥，有啥子用", "从制度上"),
     # 讲解 a plan is 解读 it
     ("这个方案是谁出来讲解的", "姚红艳"),
     # wanting to get it clear (搞清楚, 弄明白, 说不清) is about the asker, not what is asked
