@@ -455,13 +455,15 @@ def _quoted_in(questions: list[str], quoted: list[str]) -> tuple[str, ...]:
 
 # "……听人说这次排查把务工不稳也当成风险来看，是真的吗": the claim heard, asked to confirm —
 # what follows the first 说 / 讲 before a tail asking whether it is so
+_IN_THE_PLAN = r"(工作方案|方案|文件|政策)(里|上)?(面|头)?"
 _CONFIRMING = re.compile(
     # (a tail that is a word of its own, or one a particle closes: not the 对 of 核对)
     r"(是不是真的|真的假的|对不对|是不是这样|有没有这回事)(呀|啊|呢|哦)?$|"
     r"(是真的|真的|有这回事|有这事|是这样|对|没错|"
-    r"(工作方案|方案|文件|政策)(里|上)?(面|头)?(真的|真|是|有)?(是|有)?(这么|这样|这个)"
-    r"(写|说|讲|规定|说法|提法)?(的|了|过)?|"
-    r"这(真的|真|也|都)?是(工作方案|方案|文件|政策)(里|上)?(面|头)?(写|说|讲|规定|提)(的|了|过|到)?)"
+    # "方案里是这样写的吗"
+    rf"{_IN_THE_PLAN}(真的|真|是|有)?(是|有)?(这么|这样|这个)(写|说|讲|规定|说法|提法)?(的|了|过)?|"
+    # "这是方案里写的吗"
+    rf"这(真的|真|也|都)?是{_IN_THE_PLAN}(写|说|讲|规定|提)(的|了|过|到)?)"
     r"(吗|吧|不|没|呢|啊|么|嘛)+$"
 )
 _HEARD = re.compile("说|讲")
