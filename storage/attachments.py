@@ -126,11 +126,11 @@ class Attachments:
 
     def attach_to_submission(self, user_id: int, draft_id: str) -> int:
         """Hand the draft's photos to the submission made from it (same draft id); how many."""
-        with self.db.session() as session:
+        with self.db.connection() as connection:
             submission_id = (
                 select(Submission.id).where(Submission.draft_id == draft_id).scalar_subquery()
             )
-            result = session.execute(
+            result = connection.execute(
                 update(Attachment)
                 .where(
                     Attachment.user_id == user_id,
@@ -143,8 +143,8 @@ class Attachments:
 
     def drop_unsubmitted(self, user_id: int) -> int:
         """Delete the photos of the user's draft (cancelled, declined, replaced or deleted)."""
-        with self.db.session() as session:
-            result = session.execute(
+        with self.db.connection() as connection:
+            result = connection.execute(
                 delete(Attachment).where(
                     Attachment.user_id == user_id, Attachment.submission_id.is_(None)
                 )

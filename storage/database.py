@@ -206,10 +206,37 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 @dataclass
 class _UnitOfWork:
+    """One transaction on one connection. The ORM session is made only when a repository
+    asks for one (`orm`): most updates run Core statements alone, and a session's begin,
+    commit and close cost more than the statements (about 0.2 ms an update on SQLite)."""
+
     engine: Engine
-    session: Session
+    connection: Connection
+    session: Session | None = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     reads: dict[Hashable, object] = field(default_factory=dict)  # read ahead, until a write
+
+    def orm(self) -> Session:
+        if self.session is None:
+            # Joins the connection's transaction; its commit is the unit of work's.
+            self.session = Session(
+                bind=self.connection,
+                expire_on_commit=False,
+                join_transaction_mode="rollback_only",
+            )
+        return self.session
+
+    def unflushed(self) -> bool:
+        session = self.session
+        return session is not None and bool(session.new or session.dirty or session.deleted)
+
+    def core(self) -> Connection:
+        """The connection, with the session's pending objects written first, so a Core
+        statement sees what an ORM call before it added."""
+        if self.unflushed():
+            assert self.session is not None
+            self.session.flush()
+        return self.connection
 
 
 # The unit of work open in this thread (or asyncio task), if any.
@@ -253,7 +280,7 @@ class Database:
         commit, see the module docstring)."""
         work = self._ambient()
         if work is not None:
-            yield work.session
+            yield work.orm()
             return
         with self._sessions.begin() as session:
             if not durable or self.backend == "sqlite":
@@ -267,7 +294,7 @@ class Database:
         ms); inside a unit of work, its connection."""
         work = self._ambient()
         if work is not None:
-            yield work.session.connection()
+            yield work.core()
             return
         with self.engine.begin() as connection:
             if not durable or self.backend == "sqlite":
@@ -277,27 +304,33 @@ class Database:
     @contextmanager
     def unit_of_work(
         self, *, durable: bool = True, crash_at: str | None = "before_commit"
-    ) -> Iterator[Session]:
+    ) -> Iterator[None]:
         """One transaction for every repository call inside the block: committed at its end,
         rolled back if an exception leaves it. Inside another unit of work: joins it.
         `durable=False`: a relaxed commit, for work that can be redone (see the module
         docstring). `crash_at`: the crash point just before the commit (crash tests; None for
         none: storing an update is not applying it)."""
         if self._ambient() is not None:
-            with self.session() as session:
-                yield session
+            yield
             return
-        with self._sessions.begin() as session:
-            if not durable or self.backend == "sqlite":
-                _set_durability(session.connection(), durable)
-            work = _UnitOfWork(self.engine, session)
-            token = _current.set(work)
+        with self.engine.connect() as connection:
+            work = _UnitOfWork(self.engine, connection)
             try:
-                yield session
-                if crash_at is not None:
-                    crash_point(crash_at)
+                with connection.begin():
+                    if not durable or self.backend == "sqlite":
+                        _set_durability(connection, durable)
+                    token = _current.set(work)
+                    try:
+                        yield
+                        if work.session is not None:
+                            work.session.flush()
+                        if crash_at is not None:
+                            crash_point(crash_at)
+                    finally:
+                        _current.reset(token)
             finally:
-                _current.reset(token)
+                if work.session is not None:
+                    work.session.close()
         for callback in work.after_commit:
             callback()
 
@@ -325,8 +358,7 @@ class Database:
         work = self._ambient()
         if work is None or not work.reads:
             return NOT_READ
-        session = work.session
-        if session.new or session.dirty or session.deleted:  # a write not flushed yet
+        if work.unflushed():  # a write not flushed yet
             work.reads.clear()
             return NOT_READ
         return work.reads.get(key, NOT_READ)

@@ -78,6 +78,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
+    Connection,
     LargeBinary,
     Table,
     and_,
@@ -98,6 +99,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from common.messages import Button, Incoming, Reply
 from storage import crash_point
 from storage.database import Database
+from storage.driver_sql import Prepared, bound
 from storage.models import InboxEntry, OutboxEntry, utcnow
 from storage.repository import UPDATE_MEMORY, _changed
 
@@ -213,20 +215,20 @@ class Inbox:
             "origin": origin or {},
             "now": utcnow(),
         }
-        with self.db.session(durable=True) as session:
-            stored = session.scalar(_statements(self.db.backend).receive, values)
-            self.forget_old_now_and_then(session, update_id)
+        with self.db.connection(durable=True) as connection:
+            stored = _prepared(self.db.backend).receive.run(connection, values).scalar()
+            self.forget_old_now_and_then(connection, update_id)
         self.db.after_commit(partial(crash_point, "received"))
         return stored is not None
 
-    def forget_old_now_and_then(self, session, update_id: int) -> None:
+    def forget_old_now_and_then(self, connection: Connection, update_id: int) -> None:
         """Beside storing an update or marking it done, every 500th: rows done or sent long
         ago deleted (no redelivery comes that late)."""
         if update_id % 500 != 0:
             return
         before = utcnow() - UPDATE_MEMORY
-        session.execute(delete(INBOX).where(INBOX.c.done_at < before))
-        session.execute(
+        connection.execute(delete(INBOX).where(INBOX.c.done_at < before))
+        connection.execute(
             delete(OUTBOX).where(or_(OUTBOX.c.sent_at < before, OUTBOX.c.failed_at < before))
         )
 
@@ -250,9 +252,9 @@ class Inbox:
         caller rolls back its own attempt). One statement: an upsert that changes only a row
         not done; on PostgreSQL it waits for a concurrent applier's commit and then sees it."""
         values = {"update_id": update_id, "now": utcnow()}
-        with self.db.session() as session:
-            done = session.scalar(_statements(self.db.backend).mark_done, values)
-            self.forget_old_now_and_then(session, update_id)
+        with self.db.connection() as connection:
+            done = _prepared(self.db.backend).mark_done.run(connection, values).scalar()
+            self.forget_old_now_and_then(connection, update_id)
             return done is not None
 
     def waiting(self, older_than: timedelta | None = None) -> list[Received]:
@@ -375,8 +377,8 @@ class Outbox:
             return []
         origin = origin or {}
         rows = _rows(update_id, chat_id, replies, origin, utcnow(), claimed=claimed)
-        with self.db.session() as session:
-            ids = list(session.scalars(_ADD, rows))
+        with self.db.connection() as connection:
+            ids = [_ADD.run(connection, row).scalar_one() for row in rows]
         return self._added(ids, rows, claimed=claimed)
 
     def _added(
@@ -427,9 +429,9 @@ class Outbox:
         }
         for i, row in enumerate(rows):
             params.update({f"reply_{i}": row["reply"], f"attachment_{i}": row["attachment"]})
-        with self.db.session() as session:
-            ids = sorted(session.scalars(_done_and_added(len(rows)), params))
-            inbox.forget_old_now_and_then(session, update_id)
+        with self.db.connection() as connection:
+            ids = sorted(_done_and_added_run(len(rows)).run(connection, params).scalars())
+            inbox.forget_old_now_and_then(connection, update_id)
         if not ids:
             return None
         return self._added(ids, rows, claimed=True)
@@ -589,7 +591,17 @@ def _pending() -> ColumnElement[bool]:
 
 _TAKE = select(INBOX).where(INBOX.c.update_id == bindparam("update_id"), INBOX.c.done_at.is_(None))
 _DONE_AT = select(INBOX.c.done_at).where(INBOX.c.update_id == bindparam("update_id"))
-_ADD = insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True)
+_ROW_COLUMNS = (
+    "update_id",
+    "chat_id",
+    "reply",
+    "attachment",
+    "origin",
+    "created_at",
+    "claimed_at",
+    "attempts",
+)  # what `_rows` gives
+_ADD = Prepared(insert(OUTBOX).values(bound(OUTBOX, *_ROW_COLUMNS)).returning(OUTBOX.c.id))
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _NOW = bindparam("now", type_=OUTBOX.c.created_at.type)
 _CLAIM = (
@@ -679,6 +691,13 @@ def _rows(
 
 
 @cache
+def _prepared(backend: str) -> _Upserts:
+    """`_statements`, run on the driver's cursor (every update runs one of them)."""
+    statements = _statements(backend)
+    return _Upserts(Prepared(statements.receive), Prepared(statements.mark_done))
+
+
+@cache
 def _done_and_added(count: int) -> Any:
     """PostgreSQL: the update marked done (`_statements(...).mark_done`, as a CTE) and, only if
     it was, its `count` replies inserted claimed — their ids returned. The rows come from a
@@ -744,3 +763,8 @@ class Recovery:
 def recover(db: Database) -> Recovery:
     """Updates received but not done and replies not sent, each oldest first."""
     return Recovery(Inbox(db).waiting(), Outbox(db).pending())
+
+
+@cache
+def _done_and_added_run(count: int) -> Prepared:
+    return Prepared(_done_and_added(count))

@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.database import NOT_READ, Database
+from storage.driver_sql import Prepared, bound
 from storage.learning_models import (
     REASONS,
     THUMBS_DOWN,
@@ -116,6 +117,7 @@ VERSION = select(
     select(func.max(_DISMISSED.c.dismissed_at)).scalar_subquery().label("latest_set_aside"),
 )
 VERSION_READ = "learned_version"  # read ahead (storage.update_reads)
+_READ_VERSION = Prepared(VERSION)
 
 
 class LearnedPhrasings:
@@ -129,8 +131,8 @@ class LearnedPhrasings:
         ahead = self.db.read_before(VERSION_READ)
         if ahead is not NOT_READ:
             return cast(tuple[int, int, int, object], ahead)
-        with self.db.session() as session:
-            count, highest, set_aside, latest = session.execute(VERSION).one()
+        with self.db.connection() as connection:
+            count, highest, set_aside, latest = _READ_VERSION.run(connection).one()
         return count or 0, highest or 0, set_aside or 0, latest
 
     def phrasings(self) -> list[tuple[str, str]]:
@@ -470,12 +472,19 @@ def given_answer(row: Any) -> Given:
 
 GIVEN = cast(Table, GivenAnswer.__table__)
 FORGET_EVERY = 500
-_GIVE = insert(GIVEN).returning(GIVEN.c.id)
+_GIVE = Prepared(
+    insert(GIVEN)
+    .values(bound(GIVEN, "user_id", "entry_id", "question", "nearest", "given_at"))
+    .returning(GIVEN.c.id)
+)
 # In the order of the (user_id, given_at) index: its last entry, no sort of the user's answers.
 LATEST_READ = "latest_answer"  # (LATEST_READ, user id): the last answer, read ahead
-_LATEST = (
+_LATEST = Prepared(
     select(GIVEN)
-    .where(GIVEN.c.user_id == bindparam("user_id"), GIVEN.c.given_at >= bindparam("since"))
+    .where(
+        GIVEN.c.user_id == bindparam("user_id", type_=GIVEN.c.user_id.type),
+        GIVEN.c.given_at >= bindparam("since", type_=GIVEN.c.given_at.type),
+    )
     .order_by(GIVEN.c.given_at.desc())
     .limit(1)
 )
@@ -499,10 +508,10 @@ class AnswerLog:
             "nearest": list(nearest),
             "given_at": now,
         }
-        with self.db.session() as session:
-            answer_id = int(session.execute(_GIVE, values).scalar_one())
+        with self.db.connection() as connection:
+            answer_id = int(_GIVE.run(connection, values).scalar_one())
             if answer_id % FORGET_EVERY == 0:
-                session.execute(delete(GIVEN).where(GIVEN.c.given_at < now - GIVEN_MEMORY))
+                connection.execute(delete(GIVEN).where(GIVEN.c.given_at < now - GIVEN_MEMORY))
             return answer_id
 
     def get(self, answer_id: int) -> Given | None:
@@ -516,8 +525,8 @@ class AnswerLog:
         if ahead is not NOT_READ:  # the last one of all, read ahead: is it recent enough?
             last = cast(Given | None, ahead)
             return last if last is not None and as_utc(last.given_at) >= since else None
-        with self.db.session() as session:
-            row = session.execute(_LATEST, {"user_id": user_id, "since": since}).first()
+        with self.db.connection() as connection:
+            row = _LATEST.run(connection, {"user_id": user_id, "since": since}).first()
             return given_answer(row) if row is not None else None
 
     def vote(self, answer: Given, vote: int) -> int | None:

@@ -30,6 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from storage import crash_point
 from storage.database import NOT_READ, Database
 from storage.database import rows_changed as _changed
+from storage.driver_sql import Prepared
 from storage.models import (
     OPEN_STATUSES,
     STATUS_NEW,
@@ -130,13 +131,18 @@ _DRAFTS = cast(Table, Draft.__table__)
 # On the table, not the mapped class: read for every update, and a Core statement skips the
 # ORM's per-statement work (about half the cost of a one-row read).
 DRAFT_COLUMNS = ("draft_id", "dialog", "state", "version")  # what `stored_draft` reads
-_LOAD_DRAFT = select(*(_DRAFTS.c[name] for name in DRAFT_COLUMNS)).where(
-    _DRAFTS.c.user_id == bindparam("user_id")
+_LOAD_DRAFT = Prepared(
+    select(*(_DRAFTS.c[name] for name in DRAFT_COLUMNS)).where(
+        _DRAFTS.c.user_id == bindparam("user_id", type_=_DRAFTS.c.user_id.type)
+    )
 )
 DRAFT_READ = "draft"  # (DRAFT_READ, user id): the draft read ahead (storage.update_reads)
-_SAVE_DRAFT = (
+_SAVE_DRAFT = Prepared(
     update(_DRAFTS)
-    .where(_DRAFTS.c.user_id == bindparam("user"), _DRAFTS.c.version == bindparam("seen"))
+    .where(
+        _DRAFTS.c.user_id == bindparam("user", type_=_DRAFTS.c.user_id.type),
+        _DRAFTS.c.version == bindparam("seen", type_=_DRAFTS.c.version.type),
+    )
     .values(
         state=bindparam("new_state", type_=_DRAFTS.c.state.type),
         version=_DRAFTS.c.version + 1,
@@ -155,10 +161,10 @@ class DraftStore:
         ahead = self.db.read_before((DRAFT_READ, user_id))
         if ahead is not NOT_READ:
             return cast(StoredDraft | None, ahead)
-        with self.db.session() as session:
+        with self.db.connection() as connection:
             # Columns, not an ORM object: fresh from the database even when the unit of work
             # read it before an upsert, and the statement is built once (read every update).
-            return stored_draft(session.execute(_LOAD_DRAFT, {"user_id": user_id}).first())
+            return stored_draft(_LOAD_DRAFT.run(connection, {"user_id": user_id}).first())
 
     def replace(self, user_id: int, draft_id: str, dialog: str, state: dict[str, Any]) -> None:
         """Start a new draft for the user at version 1 (any older draft is discarded).
@@ -172,9 +178,9 @@ class DraftStore:
             "version": 1,
             "updated_at": utcnow(),
         }
-        with self.db.session() as session:
+        with self.db.connection() as connection:
             upsert = dialect_insert(self.db)(Draft)
-            session.execute(
+            connection.execute(
                 upsert.values(**values).on_conflict_do_update(
                     index_elements=[Draft.user_id],
                     set_={k: v for k, v in values.items() if k != "user_id"},
@@ -184,14 +190,14 @@ class DraftStore:
     def save(self, user_id: int, state: dict[str, Any], version: int) -> int | None:
         """Store the new state if nobody else changed the draft since `version`; the new version."""
         values = {"user": user_id, "seen": version, "new_state": state, "now": utcnow()}
-        with self.db.session() as session:
-            result = session.execute(_SAVE_DRAFT, values)
+        with self.db.connection() as connection:
+            changed = _SAVE_DRAFT.run(connection, values).rowcount
             crash_point("draft_saved")
-            return version + 1 if _changed(result) == 1 else None
+            return version + 1 if changed == 1 else None
 
     def delete(self, user_id: int) -> None:
-        with self.db.session() as session:
-            session.execute(delete(Draft).where(Draft.user_id == user_id))
+        with self.db.connection() as connection:
+            connection.execute(delete(Draft).where(Draft.user_id == user_id))
 
 
 @dataclass(frozen=True)
@@ -231,8 +237,8 @@ class SubmissionStore:
         existing = self.reference_of_draft(new.draft_id)
         if existing is not None:
             return existing, False
-        with self.db.session() as session:
-            submission_id = session.scalar(
+        with self.db.connection() as connection:
+            submission_id = connection.scalar(
                 dialect_insert(self.db)(Submission)
                 .values(**new.__dict__, status=STATUS_NEW)
                 .on_conflict_do_nothing(index_elements=[Submission.draft_id])
@@ -243,14 +249,14 @@ class SubmissionStore:
                 assert existing is not None, "a submission without a reference"
                 return existing, False
             reference = reference_for(submission_id)
-            session.execute(
+            connection.execute(
                 update(Submission).where(Submission.id == submission_id).values(reference=reference)
             )
             condition = [Draft.user_id == new.submitted_by, Draft.draft_id == new.draft_id]
             if draft_version is not None:
                 condition.append(Draft.version == draft_version)
             if (
-                _changed(session.execute(delete(Draft).where(*condition))) != 1
+                _changed(connection.execute(delete(Draft).where(*condition))) != 1
                 and draft_version is not None
             ):
                 raise StaleDraft
@@ -258,8 +264,8 @@ class SubmissionStore:
 
     def villages_of(self, township: str, limit: int = 30) -> list[str]:
         """The villages already recorded in `township`, the most often recorded first."""
-        with self.db.session() as session:
-            rows = session.execute(
+        with self.db.connection() as connection:
+            rows = connection.execute(
                 select(Submission.village, func.count().label("n"))
                 .where(Submission.township == township, Submission.village.is_not(None))
                 .group_by(Submission.village)
@@ -272,8 +278,8 @@ class SubmissionStore:
         condition = [Submission.draft_id == draft_id]
         if submitted_by is not None:  # a user may only learn the reference of their own draft
             condition.append(Submission.submitted_by == submitted_by)
-        with self.db.session() as session:
-            return session.scalar(select(Submission.reference).where(*condition))
+        with self.db.connection() as connection:
+            return connection.scalar(select(Submission.reference).where(*condition))
 
     def of_user(self, user_id: int) -> list[Submission]:
         with self.db.session() as session:
@@ -388,8 +394,8 @@ class People:
             Person.name != stmt.excluded.name,
             Person.username.is_distinct_from(stmt.excluded.username),
         )
-        with self.db.session() as session:
-            session.execute(
+        with self.db.connection() as connection:
+            connection.execute(
                 stmt.on_conflict_do_update(
                     index_elements=[Person.user_id],
                     set_={
@@ -608,7 +614,11 @@ class AuditLog:
 
 _PROMPTS = cast(Table, StaffPrompt.__table__)
 PROMPT_READ = "staff_prompt"  # (PROMPT_READ, user id): read ahead (storage.update_reads)
-_GET_PROMPT = select(*_PROMPTS.columns).where(_PROMPTS.c.user_id == bindparam("user_id"))
+_GET_PROMPT = Prepared(
+    select(*_PROMPTS.columns).where(
+        _PROMPTS.c.user_id == bindparam("user_id", type_=_PROMPTS.c.user_id.type)
+    )
+)
 
 
 def staff_prompt(row: Any) -> StaffPrompt | None:
@@ -645,8 +655,8 @@ class StaffPrompts:
         ahead = self.db.read_before((PROMPT_READ, user_id))
         if ahead is not NOT_READ:
             return cast(StaffPrompt | None, ahead)
-        with self.db.session() as session:
-            row = session.execute(_GET_PROMPT, {"user_id": user_id}).first()
+        with self.db.connection() as connection:
+            row = _GET_PROMPT.run(connection, {"user_id": user_id}).first()
         return staff_prompt(row)
 
     def clear(self, user_id: int) -> bool:

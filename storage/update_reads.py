@@ -23,6 +23,7 @@ from typing import Any, cast
 from sqlalchemy import BigInteger, Row, Table, bindparam, select
 
 from storage.database import Database
+from storage.driver_sql import Prepared
 from storage.learning import GIVEN, LATEST_READ, VERSION, VERSION_READ, given_answer
 from storage.models import Draft, StaffPrompt
 from storage.repository import DRAFT_COLUMNS, DRAFT_READ, PROMPT_READ, staff_prompt, stored_draft
@@ -57,6 +58,7 @@ _READS = select(
     .outerjoin(_PROMPTS, _PROMPTS.c.user_id == _USER)
     .outerjoin(GIVEN, GIVEN.c.id == _last_given)
 )
+_READ_ALL = Prepared(_READS)
 
 
 def _part(row: Row[Any], prefix: str, names: tuple[str, ...]) -> SimpleNamespace:
@@ -68,8 +70,8 @@ def read_ahead(db: Database, user_id: int) -> None:
     one statement, for the repositories' reads in the unit of work open (none: nothing read)."""
     if not db.in_unit_of_work():
         return
-    with db.session() as session:
-        row = session.execute(_READS, {"user_id": user_id}).one()
+    with db.connection() as connection:
+        row = _READ_ALL.run(connection, {"user_id": user_id}).one()
     given = _part(row, "given", _GIVEN_COLUMNS)
     db.read_ahead(
         {

@@ -88,7 +88,7 @@ def test_a_write_in_the_update_ends_the_reads_ahead(db):
 
 def test_an_object_not_yet_flushed_ends_the_reads_ahead(db, make_submission):
     submission_id = _submission_id(db, make_submission())
-    with db.unit_of_work() as session:
+    with db.unit_of_work(), db.session() as session:
         read_ahead(db, STAFF)
         session.add(StaffPrompt(user_id=STAFF, submission_id=submission_id, action="s", value="v"))
         session.add(Draft(user_id=STAFF, draft_id="d3", dialog="visit", state={}, version=1))
