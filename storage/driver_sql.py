@@ -124,7 +124,12 @@ class Prepared:
             binder = param.type.dialect_impl(dialect).bind_processor(dialect)
             if binder is not None:
                 binders[name] = binder
-        columns = list(getattr(self.statement, "exported_columns", ()))
+        # What a row returned holds: a SELECT's columns, or what an INSERT, UPDATE or DELETE
+        # returns (on PostgreSQL an INSERT returns the new primary key even when not asked).
+        returning = compiled.effective_returning
+        columns = list(
+            returning if returning is not None else getattr(self.statement, "exported_columns", ())
+        )
         row = namedtuple("Row", [column.key for column in columns], rename=True)  # type: ignore[misc]
         return _Compiled(
             sql=compiled.string,

@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from storage import crash_point
 from storage.database import NOT_READ, Database
 from storage.database import rows_changed as _changed
-from storage.driver_sql import Prepared
+from storage.driver_sql import Prepared, bound
 from storage.models import (
     OPEN_STATUSES,
     STATUS_NEW,
@@ -59,6 +59,14 @@ def dialect_insert(db: Database):
     return postgresql_insert if db.backend == "postgresql" else sqlite_insert
 
 
+_UNANSWERED = cast(Table, UnansweredQuestion.__table__)
+_RECORD_UNANSWERED = Prepared(
+    insert(_UNANSWERED).values(
+        bound(_UNANSWERED, "text", "asked_at", "best_score", "best_entry_id", "user_id", "nearest")
+    )
+)
+
+
 class UnansweredLog:
     """Questions the knowledge base could not answer, stored `redact`ed (phone- and ID-like
     numbers and person names masked), so staff improving the knowledge base never see who
@@ -76,16 +84,16 @@ class UnansweredLog:
         nearest: Sequence[str] = (),
     ) -> None:
         """`nearest`: the entries the bot found nearest, offered to staff to link it to."""
-        with self.db.session() as session:
-            session.add(
-                UnansweredQuestion(
-                    text=redact(text[:MAX_STORED_QUESTION]),
-                    best_score=best_score,
-                    best_entry_id=best_entry_id,
-                    user_id=user_id,
-                    nearest=list(nearest),
-                )
-            )
+        values = {
+            "text": redact(text[:MAX_STORED_QUESTION]),
+            "asked_at": utcnow(),
+            "best_score": best_score,
+            "best_entry_id": best_entry_id,
+            "user_id": user_id,
+            "nearest": list(nearest),
+        }
+        with self.db.connection() as connection:  # every unanswered question: no ORM object
+            _RECORD_UNANSWERED.run(connection, values)
 
     def most_frequent(self, limit: int = 20) -> list[tuple[str, int]]:
         with self.db.session() as session:
