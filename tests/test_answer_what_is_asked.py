@@ -2187,3 +2187,18 @@ def test_a_length_of_time_put_up_for_confirmation_is_a_question_of_duration(kb, 
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.id == "screening-duration"
     assert "一个月" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "省农业农村厅发的通知全名是啥",
+        "写材料要引用上级文件，省农业农村厅发的那份集中排查通知叫什么？",
+    ],
+)
+def test_a_cadre_asking_the_name_of_the_provincial_notice_by_its_issuer_is_told_it(kb, question):
+    """The notice is named in the plan's background only; asked by who issued it (省农业农村厅)
+    rather than as "省里的通知", it was left unanswered at 0.44."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "plan-background"
+    assert "防止返贫监测帮扶集中排查的通知》" in answer.entry.answer
