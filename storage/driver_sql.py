@@ -1,8 +1,9 @@
 """Core statements run straight on the driver's cursor, for the few every update runs.
 
 SQLAlchemy's way to run a Core statement (the compiled-cache lookup, an execution context, the
-result set-up, the events) costs 0.2–0.4 ms of Python per statement on the machines we bench
-on, ten times what SQLite takes to run it; an update runs four or five of them (bench/README.md).
+result set-up, the events) cost 0.2–0.35 ms of Python per statement inside an update on the
+machine we bench on — more than SQLite takes to run most of them, and ten times a bare
+`cursor.execute` measured alone; an update runs four or five of them (bench/README.md).
 A `Prepared` statement is compiled by SQLAlchemy once per dialect (and, for an INSERT given
 plain column values, per set of columns): the SQL text, the order of its parameters and the
 type processors of its parameters and result columns are kept, and each run is one
