@@ -1,6 +1,10 @@
 """Run every benchmark section and write bench/results.md and bench/results.json.
 
 python -m bench [--smoke] [--out-dir DIR] [--only NAME ...]
+
+With `--only`, the sections run replace theirs in the results already in DIR (a smoke run's
+only a smoke run's); the others are kept as they were, each saying the commit and time of the
+run it comes from.
 """
 
 from __future__ import annotations
@@ -76,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.isoformat(timespec="seconds"),
         "smoke": args.smoke,
     }
+    for section in sections:
+        section["commit"], section["started"] = machine["commit"], machine["started"]
+    sections = _with_earlier(sections, args.out_dir / "results.json", args.smoke)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     (args.out_dir / "results.json").write_text(
         json.dumps({"machine": machine, "sections": sections}, ensure_ascii=False, indent=2),
@@ -91,13 +98,33 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     for section in sections:
-        lines += [f"## {section['title']}", "", section["markdown"].strip(), ""]
-        lines += [f"_{section['seconds']} s_", ""]
+        lines += [f"## {section['title']}", ""]
+        if section["commit"] != machine["commit"] or section["started"] != machine["started"]:
+            lines += [f"_From the run at commit {section['commit']}, {section['started']}._", ""]
+        lines += [section["markdown"].strip(), "", f"_{section['seconds']} s_", ""]
     (args.out_dir / "results.md").write_text("\n".join(lines), "utf-8")
     if failed:
         print(f"bench: failed: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _with_earlier(sections: list[dict], path: Path, smoke: bool) -> list[dict]:
+    """`sections` and, in the order of SECTIONS, those of the earlier results at `path` that
+    were not run now (a smoke run and a full run are never mixed)."""
+    try:
+        earlier = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return sections
+    if earlier.get("machine", {}).get("smoke") != smoke:
+        return sections
+    by_key = {}
+    for section in earlier.get("sections", []):
+        section.setdefault("commit", earlier["machine"].get("commit", "unknown"))
+        section.setdefault("started", earlier["machine"].get("started", "unknown"))
+        by_key[section["key"]] = section
+    by_key.update({section["key"]: section for section in sections})
+    return [by_key[name] for name in SECTIONS if name in by_key]
 
 
 if __name__ == "__main__":

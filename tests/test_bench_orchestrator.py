@@ -39,3 +39,42 @@ def test_a_smoke_run_writes_both_result_files(tmp_path):
     assert section["key"] == "storage" and section["data"]
     markdown = (tmp_path / "results.md").read_text("utf-8")
     assert "smoke run" in markdown and f"## {section['title']}" in markdown
+
+
+def test_a_run_of_some_sections_keeps_the_others_from_the_earlier_run(tmp_path):
+    earlier = {
+        "machine": {"commit": "abc1234", "started": "2026-12-01T10:00:00+00:00", "smoke": True},
+        "sections": [
+            {
+                "key": "quality",
+                "title": "Q&A quality",
+                "markdown": "earlier quality table",
+                "data": {"x": 1},
+                "seconds": 9.0,
+            },
+            {
+                "key": "storage",
+                "title": "Storage",
+                "markdown": "earlier storage table",
+                "data": {"y": 2},
+                "seconds": 8.0,
+            },
+        ],
+    }
+    (tmp_path / "results.json").write_text(json.dumps(earlier), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--only", "storage", "--out-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    quality, storage = results["sections"]
+    assert quality["key"] == "quality" and quality["data"] == {"x": 1}
+    assert quality["commit"] == "abc1234"
+    assert storage["key"] == "storage" and storage["markdown"] != "earlier storage table"
+    markdown = (tmp_path / "results.md").read_text("utf-8")
+    assert "earlier quality table" in markdown and "earlier storage table" not in markdown
+    assert "_From the run at commit abc1234, 2026-12-01T10:00:00+00:00._" in markdown
