@@ -107,14 +107,18 @@ def _without_row_values(record: logging.LogRecord) -> bool:
 logging.getLogger("sqlalchemy.engine.Engine").addFilter(_without_row_values)
 
 
-def _drop_row_detail(context: ExceptionContext) -> None:
+def drop_row_detail(error: BaseException | None) -> None:
     """PostgreSQL explains a refused row with "DETAIL: Failing row contains (…)", the row's
     values; keep only the first line of the message (what failed, on which column)."""
-    for error in (context.original_exception, context.sqlalchemy_exception):
-        if error is not None and error.args and isinstance(error.args[0], str):
-            message = error.args[0]
-            if "\nDETAIL:" in message:
-                error.args = (message.split("\nDETAIL:")[0], *error.args[1:])
+    if error is not None and error.args and isinstance(error.args[0], str):
+        message = error.args[0]
+        if "\nDETAIL:" in message:
+            error.args = (message.split("\nDETAIL:")[0], *error.args[1:])
+
+
+def _drop_row_detail(context: ExceptionContext) -> None:
+    drop_row_detail(context.original_exception)
+    drop_row_detail(context.sqlalchemy_exception)
 
 
 class SqliteFileError(Exception):

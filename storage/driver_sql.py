@@ -35,6 +35,8 @@ from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from storage.database import drop_row_detail
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -205,8 +207,7 @@ def _wrapped(
     """The driver's error as SQLAlchemy raises it (see storage.database: no parameter values,
     no row detail); a lost connection invalidated, so the pool does not hand it out again."""
     dialect = connection.dialect
-    if error.args and isinstance(error.args[0], str) and "\nDETAIL:" in error.args[0]:
-        error.args = (error.args[0].split("\nDETAIL:")[0], *error.args[1:])
+    drop_row_detail(error)
     lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
     if lost:
         connection.invalidate(error)

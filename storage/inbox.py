@@ -430,7 +430,7 @@ class Outbox:
         for i, row in enumerate(rows):
             params.update({f"reply_{i}": row["reply"], f"attachment_{i}": row["attachment"]})
         with self.db.connection() as connection:
-            ids = sorted(_done_and_added_run(len(rows)).run(connection, params).scalars())
+            ids = sorted(_done_and_added(len(rows)).run(connection, params).scalars())
             inbox.forget_old_now_and_then(connection, update_id)
         if not ids:
             return None
@@ -698,7 +698,7 @@ def _prepared(backend: str) -> _Upserts:
 
 
 @cache
-def _done_and_added(count: int) -> Any:
+def _done_and_added(count: int) -> Prepared:
     """PostgreSQL: the update marked done (`_statements(...).mark_done`, as a CTE) and, only if
     it was, its `count` replies inserted claimed — their ids returned. The rows come from a
     UNION ALL in reply order, so the sequence numbers them in that order."""
@@ -721,7 +721,7 @@ def _done_and_added(count: int) -> Any:
     columns = ["update_id", "chat_id", "reply", "attachment", "origin", "created_at"]
     columns += ["claimed_at", "attempts"]
     source = rows[0] if count == 1 else union_all(*rows)
-    return insert(OUTBOX).from_select(columns, source).returning(OUTBOX.c.id)
+    return Prepared(insert(OUTBOX).from_select(columns, source).returning(OUTBOX.c.id))
 
 
 def _by_id(item: Outgoing) -> int:
@@ -763,8 +763,3 @@ class Recovery:
 def recover(db: Database) -> Recovery:
     """Updates received but not done and replies not sent, each oldest first."""
     return Recovery(Inbox(db).waiting(), Outbox(db).pending())
-
-
-@cache
-def _done_and_added_run(count: int) -> Prepared:
-    return Prepared(_done_and_added(count))

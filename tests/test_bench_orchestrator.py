@@ -24,16 +24,21 @@ def test_every_section_has_a_module_and_a_smoke_test():
     assert set(SECTIONS) <= tested
 
 
-def test_a_smoke_run_writes_both_result_files(tmp_path):
+def _smoke_run_of_storage(out_dir: Path) -> dict:
+    """`python -m bench --smoke --only storage` into `out_dir`: the results.json it wrote."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--only", "storage", "--out-dir", str(tmp_path)],
+        [sys.executable, "-m", "bench", "--smoke", "--only", "storage", "--out-dir", str(out_dir)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    results = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    return json.loads((out_dir / "results.json").read_text("utf-8"))
+
+
+def test_a_smoke_run_writes_both_result_files(tmp_path):
+    results = _smoke_run_of_storage(tmp_path)
     assert results["machine"]["smoke"] is True and results["machine"]["cpus"]
     (section,) = results["sections"]
     assert section["key"] == "storage" and section["data"]
@@ -62,15 +67,7 @@ def test_a_run_of_some_sections_keeps_the_others_from_the_earlier_run(tmp_path):
         ],
     }
     (tmp_path / "results.json").write_text(json.dumps(earlier), "utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--only", "storage", "--out-dir", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    results = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    results = _smoke_run_of_storage(tmp_path)
     quality, storage = results["sections"]
     assert quality["key"] == "quality" and quality["data"] == {"x": 1}
     assert quality["commit"] == "abc1234"
