@@ -76,7 +76,7 @@ class DialogDesk:
         self.drafts = DraftStore(db)
         self.submissions = SubmissionStore(db)
         self.attachments = Attachments(db)
-        self.engine = DialogEngine(catalog, villages_of=self.submissions.villages_of)
+        self.engine = DialogEngine(catalog, villages_of=self.submissions.recorded_villages)
         # Puts 👍 / 👎 under an answer given mid-dialog (the answer feedback's `rated`).
         self.rate = rate
 

@@ -6,11 +6,14 @@ that may collide with another instance's use ON CONFLICT rather than catching In
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from threading import Lock
 from typing import Any, cast
 
+from cachetools import TTLCache
 from sqlalchemy import (
     Table,
     and_,
@@ -52,6 +55,12 @@ from storage.redact import redact
 
 # Stored question text is capped; a 10,000-character paste is kept only in part.
 MAX_STORED_QUESTION = 1000
+
+# How long the village step's list of a township's recorded villages is reused: a count over
+# every submission of the township, which grows through the campaign, is not worth making at
+# every village step for a list of suggestions (a village first recorded elsewhere just now
+# is offered a minute later; typed, it is taken as typed meanwhile).
+RECORDED_VILLAGES_FRESH_FOR = 60.0
 
 
 def dialect_insert(db: Database):
@@ -234,8 +243,13 @@ def reference_for(submission_id: int) -> str:
 
 
 class SubmissionStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, clock: Callable[[], float] = time.monotonic):
         self.db = db
+        # township → `villages_of` it, for `recorded_villages` (dialog steps in worker threads)
+        self._villages: TTLCache[str, tuple[str, ...]] = TTLCache(
+            maxsize=1024, ttl=RECORDED_VILLAGES_FRESH_FOR, timer=clock
+        )
+        self._villages_lock = Lock()
 
     def submit(self, new: NewSubmission, draft_version: int | None = None) -> tuple[str, bool]:
         """Store the submission and drop its draft, once per draft: (reference, newly created).
@@ -281,6 +295,17 @@ class SubmissionStore:
                 .limit(limit)
             )
             return [village for village, _ in rows if village]
+
+    def recorded_villages(self, township: str) -> tuple[str, ...]:
+        """`villages_of(township)` as read at most `RECORDED_VILLAGES_FRESH_FOR` seconds ago
+        by this store: the dialog's village step asks at every prompt and every answer."""
+        with self._villages_lock:
+            known = self._villages.get(township)
+        if known is None:
+            known = tuple(self.villages_of(township))
+            with self._villages_lock:
+                self._villages[township] = known
+        return known
 
     def reference_of_draft(self, draft_id: str, submitted_by: int | None = None) -> str | None:
         condition = [Submission.draft_id == draft_id]

@@ -10,7 +10,7 @@ from dialogs import texts
 from dialogs.engine import DialogEngine, DialogState, Event, Result
 from dialogs.spec import load_catalog
 from dialogs.triage import triage
-from storage.repository import SubmissionStore
+from storage.repository import RECORDED_VILLAGES_FRESH_FOR, SubmissionStore
 from tests.chat import draft_of, say, shown
 from tests.dialog_script import REPORT, VISIT, event_for, run, run_until
 
@@ -306,6 +306,21 @@ def test_the_villages_already_recorded_in_a_township_are_listed(db, make_submiss
     make_submission(township="水阳镇", village="红星村")
     make_submission(township="狸桥镇", village="东风村")
     assert SubmissionStore(db).villages_of("水阳镇") == ["金宝圩村", "红星村"]
+
+
+def test_the_village_step_counts_a_townships_villages_once_a_minute_not_at_every_step(
+    db, make_submission
+):
+    make_submission(township="水阳镇", village="金宝圩村")
+    now = [1000.0]
+    store = SubmissionStore(db, clock=lambda: now[0])
+    assert store.recorded_villages("水阳镇") == ("金宝圩村",)
+    make_submission(township="水阳镇", village="红星村")
+    now[0] += RECORDED_VILLAGES_FRESH_FOR - 1
+    assert store.recorded_villages("水阳镇") == ("金宝圩村",)  # the list read a moment ago
+    assert store.recorded_villages("狸桥镇") == ()  # each township its own
+    now[0] += 2
+    assert set(store.recorded_villages("水阳镇")) == {"金宝圩村", "红星村"}
 
 
 def test_a_resident_sees_the_villages_already_recorded_in_their_township(
