@@ -345,7 +345,8 @@ class Analyzer:
 
     def _without_filler(self, chunk: str) -> str:
         """`chunk` without a "那个" / "这个" said while searching for the word it splits
-        ("监测那个线" → 监测线): removed only where a synonym's variant spans it."""
+        ("监测那个线" → 监测线), or a word of degree said inside a phrase ("价钱一直起不来" →
+        价钱起不来): removed only where a synonym's variant spans it."""
         for filler in _FILLERS.finditer(chunk):
             start, end = filler.span()
             for before in range(min(start, _FILLER_REACH), 0, -1):
@@ -405,8 +406,9 @@ class Analyzer:
         return segmented
 
 
-# "监测那个线": a filler said mid-word, and how many characters a side the word may reach
-_FILLERS = re.compile("那个|这个")
+# "监测那个线": a filler said mid-word, and how many characters a side the word may reach;
+# an adverb of degree in a phrase said whole elsewhere ("价钱一直起不来", "价钱贼低")
+_FILLERS = re.compile("那个|这个|一直|一点|越来越|特别|非常|实在|老是|太|贼|很|忒|蛮|挺")
 _FILLER_REACH = 4
 # Modal verbs jieba's HMM glues onto a one-character verb after them
 _MODALS = frozenset("要得该能会想可需应")

@@ -2202,3 +2202,32 @@ def test_a_cadre_asking_the_name_of_the_provincial_notice_by_its_issuer_is_told_
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.id == "plan-background"
     assert "防止返贫监测帮扶集中排查的通知》" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["今年橘子价钱一直上不去，排查管这个不", "家里种的莲藕价钱太低了，这回排查算不算风险"],
+)
+def test_a_farmer_whose_crop_fetches_a_low_price_in_their_own_words_hears_of_the_price_risk(
+    kb, question
+):
+    # "价钱低" said with a word of degree inside it (一直, 太) is still the plan's
+    # 农产品价格持续低迷
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "screening-major-risks"
+    assert "农产品价格持续低迷" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["排查时认定新增监测对象参照的标准是多少钱", "新增的监测对象是按多少收入认定的"]
+)
+def test_the_standard_new_monitored_households_are_identified_by_is_the_monitoring_line(
+    kb, question
+):
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == "monitoring-line"
+
+
+def test_how_much_a_monitored_household_may_borrow_is_not_answered_with_the_monitoring_line(kb):
+    answer = kb.ask("监测户最多能贷多少钱")
+    assert answer.entry is None and answer.unstated == "具体金额"
