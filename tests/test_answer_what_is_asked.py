@@ -2231,3 +2231,17 @@ def test_the_standard_new_monitored_households_are_identified_by_is_the_monitori
 def test_how_much_a_monitored_household_may_borrow_is_not_answered_with_the_monitoring_line(kb):
     answer = kb.ask("监测户最多能贷多少钱")
     assert answer.entry is None and answer.unstated == "具体金额"
+
+
+@pytest.mark.parametrize("question", ["驻村干部下去排查有误工费没得", "村干部入户排查有补助不"])
+def test_a_cadre_asking_whether_screening_work_pays_an_allowance_is_told_it_is_unstated(
+    kb, question
+):
+    # "有……没得 / 不": 有没有 split round the thing asked for
+    answer = kb.ask(question)
+    assert answer.entry is None and answer.unstated == "具体金额"
+
+
+def test_asking_which_benefits_a_monitored_household_has_is_still_answered(kb):
+    answer = kb.ask("当了监测户有哪些补助没")
+    assert answer.entry is not None and answer.entry.id == "monitoring-benefits"
