@@ -2245,3 +2245,8 @@ def test_a_cadre_asking_whether_screening_work_pays_an_allowance_is_told_it_is_u
 def test_asking_which_benefits_a_monitored_household_has_is_still_answered(kb):
     answer = kb.ask("当了监测户有哪些补助没")
     assert answer.entry is not None and answer.entry.id == "monitoring-benefits"
+
+
+def test_an_old_man_asking_whether_the_screening_charges_a_fee_is_not_told_who_screens(kb):
+    answer = kb.ask("入户排查的干部收不收费用")
+    assert answer.entry is None and answer.unstated == "具体金额"
