@@ -17,7 +17,8 @@ Four rows, each fed one update at a time (`await application.process_update(upda
 
 1. echo floor — a bare PTB Application whose one MessageHandler echoes the text;
 2. echo in a worker thread — the same, the echo computed in `asyncio.to_thread` as our handlers
-   run the core: the floor every other figure is divided by;
+   run the core: the floor every other figure is divided by (run before each database's rows
+   and after the last; the fastest run divides, so a run in a busy moment flatters nothing);
 3. a policy question — users cycling through the featured questions and one the knowledge base
    cannot answer (so the unanswered-question log is written too); after the first time a text
    is answered from the knowledge base's memo of recent answers (`knowledge.answer_memo`), so
@@ -642,32 +643,51 @@ async def _run(smoke: bool) -> Section:
     kb = load_knowledge()
 
     echo = await echo_rate(echo_updates, in_thread=False)
-    floor = await echo_rate(echo_updates, in_thread=True)
-    data: dict[str, Any] = {
-        "echo": round(echo),
-        "echo_in_thread": round(floor),
-        "backends": {},
-    }
-    rows: list[list[object]] = [
-        ["echo floor (bare PTB)", "—", f"{echo:,.0f}", f"{echo / floor:.2f}", "", "", ""],
-        ["echo in a worker thread", "—", f"{floor:,.0f}", "1.00", "", "", ""],
-    ]
-    phase_rows: list[list[object]] = []
+    # The floor is measured before each database's rows and after the last, and the fastest
+    # run divides: on a shared machine one floor run may fall in a busy moment, and a floor
+    # too low would flatter every ratio.
+    floors = [await echo_rate(echo_updates, in_thread=True)]
     notes: list[str] = []
-    best_messages = best_concurrent = 0.0
+    runs: dict[str, dict[str, Measured]] = {}
     for backend in ("sqlite", "postgresql"):
         with bench_database(backend) as bench:
             if bench is None:
                 notes.append(pg_unreachable_note())
                 continue
+            if runs:
+                floors.append(await echo_rate(echo_updates, in_thread=True))
             db = bench.open()
-            measured = {
+            runs[backend] = {
                 "question": await question_rate(kb, db, question_updates),
                 NEW_QUESTION: await new_question_rate(kb, db, question_updates),
                 "dialog step": await dialog_rate(kb, db, residents),
                 CONCURRENT_QUESTION: await concurrent_question_rate(kb, db, question_updates),
                 CONCURRENT_DIALOG: await concurrent_dialog_rate(kb, db, residents),
             }
+    floors.append(await echo_rate(echo_updates, in_thread=True))
+    floor = max(floors)
+    data: dict[str, Any] = {
+        "echo": round(echo),
+        "echo_in_thread": round(floor),
+        "echo_in_thread_runs": [round(f) for f in floors],
+        "backends": {},
+    }
+    runs_said = " / ".join(f"{f:,.0f}" for f in floors)
+    rows: list[list[object]] = [
+        ["echo floor (bare PTB)", "—", f"{echo:,.0f}", f"{echo / floor:.2f}", "", "", ""],
+        [
+            f"echo in a worker thread (fastest of {runs_said})",
+            "—",
+            f"{floor:,.0f}",
+            "1.00",
+            "",
+            "",
+            "",
+        ],
+    ]
+    phase_rows: list[list[object]] = []
+    best_messages = best_concurrent = 0.0
+    for backend, measured in runs.items():
         figures: dict[str, Any] = {}
         for name, m in measured.items():
             total = Counts()

@@ -19,6 +19,9 @@ def updates_section():
 def test_the_apply_step_is_one_transaction_and_the_counts_are_reported(updates_section):
     data = updates_section.data
     assert data["echo"] > 0 and data["echo_in_thread"] > 0
+    # the floor is run before each database's rows and after the last; the fastest divides
+    floors = data["echo_in_thread_runs"]
+    assert len(floors) >= 2 and data["echo_in_thread"] == max(floors)
     assert "sqlite" in data["backends"], "SQLite always runs"
     for backend, paths in data["backends"].items():
         for path in ("question", "dialog step"):
