@@ -2250,3 +2250,9 @@ def test_asking_which_benefits_a_monitored_household_has_is_still_answered(kb):
 def test_an_old_man_asking_whether_the_screening_charges_a_fee_is_not_told_who_screens(kb):
     answer = kb.ask("入户排查的干部收不收费用")
     assert answer.entry is None and answer.unstated == "具体金额"
+
+
+def test_a_cadre_asking_which_households_the_look_back_is_aimed_at_is_told(kb):
+    answer = kb.ask("回头看主要对准的是哪类监测对象")
+    assert answer.entry is not None and answer.entry.id == "look-back"
+    assert "已标注“风险消除”的监测对象" in answer.entry.answer
