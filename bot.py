@@ -9,6 +9,9 @@ python bot.py check [--knowledge DIR]  validate the knowledge and dialog YAML
 python bot.py kb learned       what staff taught the bot (entry, phrasing, who, when)
 python bot.py kb export-learned [--knowledge DIR]  write it into the entries' YAML (alternates:)
 python bot.py kb clear-exported [--knowledge DIR]  drop the database copy the YAML now carries
+python bot.py kb train-models [--sets DIR] [--report]  learn the verdict and unanswerable models
+                               from the question sets' development parts (scikit-learn: a
+                               development dependency)
 python bot.py doctor           check settings, database, data files, token and permissions
 python bot.py db upgrade       apply database migrations
 python bot.py export --format xlsx|csv --out FILE|DIR [--township 乡镇] [--since D] [--until D]
@@ -77,6 +80,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     counters: tuple[tuple[str, Callable[[], int]], ...] = (
         ("知识条目", entries),
         ("不在范围的问题", lambda: len(loaded[0].set_aside) if loaded else 0),
+        ("判断问法的模型字串", lambda: _model_grams(loaded)),
         ("对话", lambda: len(load_catalog().dialogs)),
         ("寒暄类别", lambda: len(SmallTalk.load().kinds)),
         ("“回答不对”的说法", lambda: len(Complaints.load().phrases)),
@@ -95,6 +99,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     print(f"检查通过：{'，'.join(summary)}")
     return 0
+
+
+def _model_grams(loaded: list) -> int:
+    if not loaded:
+        return 0
+    models = (loaded[0].verdict_model, loaded[0].unanswerable_model)
+    return sum(len(model.weights) for model in models if model is not None)
 
 
 def _knowledge_dir(args: argparse.Namespace):
@@ -118,6 +129,8 @@ def cmd_kb(args: argparse.Namespace) -> int:
     from storage.repository import People
 
     data_dir = _knowledge_dir(args)
+    if args.action == "train-models":
+        return _train_models(args, data_dir)
     db = open_database(load_settings().database_url)
     titles = entry_titles(data_dir)
     try:
@@ -150,6 +163,20 @@ def cmd_kb(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.engine.dispose()
+
+
+def _train_models(args: argparse.Namespace, data_dir) -> int:
+    from pathlib import Path
+
+    from knowledge.model_training import SETS_DIR, train
+
+    try:
+        for line in train(data_dir, Path(args.sets) if args.sets else SETS_DIR, args.report):
+            print(line)
+    except ModuleNotFoundError as exc:
+        print(f"需要开发依赖 {exc.name}：make .venv/.installed 会装好它。", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _print_exported(exported, data_dir) -> int:
@@ -638,8 +665,14 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--knowledge", metavar="DIR", help="检查这个知识库目录（默认本项目的）")
     check.set_defaults(func=cmd_check)
     kb = sub.add_parser("kb", help="工作人员教给机器人的问法：列出、写入 YAML、清除数据库副本")
-    kb.add_argument("action", choices=["learned", "export-learned", "clear-exported"])
+    kb.add_argument(
+        "action", choices=["learned", "export-learned", "clear-exported", "train-models"]
+    )
     kb.add_argument("--knowledge", metavar="DIR", help="知识库目录（默认本项目的 knowledge/data）")
+    kb.add_argument("--sets", metavar="DIR", help="train-models：问题集目录（默认 tests/data）")
+    kb.add_argument(
+        "--report", action="store_true", help="train-models：逐个留出问题集，列出各阈值的效果"
+    )
     kb.set_defaults(func=cmd_kb)
     sub.add_parser(
         "doctor", help="检查配置、数据库、数据文件、Telegram 令牌与文件权限"

@@ -21,6 +21,7 @@ from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge import index_cache
 from knowledge.answer_memo import AnswerMemo
 from knowledge.learned import LearnedLayer, LearnedSource, SetAside, Taught, phrasing_key
+from knowledge.ngram_model import UNANSWERABLE_MODEL, VERDICT_MODEL, ModelFileError, NgramModel
 from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.question_kind import (
     KINDS_FILE,
@@ -43,8 +44,14 @@ T = TypeVar("T")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+# An answer scoring below this is withheld when the unanswerable model finds the message.
+GATE_BELOW = 0.8
 # At or above this score the best entry is answered; below it the bot abstains.
 ANSWER_THRESHOLD = 0.45
+# … or at or above this one, when the unanswerable model gives the message less than
+# ANSWERABLE_BELOW: it is all but sure the documents answer it.
+ANSWERABLE_AT = 0.4
+ANSWERABLE_BELOW = 0.1
 # Entries scoring at least this much are offered as "您是不是想问…" suggestions.
 SUGGESTION_FLOOR = 0.2
 # After a lead-in ("想问…"), an entry the asked part scores below this is held to that score.
@@ -172,6 +179,8 @@ class KnowledgeBase:
         featured_ids: list[str],
         kinds: QuestionKinds,
         set_aside: Sequence[str] = (),
+        verdict_model: NgramModel | None = None,
+        unanswerable_model: NgramModel | None = None,
     ):
         self.entries = {entry.id: entry for entry in entries}
         self.parameters = parameters
@@ -180,6 +189,11 @@ class KnowledgeBase:
         self.kinds = kinds
         # The reply to "can my household be included?" (`answers: [verdict]`), if there is one.
         self.verdict_entry = next((e for e in entries if VERDICT in e.answers), None)
+        # … recognised also in words no rule knows (knowledge.ngram_model)
+        self.verdict_model = verdict_model
+        # What the documents do not answer, though its words are near an entry's: an answer
+        # below GATE_BELOW is withheld (knowledge.ngram_model)
+        self.unanswerable_model = unanswerable_model
         # Questions the documents do not answer (set_aside.yaml): abstained on, as are those
         # staff set aside while the bot runs (`learning_from`).
         self.set_aside = tuple(set_aside)
@@ -319,7 +333,10 @@ class KnowledgeBase:
         if (
             asked.kind != VERDICT
             and not asked.not_verdict
-            and self._asks_verdict_by_shape(retriever, asked)
+            and (
+                self._asks_verdict_by_shape(retriever, asked)
+                or (self.verdict_model is not None and self.verdict_model.finds(question))
+            )
         ):
             asked = dataclasses.replace(asked, kind=VERDICT)
         if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part, text):
@@ -429,6 +446,15 @@ class KnowledgeBase:
             if answer_at is not None
             else None
         )
+        # a message the unanswerable model all but rules out as unanswerable: its first entry
+        # answers at a lower score
+        first_at = (
+            ANSWERABLE_AT
+            if ranked
+            and ANSWERABLE_AT <= ranked[0].score < ANSWER_THRESHOLD
+            and self._clearly_answerable(question)
+            else None
+        )
         confident = [
             r
             for r in ranked
@@ -439,6 +465,7 @@ class KnowledgeBase:
                     and r is telling
                     and r.score >= answer_at
                 )
+                or (first_at is not None and r is ranked[0])
             )
             and programmes <= retriever.words_of(r.entry_id)
             # asking which papers to bring, or whether to report again, is no verdict: the
@@ -522,7 +549,7 @@ class KnowledgeBase:
                 if not listing:
                     unstated = CONTENTS_LABEL
                 confident = listing
-        if confident and not aside:
+        if confident and not aside and not self._withheld(question, confident[0], asked.kind):
             chosen = confident[0]
             others = tuple(r.entry_id for r in ranked if r.entry_id != chosen.entry_id)
             return Answer(
@@ -541,6 +568,22 @@ class KnowledgeBase:
         if best is None:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
+
+    def _clearly_answerable(self, question: str) -> bool:
+        model = self.unanswerable_model
+        return model is not None and model.probability(question) < ANSWERABLE_BELOW
+
+    def _withheld(self, question: str, chosen: Ranked, kind: str | None) -> bool:
+        """An answer not confident enough (below GATE_BELOW) to a message the unanswerable
+        model finds is no answer: its words are near the entry's, what it asks is not. Where
+        the rules know the kind asked for and the entry tells it ("收入低到多少才算监测对象":
+        an amount, from the entry with the line), the model's doubt does not overrule them."""
+        model = self.unanswerable_model
+        if model is None or chosen.score >= GATE_BELOW:
+            return False
+        if kind is not None and kind in self.entries[chosen.entry_id].answers:
+            return False
+        return model.finds(question)
 
     def _coverage_readings(self, retriever: Retriever, asked: Asked) -> list[str]:
         """ "这次排查会不会把农产品价格低的风险考虑进去": a question whether the screening
@@ -1094,6 +1137,8 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
         phrasing_key(text): e.id for e in entries or () for text in (e.question, *e.alternates)
     }
     set_aside = attempt(lambda: load_set_aside(data_dir / SET_ASIDE_FILE, phrasings))
+    verdict_model = attempt(lambda: _load_model(data_dir / VERDICT_MODEL))
+    unanswerable_model = attempt(lambda: _load_model(data_dir / UNANSWERABLE_MODEL))
     if (
         problems
         or parameters is None
@@ -1117,4 +1162,20 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
     retriever.build(
         (e.id, [e.question, *e.alternates], list(e.keywords), e.answer) for e in entries
     )
-    return KnowledgeBase(entries, parameters, retriever, featured, kinds, set_aside)
+    return KnowledgeBase(
+        entries,
+        parameters,
+        retriever,
+        featured,
+        kinds,
+        set_aside,
+        verdict_model,
+        unanswerable_model,
+    )
+
+
+def _load_model(path: Path) -> NgramModel | None:
+    try:
+        return NgramModel.load(path)
+    except ModelFileError as exc:
+        raise DataError([Problem(path, exc.line, str(exc))]) from None

@@ -2,7 +2,8 @@
 
 Building the retriever segments every phrasing and answer with jieba, which takes seconds for a
 large knowledge base. `load_knowledge(cache_dir=…)` therefore looks for a pickle named by
-`content_key(data_dir)`: a hash of every YAML file under the data folder, of this package's
+`content_key(data_dir)`: a hash of every YAML file under the data folder (and the verdict
+model's TSV), of this package's
 source files and of the library versions that shape the index. Any edit to an entry, a synonym
 or the retrieval code gives a new key, so a stale index is never used; the previous file is
 removed when the new one is written. A file that cannot be read (truncated, written by another
@@ -43,7 +44,7 @@ def content_key(data_dir: Path) -> str:
     ]
     for part in parts:
         digest.update(part.encode())
-    for folder, pattern in ((data_dir, "*.yaml"), (_PACKAGE, "*.py")):
+    for folder, pattern in ((data_dir, "*.yaml"), (data_dir, "*.tsv"), (_PACKAGE, "*.py")):
         for path in sorted(folder.rglob(pattern)):
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
