@@ -1220,6 +1220,10 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # starting code the same
     "thirty-first, dev half": ("qa_blind31", "dev", (0.91, 0.92, 0.99)),
     "thirty-first, test half": ("qa_blind31", "test", (0.85, 0.95, 0.99)),
+    # scored once whole before either learned model had seen any of it (80.2 / 96.8 / 100 %
+    # and 73.6 / 91.9 / 100 %)
+    "thirty-second, dev half": ("qa_blind32", "dev", (0.8, 0.95, 1.0)),
+    "thirty-second, test half": ("qa_blind32", "test", (0.73, 0.9, 1.0)),
 }
 
 
