@@ -323,6 +323,10 @@ def test_which_leader_by_name_and_the_cadres_own_allowances_are_read_as_unstated
         ("区号0563后面是几号", "phone"),  # a number, not a day
         ("听说专门有一类是针对这种没人能干活的人家的，叫啥名字？", None),  # the name of a kind
         ("排查的时候镇上带队的那个领导叫啥名字", "name"),  # the name of a person
+        # "a few of us", "the few in my group": who is told, not how many is asked
+        ("我们几个委员想知道排查结束后区里还有什么后续安排", None),
+        ("想知道两个确保具体是啥，好跟组里的几个人讲清楚", None),
+        ("我们几个村各有几个网格员", "count"),
     ],
 )
 def test_a_number_or_the_name_of_a_kind_is_not_read_as_a_day_or_a_persons_name(kb, question, kind):
