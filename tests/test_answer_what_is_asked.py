@@ -327,6 +327,10 @@ def test_which_leader_by_name_and_the_cadres_own_allowances_are_read_as_unstated
         ("我们几个委员想知道排查结束后区里还有什么后续安排", None),
         ("想知道两个确保具体是啥，好跟组里的几个人讲清楚", None),
         ("我们几个村各有几个网格员", "count"),
+        # where in the document it is said, which system it is marked in: no place
+        ("四个不摘是在哪块提的嘛？", None),
+        ("整户无劳动能力户要在系统里做标识，是在哪个系统里标？", None),
+        ("动员会是在哪儿开的", "place"),
     ],
 )
 def test_a_number_or_the_name_of_a_kind_is_not_read_as_a_day_or_a_persons_name(kb, question, kind):
