@@ -44,6 +44,8 @@ T = TypeVar("T")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+# A verdict the rules read in a message the verdict model gives less than this is no verdict.
+VERDICT_UNLIKE_BELOW = 0.05
 # An answer scoring below this is withheld when the unanswerable model finds the message.
 GATE_BELOW = 0.8
 # At or above this score the best entry is answered; below it the bot abstains.
@@ -339,6 +341,10 @@ class KnowledgeBase:
             )
         ):
             asked = dataclasses.replace(asked, kind=VERDICT)
+        if asked.kind == VERDICT and self._verdict_ruled_out_by_model(question):
+            # "我是驻村第一书记……能不能提拔？": a pattern's words, nothing like a household
+            # asking to be included (knowledge.ngram_model)
+            asked = dataclasses.replace(asked, kind=None)
         if asked.kind == VERDICT and self._asks_for_another_programme(retriever, asked.part, text):
             # "脱贫户能不能申请贴息贷款": whether one gets another programme, not whether one is
             # monitored — the programme check below answers that (with the contact)
@@ -568,6 +574,14 @@ class KnowledgeBase:
         if best is None:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
+
+    def _verdict_ruled_out_by_model(self, question: str) -> bool:
+        model = self.verdict_model
+        return (
+            model is not None
+            and model.long_enough(question)
+            and model.probability(question) < VERDICT_UNLIKE_BELOW
+        )
 
     def _clearly_answerable(self, question: str) -> bool:
         model = self.unanswerable_model

@@ -78,8 +78,12 @@ class NgramModel:
 
     def finds(self, text: str) -> bool:
         """Whether the message is of that kind, at the model's threshold."""
-        long_enough = len(normalize(text).replace(" ", "")) >= SHORTEST
-        return long_enough and self.probability(text) >= self.threshold
+        return self.long_enough(text) and self.probability(text) >= self.threshold
+
+    @staticmethod
+    def long_enough(text: str) -> bool:
+        """Whether the message says enough for a model to read (SHORTEST characters)."""
+        return len(normalize(text).replace(" ", "")) >= SHORTEST
 
     def dumps(self) -> str:
         head = {

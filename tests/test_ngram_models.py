@@ -83,6 +83,19 @@ def test_what_the_rules_rule_out_stays_ruled_out_however_high_the_model_scores(k
     assert answer.entry is not None and answer.entry.action != "report"
 
 
+def test_a_verdicts_words_in_a_message_nothing_like_a_household_asking_are_no_verdict(
+    kb: KnowledgeBase, data_copy
+):
+    question = (
+        "我们村地势低，每年夏天都淹。村里想申请修一条排涝沟，需要多少钱？"
+        "向水利局申请的流程是什么？排查的时候能不能顺便报上去？"
+    )
+    rules_only = _without(data_copy, VERDICT_MODEL).ask(question)
+    assert rules_only.entry is not None and rules_only.entry.action == "report"
+    answer = kb.ask(question)
+    assert answer.entry is None or answer.entry.action != "report"
+
+
 def test_a_word_or_two_says_too_little_for_the_model(kb):
     assert kb.verdict_model is not None and kb.verdict_model.probability("吗") > 0.9
     assert kb.ask("吗").entry is None
