@@ -232,7 +232,8 @@ def build_base(
     if size < len(real.entries):
         raise ValueError(f"size {size} is below the {len(real.entries)} real entries")
     (target / "entries").mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.glob("*.yaml")):  # parameters, synonyms, menu, question kinds
+    # parameters, synonyms, menu, question kinds; the learned models (*.tsv)
+    for path in sorted([*source.glob("*.yaml"), *source.glob("*.tsv")]):
         shutil.copyfile(path, target / path.name)
     for path in sorted((source / "entries").glob("*.yaml")):
         shutil.copyfile(path, target / "entries" / path.name)
