@@ -174,7 +174,8 @@ def _train_models(args: argparse.Namespace, data_dir) -> int:
         for line in train(data_dir, Path(args.sets) if args.sets else SETS_DIR, args.report):
             print(line)
     except ModuleNotFoundError as exc:
-        print(f"需要开发依赖 {exc.name}：make .venv/.installed 会装好它。", file=sys.stderr)
+        package = (exc.name or "sklearn").partition(".")[0]
+        print(f"需要开发依赖 {package}：make .venv/.installed 会装好它。", file=sys.stderr)
         return 1
     return 0
 

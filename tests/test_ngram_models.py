@@ -223,3 +223,34 @@ def test_the_model_scores_what_scikit_learn_would():
         assert math.isclose(model.probability(text), expected, rel_tol=1e-6), text
     again = NgramModel.loads(model.dumps())
     assert math.isclose(again.probability("能进不"), model.probability("能进不"), rel_tol=1e-3)
+
+
+def test_a_maintainer_learns_the_models_again_from_the_command_line(data_copy, capsys):
+    import bot
+
+    shipped = {task.file: (data_copy / task.file).read_text("utf-8") for task in TASKS}
+    for task in TASKS:
+        (data_copy / task.file).unlink()
+    assert bot.main(["kb", "train-models", "--knowledge", str(data_copy)]) == 0
+    said = capsys.readouterr().out
+    for task in TASKS:
+        assert f"已写入 {data_copy / task.file}" in said
+        learned = NgramModel.loads((data_copy / task.file).read_text("utf-8"))
+        kept = NgramModel.loads(shipped[task.file])
+        assert learned.weights.keys() == kept.weights.keys()
+        assert learned.threshold == kept.threshold
+
+
+def test_learning_the_models_without_scikit_learn_says_what_to_install(
+    data_copy, capsys, monkeypatch
+):
+    import sys
+
+    import bot
+
+    for name in ("sklearn", "sklearn.feature_extraction.text", "sklearn.linear_model"):
+        monkeypatch.setitem(sys.modules, name, None)
+    before = (data_copy / VERDICT_MODEL).read_text("utf-8")
+    assert bot.main(["kb", "train-models", "--knowledge", str(data_copy)]) == 1
+    assert "需要开发依赖 sklearn" in capsys.readouterr().err
+    assert (data_copy / VERDICT_MODEL).read_text("utf-8") == before
