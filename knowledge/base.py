@@ -21,7 +21,13 @@ from common.yamlfile import DataError, LineDict, Problem, load_yaml
 from knowledge import index_cache
 from knowledge.answer_memo import AnswerMemo
 from knowledge.learned import LearnedLayer, LearnedSource, SetAside, Taught, phrasing_key
-from knowledge.ngram_model import UNANSWERABLE_MODEL, VERDICT_MODEL, ModelFileError, NgramModel
+from knowledge.ngram_model import (
+    UNANSWERABLE_MODEL,
+    VERDICT_MODEL,
+    ModelFileError,
+    ModelScores,
+    NgramModel,
+)
 from knowledge.params import Document, PolicyParameters, load_parameters
 from knowledge.question_kind import (
     KINDS_FILE,
@@ -332,16 +338,14 @@ class KnowledgeBase:
         if entry_id is not None:
             return Answer(question, self.entries[entry_id], 1.0, (), entry_id)
         asked = self.kinds.read(text)
+        scored = ModelScores(question, self.verdict_model, self.unanswerable_model)
         if (
             asked.kind != VERDICT
             and not asked.not_verdict
-            and (
-                self._asks_verdict_by_shape(retriever, asked)
-                or (self.verdict_model is not None and self.verdict_model.finds(question))
-            )
+            and (self._asks_verdict_by_shape(retriever, asked) or scored.asks_verdict())
         ):
             asked = dataclasses.replace(asked, kind=VERDICT)
-        if asked.kind == VERDICT and self._verdict_ruled_out_by_model(question):
+        if asked.kind == VERDICT and scored.no_verdict(VERDICT_UNLIKE_BELOW):
             # "我是驻村第一书记……能不能提拔？": a pattern's words, nothing like a household
             # asking to be included (knowledge.ngram_model)
             asked = dataclasses.replace(asked, kind=None)
@@ -458,7 +462,7 @@ class KnowledgeBase:
             ANSWERABLE_AT
             if ranked
             and ANSWERABLE_AT <= ranked[0].score < ANSWER_THRESHOLD
-            and self._clearly_answerable(question)
+            and scored.surely_answerable(ANSWERABLE_BELOW)
             else None
         )
         confident = [
@@ -555,7 +559,7 @@ class KnowledgeBase:
                 if not listing:
                     unstated = CONTENTS_LABEL
                 confident = listing
-        if confident and not aside and not self._withheld(question, confident[0], asked.kind):
+        if confident and not aside and not self._withheld(scored, confident[0], asked.kind):
             chosen = confident[0]
             others = tuple(r.entry_id for r in ranked if r.entry_id != chosen.entry_id)
             return Answer(
@@ -575,29 +579,16 @@ class KnowledgeBase:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
-    def _verdict_ruled_out_by_model(self, question: str) -> bool:
-        model = self.verdict_model
-        return (
-            model is not None
-            and model.long_enough(question)
-            and model.probability(question) < VERDICT_UNLIKE_BELOW
-        )
-
-    def _clearly_answerable(self, question: str) -> bool:
-        model = self.unanswerable_model
-        return model is not None and model.probability(question) < ANSWERABLE_BELOW
-
-    def _withheld(self, question: str, chosen: Ranked, kind: str | None) -> bool:
+    def _withheld(self, scored: ModelScores, chosen: Ranked, kind: str | None) -> bool:
         """An answer not confident enough (below GATE_BELOW) to a message the unanswerable
         model finds is no answer: its words are near the entry's, what it asks is not. Where
         the rules know the kind asked for and the entry tells it ("收入低到多少才算监测对象":
         an amount, from the entry with the line), the model's doubt does not overrule them."""
-        model = self.unanswerable_model
-        if model is None or chosen.score >= GATE_BELOW:
+        if chosen.score >= GATE_BELOW:
             return False
         if kind is not None and kind in self.entries[chosen.entry_id].answers:
             return False
-        return model.finds(question)
+        return scored.finds_unanswerable()
 
     def _coverage_readings(self, retriever: Retriever, asked: Asked) -> list[str]:
         """ "这次排查会不会把农产品价格低的风险考虑进去": a question whether the screening

@@ -2,12 +2,11 @@
 
 Building the retriever segments every phrasing and answer with jieba, which takes seconds for a
 large knowledge base. `load_knowledge(cache_dir=…)` therefore looks for a pickle named by
-`content_key(data_dir)`: a hash of every YAML file under the data folder (and the verdict
-model's TSV), of this package's
-source files and of the library versions that shape the index. Any edit to an entry, a synonym
-or the retrieval code gives a new key, so a stale index is never used; the previous file is
-removed when the new one is written. A file that cannot be read (truncated, written by another
-version) is ignored and rebuilt.
+`content_key(data_dir)`: a hash of every YAML file under the data folder (and the learned
+models' TSV files), of this package's source files and of the library versions that shape the
+index. Any edit to an entry, a synonym, a model or the retrieval code gives a new key, so a stale
+index is never used; the previous file is removed when the new one is written. A file that
+cannot be read (truncated, written by another version) is ignored and rebuilt.
 
 The folder is created 0700 and the file 0600: a pickle runs code when loaded, so only this
 account may write it.

@@ -26,11 +26,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from knowledge.ngram_model import UNANSWERABLE_MODEL, VERDICT_MODEL, NgramModel, grams
+
+if TYPE_CHECKING:
+    from knowledge.base import KnowledgeBase
+
+Sets = list[tuple[str, dict[str, Any]]]
 
 SETS_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
 REGULARISATION = 10.0  # LogisticRegression's C
@@ -62,12 +67,12 @@ class Task:
     threshold: float
     what: str  # what it finds, for the report
 
-    def examples(self, sets: list[tuple[str, dict[str, Any]]], kb: Any = None) -> list[Example]:
+    def examples(self, sets: Sets, kb: KnowledgeBase | None = None) -> list[Example]:
         raise NotImplementedError
 
 
 class VerdictTask(Task):
-    def examples(self, sets: list[tuple[str, dict[str, Any]]], kb: Any = None) -> list[Example]:
+    def examples(self, sets: Sets, kb: KnowledgeBase | None = None) -> list[Example]:
         guidance = kb.verdict_entry.answer if kb is not None and kb.verdict_entry else None
         found: list[Example] = []
         for name, part, case in developed(sets):
@@ -78,7 +83,7 @@ class VerdictTask(Task):
 
 
 class UnanswerableTask(Task):
-    def examples(self, sets: list[tuple[str, dict[str, Any]]], kb: Any = None) -> list[Example]:
+    def examples(self, sets: Sets, kb: KnowledgeBase | None = None) -> list[Example]:
         found = [
             Example(case["q"], part == "out_of_scope", name)
             for name, part, case in developed(sets)
@@ -98,7 +103,7 @@ UNANSWERABLE = UnanswerableTask(UNANSWERABLE_MODEL, UNANSWERABLE_THRESHOLD, "文
 TASKS = (VERDICT, UNANSWERABLE)
 
 
-def question_sets(sets_dir: Path) -> list[tuple[str, dict[str, Any]]]:
+def question_sets(sets_dir: Path) -> Sets:
     """(name, contents) of every `qa_*.yaml` in `sets_dir`, by name."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: seconds faster
     return [
@@ -107,7 +112,7 @@ def question_sets(sets_dir: Path) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def developed(sets: list[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def developed(sets: Sets) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(set, part, case) of every question not held out for testing."""
     for name, contents in sets:
         for part, items in contents.items():

@@ -35,6 +35,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from common.text import normalize
@@ -126,3 +127,49 @@ class NgramModel:
         except FileNotFoundError:
             return None
         return cls.loads(text)
+
+
+class ModelScores:
+    """What the two models score one message, each probability computed once, when first
+    needed (a question may consult a model at several of its checks)."""
+
+    def __init__(self, text: str, verdict: NgramModel | None, unanswerable: NgramModel | None):
+        self.text = text
+        self._verdict = verdict
+        self._unanswerable = unanswerable
+
+    @cached_property
+    def long_enough(self) -> bool:
+        return NgramModel.long_enough(self.text)
+
+    @cached_property
+    def verdict(self) -> float | None:
+        """The verdict model's probability (None: no model)."""
+        return None if self._verdict is None else self._verdict.probability(self.text)
+
+    @cached_property
+    def unanswerable(self) -> float | None:
+        """The unanswerable model's probability (None: no model)."""
+        model = self._unanswerable
+        return None if model is None else model.probability(self.text)
+
+    def asks_verdict(self) -> bool:
+        """The verdict model finds the message (`NgramModel.finds`)."""
+        return self._finds(self._verdict, self.verdict)
+
+    def no_verdict(self, below: float) -> bool:
+        """The verdict model gives the message less than `below`."""
+        return self.long_enough and self.verdict is not None and self.verdict < below
+
+    def surely_answerable(self, below: float) -> bool:
+        """The unanswerable model gives the message less than `below` (however short)."""
+        return self.unanswerable is not None and self.unanswerable < below
+
+    def finds_unanswerable(self) -> bool:
+        """The unanswerable model finds the message (`NgramModel.finds`)."""
+        return self._finds(self._unanswerable, self.unanswerable)
+
+    def _finds(self, model: NgramModel | None, probability: float | None) -> bool:
+        if model is None or probability is None:
+            return False
+        return self.long_enough and probability >= model.threshold
