@@ -41,12 +41,28 @@ _CANTONESE = {
     "嘅": "的",
     "咗": "了",
     "嗰": "那",
+    "攞": "领",  # take, get (攞低保)
     # Wu: 啥个 (what), 辰光 (time), 迭趟 (this time)
     "啥个": "什么",
     "辰光": "时候",
     "迭趟": "这趟",
 }
 _CANTONESE_WORD = re.compile("|".join(_CANTONESE))
+# Cantonese words Mandarin text also holds, read as Cantonese only where Mandarin would not have
+# them: 边个 (who) and 边度 (where) not after a word ending in 边 (旁边个体户, 河边度过), 唔 (not)
+# before a word except 唔该 (thanks), 系咪 / 系唔系 (is it), 今次 (this time).
+_GUARDED_CANTONESE = re.compile(
+    "(?<![旁那这左右两哪里外身东西南北一半周岸])(?:边个(?!体)|边度(?!过))|系唔系|系咪|今次|唔系|唔(?=[\u4e00-\u9fff])(?!该)"
+)
+_GUARDED_MANDARIN = {
+    "边个": "哪个",
+    "边度": "哪里",
+    "系唔系": "是不是",
+    "系咪": "是不是",
+    "今次": "这次",
+    "唔系": "不是",
+    "唔": "不",
+}
 # 咩 before a word asks "what" ("做到咩程度", "系咩职位"); closing a sentence it asks "…吗"
 _MEH = re.compile("咩(?=[\u4e00-\u9fff])")
 # 滴 typed for 的 ("打工滴", "养滴鸭子", "啥滴"), not in 水滴, 点滴, 滴灌, 滴水
@@ -69,7 +85,9 @@ def normalize(text: str) -> str:
     >>> normalize("出去打工滴不稳当，滴灌的水滴")
     '出去打工的不稳当 滴灌的水滴'
     >>> normalize("排查帮扶实效要做到咩程度？唔系咩")
-    '排查帮扶实效要做到什么程度 唔系咩'
+    '排查帮扶实效要做到什么程度 不是咩'
+    >>> normalize("边个部门负责？今次要做到唔漏一人系咪真㗎，旁边个体户")
+    '哪个部门负责 这次要做到不漏一人是不是真㗎 旁边个体户'
     """
     text = unicodedata.normalize("NFKC", text)
     text = _SPACE_IN_HAN.sub("", text)
@@ -79,6 +97,7 @@ def normalize(text: str) -> str:
     if "滴" in text:
         text = _DI.sub("的", text)
     text = _CANTONESE_WORD.sub(lambda m: _CANTONESE[m.group()], text)
+    text = _GUARDED_CANTONESE.sub(lambda m: _GUARDED_MANDARIN[m.group()], text)
     if "咩" in text:
         text = _MEH.sub("什么", text)
     return _NOT_WORD.sub(" ", text).strip()

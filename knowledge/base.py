@@ -370,6 +370,12 @@ class KnowledgeBase:
             # context when the question names the screening itself ("平时收收医保……请问这次集中
             # 排查要搞多长时间", "我爸在残联领补贴。这次排查会不会和残联的信息对接")
             words = {t.text for t in retriever.analyzer.terms(asked.part)}
+            if not words & retriever.analyzer.other_programmes:
+                # … and the unanswerable model (below) reads the message without them: "我妈吃
+                # 低保好几年了……这次排查会跟民政那边对接信息吗" asks what the screening does
+                scored = ModelScores(
+                    retriever.analyzer.without_programmes(question), None, self.unanswerable_model
+                )
         programmes = (
             words & retriever.analyzer.other_programmes
             if asked.kind is not None or words & retriever.analyzer.programme_asks

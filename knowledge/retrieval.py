@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 import jieba
@@ -232,6 +232,19 @@ class Analyzer:
         while end > start and word[end - 1] in self.stopwords:
             end -= 1
         return word[start:end]
+
+    @cached_property
+    def _programme_names(self) -> re.Pattern[str] | None:
+        names = {v for v, c in self.canonical.items() if c in self.other_programmes}
+        names |= self.other_programmes
+        if not names:
+            return None
+        return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+
+    def without_programmes(self, text: str) -> str:
+        """`text` normalised, the other programmes' names (低保, 吃低保, 残疾人补贴) left out."""
+        text = normalize(text)
+        return self._programme_names.sub("", text) if self._programme_names else text
 
     def is_word(self, text: str) -> bool:
         return self._jieba.FREQ.get(text, 0) >= _REAL_WORD_FREQ

@@ -589,14 +589,45 @@ def test_what_the_plan_requires_of_a_thing_is_read_as_that_thing(kb, question, e
 def test_a_cantonese_speaker_is_answered_as_a_mandarin_one(kb):
     from common.text import normalize
 
-    assert normalize("佢哋讲嘅乜嘢？喺边度") == "他们讲的什么 在边度"
+    assert normalize("佢哋讲嘅乜嘢？喺边度") == "他们讲的什么 在哪里"
+    assert normalize("今次系唔系边个都要查？唔系咩") == "这次是不是哪个都要查 不是咩"
     # Mandarin that holds Cantonese-looking pairs is left as it is
     assert normalize("收入面临下降，要重点解决") == "收入面临下降 要重点解决"
+    assert normalize("旁边个体户在河边度过，唔该") == "旁边个体户在河边度过 唔该"
+    # 边个 asks who, 唔 is 不
+    answer = kb.ask("边个部门负责解答政策咩？")
+    assert answer.entry is not None and "农业农村局" in answer.entry.answer
+    answer = kb.ask("佢哋话今次排查要做到唔漏一人系咪真㗎")
+    assert answer.entry is not None and "不漏一人" in answer.entry.answer
     answer = kb.ask("乜嘢叫两确保啊？排查入面讲嘅")
     assert answer.entry is not None and "不漏一户" in answer.entry.answer
     # 冇劳动能力 is 没(有)劳动能力: the households the plan screens as 整户无劳动能力
     answer = kb.ask("冇劳动能力嘅成户人家，排查要点搞？")
     assert answer.entry is not None and "整户无劳动能力" in answer.entry.answer
+
+
+@pytest.mark.parametrize("question", ["嘎哈的，这回排查主要查啥玩意儿", "这回排查主要查什么"])
+def test_asking_what_the_screening_checks_is_answered_with_what_not_whom(kb, question):
+    answer = kb.ask(question)
+    assert answer.entry is not None and "帮扶实效" in answer.entry.answer
+    # … and asking whom it checks, with the two groups
+    answer = kb.ask("这次排查主要查哪些人")
+    assert answer.entry is not None and "新增监测对象" in answer.entry.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # "我记不清楚了哦" says something of the asker, not what is asked
+        ("那个培训会是几号开的嘛，我记不清楚了哦", "8月28日"),
+        # the next of a list whose items share their first character: 早发现、早干预、早帮扶
+        ("早发现、早干预，后面还有一个早什么？", "早帮扶"),
+        ("领导说要做到“两确保”，我只记住了一个“不漏一户”。另一个确保是什么来着？", "培训全覆盖"),
+    ],
+)
+def test_what_the_asker_says_of_their_memory_is_no_part_of_the_question(kb, question, fact):
+    answer = kb.ask(question)
+    assert answer.entry is not None and fact in answer.entry.answer
 
 
 def test_a_harvest_lost_is_a_disaster_not_a_confiscation(kb):
