@@ -1406,6 +1406,7 @@ SOMETHING_ELSE_ASKED = [
     "我家三口人，老人常年住院，想问人家来核实的时候要准备些什么材料，能不能纳入",
     "我家是脱贫户，儿子在外打工寄回来的钱算不算收入里",
     "我家老房子出租给人家开店，一年有八千块租金，这个要不要算进收入",
+    "我户口迁到城里了，父母还在村里，我每月给的赡养费要不要算进他们的收入",
     "我一个人住，腿脚不好，排查的干部什么时候到我家来",
     "我老伴有病，家里的情况报上去以后会不会外传",
     # 中不中 closing a request to explain is politeness ("is that all right?")
@@ -1419,6 +1420,8 @@ SOMETHING_ELSE_ASKED = [
     "可以伐，我屋里老头子住院了，医保能报多少",
     # the message says it is not asking whether the household gets in
     "隔壁王婶家去年评上了低保。我不是问她家能不能进，就想知道新评上低保的户是不是这次排查的重点？",
+    # whether the screening checks only one kind of household, and so whether one's own is checked
+    "排查是不是只查贫困户？我们家从来不是贫困户，也要被排查吗？",
 ]
 
 
@@ -1901,6 +1904,7 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
         ("系统里我家的信息录错了，这次排查会查出来吗", "screening-data-quality"),  # 不准确
         ("收入支出有的户漏填了，排查管这个吗", "screening-data-quality"),  # 不完整
         ("家里一个劳力都没有，这种户排查的时候咋弄", "no-labor-households"),  # 无劳动能力
+        ("查完了有问题的村咋个办", "next-steps"),  # 咋个 is 怎么
         ("这回排查有啥新名堂", "innovations"),  # 创新举措
         # how a saying goes on, or where in the documents it is: the entry stating it answers
         ("培训全覆盖，后面还有一个是什么来着？", "two-ensures"),
