@@ -16,8 +16,8 @@ Flow:
    `process.extractOne` with `fuzz.WRatio` over every phrasing of every entry of that base
    (normalised once beforehand; each call normalises the question).
 4. Each question's first answer is judged: in scope, correct when a *real* entry answered and
-   its answer satisfies the expect groups (a variant answering is wrong); out of scope, correct
-   when it abstained.
+   its answer meets the expect groups (`knowledge.expectations.met`; a variant answering is
+   wrong); out of scope, correct when it abstained.
 5. The parent reports p50/p99 per size, the ratio ours / rapidfuzz, the growth 100 → 10,000,
    and accuracy per size, also on the prefix of questions every size asked.
 
@@ -40,10 +40,11 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bench.kbgen import build_base
-from bench.quality import PROJECT_SET, Question, load_project_set, satisfies
+from bench.quality import PROJECT_SET, Question, load_project_set
 from bench.report import Section, median, percentile, section_main, table
 from common.text import normalize
 from knowledge import load_knowledge
+from knowledge.expectations import met
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,9 +151,7 @@ def child(job_path: Path, out_path: Path) -> None:
                     correct = entry is None
                 else:
                     correct = (
-                        entry is not None
-                        and not variant
-                        and satisfies(entry.answer, case["expect"])
+                        entry is not None and not variant and met(entry.answer, case["expect"])
                     )
                 judged.append(
                     {

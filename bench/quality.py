@@ -49,6 +49,7 @@ from bench.report import Section, median, percentile, section_main, table
 from common.text import normalize
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.base import ANSWER_THRESHOLD
+from knowledge.expectations import met
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SET = ROOT / "tests" / "data" / "qa_questions.yaml"
@@ -130,12 +131,6 @@ SMOKE_IN_SCOPE = 12
 SMOKE_OUT_OF_SCOPE = 6
 _CATEGORY = re.compile(r"^\s*#\s*-{3,}\s*(.+?)\s*-{3,}\s*$")
 _OUT_CATEGORY = re.compile(r"^\s+#\s*(.+?)\s*$")
-
-
-def satisfies(answer: str, expect: Sequence[Sequence[str]]) -> bool:
-    """The judging of tests/test_retrieval_accuracy.py (`_correct`, which asks itself): every
-    expect group has one of its alternatives in the answer."""
-    return all(any(alternative in answer for alternative in group) for group in expect)
 
 
 @dataclass(frozen=True)
@@ -357,14 +352,14 @@ def _right_answer(kb: KnowledgeBase, outcome: Outcome, question: Question) -> bo
     if not outcome.answered_by:
         return _right_entry(kb, outcome.best, question)
     said = "\n".join(kb.entries[e].answer for e in outcome.answered_by)
-    return question.expect is not None and satisfies(said, question.expect)
+    return question.expect is not None and met(said, question.expect)
 
 
 def _right_entry(kb: KnowledgeBase, entry_id: str | None, question: Question) -> bool:
     return (
         entry_id is not None
         and question.expect is not None
-        and satisfies(kb.entries[entry_id].answer, question.expect)
+        and met(kb.entries[entry_id].answer, question.expect)
     )
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from knowledge.expectations import met
 from knowledge.ngram_model import UNANSWERABLE_MODEL, VERDICT_MODEL, NgramModel, grams
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class VerdictTask(Task):
         guidance = kb.verdict_entry.answer if kb is not None and kb.verdict_entry else None
         found: list[Example] = []
         for name, part, case in developed(sets):
-            if part == "in_scope" and guidance and _met(case.get("expect") or [], guidance):
+            if part == "in_scope" and guidance and met(guidance, case.get("expect") or []):
                 continue
             found.append(Example(case["q"], part == "eligibility", name))
         return found
@@ -120,10 +121,6 @@ def developed(sets: Sets) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 case: dict[str, Any] = {"q": item} if isinstance(item, str) else item
                 if case.get("split") != "test":
                     yield name, part, case
-
-
-def _met(expect: list[list[str]], answer: str) -> bool:
-    return bool(expect) and all(any(alt in answer for alt in group) for group in expect)
 
 
 def fit(train: Iterable[Example], threshold: float) -> NgramModel:

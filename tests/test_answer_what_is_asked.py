@@ -17,6 +17,7 @@ import yaml
 from common.yamlfile import DataError
 from knowledge import KnowledgeBase
 from knowledge.base import DATA_DIR, load_knowledge
+from knowledge.expectations import met
 from knowledge.pinyin_input import PinyinSpelling
 from tests.chat import TelegramUser
 
@@ -668,8 +669,7 @@ FLOORS = {"in_scope": 0.91, "out_of_scope": 0.97, "eligibility": 1.0}
 def _rates(kb: KnowledgeBase, split: str, questions: dict = BLIND) -> dict[str, float]:
     def correct(case: dict) -> bool:
         # a message of several questions: its answers together
-        said = "\n".join(entry.answer for entry in kb.ask(case["q"]).entries)
-        return bool(said) and all(any(alt in said for alt in group) for group in case["expect"])
+        return met("\n".join(entry.answer for entry in kb.ask(case["q"]).entries), case["expect"])
 
     parts = {
         "in_scope": [correct(c) for c in questions["in_scope"] if c["split"] == split],

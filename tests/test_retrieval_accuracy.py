@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from knowledge import KnowledgeBase
+from knowledge.expectations import met
 
 QUESTIONS = yaml.safe_load(
     (Path(__file__).parent / "data" / "qa_questions.yaml").read_text("utf-8")
@@ -19,10 +20,7 @@ OUT_OF_SCOPE_FLOOR = 0.97
 
 
 def _correct(kb: KnowledgeBase, case: dict) -> bool:
-    said = "\n".join(entry.answer for entry in kb.ask(case["q"]).entries)
-    return bool(said) and all(
-        any(alternative in said for alternative in group) for group in case["expect"]
-    )
+    return met("\n".join(entry.answer for entry in kb.ask(case["q"]).entries), case["expect"])
 
 
 def test_the_question_set_is_large_enough():
