@@ -44,7 +44,7 @@ _MIN_CHARS = 3
 # Clauses of one sentence, each asking with a question word of its own.
 _CLAUSE_BREAK = re.compile(r"[，,；;]")
 _SENTENCE_BREAK = re.compile(r"[。！!？?]")
-_MIN_CLAUSE_CHARS = 6
+_MIN_CLAUSE_CHARS = 5
 _ANOTHER = re.compile(
     r"^(另外|此外|还有就是|顺便问一下|顺便问下|顺便|顺带|再问一下|再问下|再问|还想问|再就是)"
 )
@@ -92,7 +92,7 @@ def without_another(part: str) -> str:
 def clauses_each_asking(text: str) -> list[str]:
     """The clauses of a one-sentence message that each ask, with a question word and words of
     their own ("排查哪两类对象，新增监测对象的标准是多少"); [] when one asks nothing ("我想问一
-    下，排查多久") or only leans on the one before ("为什么要排查，依据是什么"). Such clauses
+    下，排查多久") or only leans on the one before ("排查要搞多久，为啥"). Such clauses
     are answered each on its own, none read with the one before it."""
     sentence = text.strip(" ？?。！!")
     if _SENTENCE_BREAK.search(sentence):

@@ -57,10 +57,13 @@ def test_clauses_of_one_sentence_each_asking_of_their_own_are_told_apart():
         "排查要查哪几方面",
         "咨询电话是多少",
     ]
+    # short clauses asking with words of their own are questions too ("why, and on what basis")
+    assert clauses_each_asking("为什么要开展排查，依据是什么") == ["为什么要开展排查", "依据是什么"]
+    assert clauses_each_asking("标准多少钱，有问题找谁") == ["标准多少钱", "有问题找谁"]
     # one clause asks nothing; one leans on the first (too short to name its own subject, or
     # pointing back at it)
     assert clauses_each_asking("我想问一下，排查要搞多久") == []
-    assert clauses_each_asking("为什么要开展排查，依据是什么") == []
+    assert clauses_each_asking("排查要搞多久，为啥") == []
     assert clauses_each_asking("“两确保”是哪两个，各自要做到什么程度") == []
     # two sentences are the other reader's
     assert clauses_each_asking("收入线多少？排查多久？") == []
@@ -81,6 +84,9 @@ def test_a_request_made_after_a_first_one_in_order_is_a_question_of_its_own(kb: 
 def test_two_questions_parted_by_a_comma_are_each_answered(kb: KnowledgeBase):
     answer = kb.ask("这回排查查哪几块内容，收入线定的是多少")
     assert [entry.id for entry in answer.entries] == ["screening-contents", "monitoring-line"]
+    # … however short each is
+    answer = kb.ask("标准多少钱，有问题找谁？")
+    assert [entry.id for entry in answer.entries] == ["monitoring-line", "contact"]
 
 
 @pytest.mark.parametrize(
