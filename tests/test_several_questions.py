@@ -89,6 +89,11 @@ def test_two_questions_parted_by_a_comma_are_each_answered(kb: KnowledgeBase):
     assert [entry.id for entry in answer.entries] == ["monitoring-line", "contact"]
 
 
+def test_what_happened_on_two_days_is_answered_day_by_day(kb: KnowledgeBase):
+    answer = kb.ask("8月26日和8月28日分别发生了什么事？")
+    assert [entry.id for entry in answer.entries] == ["plan-issue-date", "plan-preparation"]
+
+
 @pytest.mark.parametrize(
     "message",
     [
