@@ -631,6 +631,22 @@ def test_what_the_asker_says_of_their_memory_is_no_part_of_the_question(kb, ques
     assert answer.entry is not None and fact in answer.entry.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("方案意义那段太长了，给我提炼几个关键词", "早发现"),
+        ("排查四项内容分别是啥？编个顺口溜方便村民记", "帮扶实效"),
+        ("给我三个关键词，总结排查方案的创新举措", "四个不摘"),
+        ("用三句话总结一下这篇解读", "姚红艳"),
+    ],
+)
+def test_asked_to_summarise_or_rhyme_something_the_bot_gives_that_thing(kb, question, fact):
+    """The request (提炼关键词, 编个顺口溜, 用三句话总结) says what the reader will do with the
+    answer; what is asked about is the rest."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and fact in answer.entry.answer
+
+
 def test_a_harvest_lost_is_a_disaster_not_a_confiscation(kb):
     """jieba reads 没收成 as 没收 (confiscate) + 成; the synonyms keep the harvest whole."""
     words = [t.text for t in kb.retriever.analyzer.terms("今年地里没收成，颗粒无收")]
