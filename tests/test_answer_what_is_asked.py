@@ -1922,6 +1922,9 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
         ("收入支出有的户漏填了，排查管这个吗", "screening-data-quality"),  # 不完整
         ("家里一个劳力都没有，这种户排查的时候咋弄", "no-labor-households"),  # 无劳动能力
         ("查完了有问题的村咋个办", "next-steps"),  # 咋个 is 怎么
+        # asked in English: screening, rural residents, income standard, monitoring households
+        ("Is the screening only for poor households or all rural residents?", "screening-coverage"),
+        ("What is the income standard for new monitoring households?", "monitoring-line"),
         ("这回排查有啥新名堂", "innovations"),  # 创新举措
         # how a saying goes on, or where in the documents it is: the entry stating it answers
         ("培训全覆盖，后面还有一个是什么来着？", "two-ensures"),
