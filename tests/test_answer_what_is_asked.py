@@ -624,25 +624,16 @@ def test_asking_what_the_screening_checks_is_answered_with_what_not_whom(kb, que
         # the next of a list whose items share their first character: 早发现、早干预、早帮扶
         ("早发现、早干预，后面还有一个早什么？", "早帮扶"),
         ("领导说要做到“两确保”，我只记住了一个“不漏一户”。另一个确保是什么来着？", "培训全覆盖"),
-    ],
-)
-def test_what_the_asker_says_of_their_memory_is_no_part_of_the_question(kb, question, fact):
-    answer = kb.ask(question)
-    assert answer.entry is not None and fact in answer.entry.answer
-
-
-@pytest.mark.parametrize(
-    ("question", "fact"),
-    [
+        # what the reader will do with the answer: summarise it, pick key words, rhyme it
         ("方案意义那段太长了，给我提炼几个关键词", "早发现"),
         ("排查四项内容分别是啥？编个顺口溜方便村民记", "帮扶实效"),
         ("给我三个关键词，总结排查方案的创新举措", "四个不摘"),
         ("用三句话总结一下这篇解读", "姚红艳"),
     ],
 )
-def test_asked_to_summarise_or_rhyme_something_the_bot_gives_that_thing(kb, question, fact):
-    """The request (提炼关键词, 编个顺口溜, 用三句话总结) says what the reader will do with the
-    answer; what is asked about is the rest."""
+def test_what_the_asker_says_of_their_memory_or_of_their_use_is_no_part_of_the_question(
+    kb, question, fact
+):
     answer = kb.ask(question)
     assert answer.entry is not None and fact in answer.entry.answer
 
