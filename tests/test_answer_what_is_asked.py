@@ -1913,6 +1913,9 @@ def test_asking_whether_the_document_mentions_a_risk_is_asking_about_the_risk(kb
         ("收入支出有的户漏填了，排查管这个吗", "screening-data-quality"),  # 不完整
         ("家里一个劳力都没有，这种户排查的时候咋弄", "no-labor-households"),  # 无劳动能力
         ("查完了有问题的村咋个办", "next-steps"),  # 咋个 is 怎么
+        # 不稳定, 不稳当, 时有时无: the plan's 区域性务工就业不稳
+        ("打工的地方活不稳定，这个排查看不看嘛？", "screening-major-risks"),
+        ("出去打工活不稳当，排查管不管这个？", "screening-major-risks"),
         # asked in English: screening, rural residents, income standard, monitoring households
         ("Is the screening only for poor households or all rural residents?", "screening-coverage"),
         ("What is the income standard for new monitoring households?", "monitoring-line"),
