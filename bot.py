@@ -9,9 +9,9 @@ python bot.py check [--knowledge DIR]  validate the knowledge and dialog YAML
 python bot.py kb learned       what staff taught the bot (entry, phrasing, who, when)
 python bot.py kb export-learned [--knowledge DIR]  write it into the entries' YAML (alternates:)
 python bot.py kb clear-exported [--knowledge DIR]  drop the database copy the YAML now carries
-python bot.py kb train-models [--sets DIR] [--report]  learn the verdict and unanswerable models
-                               from the question sets' development parts (scikit-learn: a
-                               development dependency)
+python bot.py kb train-models [--sets DIR] [--report]  learn the verdict, unanswerable and
+                               entry models from the question sets' development parts
+                               (scikit-learn: a development dependency)
 python bot.py doctor           check settings, database, data files, token and permissions
 python bot.py db upgrade       apply database migrations
 python bot.py export --format xlsx|csv --out FILE|DIR [--township 乡镇] [--since D] [--until D]

@@ -13,6 +13,7 @@ import pytest
 from common.yamlfile import DataError
 from knowledge import KnowledgeBase, load_knowledge
 from knowledge.base import ANSWER_THRESHOLD, ANSWERABLE_AT, DATA_DIR, GATE_BELOW
+from knowledge.entry_model import ENTRY_MODEL, EntryModel
 from knowledge.model_training import (
     OWN_PHRASINGS,
     SETS_DIR,
@@ -46,8 +47,9 @@ def _sets() -> list:
     return question_sets(SETS_DIR)
 
 
-def _without(data_dir: Path, model_file: str) -> KnowledgeBase:
-    (data_dir / model_file).unlink()
+def _without(data_dir: Path, *model_files: str) -> KnowledgeBase:
+    for model_file in model_files:
+        (data_dir / model_file).unlink()
     return load_knowledge(data_dir)
 
 
@@ -114,7 +116,8 @@ def test_a_question_near_an_entry_the_documents_do_not_answer_is_not_answered_wi
     kb: KnowledgeBase, data_copy
 ):
     question = "我是网格员，排查的时候碰到一户人家养了条大狼狗不让进门，被咬了能算工伤吗"
-    rules_only = _without(data_copy, UNANSWERABLE_MODEL)
+    # (the entry model, which also finds that no entry answers it, left out too)
+    rules_only = _without(data_copy, UNANSWERABLE_MODEL, ENTRY_MODEL)
     answered = rules_only.ask(question)
     assert answered.entry is not None and answered.entry.id == "term-sudden-hardship"
     answer = kb.ask(question)
@@ -141,7 +144,7 @@ def test_a_question_the_model_is_sure_the_documents_answer_is_answered_a_little_
     kb: KnowledgeBase, data_copy
 ):
     question = "“回头看”是全部都看还是有重点地看？"
-    rules_only = _without(data_copy, UNANSWERABLE_MODEL)
+    rules_only = _without(data_copy, UNANSWERABLE_MODEL, ENTRY_MODEL)
     abstained = rules_only.ask(question)
     assert abstained.entry is None and abstained.best_entry_id == "look-back"
     assert ANSWERABLE_AT <= abstained.score < ANSWER_THRESHOLD
@@ -231,8 +234,15 @@ def test_a_maintainer_learns_the_models_again_from_the_command_line(data_copy, c
     shipped = {task.file: (data_copy / task.file).read_text("utf-8") for task in TASKS}
     for task in TASKS:
         (data_copy / task.file).unlink()
+    (data_copy / ENTRY_MODEL).unlink()
     assert bot.main(["kb", "train-models", "--knowledge", str(data_copy)]) == 0
     said = capsys.readouterr().out
+    assert f"已写入 {data_copy / ENTRY_MODEL}" in said
+    learned_entries = EntryModel.load(data_copy / ENTRY_MODEL)
+    kept_entries = EntryModel.load(DATA_DIR / ENTRY_MODEL)
+    assert learned_entries is not None and kept_entries is not None
+    assert learned_entries.classes == kept_entries.classes
+    assert learned_entries.weights.keys() == kept_entries.weights.keys()
     for task in TASKS:
         assert f"已写入 {data_copy / task.file}" in said
         learned = NgramModel.loads((data_copy / task.file).read_text("utf-8"))
