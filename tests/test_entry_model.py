@@ -3,6 +3,7 @@ where the rules keep missing people's ways of asking (knowledge.entry_model)."""
 
 from __future__ import annotations
 
+import copy
 import math
 import shutil
 from functools import cache
@@ -226,3 +227,21 @@ def test_a_knowledge_folder_without_the_model_answers_by_the_rules_alone(data_co
     assert kb.entry_model is None
     answer = kb.ask("排查要集中多长时间")
     assert answer.entry is not None and "一个月" in answer.entry.answer
+
+
+def test_a_phone_number_a_date_or_a_duration_the_rules_entry_tells_is_not_overruled(kb):
+    """Asked for a number, a day or how long, when the rules' entry tells it, even a model sure
+    that no entry answers leaves the answer be — for other kinds it abstains."""
+    known = tuple(kb.entries)
+    sure_of_none = EntryModel((None, *known), (6.0, *(0.0 for _ in known)), {}, 0.3, 0.5)
+    kb = copy.copy(kb)
+    kb.entry_model = sure_of_none
+    kb.forget_answers()
+    for question, entry in (
+        ("0563后面号码多少", "contact"),
+        ("这个文件几月几号出来的啊", "plan-issue-date"),
+        ("排查要集中搞多长时间", "screening-duration"),
+    ):
+        answer = kb.ask(question)
+        assert answer.entry is not None and answer.entry.id == entry, question
+    assert kb.ask("三保障是咋回事").entry is None
