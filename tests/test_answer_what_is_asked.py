@@ -1126,6 +1126,8 @@ def test_a_not_listed_word_the_answer_does_not_say_is_named(data_copy):
 # question below what each scored then, as learning a model again may move one question.)
 # Floors, in order: answered correctly (in scope), abstained (out of scope), no verdict and the
 # report button (eligibility).
+# (The test halves' in-scope and out-of-scope floors of batches 12–34 were raised on 2026-12-03
+# to three points below what they scored with the entry model, knowledge.entry_model.)
 BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # written apart the same way, all of it for development
     "second": ("qa_blind2", "dev", (0.94, 0.96, 1.0)),
@@ -1170,29 +1172,29 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # scored whole once before any tuning: 73.1 / 92.3 / 72.5 %; its dev half tuned on (its
     # eligibility questions only, so far); its test half only scored, its misses not read
     "twelfth, dev half": ("qa_blind12", "dev", (0.87, 0.98, 0.95)),
-    "twelfth, test half": ("qa_blind12", "test", (0.88, 0.93, 0.9)),
+    "twelfth, test half": ("qa_blind12", "test", (0.93, 0.95, 0.9)),
     # scored whole once before any tuning (with the verdict shape): 80.6 / 93.8 / 92.5 %; its
     # test half scored 78.8 / 96.9 / 90.0 % then and after the tuning on the dev half (pinyin
     # reading), its misses not read
     "thirteenth, dev half": ("qa_blind13", "dev", (0.92, 0.98, 1.0)),
     # (its out-of-scope floor 0.96 → 0.95 with answer_at, which answered one more and
     # abstained one fewer here, the misses not read)
-    "thirteenth, test half": ("qa_blind13", "test", (0.86, 0.95, 0.9)),
+    "thirteenth, test half": ("qa_blind13", "test", (0.92, 0.97, 0.9)),
     # scored whole once before any tuning: 78.1 / 88.5 / 92.5 %; its test half scored 74.7 /
     # 84.4 / 95.0 % then and 75.9 / 84.4 / 95.0 % after the tuning on the dev half (its misses
     # were shown by the quality benchmark's report at the end of that session)
     "fourteenth, dev half": ("qa_blind14", "dev", (0.95, 0.95, 1.0)),
-    "fourteenth, test half": ("qa_blind14", "test", (0.86, 0.93, 1.0)),
+    "fourteenth, test half": ("qa_blind14", "test", (0.93, 0.95, 1.0)),
     # written and scored whole at the end of the session that tuned on the fourteenth's dev half:
     # 76.9 / 91.5 / 85.0 %; its dev half tuned on in the next session, its test half scored
     # 75.9 / 89.1 / 85.0 % before that and 78.5 / 89.1 / 85.0 % after, its misses not read
     "fifteenth, dev half": ("qa_blind15", "dev", (0.9, 0.95, 1.0)),
-    "fifteenth, test half": ("qa_blind15", "test", (0.81, 0.93, 0.85)),
+    "fifteenth, test half": ("qa_blind15", "test", (0.91, 0.95, 0.85)),
     # scored whole once before any tuning: 73.8 / 88.5 / 87.5 %; its test half scored 74.7 /
     # 84.4 / 80.0 % then and 78.5 / 84.4 / 80.0 % after the tuning on the dev half, its misses
     # not read
     "sixteenth, dev half": ("qa_blind16", "dev", (0.88, 0.98, 1.0)),
-    "sixteenth, test half": ("qa_blind16", "test", (0.81, 0.93, 0.85)),
+    "sixteenth, test half": ("qa_blind16", "test", (0.86, 0.95, 0.85)),
     # scored whole once before any tuning: 78.1 / 87.7 / 90.0 %; its test half scored 81.0 /
     # 81.2 / 90.0 % then and 84.8 / 81.2 / 90.0 % after the tuning on the dev half, its misses
     # not read
@@ -1200,7 +1202,7 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # (its out-of-scope floor 0.82 → 0.81 with the full name of the 动员暨视频培训会 as an
     # alternate, which answered one more here and one more in the eighteenth's test half, the
     # misses not read)
-    "seventeenth, test half": ("qa_blind17", "test", (0.84, 0.93, 0.9)),
+    "seventeenth, test half": ("qa_blind17", "test", (0.86, 0.93, 0.9)),
     # written during the session that tuned on the seventeenth's dev half, scored whole once at
     # its end: 89.4 / 89.2 / 87.5 %; its test half scored 89.9 / 89.1 / 90.0 % then, its misses
     # not read
@@ -1210,16 +1212,16 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # 76.6 / 100 % then and 78.5 / 76.6 / 100 % after the tuning on the dev half, its misses
     # not read
     "nineteenth, dev half": ("qa_blind19", "dev", (0.92, 0.92, 1.0)),
-    "nineteenth, test half": ("qa_blind19", "test", (0.88, 0.87, 1.0)),
+    "nineteenth, test half": ("qa_blind19", "test", (0.9, 0.9, 1.0)),
     # written and scored whole at the end of the session that tuned on the nineteenth's dev
     # half: 82.5 / 87.7 / 95.0 %; its dev half tuned on in the next session, its test half's
     # misses not read
     "twentieth, dev half": ("qa_blind20", "dev", (0.91, 0.93, 1.0)),
-    "twentieth, test half": ("qa_blind20", "test", (0.84, 0.9, 0.95)),
+    "twentieth, test half": ("qa_blind20", "test", (0.91, 0.95, 0.95)),
     # split as it was written, then scored whole once before any tuning: 89.4 / 89.2 / 100 %
     # (dev 73/81, 61/66, 20/20; test 70/79, 55/64, 20/20)
     "twenty-first, dev half": ("qa_blind21", "dev", (0.98, 0.96, 1.0)),
-    "twenty-first, test half": ("qa_blind21", "test", (0.91, 0.92, 1.0)),
+    "twenty-first, test half": ("qa_blind21", "test", (0.95, 0.95, 1.0)),
     # split as it was written, then scored whole once at the end of the session that tuned on
     # the twenty-first's dev half: 85.0 / 88.5 / 95.0 % — the same questions missed as by the
     # code before that session (dev 68/81, 59/66, 19/20; test 68/79, 56/64, 19/20)
@@ -1230,53 +1232,53 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # test 90/100, 51/63); after tuning on the dev half (89/100, 64/67) the test half scored
     # again the same, its misses not read
     "twenty-third, dev half": ("qa_blind23", "dev", (0.89, 0.95, None)),
-    "twenty-third, test half": ("qa_blind23", "test", (0.9, 0.88, None)),
+    "twenty-third, test half": ("qa_blind23", "test", (0.93, 0.9, None)),
     # 200 + 130 + 40 households asking for a verdict; split as it was written, then scored
     # whole once before any tuning: 83.5 / 86.9 / 92.5 % (dev 85/100, 57/67, 20/20; test
     # 82/100, 56/63, 17/20), its test half's misses not read
     "twenty-fourth, dev half": ("qa_blind24", "dev", (0.93, 0.97, 1.0)),
-    "twenty-fourth, test half": ("qa_blind24", "test", (0.86, 0.92, 0.9)),
+    "twenty-fourth, test half": ("qa_blind24", "test", (0.92, 0.93, 0.9)),
     # 200 + 130 + 40; split as it was written, then scored whole once, untuned: 84.5 / 93.8 /
     # 92.5 % (dev 86/100, 64/67, 18/20; test 83/100, 58/63, 19/20); the code of that session's
     # start scored 84.0 / 91.5 / 92.5 % on it
     "twenty-fifth, dev half": ("qa_blind25", "dev", (0.93, 0.98, 0.95)),
-    "twenty-fifth, test half": ("qa_blind25", "test", (0.88, 0.92, 0.95)),
+    "twenty-fifth, test half": ("qa_blind25", "test", (0.89, 0.95, 0.95)),
     # 200 + 130 + 40; split as it was written, then scored whole once, untuned: 81.5 / 86.2 /
     # 90.0 % (dev 85/101, 60/67, 19/20; test 78/99, 52/63, 17/20), the same with the code of
     # that session's start
     "twenty-sixth, dev half": ("qa_blind26", "dev", (0.93, 0.95, 0.95)),
     # (out of scope 0.82 → 0.80 when the report entry began to say that one may report for one's
     # family: one unanswerable story of this half is now answered with how to report)
-    "twenty-sixth, test half": ("qa_blind26", "test", (0.84, 0.85, 0.95)),
+    "twenty-sixth, test half": ("qa_blind26", "test", (0.89, 0.92, 0.95)),
     # 200 + 130 + 40; split as it was written, then scored whole once, untuned, late in the
     # session that tuned on the twenty-sixth's dev half: 81.0 / 83.8 / 95.0 % (dev 78/102,
     # 57/67, 19/20; test 84/98, 52/63, 19/20); that session's starting code 80.5 / 85.4 / 92.5
     "twenty-seventh, dev half": ("qa_blind27", "dev", (0.85, 0.95, 0.95)),
-    "twenty-seventh, test half": ("qa_blind27", "test", (0.85, 0.82, 0.95)),
+    "twenty-seventh, test half": ("qa_blind27", "test", (0.9, 0.93, 0.95)),
     # 200 + 130 + 40; split as it was written, then scored whole once, untuned, early in the
     # session after: 79.0 / 91.5 / 87.5 % (dev 78/101, 59/66, 20/20; test 80/99, 60/64, 15/20),
     # the same with that session's starting code
     "twenty-eighth, dev half": ("qa_blind28", "dev", (0.86, 0.96, 0.95)),
-    "twenty-eighth, test half": ("qa_blind28", "test", (0.86, 0.95, 0.75)),
+    "twenty-eighth, test half": ("qa_blind28", "test", (0.89, 0.95, 0.75)),
     # 200 + 130 + 40; split as it was written, then scored whole once, untuned, at the end of
     # the session that asked for it: 80.5 / 86.2 / 92.5 % (dev 79/101, 56/66, 18/20; test 82/99,
     # 56/64, 19/20); that session's starting code 79.0 / 86.2 / 92.5 (in scope 78 and 80)
     "twenty-ninth, dev half": ("qa_blind29", "dev", (0.86, 0.92, 0.95)),
-    "twenty-ninth, test half": ("qa_blind29", "test", (0.85, 0.89, 0.9)),
+    "twenty-ninth, test half": ("qa_blind29", "test", (0.92, 0.92, 0.9)),
     # 200 + 130 + 40; split as it was written, then scored whole once, untuned, early in the
     # session after: 87.5 / 90.8 / 95.0 % (dev 88/101, 60/66, 19/20; test 87/99, 58/64,
     # 19/20); that session's starting code the same but 89 of the dev half's 101
     "thirtieth, dev half": ("qa_blind30", "dev", (0.93, 0.92, 0.95)),
-    "thirtieth, test half": ("qa_blind30", "test", (0.85, 0.88, 0.95)),
+    "thirtieth, test half": ("qa_blind30", "test", (0.91, 0.92, 0.95)),
     # 200 + 130 + 40; split as it was written, then scored whole once, untuned, mid-session:
     # 82.5 / 90.8 / 90.0 % (dev 81/101, 59/66, 18/20; test 84/99, 59/64, 18/20); that session's
     # starting code the same
     "thirty-first, dev half": ("qa_blind31", "dev", (0.91, 0.92, 0.95)),
-    "thirty-first, test half": ("qa_blind31", "test", (0.85, 0.95, 0.9)),
+    "thirty-first, test half": ("qa_blind31", "test", (0.9, 0.95, 0.9)),
     # scored once whole before either learned model had seen any of it (80.2 / 96.8 / 100 %
     # and 73.6 / 91.9 / 100 %)
     "thirty-second, dev half": ("qa_blind32", "dev", (0.79, 0.96, 0.95)),
-    "thirty-second, test half": ("qa_blind32", "test", (0.72, 0.9, 0.95)),
+    "thirty-second, test half": ("qa_blind32", "test", (0.84, 0.92, 0.95)),
     # 180 + 130 + 40 each, written at the same time by two writers who saw only the documents
     # (the second asked for the way people type on a phone: voice input without punctuation,
     # filler words, things misnamed); split as they were written, then scored whole once before
@@ -1284,9 +1286,9 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     # 95.0 % (dev 80/91, 59/66, 20/20; test 83/89, 58/64, 18/20), the thirty-fourth 88.9 / 92.3
     # / 100 % (dev 81/91, 62/66, 20/20; test 79/89, 58/64, 20/20)
     "thirty-third, dev half": ("qa_blind33", "dev", (0.86, 0.88, 0.95)),
-    "thirty-third, test half": ("qa_blind33", "test", (0.9, 0.89, 0.85)),
+    "thirty-third, test half": ("qa_blind33", "test", (0.94, 0.92, 0.85)),
     "thirty-fourth, dev half": ("qa_blind34", "dev", (0.87, 0.92, 0.95)),
-    "thirty-fourth, test half": ("qa_blind34", "test", (0.87, 0.89, 0.95)),
+    "thirty-fourth, test half": ("qa_blind34", "test", (0.88, 0.9, 0.95)),
 }
 
 
