@@ -10,22 +10,28 @@ answered by none, and every entry's own phrasings. Learned without one set at a 
 well as the rules on the sets it had not seen, and differently enough that together they do
 better than either (bench/README.md).
 
-How knowledge.base uses it, after the rules have chosen (an answer, or none):
-- the model finds that no entry answers (`unanswered_at` or more): the bot abstains, with the
-  rules' entries as suggestions;
-- the model finds an entry (`answer_at` or more, far lower: one of fifty classes at 0.3 is a
-  clear first): that entry answers;
+How knowledge.base uses it (`KnowledgeBase._entry_reading`), for each question of a message:
+- the model finds that no entry answers (`unanswered_at` or more, and more the surer the rules
+  are of their first entry): the bot abstains, with the rules' entries as suggestions — unless
+  a phone number, a date or a duration is asked and the rules' entry tells it;
+- the model finds an entry (`answer_at` or more — one of fifty classes at 0.3 is a clear first
+  — and more the surer the rules are of another): that entry is the only candidate, whatever
+  its score, and the rules' checks of what is asked (an amount of what, a place, a day of which
+  event) still apply to it; failing them, the rules' own choice stands;
 - else the rules' choice stands.
-It is not consulted for a verdict on one's own household, a phrasing staff taught word for word,
-or a question staff set aside; and it keeps to the entries it was learned with (an entry added
-since is the rules' alone; `bot.py check` says the models need learning again).
+It is not consulted for a verdict on one's own household, an entry's own phrasing or a taught
+one asked word for word (or a near variant of a taught one: staff said what it asks), a
+question staff set aside, two questions read together, or another county's question (where it
+may still say that no entry answers); and it keeps to the entries it was learned with (an
+entry added since is the rules' alone until `bot.py kb train-models` is run — a test fails
+until then).
 
 It is a multinomial logistic regression over the same features as knowledge.ngram_model's (the
 TF-IDF weights of the character 1- to 3-grams of the normalised message, scaled to unit length).
 The file: a first line of JSON (the classes — entry ids, null for "none" — their intercepts, the
 two thresholds, what it was learned from), then one line per n-gram: the n-gram, its inverse
 document frequency, and its weights as `class:weight` pairs, those smaller than `KEPT_WEIGHT`
-left out (a tenth of the file; the choices changed on 5 of 10,000 questions). Every n-gram keeps
+left out (seven of every eight; the choices changed on 5 of 10,000 questions). Every n-gram keeps
 its line, weights or not: it still counts in the message's length.
 
     z(c) = intercept(c) + Σ weight(g, c) · x(g);   p(c) = e^z(c) / Σ e^z

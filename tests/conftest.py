@@ -26,6 +26,7 @@ from sqlalchemy import text, update
 from assistant.service import Assistant
 from dialogs.spec import DATA_DIR as DIALOG_DATA_DIR
 from knowledge import KnowledgeBase, load_knowledge
+from knowledge.base import DATA_DIR as KNOWLEDGE_DATA_DIR
 from storage.database import Database, make_engine, upgrade
 from storage.models import Base, Submission
 from storage.repository import NewSubmission, SubmissionStore
@@ -233,6 +234,14 @@ def bot_cli(monkeypatch, capsys) -> Callable[..., Ran]:
         return Ran(code, out, err)
 
     return run
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the knowledge folder (knowledge/data) to edit."""
+    target = tmp_path / "data"
+    shutil.copytree(KNOWLEDGE_DATA_DIR, target)
+    return target
 
 
 @pytest.fixture

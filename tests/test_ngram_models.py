@@ -4,7 +4,6 @@ near an entry's though the documents do not answer it."""
 from __future__ import annotations
 
 import math
-import shutil
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from knowledge.model_training import (
     TASKS,
     UNANSWERABLE,
     VERDICT,
+    entry_examples,
     fit,
     question_sets,
 )
@@ -33,13 +33,6 @@ IN_WORDS_NO_RULE_KNOWS = [
     "我男人出车祸瘫了，娃还小，我们家这样子上面认不认",
     "老两口都七十多了没收入，这家能不能挂个号",
 ]
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
 
 
 @cache
@@ -178,10 +171,15 @@ def test_the_model_file_is_what_the_development_questions_teach(kb, task):
         assert math.isclose(kept_weight, weight, rel_tol=1e-3, abs_tol=1e-3), gram
 
 
-@pytest.mark.parametrize("task", TASKS, ids=lambda task: task.file)
-def test_no_question_held_out_for_testing_is_learned_from(kb, task):
+# each model's examples (the entry model's too: knowledge.entry_model)
+EXAMPLES = {task.file: task.examples for task in TASKS} | {ENTRY_MODEL: entry_examples}
+
+
+@pytest.mark.parametrize("model_file", list(EXAMPLES))
+def test_no_question_held_out_for_testing_is_learned_from(kb, model_file):
     # (an entry's own phrasing is the knowledge base's, whichever set also holds it)
-    learned = {e.text for e in task.examples(_sets(), kb) if e.set_name != OWN_PHRASINGS}
+    examples = EXAMPLES[model_file](_sets(), kb)
+    learned = {e.text for e in examples if e.set_name != OWN_PHRASINGS}
     held_out, developed = set(), set()
     for _name, contents in _sets():
         for items in contents.values():
