@@ -104,7 +104,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _model_grams(loaded: list) -> int:
     if not loaded:
         return 0
-    models = (loaded[0].verdict_model, loaded[0].unanswerable_model)
+    kb = loaded[0]
+    models = (kb.verdict_model, kb.unanswerable_model, kb.entry_model)
     return sum(len(model.weights) for model in models if model is not None)
 
 
