@@ -222,3 +222,45 @@ def test_a_phone_number_a_date_or_a_duration_the_rules_entry_tells_is_not_overru
         answer = kb.ask(question)
         assert answer.entry is not None and answer.entry.id == entry, question
     assert kb.ask("三保障是咋回事").entry is None
+
+
+def test_a_maintainer_sees_what_the_entry_model_does_for_sets_it_did_not_learn(
+    data_copy, tmp_path, capsys
+):
+    """`bot.py kb train-models --report`: each set asked with a model learned without it, and
+    by the rules alone."""
+    import bot
+
+    sets = tmp_path / "sets"
+    sets.mkdir()
+    month, line, phone = [["一个月"]], [["9100"]], [["0563-2701280"]]
+    written = {
+        "qa_first": {
+            "in_scope": [
+                {"q": "排查要集中搞多长时间", "expect": month},
+                {"q": "监测标准是多少钱", "expect": line},
+                {"q": "政策咨询电话是多少", "expect": phone},
+            ],
+            "out_of_scope": ["低保多久复查一次", "明天会下雨吗"],
+            "eligibility": [{"q": "我家四口人收入两万，能纳入监测吗"}],
+        },
+        "qa_second": {
+            "in_scope": [
+                {"q": "这回排查要搞多久", "expect": month},
+                {"q": "今年的监测线定的多少", "expect": line},
+                {"q": "有问题打哪个电话", "expect": phone},
+            ],
+            "out_of_scope": ["残疾证怎么办", "排查补贴每人发多少"],
+            "eligibility": [{"q": "俺家能进监测不"}],
+        },
+    }
+    for name, content in written.items():
+        (sets / f"{name}.yaml").write_text(yaml.safe_dump(content, allow_unicode=True), "utf-8")
+    code = bot.main(
+        ["kb", "train-models", "--report", "--sets", str(sets), "--knowledge", str(data_copy)]
+    )
+    said = capsys.readouterr().out
+    assert code == 0, said
+    assert f"{ENTRY_MODEL}（每次留出一个问题集学习，整条问答流程作答）" in said
+    assert "加上留出学的模型：范围内答对" in said and "/6，范围外不乱答" in said and "/4" in said
+    assert "只用规则：范围内答对" in said
