@@ -501,15 +501,14 @@ class KnowledgeBase:
         )
         # the entry model's reading (knowledge.entry_model): an entry it is sure of is a
         # candidate whatever its score, and the only one — the checks below still apply to it
-        # (a programme the rules take for context — no fact asked of it, no way to get it —
-        # is no part of what the model reads either: "吃上低保以后算不算风险消除")
-        model_reads = (
-            retriever.analyzer.without_programmes(scored.text)
-            if not programmes and words & retriever.analyzer.other_programmes
-            else scored.text
+        # (a programme the rules take for context — named only in the story, or no fact asked
+        # of it, no way to get it — is no part of what the model reads either: "吃上低保以后算
+        # 不算风险消除")
+        context_programmes = scored.text != question or bool(
+            not programmes and words & retriever.analyzer.other_programmes
         )
         reading = (
-            self._entry_reading(model_reads, ranked)
+            self._entry_reading(question, ranked, context_programmes)
             if read_by_model and not aside and not _near_taught(taught, question)
             else None
         )
@@ -660,12 +659,14 @@ class KnowledgeBase:
             return Answer(question, None, 0.0, suggestions)
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
-    def _entry_reading(self, question: str, ranked: list[Ranked]) -> Reading | None:
+    def _entry_reading(
+        self, question: str, ranked: list[Ranked], context_programmes: bool
+    ) -> Reading | None:
         """What the entry model is sure of (knowledge.entry_model): an entry that answers, or
         that none does (`entry_id` None); None when it is not sure, or not consulted — for an
         entry's own phrasing asked word for word, or when the rules' first entry is one it was
-        not learned with (added since: the rules' to answer). `question`: without the programmes
-        the rules take for context (its story's, or ones no fact is asked of)."""
+        not learned with (added since: the rules' to answer). `context_programmes`: the model
+        reads the question without the programmes it names (the rules take them for context)."""
         model = self.entry_model
         if (
             model is None
@@ -673,7 +674,9 @@ class KnowledgeBase:
             or phrasing_key(question) in self._own_phrasings
         ):
             return None
-        reading = model.reading(self.retriever.analyzer.from_pinyin(question))
+        analyzer = self.retriever.analyzer
+        said = analyzer.without_programmes(question) if context_programmes else question
+        reading = model.reading(analyzer.from_pinyin(said))
         if reading is None:
             return None
         # the surer the rules are of their first entry, the surer the model must be to overrule
@@ -1267,9 +1270,11 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
         phrasing_key(text): e.id for e in entries or () for text in (e.question, *e.alternates)
     }
     set_aside = attempt(lambda: load_set_aside(data_dir / SET_ASIDE_FILE, phrasings))
-    verdict_model = attempt(lambda: _load_model(data_dir / VERDICT_MODEL))
-    unanswerable_model = attempt(lambda: _load_model(data_dir / UNANSWERABLE_MODEL))
-    entry_model = attempt(lambda: _load_entry_model(data_dir / ENTRY_MODEL))
+    verdict_model = attempt(lambda: _load_model(NgramModel.load, data_dir / VERDICT_MODEL))
+    unanswerable_model = attempt(
+        lambda: _load_model(NgramModel.load, data_dir / UNANSWERABLE_MODEL)
+    )
+    entry_model = attempt(lambda: _load_model(EntryModel.load, data_dir / ENTRY_MODEL))
     if (
         problems
         or parameters is None
@@ -1306,15 +1311,9 @@ def _build_knowledge(data_dir: Path) -> KnowledgeBase:
     )
 
 
-def _load_model(path: Path) -> NgramModel | None:
+def _load_model(load: Callable[[Path], T], path: Path) -> T:
+    """`load(path)` (a model class's `load`), its file's error as a problem of that file."""
     try:
-        return NgramModel.load(path)
-    except ModelFileError as exc:
-        raise DataError([Problem(path, exc.line, str(exc))]) from None
-
-
-def _load_entry_model(path: Path) -> EntryModel | None:
-    try:
-        return EntryModel.load(path)
+        return load(path)
     except ModelFileError as exc:
         raise DataError([Problem(path, exc.line, str(exc))]) from None
