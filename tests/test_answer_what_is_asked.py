@@ -132,6 +132,12 @@ async def test_a_question_asking_for_a_place_the_documents_do_not_name_says_so(t
         ("这篇解读是哪个出面讲的", "person"),
         # where to turn for advice is whom to ask, no place
         ("家里出了事，该向哪里咨询", "unit"),
+        # so many weeks or working days is how long, not how many; Cantonese 几耐 is 多久
+        ("集中排查大概要持续几个星期？", "duration"),
+        ("排查要搞几个礼拜", "duration"),
+        ("录入不及时的，要在几个工作日内补录完？", "duration"),
+        ("今次排查要搞几耐啊", "duration"),
+        ("每周几来入户", None),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_from_the_question_words(kb, question, kind):
@@ -351,7 +357,8 @@ def test_another_programme_is_not_answered_with_a_screening_entry(kb):
 def test_a_programme_named_only_in_the_story_does_not_keep_the_screening_question_unanswered(kb):
     # the cadre's everyday work (低保 papers) is story; the question names the screening itself
     answer = kb.ask("我在村里管低保材料好几年了，这回又被叫去帮忙。想问一下这次排查要查多长时间？")
-    assert answer.entry is not None and answer.entry.id == "screening-duration"
+    # (the duration's own entry, or the plan's overview, which states it too)
+    assert answer.entry is not None and "集中一个月" in answer.entry.answer
     # without a lead-in too: the sentence asking names the screening, the programme is story
     for told in (
         "我妈吃低保好几年了，每个月都去领补助。这次排查会跟民政那边对接信息吗？",
@@ -1289,6 +1296,20 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     "thirty-third, test half": ("qa_blind33", "test", (0.94, 0.92, 0.85)),
     "thirty-fourth, dev half": ("qa_blind34", "dev", (0.87, 0.92, 0.95)),
     "thirty-fourth, test half": ("qa_blind34", "test", (0.88, 0.9, 0.95)),
+    # 180 + 130 + 40 each, written at the same time by three writers who saw only the documents
+    # (children working away asking for their parents; the cadres doing the screening; the way
+    # people type on a phone), split as they were written, then scored whole once before any
+    # tuning and before the learned models had seen them: the thirty-fifth 88.2 / 90.6 / 100 %
+    # (dev 80/91, 60/66, 20/20; test 79/89, 57/64, 20/20), the thirty-sixth 93.3 / 95.4 / 100 %
+    # (83/91, 63/66, 20/20; 85/89, 61/64, 20/20), the thirty-seventh 95.0 / 95.4 / 100 %
+    # (84/91, 62/66, 20/20; 87/89, 61/64, 20/20). Floors three points below what each scored
+    # once the models had learned the dev halves.
+    "thirty-fifth, dev half": ("qa_blind35", "dev", (0.93, 0.9, 0.95)),
+    "thirty-fifth, test half": ("qa_blind35", "test", (0.85, 0.86, 0.95)),
+    "thirty-sixth, dev half": ("qa_blind36", "dev", (0.94, 0.95, 0.95)),
+    "thirty-sixth, test half": ("qa_blind36", "test", (0.91, 0.92, 0.95)),
+    "thirty-seventh, dev half": ("qa_blind37", "dev", (0.94, 0.95, 0.95)),
+    "thirty-seventh, test half": ("qa_blind37", "test", (0.94, 0.92, 0.95)),
 }
 
 
@@ -1698,7 +1719,11 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
 #   the question, cadres about households they visited): 38 + 38 of 80 at first sight, 1 + 2
 #   misread; after "如果成为监测户之后…" was read as later (not asked whether), 新增 as going
 #   with the inclusion asked, 检测 as the usual typo of 监测, and "这个算不算风险，能纳入监测不"
-#   as asking the verdict too, 40 + 39 and 0 + 1 (the test half unread).
+#   as asking the verdict too, 40 + 39 and 0 + 1 (the test half unread);
+# - seventh (80 + 40, written for every way of asking: figures in words, the verdict asked at
+#   the start, middle or end of a story, of a parent or a neighbour, conditionally, after another
+#   question): 40 + 39 of 80 at first sight, 1 + 0 misread; with the models learned again on its
+#   dev half (no rule changed), 40 + 40 and 1 + 0.
 LATER_VERDICT_SETS = [
     ("qa_eligibility_blind2", "dev", 0.98, 0),
     ("qa_eligibility_blind2", "test", 0.96, 2),
@@ -1710,6 +1735,8 @@ LATER_VERDICT_SETS = [
     ("qa_eligibility_blind5", "test", 0.85, 0),
     ("qa_eligibility_blind6", "dev", 0.97, 0),
     ("qa_eligibility_blind6", "test", 0.97, 1),
+    ("qa_eligibility_blind7", "dev", 0.97, 1),
+    ("qa_eligibility_blind7", "test", 0.97, 0),
 ]
 
 
