@@ -102,6 +102,41 @@ def test_in_scope_questions_the_guidance_answers_are_not_taught_as_no_verdict(kb
     assert asked not in {e.text for e in VERDICT.examples(_sets(), kb)}
 
 
+def test_a_label_the_knowledge_base_disputes_is_scored_as_written_but_not_taught(kb):
+    """A writer who saw only the interpretation put "四个不摘是哪四个" out of scope; an entry
+    citing the national document answers it. Marked `disputed`, no model learns it either way."""
+    sets = [
+        (
+            "qa_story",
+            {
+                "out_of_scope": [
+                    {"q": "四个不摘是哪四个啊", "split": "dev", "disputed": "four-not-removing 答它"},
+                    {"q": "排查补贴一户多少钱", "split": "dev"},
+                ],
+                "in_scope": [{"q": "排查搞多久", "expect": [["一个月"]], "split": "dev"}],
+            },
+        )
+    ]
+    for task in TASKS:
+        assert [e.text for e in task.examples(sets, kb) if e.set_name == "qa_story"] in (
+            ["排查补贴一户多少钱", "排查搞多久"],
+            ["排查搞多久", "排查补贴一户多少钱"],
+        )
+    taught = [e for e in entry_examples(sets, kb) if e.set_name == "qa_story"]
+    assert {(e.text, e.entry_id) for e in taught} == {
+        ("排查补贴一户多少钱", None),
+        ("排查搞多久", "screening-duration"),
+    }
+    # the shipped sets' disputed questions are out of every model's lessons
+    disputed = {
+        case["q"]
+        for _name, contents in _sets()
+        for case in contents.get("out_of_scope") or []
+        if "disputed" in case
+    }
+    assert disputed and not disputed & {e.text for e in entry_examples(_sets(), kb)}
+
+
 # --- the unanswerable model -----------------------------------------------------------------
 
 
