@@ -110,7 +110,7 @@ def test_a_label_the_knowledge_base_disputes_is_scored_as_written_but_not_taught
             "qa_story",
             {
                 "out_of_scope": [
-                    {"q": "四个不摘是哪四个啊", "split": "dev", "disputed": "four-not-removing 答它"},
+                    {"q": "四个不摘是哪四个啊", "split": "dev", "disputed": "条目答它"},
                     {"q": "排查补贴一户多少钱", "split": "dev"},
                 ],
                 "in_scope": [{"q": "排查搞多久", "expect": [["一个月"]], "split": "dev"}],
