@@ -5,7 +5,9 @@ project's question sets.
 
 Every `qa_*.yaml` of the sets folder is read, and every question in it that is not held out
 for testing (`split: test`) may be an example; the held-out halves stay unseen, so they still
-measure the models honestly.
+measure the models honestly. A development question marked `disputed` (its writer, who saw only
+the interpretation, put it out of scope; an entry citing another document answers it) is taught
+to no model.
 
 - The verdict model: the questions of an `eligibility` part ask for a verdict, all others (in
   scope, out of scope, a household's other questions, small talk) do not — except in-scope
