@@ -222,11 +222,11 @@ class KnowledgeBase:
         # Which entry answers, or none, read by characters; it overrules the rules where sure
         # (knowledge.entry_model)
         self.entry_model = entry_model
-        # every entry's own phrasings, as `phrasing_key` reads them: asked word for word or
+        # each entry's own phrasings, as `phrasing_key` reads them: asked word for word or
         # nearly (`OWN_NEAR`), the entry model does not overrule what the rules answer (staff
         # wrote them for the entry)
         self._own_phrasings = {
-            phrasing_key(text) for e in entries for text in (e.question, *e.alternates)
+            e.id: tuple(phrasing_key(text) for text in (e.question, *e.alternates)) for e in entries
         }
         # Questions the documents do not answer (set_aside.yaml): abstained on, as are those
         # staff set aside while the bot runs (`learning_from`).
@@ -673,7 +673,12 @@ class KnowledgeBase:
         if (
             model is None
             or (ranked and not model.knows(ranked[0].entry_id))
-            or _near(question, self._own_phrasings, OWN_NEAR)
+            # (the phrasings of the rules' first entries only: a scan of every entry's would
+            # grow with the knowledge base, ~15 ms a question at 10,000 entries)
+            or any(
+                _near(question, self._own_phrasings[r.entry_id], OWN_NEAR)
+                for r in ranked[:OWN_NEAR_AMONG]
+            )
         ):
             return None
         analyzer = self.retriever.analyzer
@@ -912,6 +917,7 @@ TAUGHT_NEAR = 80
 # out of scope −1 — one of those sets' writers put "“四个不摘”具体是指哪四个？" out of scope,
 # another "“四个不摘”具体是哪四个？" in.
 OWN_NEAR = 75
+OWN_NEAR_AMONG = 3
 
 
 def _near_taught(taught: Taught | None, question: str) -> bool:
