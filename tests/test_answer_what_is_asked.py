@@ -562,6 +562,9 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         # which of the four screening contents a thing belongs to
         ("信息录入不完整算第几项排查内容", "第四项"),
         ("风险消除率的问题归在哪一项排查里", "第二项"),
+        # which department leads: the one with the special responsibility (the plan's measures)
+        ("哪个部门牵头负责排查", "乡村振兴部门履行工作专责"),
+        ("排查这个事是哪个部门牵头负责的", "乡村振兴部门履行工作专责"),
     ],
 )
 def test_what_people_say_their_own_way_is_answered_with_what_the_documents_say(kb, question, said):
