@@ -670,15 +670,13 @@ class KnowledgeBase:
         `context_programmes`: the model reads the question without the programmes it names (the
         rules take them for context)."""
         model = self.entry_model
-        if (
-            model is None
-            or (ranked and not model.knows(ranked[0].entry_id))
-            # (the phrasings of the rules' first entries only: a scan of every entry's would
-            # grow with the knowledge base, ~15 ms a question at 10,000 entries)
-            or any(
-                _near(question, self._own_phrasings[r.entry_id], OWN_NEAR)
-                for r in ranked[:OWN_NEAR_AMONG]
-            )
+        if model is None or (ranked and not model.knows(ranked[0].entry_id)):
+            return None
+        key = phrasing_key(question)
+        # (the phrasings of the rules' first entries only: a scan of every entry's would grow
+        # with the knowledge base, ~15 ms a question at 10,000 entries)
+        if any(
+            _near(key, self._own_phrasings[r.entry_id], OWN_NEAR) for r in ranked[:OWN_NEAR_AMONG]
         ):
             return None
         analyzer = self.retriever.analyzer
@@ -922,13 +920,16 @@ OWN_NEAR_AMONG = 3
 
 def _near_taught(taught: Taught | None, question: str) -> bool:
     """Whether `question` is near a phrasing staff taught (`TAUGHT_NEAR`)."""
-    return taught is not None and _near(question, taught.exact.keys(), TAUGHT_NEAR)
+    return (
+        taught is not None
+        and bool(taught.exact)
+        and _near(phrasing_key(question), taught.exact.keys(), TAUGHT_NEAR)
+    )
 
 
-def _near(question: str, phrasings: Iterable[str], at: float) -> bool:
-    """Whether `question` is this near (rapidfuzz ratio of the `phrasing_key`s) one of
-    `phrasings` (`phrasing_key`s themselves)."""
-    key = phrasing_key(question)
+def _near(key: str, phrasings: Iterable[str], at: float) -> bool:
+    """Whether a question's `phrasing_key` is this near (rapidfuzz ratio) one of `phrasings`
+    (`phrasing_key`s too)."""
     return process.extractOne(key, phrasings, scorer=fuzz.ratio, score_cutoff=at) is not None
 
 
