@@ -509,28 +509,16 @@ class KnowledgeBase:
             not programmes and words & retriever.analyzer.other_programmes
         )
         reading = (
-            self._entry_reading(question, ranked, context_programmes)
+            self._entry_reading(
+                question,
+                ranked,
+                context_programmes,
+                asked.kind,
+                lambda: bool(retriever.foreign_counties(terms, text)),
+            )
             if read_by_model and not aside and not _near_taught(taught, question)
             else None
         )
-        if (
-            reading is not None
-            and reading.entry_id is None
-            and ranked
-            and asked.kind is not None
-            and asked.kind in KINDS_THE_MODEL_LEAVES
-            and asked.kind in self.entries[ranked[0].entry_id].answers
-        ):
-            # "0563后面号码多少": the rules know the kind asked for and their entry tells it
-            reading = None
-        if (
-            reading is not None
-            and reading.entry_id is not None
-            and retriever.foreign_counties(terms, text)
-        ):
-            # "旌德那边的排查方案是什么时候发的": the entries are this district's; which one
-            # another county's question is near is the rules' to weigh (none, as a rule)
-            reading = None
         sure_of: Ranked | None = None
         if reading is not None and reading.entry_id is not None:
             sure_of = next((r for r in ranked if r.entry_id == reading.entry_id), None)
@@ -661,14 +649,20 @@ class KnowledgeBase:
         return Answer(question, None, best.score, suggestions, best.entry_id, unstated)
 
     def _entry_reading(
-        self, question: str, ranked: list[Ranked], context_programmes: bool
+        self,
+        question: str,
+        ranked: list[Ranked],
+        context_programmes: bool,
+        kind: str | None,
+        foreign: Callable[[], bool],
     ) -> Reading | None:
         """What the entry model is sure of (knowledge.entry_model): an entry that answers, or
         that none does (`entry_id` None); None when it is not sure, or not consulted — for an
         entry's own phrasing asked word for word or nearly (`OWN_NEAR`), or when the rules'
         first entry is one it was not learned with (added since: the rules' to answer).
         `context_programmes`: the model reads the question without the programmes it names (the
-        rules take them for context)."""
+        rules take them for context). `kind`: what the rules read is asked; `foreign`: whether
+        the question names another county."""
         model = self.entry_model
         if model is None or (ranked and not model.knows(ranked[0].entry_id)):
             return None
@@ -688,13 +682,24 @@ class KnowledgeBase:
         # them ("这次排查主要查哪些人": the rules 0.94 for whom, the model 0.77 for what)
         above = max(0.0, ranked[0].score - ANSWER_THRESHOLD) if ranked else 0.0
         if reading.entry_id is None:
+            if (
+                ranked
+                and kind in KINDS_THE_MODEL_LEAVES
+                and kind in self.entries[ranked[0].entry_id].answers
+            ):
+                # "0563后面号码多少": the rules know the kind asked for and their entry tells it
+                return None
             enough = model.unanswered_at + UNANSWERED_SURER * above
             return reading if reading.probability >= enough else None
         if reading.entry_id not in self.entries:
             return None
         other = bool(ranked) and ranked[0].entry_id != reading.entry_id
         enough = model.answer_at + (ANSWER_SURER * above if other else 0.0)
-        return reading if reading.probability >= enough else None
+        if reading.probability < enough or foreign():
+            # "旌德那边的排查方案是什么时候发的": the entries are this district's; which one
+            # another county's question is near is the rules' to weigh (none, as a rule)
+            return None
+        return reading
 
     def _withheld(self, scored: ModelScores, chosen: Ranked, kind: str | None) -> bool:
         """An answer not confident enough (below GATE_BELOW) to a message the unanswerable
