@@ -104,6 +104,9 @@ _BENEFIT = re.compile(
     "|(补贴|补助|救助|津贴|救济)[^，。？]{0,4}(可以|能|可)?(申请|领|办|享受)"
 )
 _CAN = re.compile("能不能|可不可以|能否|可以|能|够不够|算不算|有没有资格")
+# jieba's parts of speech that only say how or how much (conjunction, adverb, numeral, preposition,
+# pronoun, particle): no topic of their own
+_HOW_WORDS = frozenset("cdmpru")
 # One's own household named: 我家, 俺们家, 咱屋里
 _OWN_HOUSEHOLD = re.compile("(我|俺|咱)们?(家|屋)")
 
@@ -772,14 +775,22 @@ class KnowledgeBase:
         if not asks:
             return False
         analyzer = retriever.analyzer
-        wanted = {t.text for t in analyzer.terms(part[asks[-1].end() :])}
+        after = analyzer.terms(part[asks[-1].end() :])
+        wanted = {t.text for t in after}
         if wanted & analyzer.other_programmes:
             return True
         # "残疾证怎么办理，几级残疾能享受补贴", "小额信贷还不上，能不能申请延期": what is
         # wanted is a benefit or a request (享受, 补贴, 申请) of the programme named before
         # (and nothing else the knowledge base speaks of is wanted: not 纳入, 评上 …)
-        # (a lone character — 再, 还 — is no topic: "还能再申请吗")
-        others = {w for w in wanted - analyzer.programme_asks if len(w) > 1}
+        # (a lone character — 再, 还 — is no topic: "还能再申请吗"; nor is a word that only
+        # says how, 同时 or 一起: "两项补贴和低保能不能同时享受")
+        others = {
+            t.text
+            for t in after
+            if len(t.text) > 1
+            and t.pos[:1] not in _HOW_WORDS
+            and t.text not in analyzer.programme_asks
+        }
         return (
             bool(wanted & analyzer.programme_asks)
             and not others & retriever.index.vocabulary

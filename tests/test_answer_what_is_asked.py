@@ -187,6 +187,9 @@ def test_a_date_question_about_another_event_is_not_answered_with_the_issue_date
     assert issued.entry is not None and "8月26日" in issued.entry.answer
     came_out = kb.ask("这个文件几月几号出来的")
     assert came_out.entry is not None and "8月26日" in came_out.entry.answer
+    # 收尾: when the screening winds up, which the drafting dates do not tell
+    ends = kb.ask("这次排查哪天收尾")
+    assert ends.entry is None and ends.unstated == "具体日期", ends.best_entry_id
 
 
 def test_how_much_one_receives_is_not_answered_with_the_monitoring_line(kb):
@@ -350,7 +353,13 @@ def test_asking_to_claim_the_rest_of_a_hospital_bill_again_is_no_verdict(kb):
 
 
 def test_another_programme_is_not_answered_with_a_screening_entry(kb):
-    for question in ("特困供养怎么申请", "低保多久复查一次", "医保报销比例多少"):
+    for question in (
+        "特困供养怎么申请",
+        "低保多久复查一次",
+        "医保报销比例多少",
+        # whether two programmes may be had at once ("同时" says how, it is no topic)
+        "俺家残疾人两项补贴和低保能不能同时享受",
+    ):
         assert kb.ask(question).entry is None, question
 
 
@@ -555,6 +564,9 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("写通知用：请提供集中排查时间的原话，一句就行", "一个月"),
         # what befalls a village that is slow is stated (提醒督办)
         ("进度慢的村区里会怎么处理", "提醒督办"),
+        ("排查干得磨磨叽叽的村，上头管不管", "提醒督办"),
+        # 摸底 is the screening
+        ("这次大摸底计划持续多久", "一个月"),
         # 为了什么 asks the purpose, as 为了啥 and 图个啥 do
         ("做这个排查最后是为了什么", "意义主要有两点"),
         # 来着 asks to be reminded: nobody "comes" (来) in "哪天开的来着"
@@ -1465,6 +1477,15 @@ SOMETHING_ELSE_ASKED = [
     "隔壁王婶家去年评上了低保。我不是问她家能不能进，就想知道新评上低保的户是不是这次排查的重点？",
     # whether the screening checks only one kind of household, and so whether one's own is checked
     "排查是不是只查贫困户？我们家从来不是贫困户，也要被排查吗？",
+    # whether one's name is passed on when reporting a neighbour
+    "我家邻居老两口都残疾，一年收入就几千，我去村里反映他家的话，会不会把我名字说出去",
+    # what comes once included (评上以后, 纳入监测以后): later, not whether
+    "俺家房子漏雨，一年挣不到一万，评上监测户以后房子能给修吗",
+    "我家三口人人均一万出头，孩子今年受伤花了不少，纳入监测以后是不是就能享受低保了",
+    # a figure of a rule heard (多少平米): an amount, not a verdict on the household
+    "城里有房子的不能纳入监测，这个面积标准是多少平米",
+    # another programme taken away (五保, 低保), not monitoring
+    "我家是五保户，排查以后会不会把我家的五保给取消",
 ]
 
 
