@@ -124,6 +124,9 @@ LATER_BATCHES = (
                 "Thirty-fifth",
                 "Thirty-sixth",
                 "Thirty-seventh",
+                "Thirty-eighth",
+                "Thirty-ninth",
+                "Fortieth",
             ),
             start=13,
         )

@@ -53,9 +53,11 @@ _ASKING = re.compile(
 )
 _QUESTION_MARK = re.compile(r"[?？﹖]")
 # "去年有几户被标了风险消除": a number told, in a clause that says what happened.
+# "有几户是近两年才识别的特困人员": some households described (是…的), not counted.
 # "村里几个老干部在说", "我们几个驻村干部在宿舍里聊": a few people telling something.
 _TOLD_COUNT = re.compile(
     r"有好?几(个|户|家|人|位|次|回|年)(?=.*([了过]|还没|没有|还不|一直))"
+    r"|有好?几(个|户|家|位)(人家)?是[^，。？！]+的"
     r"|(?<![多少])几(个|位|名)[^，。？！]{0,10}(在|都|也|一起)?(说|讲|聊|议论|讨论|唠|摆龙门阵)"
 )
 # A sentence: up to and with its closing mark (or the end of the message).

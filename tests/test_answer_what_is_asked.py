@@ -881,6 +881,10 @@ def test_a_count_told_in_the_story_is_not_a_count_asked(kb):
     )
     assert answer.entry is not None and answer.entry.id == "screening-assistance-effect"
     assert kb.kinds.read("全村有几户还没有纳入监测？").kind == "count"
+    # some households described (有几户是…的), then the question about them
+    described = kb.kinds.read("我们组有几户是去年刚评上低保的，这次排查会不会重点看他们？")
+    assert described.kind is None and described.asking == "这次排查会不会重点看他们"
+    assert kb.kinds.read("村里有几户是新识别的？").kind == "count"
 
 
 def test_what_the_guide_is_is_still_answered(kb):
@@ -1325,6 +1329,21 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     "thirty-sixth, test half": ("qa_blind36", "test", (0.91, 0.92, 0.95)),
     "thirty-seventh, dev half": ("qa_blind37", "dev", (0.94, 0.95, 0.95)),
     "thirty-seventh, test half": ("qa_blind37", "test", (0.94, 0.92, 0.95)),
+    # 180 + 130 + 40 each, written at the same time by three more writers who saw only the
+    # documents (old villagers asking for themselves; township staff and grid workers preparing
+    # a briefing; village chat groups — traditional characters, pinyin initials, rumours to
+    # check), split as written, scored whole once at 66200de before any tuning and before the
+    # learned models had seen them: the thirty-eighth 89.4 / 93.1 / 100 % (dev 80/91, 62/66,
+    # 20/20; test 79/89, 58/64, 20/20), the thirty-ninth 95.0 / 95.4 / 95.0 % (87/91, 62/66,
+    # 20/20; 85/89, 62/64, 18/20), the fortieth 88.9 / 93.1 / 100 % (82/91, 60/66, 20/20;
+    # 78/89, 61/64, 20/20). Floors three points below what each scored once the models had
+    # learned the dev halves.
+    "thirty-eighth, dev half": ("qa_blind38", "dev", (0.93, 0.92, 0.95)),
+    "thirty-eighth, test half": ("qa_blind38", "test", (0.84, 0.89, 0.95)),
+    "thirty-ninth, dev half": ("qa_blind39", "dev", (0.93, 0.95, 0.95)),
+    "thirty-ninth, test half": ("qa_blind39", "test", (0.94, 0.92, 0.85)),
+    "fortieth, dev half": ("qa_blind40", "dev", (0.94, 0.9, 0.95)),
+    "fortieth, test half": ("qa_blind40", "test", (0.86, 0.92, 0.95)),
 }
 
 
@@ -1486,6 +1505,10 @@ SOMETHING_ELSE_ASKED = [
     "城里有房子的不能纳入监测，这个面积标准是多少平米",
     # another programme taken away (五保, 低保), not monitoring
     "我家是五保户，排查以后会不会把我家的五保给取消",
+    # a grant of another programme had (享受…奖补, 补贴), not being included
+    "我家是监测户，今年想养几头牛，能不能享受产业补贴",
+    # which townships are the key areas, and whether one's own is among them: a list asked
+    "重点区域是哪几个乡镇 我们乡算不算",
 ]
 
 
@@ -1751,6 +1774,10 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
 #   the start, middle or end of a story, of a parent or a neighbour, conditionally, after another
 #   question): 40 + 39 of 80 at first sight, 1 + 0 misread; with the models learned again on its
 #   dev half (no rule changed), 40 + 40 and 1 + 0.
+# - eighth (80 + 40: the household itself, a child away, a neighbour, a cadre about a household
+#   visited; the other questions mostly what comes once included, papers, privacy): 40 + 39 of
+#   80 at first sight, 3 + 0 misread; once "纳入以后 / 如果评上了" (later), a name passed on and
+#   a rule's figure were read as something else, 40 + 39 and 0 + 0.
 LATER_VERDICT_SETS = [
     ("qa_eligibility_blind2", "dev", 0.98, 0),
     ("qa_eligibility_blind2", "test", 0.96, 2),
@@ -1764,6 +1791,8 @@ LATER_VERDICT_SETS = [
     ("qa_eligibility_blind6", "test", 0.97, 1),
     ("qa_eligibility_blind7", "dev", 0.97, 1),
     ("qa_eligibility_blind7", "test", 0.97, 0),
+    ("qa_eligibility_blind8", "dev", 0.97, 1),
+    ("qa_eligibility_blind8", "test", 0.95, 1),
 ]
 
 

@@ -4,6 +4,7 @@ near an entry's though the documents do not answer it."""
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from pathlib import Path
 
@@ -92,8 +93,9 @@ def test_a_verdicts_words_in_a_message_nothing_like_a_household_asking_are_no_ve
 
 
 def test_a_word_or_two_says_too_little_for_the_model(kb):
-    assert kb.verdict_model is not None and kb.verdict_model.probability("吗") > 0.9
-    assert kb.ask("吗").entry is None
+    # alone, the model would take "能吗" for a verdict asked; a word or two is not read by it
+    assert kb.verdict_model is not None and kb.verdict_model.probability("能吗") > 0.9
+    assert kb.ask("能吗").entry is None
 
 
 def test_in_scope_questions_the_guidance_answers_are_not_taught_as_no_verdict(kb):
@@ -127,14 +129,42 @@ def test_a_label_the_knowledge_base_disputes_is_scored_as_written_but_not_taught
         ("排查补贴一户多少钱", None),
         ("排查搞多久", "screening-duration"),
     }
-    # the shipped sets' disputed questions are out of every model's lessons
+    # no model learns the shipped sets' disputed questions as unanswerable (another set may
+    # hold the same words in scope, as the entry that answers them)
     disputed = {
         case["q"]
         for _name, contents in _sets()
         for case in contents.get("out_of_scope") or []
         if "disputed" in case
     }
-    assert disputed and not disputed & {e.text for e in entry_examples(_sets(), kb)}
+    taught_none = {e.text for e in entry_examples(_sets(), kb) if e.entry_id is None}
+    taught_unanswerable = {e.text for e in UNANSWERABLE.examples(_sets(), kb) if e.found}
+    assert disputed and not disputed & (taught_none | taught_unanswerable)
+
+
+def test_every_disputed_label_names_the_entry_that_answers_it_from_another_document(kb):
+    """`disputed` is for a development question its writer put out of scope that an entry
+    citing another document than the interpretation answers: the note names that entry (in
+    brackets), and that entry's answer is what the question asks about."""
+    marked = [
+        (name, part, case)
+        for name, contents in _sets()
+        for part, items in contents.items()
+        for case in (items if isinstance(items, list) else ())
+        if isinstance(case, dict) and "disputed" in case
+    ]
+    assert marked
+    for name, part, case in marked:
+        assert part == "out_of_scope" and case.get("split") != "test", (name, case["q"])
+        named = re.search(r"（([a-z0-9-]+)）$", str(case["disputed"]))
+        assert named, (name, case["disputed"])
+        entry = kb.get(named.group(1))
+        assert entry is not None, (name, named.group(1))
+        assert entry.source.document.key != "xuanzhou-2024-interpretation", (name, entry.id)
+        # the question is about what the entry explains (四个不摘, 三保障, 自主申报 …): the
+        # rules rank it among the first
+        _, ranked = kb.retriever.rank(case["q"])
+        assert entry.id in [r.entry_id for r in ranked[:3]], (name, case["q"], entry.id)
 
 
 # --- the unanswerable model -----------------------------------------------------------------
@@ -161,11 +191,23 @@ async def test_a_cadre_whose_question_is_withheld_is_told_so_with_suggestions(te
 
 
 def test_a_confident_answer_is_never_withheld(kb):
-    question = "四个不摘具体是哪四个"
-    assert kb.unanswerable_model is not None and kb.unanswerable_model.finds(question)
-    answer = kb.ask(question)
-    assert answer.entry is not None and answer.entry.id == "four-not-removing"
-    assert answer.score >= GATE_BELOW
+    """However sure the unanswerable model is, an answer the rules are confident of (GATE_BELOW
+    or more) stands. (A model that finds every message: the shipped one, learned again, may no
+    longer find any one question the rules answer that surely.)"""
+    shipped = kb.unanswerable_model
+    kb.unanswerable_model = NgramModel({}, 10.0, 0.6, "finds every message")
+    kb.forget_answers()
+    try:
+        question = "四个不摘具体是哪四个"
+        assert kb.unanswerable_model.finds(question)
+        answer = kb.ask(question)
+        assert answer.entry is not None and answer.entry.id == "four-not-removing"
+        assert answer.score >= GATE_BELOW
+        # below GATE_BELOW the same model withholds the answer
+        assert kb.ask("三保障具体是哪三项").entry is None
+    finally:
+        kb.unanswerable_model = shipped
+        kb.forget_answers()
 
 
 def test_a_question_the_model_is_sure_the_documents_answer_is_answered_a_little_below_the_line(
