@@ -567,6 +567,9 @@ def test_a_cadre_asking_when_that_meeting_was_held_is_answered_with_the_meeting_
         ("排查干得磨磨叽叽的村，上头管不管", "提醒督办"),
         # 摸底 is the screening
         ("这次大摸底计划持续多久", "一个月"),
+        # where households without labour are marked: the national system, as their own entry
+        # tells (not the guide's, which names the same system but is about the guide)
+        ("整户无劳动能力的户标在什么地方", "聚焦的第二类对象"),
         # 为了什么 asks the purpose, as 为了啥 and 图个啥 do
         ("做这个排查最后是为了什么", "意义主要有两点"),
         # 来着 asks to be reminded: nobody "comes" (来) in "哪天开的来着"
@@ -1389,6 +1392,8 @@ VERDICT_ASKED = [
     # a chance put the village way, or asked before the story
     "猪瘟把猪全赔光了，我家得不得行",
     "邻居老太无儿无女一个人住，给不给评",
+    # whether the plan says a household like this one can be included is still the verdict
+    "我妈一个人住，方案里有没有说过我们这样的能纳入",
     "我老公脑梗瘫了，医药费自付了四万多，我们家会不会被认定",
     "儿子上大学借了两万块，我家在不在监测范围",
     "纳入监测这事我家中不中？四口人，我常年吃药",
@@ -1509,6 +1514,8 @@ SOMETHING_ELSE_ASKED = [
     "我家是监测户，今年想养几头牛，能不能享受产业补贴",
     # which townships are the key areas, and whether one's own is among them: a list asked
     "重点区域是哪几个乡镇 我们乡算不算",
+    # whether the document mentions what the household was called (属于…户, 文件里提到了吗)
+    "村里人说我家属于脱贫不稳定户，方案里有没有提到脱贫不稳定户？",
 ]
 
 
