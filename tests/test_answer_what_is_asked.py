@@ -1394,6 +1394,10 @@ VERDICT_ASKED = [
     "邻居老太无儿无女一个人住，给不给评",
     # whether the plan says a household like this one can be included is still the verdict
     "我妈一个人住，方案里有没有说过我们这样的能纳入",
+    # … and so is a verdict asked beside the line, the later benefits or the key townships
+    "我家四口人一年收入三万，监测线是多少？能纳入吗",
+    "我妈一个人，如果评上了能给多少钱，她能评上不",
+    "哪几个村是重点，我家能纳入不",
     "我老公脑梗瘫了，医药费自付了四万多，我们家会不会被认定",
     "儿子上大学借了两万块，我家在不在监测范围",
     "纳入监测这事我家中不中？四口人，我常年吃药",
