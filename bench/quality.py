@@ -6,9 +6,9 @@ Flow:
    when present, tests/data/qa_blind.yaml (items carry `class` and `split`; reported per split,
    dev and test, and per class; its `eligibility:` questions are only counted as answered or
    abstained, the assistant layer handles them) and the later blind batches,
-   tests/data/qa_blind2.yaml … qa_blind37.yaml (the same format; the test halves of the second
-   to eleventh were only scored until their misses were read, those of the twelfth to
-   thirty-seventh are kept unread: `LaterBatch.unread_test`, their misses counted by category, their
+   tests/data/qa_blind2.yaml, qa_blind3.yaml … (`LATER_BATCHES`; the same format; the test
+   halves of the second to eleventh were only scored until their misses were read, those of the
+   twelfth on are kept unread: `LaterBatch.unread_test`, their misses counted by category, their
    questions left out of the report).
 2. Every question goes to three systems, each giving a best entry with a score (answer when the
    score reaches the system's threshold) and a ranked list:

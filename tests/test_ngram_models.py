@@ -42,6 +42,17 @@ def _sets() -> list:
     return question_sets(SETS_DIR)
 
 
+def _disputed() -> list[tuple[str, str, dict]]:
+    """(set, part, case) of every question of the shipped sets marked `disputed`."""
+    return [
+        (name, part, case)
+        for name, contents in _sets()
+        for part, items in contents.items()
+        for case in (items if isinstance(items, list) else ())
+        if isinstance(case, dict) and "disputed" in case
+    ]
+
+
 def _without(data_dir: Path, *model_files: str) -> KnowledgeBase:
     for model_file in model_files:
         (data_dir / model_file).unlink()
@@ -132,12 +143,7 @@ def test_a_label_the_knowledge_base_disputes_is_scored_as_written_but_not_taught
     }
     # no model learns the shipped sets' disputed questions as unanswerable (another set may
     # hold the same words in scope, as the entry that answers them)
-    disputed = {
-        case["q"]
-        for _name, contents in _sets()
-        for case in contents.get("out_of_scope") or []
-        if "disputed" in case
-    }
+    disputed = {case["q"] for _name, _part, case in _disputed()}
     taught_none = {e.text for e in entry_examples(_sets(), kb) if e.entry_id is None}
     taught_unanswerable = {e.text for e in UNANSWERABLE.examples(_sets(), kb) if e.found}
     assert disputed and not disputed & (taught_none | taught_unanswerable)
@@ -147,13 +153,7 @@ def test_every_disputed_label_names_the_entry_that_answers_it_from_another_docum
     """`disputed` is for a development question its writer put out of scope that an entry
     citing another document than the interpretation answers: the note names that entry (in
     brackets), and that entry's answer is what the question asks about."""
-    marked = [
-        (name, part, case)
-        for name, contents in _sets()
-        for part, items in contents.items()
-        for case in (items if isinstance(items, list) else ())
-        if isinstance(case, dict) and "disputed" in case
-    ]
+    marked = _disputed()
     assert marked
     for name, part, case in marked:
         assert part == "out_of_scope" and case.get("split") != "test", (name, case["q"])
