@@ -127,6 +127,9 @@ LATER_BATCHES = (
                 "Thirty-eighth",
                 "Thirty-ninth",
                 "Fortieth",
+                "Forty-first",
+                "Forty-second",
+                "Forty-third",
             ),
             start=13,
         )
