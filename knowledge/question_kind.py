@@ -52,6 +52,8 @@ _ASKING = re.compile(
     r"(能|可以|会|要|算|够|行|中|得|有)[^，。？！]{0,8}(?<![不没])[不没伐]$"
 )
 _QUESTION_MARK = re.compile(r"[?？﹖]")
+# the last sentence of a message that ends without a full stop, an exclamation or a question mark
+_UNCLOSED = re.compile(r"[^。！？!?﹖\s]\s*$")
 # "去年有几户被标了风险消除": a number told, in a clause that says what happened.
 # "有几户是近两年才识别的特困人员": some households described (是…的), not counted.
 # "村里几个老干部在说", "我们几个驻村干部在宿舍里聊": a few people telling something.
@@ -787,6 +789,10 @@ class QuestionKinds:
             clauses += _clauses_of(normalize(_NAMING_MARKS.sub("", sentence)))
             if clauses and _QUESTION_MARK.search(sentence[-1:]):
                 marked.add(len(clauses) - 1)
+                in_question.update(range(first, len(clauses)))
+            elif _UNCLOSED.search(sentence):
+                # the message ends without closing its last sentence ("……是按人均算还是全家算？能
+                # 纳入吗"): its clauses may ask, as those of a sentence a question mark closes
                 in_question.update(range(first, len(clauses)))
         whole = "".join(clauses)
         asking = whole

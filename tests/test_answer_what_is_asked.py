@@ -1470,6 +1470,13 @@ VERDICT_ASKED = [
     "俺家这种情况要不要报一下",
     # a cadre asking which of the households visited to report
     "今天跑了四户，一户孤老，一户刚出车祸，两户孩子上大学，这四户里哪几户该报上去",
+    # asked in the written register (是否应当 / 是否应 + 纳入, 列为): still the verdict
+    "村里有一户老两口，年人均纯收入算下来大约八千五。请问这户是否应当纳入监测对象？",
+    "村会计请示：有户人家刚申请了特困供养还没批，这次我们是否应把他列为新增监测对象？",
+    # whether a household may be marked (标识) as one of the kinds
+    "爷爷奶奶八十多了都没劳动能力，单独立户，他们那户能不能按整户无劳动能力兜底保障户来标识",
+    # how income is counted asked beside whether the household is included
+    "我家人均八千，全家加起来三万二，是按人均算还是全家算？能纳入吗",
 ]
 SOMETHING_ELSE_ASKED = [
     # what the household should do about someone else, not whether it is monitored
@@ -1521,6 +1528,10 @@ SOMETHING_ELSE_ASKED = [
     "重点区域是哪几个乡镇 我们乡算不算",
     # whether the document mentions what the household was called (属于…户, 文件里提到了吗)
     "村里人说我家属于脱贫不稳定户，方案里有没有提到脱贫不稳定户？",
+    # how the line is counted, per head or the whole household together (还是): no verdict
+    "我家四口人，这个监测线是按每个人平均算，还是全家收入加起来算？",
+    # a cost claimed back (车费报不报得到) is a reimbursement
+    "我妈在县医院透析，来回的车费报不报得到嘛",
 ]
 
 
@@ -2371,6 +2382,12 @@ def test_a_length_of_time_put_up_for_confirmation_is_a_question_of_duration(kb, 
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.id == "screening-duration"
     assert "一个月" in answer.entry.answer
+
+
+def test_how_long_asked_with_the_central_china_jiu_is_a_question_of_duration(kb):
+    """几久 is 多久 in Hubei, Jiangxi and Hunan speech (a sound-alike of 排查 typed too)."""
+    answer = kb.ask("这回牌查要搞几久啊")
+    assert answer.entry is not None and answer.entry.id == "screening-duration"
 
 
 @pytest.mark.parametrize(
