@@ -1475,6 +1475,9 @@ VERDICT_ASKED = [
     "村会计请示：有户人家刚申请了特困供养还没批，这次我们是否应把他列为新增监测对象？",
     # whether a household may be marked (标识) as one of the kinds
     "爷爷奶奶八十多了都没劳动能力，单独立户，他们那户能不能按整户无劳动能力兜底保障户来标识",
+    # the same asked next of a relative's household (那我舅舅家呢, 那要是换成我姐家呢)
+    "那我舅舅家呢，他家跟我家情况差不多",
+    "那要是换成我姐家呢？她男人常年卧床",
     # how income is counted asked beside whether the household is included
     "我家人均八千，全家加起来三万二，是按人均算还是全家算？能纳入吗",
 ]
