@@ -1478,6 +1478,9 @@ VERDICT_ASKED = [
     # the same asked next of a relative's household (那我舅舅家呢, 那要是换成我姐家呢)
     "那我舅舅家呢，他家跟我家情况差不多",
     "那要是换成我姐家呢？她男人常年卧床",
+    # hedged (应该轮不到我们吧) or put as passing (能过吗)
+    "应该轮不到我们吧，家里还有辆旧三轮",
+    "网格员来家里填过表了，你说我家这回能过吗",
     # how income is counted asked beside whether the household is included
     "我家人均八千，全家加起来三万二，是按人均算还是全家算？能纳入吗",
 ]
