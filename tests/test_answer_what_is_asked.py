@@ -1045,6 +1045,12 @@ def test_another_county_named_in_the_story_counts_against_the_question_after_it(
     assert answer.entry is None
 
 
+def test_a_city_where_the_family_stays_for_treatment_is_story_not_the_place_asked_about(kb):
+    """合肥 here is where the child is treated (租房子陪着看病, 住院), not another county's plan."""
+    answer = kb.ask("孩子白血病，我们人在合肥租房子陪着看病。这次排查是不是所有农村户口的都要查？")
+    assert answer.entry is not None and answer.entry.id == "screening-coverage"
+
+
 def test_ten_odd_years_of_story_is_not_a_question(kb):
     # 十几年 holds 几 but asks nothing: the question is the one after 想问
     asked = kb.kinds.read(
