@@ -18,6 +18,7 @@ from common.yamlfile import DataError
 from knowledge import KnowledgeBase
 from knowledge.base import DATA_DIR, load_knowledge
 from knowledge.expectations import met
+from knowledge.ngram_model import VERDICT_MODEL
 from knowledge.pinyin_input import PinyinSpelling
 from tests.chat import TelegramUser
 
@@ -1353,6 +1354,20 @@ BATCH_FLOORS: dict[str, tuple[str, str, tuple[float, float, float | None]]] = {
     "thirty-ninth, test half": ("qa_blind39", "test", (0.94, 0.92, 0.85)),
     "fortieth, dev half": ("qa_blind40", "dev", (0.94, 0.9, 0.95)),
     "fortieth, test half": ("qa_blind40", "test", (0.86, 0.92, 0.95)),
+    # The forty-first to forty-third, written at the same time by three writers from the
+    # interpretation alone (young relatives checking for their families, online phrasing;
+    # households living with illness and their carers; formal writers and people who ask for
+    # figures), split as written, scored whole once at 7fd2540 before any tuning and before the
+    # learned models had seen them: the forty-first dev 81/91, 58/66, 20/20, test 78/89, 58/64,
+    # 20/20; the forty-second 86/91, 65/66, 19/20 and 83/89, 56/64, 20/20; the forty-third
+    # 85/91, 65/66, 17/20 and 85/89, 63/64, 17/20. Floors three points below what each scored
+    # once the models had learned the dev halves.
+    "forty-first, dev half": ("qa_blind41", "dev", (0.95, 0.92, 0.95)),
+    "forty-first, test half": ("qa_blind41", "test", (0.86, 0.86, 0.95)),
+    "forty-second, dev half": ("qa_blind42", "dev", (0.95, 0.97, 0.92)),
+    "forty-second, test half": ("qa_blind42", "test", (0.89, 0.84, 0.95)),
+    "forty-third, dev half": ("qa_blind43", "dev", (0.92, 0.95, 0.95)),
+    "forty-third, test half": ("qa_blind43", "test", (0.92, 0.97, 0.8)),
 }
 
 
@@ -1813,6 +1828,11 @@ def test_a_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floors(kb, spl
 #   visited; the other questions mostly what comes once included, papers, privacy): 40 + 39 of
 #   80 at first sight, 3 + 0 misread; once "纳入以后 / 如果评上了" (later), a name passed on and
 #   a rule's figure were read as something else, 40 + 39 and 0 + 0.
+# - ninth (80 + 40: negative and hedged forms — 应该轮不到我们吧, 是不是没戏了 — the verdict as
+#   one of two questions, conditionals, a third household, figures in characters, bare
+#   follow-ups, cadres asking for a judgement, dialects): 36 + 35 of 80 at first sight, 0 + 2
+#   misread; once 是否应当纳入, 那我小叔家呢, 能过吗 and 轮不到 were read as the verdict asked and
+#   the models had learned its dev half, 40 + 36 and 0 + 1.
 LATER_VERDICT_SETS = [
     ("qa_eligibility_blind2", "dev", 0.98, 0),
     ("qa_eligibility_blind2", "test", 0.96, 2),
@@ -1828,6 +1848,8 @@ LATER_VERDICT_SETS = [
     ("qa_eligibility_blind7", "test", 0.97, 0),
     ("qa_eligibility_blind8", "dev", 0.97, 1),
     ("qa_eligibility_blind8", "test", 0.95, 1),
+    ("qa_eligibility_blind9", "dev", 0.97, 1),
+    ("qa_eligibility_blind9", "test", 0.87, 1),
 ]
 
 
@@ -1884,6 +1906,15 @@ def test_each_later_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floor
 def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_shape(kb, question):
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.action == "report", answer.entry
+
+
+def test_whether_those_above_recognise_the_household_is_the_verdict_by_its_shape(data_copy):
+    """认不认 (do they recognise us) asks to be included: the rules read it without the verdict
+    model, which learned it only at the edge of its threshold."""
+    (data_copy / VERDICT_MODEL).unlink()
+    rules_only = load_knowledge(data_copy)
+    answer = rules_only.ask("我男人出车祸瘫了，娃还小，我们家这样子上面认不认")
+    assert answer.entry is not None and answer.entry.action == "report"
 
 
 @pytest.mark.parametrize(

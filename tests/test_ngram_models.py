@@ -32,7 +32,7 @@ RESIDENT = 7301
 
 # Neither a `verdict` pattern nor the verdict shape reads these as asking for a verdict.
 IN_WORDS_NO_RULE_KNOWS = [
-    "我男人出车祸瘫了，娃还小，我们家这样子上面认不认",
+    "老汉瘫在床上好几年了，屋里就靠我种几亩地，这个监测我家能不能搞一个",
     "老两口都七十多了没收入，这家能不能挂个号",
 ]
 
