@@ -766,9 +766,11 @@ class QuestionKinds:
         if kind is None or not kind.events:
             return set(), ""
         around = []
-        # (来着 asks to be reminded — "哪天开的来着" — nobody comes)
+        # (来着 asks to be reminded — "哪天开的来着" — nobody comes; nor in 出来: "什么时候发出来
+        # 的" asks when it came out)
         # (给我们 says for whom — "多久能给我们修好" — not what is done)
-        for clause in _FOR_US.sub("", normalize(text).replace("来着", "")).split():
+        said = normalize(text).replace("来着", "").replace("出来", "出")
+        for clause in _FOR_US.sub("", said).split():
             for pattern in kind.patterns:
                 for match in pattern.finditer(clause):
                     around.append(clause[max(0, match.start() - reach) : match.end() + reach])

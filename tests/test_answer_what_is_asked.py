@@ -1046,6 +1046,20 @@ def test_another_county_named_in_the_story_counts_against_the_question_after_it(
     assert answer.entry is None
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("方案什么时候发出来的", "plan-issue-date"),
+        ("解读是什么时候发出来的", "interpretation-info"),
+        ("方案是几号发下来的", "plan-issue-date"),
+    ],
+)
+def test_when_a_paper_came_out_is_its_issue_date_nobody_comes(kb, question, entry):
+    """发出来 is published (the 来 of 出来 is no one coming), 发下来 issued."""
+    answer = kb.ask(question)
+    assert answer.entry is not None and answer.entry.id == entry
+
+
 def test_a_city_where_the_family_stays_for_treatment_is_story_not_the_place_asked_about(kb):
     """合肥 here is where the child is treated (租房子陪着看病, 住院), not another county's plan."""
     answer = kb.ask("孩子白血病，我们人在合肥租房子陪着看病。这次排查是不是所有农村户口的都要查？")
