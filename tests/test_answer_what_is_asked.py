@@ -2443,8 +2443,11 @@ def test_a_length_of_time_put_up_for_confirmation_is_a_question_of_duration(kb, 
 
 def test_how_long_asked_with_the_central_china_jiu_is_a_question_of_duration(kb):
     """几久 is 多久 in Hubei, Jiangxi and Hunan speech (a sound-alike of 排查 typed too)."""
+    assert kb.kinds.read("这回牌查要搞几久啊").kind == "duration"
     answer = kb.ask("这回牌查要搞几久啊")
     assert answer.entry is not None and answer.entry.id == "screening-duration"
+    # … and 几久一次 how often
+    assert kb.kinds.read("几久查一次").kind == "frequency"
 
 
 @pytest.mark.parametrize(
