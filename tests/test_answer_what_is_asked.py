@@ -819,6 +819,10 @@ def test_by_whom_the_screening_is_done_asks_for_people_not_for_those_screened(kb
     assert kb.kinds.read("排查哪些人").kind is None  # who is screened: the coverage
     answer = kb.ask("这回排查是由什么人来入户的？")
     assert answer.entry is not None and answer.entry.id == "screening-method"
+    # 下来: sent down to the village, not 接下来 (the next steps)
+    for question in ("派谁下来查", "哪些人下来查"):
+        answer = kb.ask(question)
+        assert answer.entry is not None and answer.entry.id == "screening-method", question
 
 
 @pytest.mark.parametrize(
