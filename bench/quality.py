@@ -74,6 +74,13 @@ def _later(number: int, title: str, *, unread_test: bool = False) -> LaterBatch:
     return LaterBatch(f"blind{number}", path, title, unread_test)
 
 
+def _numbered_from(first: int) -> list[int]:
+    """The numbers of the blind batch files from `first` on (qa_blind13.yaml …), in order: a
+    new batch is reported as soon as its file is there."""
+    named = (re.fullmatch(r"qa_blind(\d+)\.yaml", p.name) for p in BLIND_SET.parent.iterdir())
+    return sorted(n for m in named if m and (n := int(m.group(1))) >= first)
+
+
 # The blind batches written after the first, each reported when its file is there.
 LATER_BATCHES = (
     _later(2, "Second blind batch (all of it development)"),
@@ -94,45 +101,10 @@ LATER_BATCHES = (
     *(
         _later(
             number,
-            f"{ordinal} blind batch (dev half tuned on; test half only scored)",
+            f"Blind batch {number} (dev half tuned on; test half only scored)",
             unread_test=True,
         )
-        for number, ordinal in enumerate(
-            (
-                "Thirteenth",
-                "Fourteenth",
-                "Fifteenth",
-                "Sixteenth",
-                "Seventeenth",
-                "Eighteenth",
-                "Nineteenth",
-                "Twentieth",
-                "Twenty-first",
-                "Twenty-second",
-                "Twenty-third",
-                "Twenty-fourth",
-                "Twenty-fifth",
-                "Twenty-sixth",
-                "Twenty-seventh",
-                "Twenty-eighth",
-                "Twenty-ninth",
-                "Thirtieth",
-                "Thirty-first",
-                "Thirty-second",
-                "Thirty-third",
-                "Thirty-fourth",
-                "Thirty-fifth",
-                "Thirty-sixth",
-                "Thirty-seventh",
-                "Thirty-eighth",
-                "Thirty-ninth",
-                "Fortieth",
-                "Forty-first",
-                "Forty-second",
-                "Forty-third",
-            ),
-            start=13,
-        )
+        for number in _numbered_from(13)
     ),
 )
 SYSTEMS = ("ours", "fuzz", "bm25")

@@ -18,7 +18,6 @@ from common.yamlfile import DataError
 from knowledge import KnowledgeBase
 from knowledge.base import DATA_DIR, load_knowledge
 from knowledge.expectations import met
-from knowledge.ngram_model import VERDICT_MODEL
 from knowledge.pinyin_input import PinyinSpelling
 from tests.chat import TelegramUser
 
@@ -1914,15 +1913,6 @@ def test_each_later_blind_set_of_ways_to_ask_for_a_verdict_stays_above_its_floor
 def test_a_household_asking_only_whether_it_is_included_gets_no_verdict_by_its_shape(kb, question):
     answer = kb.ask(question)
     assert answer.entry is not None and answer.entry.action == "report", answer.entry
-
-
-def test_whether_those_above_recognise_the_household_is_the_verdict_by_its_shape(data_copy):
-    """认不认 (do they recognise us) asks to be included: the rules read it without the verdict
-    model, which learned it only at the edge of its threshold."""
-    (data_copy / VERDICT_MODEL).unlink()
-    rules_only = load_knowledge(data_copy)
-    answer = rules_only.ask("我男人出车祸瘫了，娃还小，我们家这样子上面认不认")
-    assert answer.entry is not None and answer.entry.action == "report"
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,14 @@ def test_the_model_reads_a_verdict_the_rules_alone_miss(kb: KnowledgeBase, data_
     assert answer.entry is None or answer.entry.action != "report"
 
 
+def test_whether_those_above_recognise_the_household_is_a_verdict_the_rules_read(data_copy):
+    """认不认 (do they recognise us) asks to be included: the rules read it without the verdict
+    model, which learned it only at the edge of its threshold."""
+    rules_only = _without(data_copy, VERDICT_MODEL)
+    answer = rules_only.ask("我男人出车祸瘫了，娃还小，我们家这样子上面认不认")
+    assert answer.entry is not None and answer.entry.action == "report"
+
+
 def test_what_the_rules_rule_out_stays_ruled_out_however_high_the_model_scores(kb):
     # asks whom to ask, not for a verdict (the verdict kind's `unless`)
     question = "我家能不能纳入监测，该找谁问"
